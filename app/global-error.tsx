@@ -1,0 +1,22 @@
+'use client'
+
+export default function GlobalError({
+  error,
+  reset,
+}: {
+  error: Error & { digest?: string }
+  reset: () => void
+}) {
+  return (
+    <html lang="en">
+      <body style={{ fontFamily: 'system-ui, sans-serif', padding: 40 }}>
+        <h1>Something went wrong</h1>
+        <p>The application could not be shown. Try again in a moment.</p>
+        {error.digest ? <p>Reference: {error.digest}</p> : null}
+        <button type="button" onClick={reset}>
+          Try again
+        </button>
+      </body>
+    </html>
+  )
+}

@@ -1,0 +1,23 @@
+import { expect, test } from '@playwright/test'
+
+test('the dashboard shell shows every section and the health check answers', async ({ page, request }) => {
+  const health = await request.get('/api/health')
+  expect(health.ok()).toBe(true)
+  expect(await health.json()).toMatchObject({ status: 'ok', database: { status: 'up' } })
+
+  await page.goto('/')
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  for (const section of ['Sales', 'Uploads', 'Batches', 'Settings']) {
+    await nav.getByRole('link', { name: section }).click()
+    await expect(page.getByRole('heading', { level: 1, name: section })).toBeVisible()
+  }
+})
+
+test('an unknown address shows the not-found page with a way back', async ({ page }) => {
+  const res = await page.goto('/no-such-page')
+  expect(res?.status()).toBe(404)
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+  await page.getByRole('link', { name: 'Back to the overview' }).click()
+  await expect(page.getByRole('heading', { name: 'Overview' })).toBeVisible()
+})

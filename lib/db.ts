@@ -1,0 +1,24 @@
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient } from '@/lib/generated/prisma/client'
+
+// One Prisma client per process (kept on globalThis so dev-mode reloads don't open new pools).
+const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient }
+
+export function createPrismaClient(connectionString = process.env.DATABASE_URL) {
+  if (!connectionString) {
+    throw new Error('DATABASE_URL is not set: start the product with `npm start`, which provides a database')
+  }
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString, max: Number(process.env.DB_POOL_MAX ?? 10) }),
+  })
+}
+
+export const db: PrismaClient = new Proxy({} as PrismaClient, {
+  get(_target, prop) {
+    globalForPrisma.prisma ??= createPrismaClient()
+    const value = Reflect.get(globalForPrisma.prisma, prop)
+    return typeof value === 'function' ? value.bind(globalForPrisma.prisma) : value
+  },
+})
+
+export { Prisma } from '@/lib/generated/prisma/client'

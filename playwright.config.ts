@@ -1,0 +1,53 @@
+import { defineConfig } from '@playwright/test'
+
+// End-to-end tests drive Debian's Chromium (never a downloaded browser). Elsewhere, point
+// CHROMIUM_PATH at any Chromium or Chrome binary.
+const PORT = Number(process.env.E2E_PORT ?? 3100)
+const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 4110)
+const baseURL = `http://127.0.0.1:${PORT}`
+
+export default defineConfig({
+  testDir: './e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  outputDir: './test-results/e2e',
+  use: {
+    baseURL,
+    browserName: 'chromium',
+    headless: true,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+  },
+  webServer: {
+    // the whole product on a fresh database of its own: sandbox, worker and web app
+    command: 'node --import tsx scripts/run-product.ts --fresh-db',
+    url: `${baseURL}/api/health`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    gracefulShutdown: { signal: 'SIGTERM', timeout: 20_000 },
+    env: {
+      PORT: String(PORT),
+      SANDBOX_PORT: String(SANDBOX_PORT),
+      APP_URL: baseURL,
+      LOG_LEVEL: 'info',
+    },
+  },
+})

@@ -1,0 +1,191 @@
+// The whole product in one process tree: database → migrations → demo data → sandbox, worker, web.
+// Started by `npm start` (scripts/start.mjs) and, with --fresh-db, by the end-to-end tests.
+import 'dotenv/config'
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createPrismaClient } from '@/lib/db'
+import {
+  createDatabase,
+  dropDatabase,
+  type EmbeddedDb,
+  freePort,
+  reachableByPostgres,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '@/lib/db/embedded'
+import { migrate } from '@/lib/db/migrate'
+import { parseEnv } from '@/lib/env'
+import { loadOrCreateLocalSecrets } from '@/lib/ops/local-secrets'
+import { type ProcessSpec, Supervisor } from '@/lib/ops/supervisor'
+import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
+
+const freshDb = process.argv.includes('--fresh-db')
+const root = process.cwd()
+const say = (m: string) => process.stdout.write(`\x1b[36m▸\x1b[0m ${m}\n`)
+
+function defaultDataDir() {
+  const inRepo = path.join(root, '.data')
+  if (reachableByPostgres(inRepo)) return inRepo
+  // root-only parent folders: the postgres user could not reach .data, so keep the data beside the system's
+  const key = createHash('sha256').update(root).digest('hex').slice(0, 12)
+  return path.join('/var/tmp', `storefront-sync-${key}`)
+}
+
+async function main() {
+  const env = parseEnv()
+  const dataDir = freshDb
+    ? fs.mkdtempSync(path.join(os.tmpdir(), 'ss-run-'))
+    : (env.DATA_DIR ?? defaultDataDir())
+  fs.mkdirSync(dataDir, { recursive: true })
+  // the database server runs as the postgres user when we are root: it must be able to enter the folder
+  fs.chmodSync(dataDir, 0o755)
+  const secrets = loadOrCreateLocalSecrets(dataDir)
+  const cleanups: (() => Promise<void>)[] = []
+
+  // 1. database
+  let databaseUrl: string
+  let embedded: EmbeddedDb | undefined
+  if (env.DATABASE_URL) {
+    databaseUrl = env.DATABASE_URL
+    if (freshDb) {
+      const name = `run_${Date.now()}_${process.pid}`
+      await createDatabase(withDatabase(env.DATABASE_URL, 'postgres'), name)
+      databaseUrl = withDatabase(env.DATABASE_URL, name)
+      cleanups.push(() => dropDatabase(withDatabase(env.DATABASE_URL as string, 'postgres'), name))
+    }
+    say(`Database: ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname} (DATABASE_URL)`)
+  } else {
+    const t0 = Date.now()
+    embedded = await startEmbeddedPostgres({
+      dataDir: path.join(dataDir, 'pg'),
+      port: freshDb ? await freePort() : env.EMBEDDED_PG_PORT,
+      persistent: !freshDb,
+    })
+    const db = embedded
+    cleanups.push(() => db.stop())
+    await createDatabase(embedded.url('postgres'), 'storefront')
+    databaseUrl = embedded.url('storefront')
+    say(
+      `Database: embedded PostgreSQL on port ${embedded.port}, data in ${embedded.dataDir} (${Date.now() - t0} ms)`,
+    )
+  }
+  if (freshDb) cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
+
+  const shutdown = async (code: number) => {
+    await supervisor.stopAll()
+    for (const c of cleanups.reverse())
+      await c().catch((e) => console.error('cleanup failed:', (e as Error).message))
+    process.exit(code)
+  }
+  const supervisor = new Supervisor()
+  let shuttingDown = false
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(sig, () => {
+      if (shuttingDown) return
+      shuttingDown = true
+      say('Stopping…')
+      void shutdown(0)
+    })
+  }
+
+  try {
+    // 2. schema and demo data
+    const m = await migrate(databaseUrl)
+    say(m.applied.length ? `Migrations applied: ${m.applied.join(', ')}` : 'Database schema is up to date')
+    const sandboxPort = env.SANDBOX_PORT
+    const sandboxUrl = env.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`
+    if (env.SEED_DEMO) {
+      const prisma = createPrismaClient(databaseUrl)
+      const seeded = await seedDemo(prisma, {
+        sandboxUrl,
+        sandboxToken: process.env.SANDBOX_TOKEN ?? secrets.SANDBOX_TOKEN,
+        encryptionKey: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY,
+      })
+      await prisma.$disconnect()
+      if (seeded.created) say(`Demo data: ${seeded.created} sale events in 3 stores`)
+    }
+
+    // 3. processes
+    const appUrl = env.APP_URL ?? `http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${env.PORT}`
+    const shared = {
+      DATABASE_URL: databaseUrl,
+      AUTH_SECRET: process.env.AUTH_SECRET ?? secrets.AUTH_SECRET,
+      ENCRYPTION_KEY: process.env.ENCRYPTION_KEY ?? secrets.ENCRYPTION_KEY,
+      SANDBOX_URL: sandboxUrl,
+      SANDBOX_CONTROL_TOKEN: process.env.SANDBOX_CONTROL_TOKEN ?? secrets.SANDBOX_CONTROL_TOKEN,
+      APP_URL: appUrl,
+      AUTH_URL: appUrl,
+      AUTH_TRUST_HOST: 'true',
+      NEXT_TELEMETRY_DISABLED: '1',
+    }
+    const specs: ProcessSpec[] = [
+      {
+        name: 'web',
+        args: ['node_modules/next/dist/bin/next', 'start', '-p', String(env.PORT), '-H', env.HOST],
+        env: { ...shared, SERVICE_NAME: 'web', NODE_ENV: 'production' },
+      },
+    ]
+    if (fs.existsSync(path.join(root, 'scripts/sandbox.ts'))) {
+      specs.unshift({
+        name: 'sandbox',
+        args: ['--import', 'tsx', 'scripts/sandbox.ts'],
+        env: {
+          ...shared,
+          SERVICE_NAME: 'sandbox',
+          SANDBOX_PORT: String(sandboxPort),
+          SANDBOX_TOKEN: process.env.SANDBOX_TOKEN ?? secrets.SANDBOX_TOKEN,
+          SANDBOX_DATA_DIR: path.join(dataDir, 'sandbox'),
+        },
+      })
+    }
+    if (fs.existsSync(path.join(root, 'scripts/worker.ts'))) {
+      specs.push({
+        name: 'worker',
+        args: ['--import', 'tsx', 'scripts/worker.ts'],
+        env: { ...shared, SERVICE_NAME: 'worker' },
+      })
+    }
+    supervisor.onUnexpectedExit = (name, code) => {
+      if (shuttingDown) return
+      shuttingDown = true
+      console.error(`\n✖ The ${name} process stopped unexpectedly (exit code ${code}); stopping everything.`)
+      void shutdown(1)
+    }
+    for (const [i, s] of specs.entries()) supervisor.start(s, i)
+
+    await waitForHealth(`${appUrl}/api/health`, 60_000)
+    const lines = [
+      '',
+      `\x1b[1mStorefront Sync is running at ${appUrl}\x1b[0m`,
+      '',
+      '  Demo sign-ins:',
+      ...DEMO_USERS.map(
+        (u) => `    ${u.role === 'ADMIN' ? 'admin  ' : 'manager'}  ${u.email.padEnd(28)} ${u.password}`,
+      ),
+      '',
+      `  Sandbox (stands in for Constructor): ${sandboxUrl}`,
+      '  Press Ctrl-C to stop everything.',
+      '',
+    ]
+    process.stdout.write(`${lines.join('\n')}\n`)
+  } catch (e) {
+    console.error(`\n✖ ${(e as Error).message}`)
+    await shutdown(1)
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number) {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url)
+      if (r.ok) return
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`The web app did not become healthy at ${url} within ${timeoutMs / 1000} s`)
+}
+
+void main()
