@@ -3,7 +3,15 @@
 // the production build, end-to-end in Chromium. Prints one closing line with the totals.
 import fs from 'node:fs'
 import path from 'node:path'
-import { checkNode, ensureBuild, ensureDependencies, ensurePrismaClient, log, root, run } from './lib/ensure.mjs'
+import {
+  checkNode,
+  ensureBuild,
+  ensureDependencies,
+  ensurePrismaClient,
+  log,
+  root,
+  run,
+} from './lib/ensure.mjs'
 
 const results = path.join(root, 'test-results')
 const steps = []
@@ -26,8 +34,12 @@ try {
   ensurePrismaClient()
   fs.rmSync(results, { recursive: true, force: true })
   fs.mkdirSync(results, { recursive: true })
-  step('Format and lint (biome ci)', () => run(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']))
-  step('Typecheck (tsc)', () => run(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']))
+  step('Format and lint (biome ci)', () =>
+    run(process.execPath, ['node_modules/@biomejs/biome/bin/biome', 'ci', '.']),
+  )
+  step('Typecheck (tsc)', () =>
+    run(process.execPath, ['node_modules/typescript/bin/tsc', '--noEmit', '-p', '.']),
+  )
   step('Unit and integration tests (vitest, real PostgreSQL)', () =>
     run(process.execPath, [
       'node_modules/vitest/vitest.mjs',
@@ -46,7 +58,10 @@ try {
 }
 
 const v = count('vitest.json', (j) => ({ passed: j.numPassedTests ?? 0, failed: j.numFailedTests ?? 0 }))
-const p = count('playwright.json', (j) => ({ passed: j.stats?.expected ?? 0, failed: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0) }))
+const p = count('playwright.json', (j) => ({
+  passed: j.stats?.expected ?? 0,
+  failed: (j.stats?.unexpected ?? 0) + (j.stats?.flaky ?? 0),
+}))
 console.log(`\n${steps.join('\n')}`)
 if (failed) console.error(`\n✖ ${failed.message}`)
 const failures = v.failed + p.failed + (failed && v.failed + p.failed === 0 ? 1 : 0)
