@@ -1,7 +1,8 @@
 import Link from 'next/link'
 import { PageHeader } from '@/components/shell/app-shell'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
-import { db } from '@/lib/db'
+import { requirePageCaller } from '@/lib/auth/caller'
+import { getStatusCounts } from '@/lib/sales/queries'
 import { formatCount } from '@/lib/utils/format'
 
 export const metadata = { title: 'Overview' }
@@ -9,11 +10,18 @@ export const metadata = { title: 'Overview' }
 const STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'] as const
 
 export default async function OverviewPage() {
-  const grouped = await db.saleEvent.groupBy({ by: ['status'], _count: { _all: true } })
-  const counts = Object.fromEntries(grouped.map((g) => [g.status, g._count._all]))
+  const caller = await requirePageCaller()
+  const counts = await getStatusCounts(caller)
   return (
     <>
-      <PageHeader title="Overview" description="Whether every store's sales are reaching Constructor." />
+      <PageHeader
+        title="Overview"
+        description={
+          caller.allStores
+            ? "Whether every store's sales are reaching Constructor."
+            : "Whether your stores' sales are reaching Constructor."
+        }
+      />
       <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
         {STATUSES.map((s) => (
           <Card key={s}>

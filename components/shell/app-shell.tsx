@@ -25,7 +25,7 @@ export function AppShell({
       </a>
       <aside className="hidden w-56 shrink-0 flex-col gap-6 bg-slate-900 p-4 md:flex">
         <div className="px-3 text-base font-semibold text-white">Storefront Sync</div>
-        <SidebarNav extra={navExtra} />
+        <SidebarNav extra={navExtra} showSettings={user?.role === 'ADMIN'} />
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-between gap-4 border-b px-6">

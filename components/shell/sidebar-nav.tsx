@@ -13,25 +13,34 @@ const items = [
   { href: '/settings', label: 'Settings', icon: Settings },
 ] as const
 
-export function SidebarNav({ extra = [] }: { extra?: { href: string; label: string }[] }) {
+// Settings is for admins; the pages check the role themselves, the link only avoids a dead end.
+export function SidebarNav({
+  extra = [],
+  showSettings = false,
+}: {
+  extra?: { href: string; label: string }[]
+  showSettings?: boolean
+}) {
   const pathname = usePathname()
   const isActive = (href: string) => (href === '/' ? pathname === '/' : pathname.startsWith(href))
   return (
     <nav aria-label="Main" className="flex flex-col gap-1">
-      {items.map(({ href, label, icon: Icon }) => (
-        <Link
-          key={href}
-          href={href}
-          aria-current={isActive(href) ? 'page' : undefined}
-          className={cn(
-            'flex items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800 hover:text-white',
-            isActive(href) && 'bg-slate-800 text-white',
-          )}
-        >
-          <Icon className="size-4" aria-hidden />
-          {label}
-        </Link>
-      ))}
+      {items
+        .filter((item) => showSettings || item.href !== '/settings')
+        .map(({ href, label, icon: Icon }) => (
+          <Link
+            key={href}
+            href={href}
+            aria-current={isActive(href) ? 'page' : undefined}
+            className={cn(
+              'flex items-center gap-2 rounded-md px-3 py-2 text-sm text-slate-300 hover:bg-slate-800 hover:text-white',
+              isActive(href) && 'bg-slate-800 text-white',
+            )}
+          >
+            <Icon className="size-4" aria-hidden />
+            {label}
+          </Link>
+        ))}
       {extra.map(({ href, label }) => (
         <Link
           key={href}

@@ -1,12 +1,13 @@
 import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { db } from '@/lib/db'
+import { requirePageCaller } from '@/lib/auth/caller'
+import { getRecentBatches } from '@/lib/batches/queries'
 import { formatUtc } from '@/lib/utils/format'
 
 export const metadata = { title: 'Batches' }
 
 export default async function BatchesPage() {
-  const batches = await db.batch.findMany({ orderBy: { createdAt: 'desc' }, take: 50 })
+  const batches = await getRecentBatches(await requirePageCaller())
   return (
     <>
       <PageHeader

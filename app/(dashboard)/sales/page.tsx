@@ -1,17 +1,14 @@
 import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { Badge } from '@/components/ui/badge'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { db } from '@/lib/db'
+import { requirePageCaller } from '@/lib/auth/caller'
+import { getRecentSaleEvents } from '@/lib/sales/queries'
 import { formatInZone, formatMoney, formatUtc } from '@/lib/utils/format'
 
 export const metadata = { title: 'Sales' }
 
 export default async function SalesPage() {
-  const events = await db.saleEvent.findMany({
-    orderBy: { occurredAt: 'desc' },
-    take: 50,
-    include: { store: { select: { code: true, timeZone: true, currency: true, locale: true } } },
-  })
+  const events = await getRecentSaleEvents(await requirePageCaller())
   return (
     <>
       <PageHeader title="Sales" description="Every sale event, its status and why it is not submitted yet." />

@@ -1,16 +1,13 @@
 import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
-import { db } from '@/lib/db'
+import { requirePageCaller } from '@/lib/auth/caller'
+import { getRecentUploads } from '@/lib/sales/queries'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 
 export const metadata = { title: 'Uploads' }
 
 export default async function UploadsPage() {
-  const uploads = await db.upload.findMany({
-    orderBy: { createdAt: 'desc' },
-    take: 50,
-    include: { store: true },
-  })
+  const uploads = await getRecentUploads(await requirePageCaller())
   return (
     <>
       <PageHeader title="Uploads" description="Sales files from your tills, and what became of every row." />

@@ -1,0 +1,66 @@
+import 'server-only'
+import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
+
+// The audit trail: who did what to which record, before → after. Secrets never reach it: keys that
+// name a secret are replaced, and so is anything shaped like our ciphertext or a password hash.
+type Client = PrismaClient | Prisma.TransactionClient
+
+export type AuditActor = { userId: string | null; email: string | null } | null
+
+export type AuditEntry = {
+  actor: AuditActor
+  action: string
+  entity: string
+  entityId?: string | null
+  storeId?: string | null
+  details?: Record<string, unknown>
+  ip?: string | null
+}
+
+const SECRET_KEY = /token|password|secret|ciphertext|hash|authorization|cookie|encryption|credential/i
+// keys that look secret by name but are safe to keep (the hint is the last 4 characters by design)
+const ALLOWED_KEYS = new Set(['tokenHint', 'tokenChanged', 'tokenSet', 'mustChangePassword', 'passwordReset'])
+const SECRET_VALUE = [/^v1\.[\w-]+\.[\w-]+\.[\w-]*$/, /^\$argon2/, /^Basic\s/i, /^Bearer\s/i]
+export const REDACTED = '[redacted]'
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return REDACTED
+  if (typeof value === 'string') return SECRET_VALUE.some((re) => re.test(value)) ? REDACTED : value
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1))
+  if (value instanceof Date) return value.toISOString()
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEY.test(k) && !ALLOWED_KEYS.has(k) ? REDACTED : redact(v, depth + 1)
+    }
+    return out
+  }
+  if (typeof value === 'bigint') return value.toString()
+  return value
+}
+
+/** the fields that changed, as { field: { before, after } } */
+export function diff<T extends Record<string, unknown>>(before: T | null, after: T, fields: (keyof T)[]) {
+  const changes: Record<string, { before: unknown; after: unknown }> = {}
+  for (const f of fields) {
+    const a = before?.[f] ?? null
+    const b = after[f] ?? null
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes[String(f)] = { before: a, after: b }
+  }
+  return changes
+}
+
+export async function audit(client: Client, entry: AuditEntry) {
+  await client.auditLog.create({
+    data: {
+      actorId: entry.actor?.userId ?? null,
+      actorEmail: entry.actor?.email ?? null,
+      action: entry.action,
+      entity: entry.entity,
+      entityId: entry.entityId ?? null,
+      storeId: entry.storeId ?? null,
+      details: entry.details ? (redact(entry.details) as Prisma.InputJsonValue) : undefined,
+      ip: entry.ip?.slice(0, 100) ?? null,
+    },
+  })
+}

@@ -1,0 +1,57 @@
+import 'server-only'
+import NextAuth, { AuthError, CredentialsSignin } from 'next-auth'
+import Credentials from 'next-auth/providers/credentials'
+import { clientAddress } from '@/lib/auth/client-address'
+import { authConfig } from '@/lib/auth/config'
+import { verifyCredentials } from '@/lib/auth/credentials'
+import { SIGN_IN_FAILED, signInSchema } from '@/lib/auth/schema'
+
+/** the one wrong-credentials message: never says whether the email exists */
+export class InvalidCredentials extends CredentialsSignin {
+  override code = 'invalid'
+}
+/** carries the wait in its code, e.g. "throttled:8" */
+export class ThrottledSignIn extends CredentialsSignin {
+  constructor(readonly retryAfterSeconds: number) {
+    super()
+    this.code = `throttled:${retryAfterSeconds}`
+  }
+}
+
+export const { handlers, auth, signIn, signOut } = NextAuth({
+  ...authConfig,
+  providers: [
+    Credentials({
+      credentials: { email: { label: 'Email' }, password: { label: 'Password', type: 'password' } },
+      // also reached by POST /api/auth/callback/credentials, so the throttle lives here, not in the form
+      async authorize(credentials, request) {
+        const parsed = signInSchema.safeParse(credentials)
+        if (!parsed.success) throw new InvalidCredentials()
+        const outcome = await verifyCredentials({
+          email: parsed.data.email,
+          password: parsed.data.password,
+          ip: clientAddress(request.headers),
+        })
+        if (outcome.ok) return outcome.user
+        if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds)
+        throw new InvalidCredentials()
+      },
+    }),
+  ],
+})
+
+/** signs in and redirects to `redirectTo`; on failure returns the message to show */
+export async function signInWithPassword(
+  email: string,
+  password: string,
+  redirectTo: string,
+): Promise<string> {
+  try {
+    await signIn('credentials', { email, password, redirectTo })
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error
+    const wait = /^throttled:(\d+)$/.exec((error as { code?: string }).code ?? '')?.[1]
+    return wait ? `Too many attempts, try again in ${wait} seconds.` : SIGN_IN_FAILED
+  }
+  return SIGN_IN_FAILED
+}

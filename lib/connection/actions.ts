@@ -1,0 +1,117 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { audit, diff } from '@/lib/audit/log'
+import { type ActionContext, ActionError, authorizedAction } from '@/lib/auth/action'
+import { saveConnectionSchema, testConnectionSchema } from '@/lib/connection/schema'
+import { checkConnection } from '@/lib/connection/tester'
+import { decryptSecret, encryptSecret, secretHint } from '@/lib/crypto/secret-box'
+import { db } from '@/lib/db'
+
+// The Constructor connection: one row, admins only. The token goes in encrypted and never comes
+// back out of the server: results carry the hint (last four characters) at most.
+
+function refresh() {
+  try {
+    revalidatePath('/', 'layout')
+  } catch {
+    // outside a request (tests) there is no cache to refresh
+  }
+}
+
+async function currentConnection() {
+  return db.constructorConnection.findFirst({ orderBy: { createdAt: 'asc' } })
+}
+
+type TestOutcome = { ok: boolean; message: string; resumed: boolean }
+
+/** tests the stored settings, records the result, and resumes a paused connection when asked to */
+async function testStored(
+  connectionId: string,
+  ctx: ActionContext,
+  resumeIfOk: boolean,
+): Promise<TestOutcome> {
+  const conn = await db.constructorConnection.findUniqueOrThrow({ where: { id: connectionId } })
+  if (!conn.tokenCiphertext) return { ok: false, message: 'Enter the API token first.', resumed: false }
+  const check = await checkConnection({
+    baseUrl: conn.baseUrl,
+    apiKey: conn.apiKey,
+    section: conn.section,
+    token: decryptSecret(conn.tokenCiphertext),
+  })
+  const resume = resumeIfOk && check.ok && conn.paused
+  await db.$transaction(async (tx) => {
+    await tx.constructorConnection.update({
+      where: { id: conn.id },
+      data: {
+        lastTestedAt: new Date(),
+        lastTestOk: check.ok,
+        lastTestMessage: check.message,
+        ...(resume ? { paused: false, pausedReason: null, pausedAt: null } : {}),
+      },
+    })
+    await audit(tx, {
+      actor: ctx.actor,
+      action: 'connection.tested',
+      entity: 'ConstructorConnection',
+      entityId: conn.id,
+      details: { ok: check.ok, message: check.message },
+      ip: ctx.ip,
+    })
+    if (resume)
+      await audit(tx, {
+        actor: ctx.actor,
+        action: 'connection.resumed',
+        entity: 'ConstructorConnection',
+        entityId: conn.id,
+        details: { changes: { paused: { before: true, after: false } }, pausedReason: conn.pausedReason },
+        ip: ctx.ip,
+      })
+  })
+  return { ok: check.ok, message: check.message, resumed: resume }
+}
+
+// Saving tests the new settings at once; when they work, a connection paused by a 401/403 resumes.
+export const saveConnectionAction = authorizedAction({
+  name: 'connection.save',
+  access: ['ADMIN'],
+  schema: saveConnectionSchema,
+  handler: async ({ token, ...fields }, _caller, ctx) => {
+    const before = await currentConnection()
+    if (!before && !token) throw new ActionError('Enter the API token.', { token: ['Enter the API token'] })
+    const secret = token ? { tokenCiphertext: encryptSecret(token), tokenHint: secretHint(token) } : {}
+    const saved = await db.$transaction(async (tx) => {
+      const after = before
+        ? await tx.constructorConnection.update({ where: { id: before.id }, data: { ...fields, ...secret } })
+        : await tx.constructorConnection.create({ data: { ...fields, ...secret } })
+      await audit(tx, {
+        actor: ctx.actor,
+        action: before ? 'connection.updated' : 'connection.created',
+        entity: 'ConstructorConnection',
+        entityId: after.id,
+        details: {
+          changes: diff(before, after, ['baseUrl', 'apiKey', 'section', 'tokenHint']),
+          tokenChanged: Boolean(token),
+        },
+        ip: ctx.ip,
+      })
+      return after
+    })
+    const test = await testStored(saved.id, ctx, true)
+    refresh()
+    return { test }
+  },
+})
+
+export const testConnectionAction = authorizedAction({
+  name: 'connection.test',
+  access: ['ADMIN'],
+  schema: testConnectionSchema,
+  handler: async (_input, _caller, ctx) => {
+    const conn = await currentConnection()
+    if (!conn) throw new ActionError('Save the connection settings first.')
+    const test = await testStored(conn.id, ctx, false)
+    refresh()
+    return { test }
+  },
+})
