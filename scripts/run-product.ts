@@ -20,6 +20,7 @@ import { parseEnv } from '@/lib/env'
 import { loadOrCreateLocalSecrets } from '@/lib/ops/local-secrets'
 import { type ProcessSpec, Supervisor } from '@/lib/ops/supervisor'
 import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
+import { ensureQueueSchema } from '@/lib/submission/queue'
 
 const freshDb = process.argv.includes('--fresh-db')
 const root = process.cwd()
@@ -94,6 +95,7 @@ async function main() {
     // 2. schema and demo data
     const m = await migrate(databaseUrl)
     say(m.applied.length ? `Migrations applied: ${m.applied.join(', ')}` : 'Database schema is up to date')
+    await ensureQueueSchema(databaseUrl)
     const sandboxPort = env.SANDBOX_PORT
     const sandboxUrl = env.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`
     if (env.SEED_DEMO) {

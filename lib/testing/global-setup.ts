@@ -10,6 +10,7 @@ import {
   withDatabase,
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { ensureQueueSchema } from '@/lib/submission/queue'
 
 // Each test run gets its own fresh, migrated database: an embedded server in a temp folder when
 // DATABASE_URL is unset, otherwise a new database on that server. The demo data is never touched.
@@ -39,6 +40,7 @@ export default async function setup(project: TestProject) {
     }
   }
   await migrate(url)
+  await ensureQueueSchema(url)
   process.env.DATABASE_URL = url
   process.env.TEST_DATABASE_URL = url
   project.provide('databaseUrl', url)

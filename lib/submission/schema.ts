@@ -1,0 +1,27 @@
+import { z } from 'zod'
+
+// What a person can submit: chosen events (sales table), one upload's events, or all ready events of their stores.
+export const submitEventsSchema = z.discriminatedUnion('scope', [
+  z.object({
+    scope: z.literal('events'),
+    eventIds: z.array(z.uuid()).min(1, 'Choose at least one event').max(1_000_000),
+    connectionId: z.uuid().optional(),
+  }),
+  z.object({ scope: z.literal('upload'), uploadId: z.uuid(), connectionId: z.uuid().optional() }),
+  z.object({ scope: z.literal('all'), connectionId: z.uuid().optional() }),
+])
+export type SubmitEventsInput = z.infer<typeof submitEventsSchema>
+
+export const resubmitEventsSchema = z.object({
+  eventIds: z.array(z.uuid()).min(1, 'Choose at least one event').max(1_000_000),
+  connectionId: z.uuid().optional(),
+})
+export type ResubmitEventsInput = z.infer<typeof resubmitEventsSchema>
+
+export const batchIdSchema = z.object({ batchId: z.uuid() })
+export type BatchIdInput = z.infer<typeof batchIdSchema>
+
+export const connectionIdSchema = z.object({ connectionId: z.uuid() })
+export type ConnectionIdInput = z.infer<typeof connectionIdSchema>
+
+export type SubmitResult = { eventCount: number; batchCount: number; batchIds: string[] }

@@ -1,0 +1,353 @@
+import type pg from 'pg'
+import type { SubmitOutcome } from '@/lib/constructor/client'
+import {
+  buildAction,
+  PayloadBuildError,
+  type StoredEventForPayload,
+  type StoredLineItemForPayload,
+} from '@/lib/constructor/payload'
+import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
+import type { SubmissionConfig } from './config'
+import type { ConnectionCache } from './connections'
+import { ensurePaceRow, releaseSlot, reserveSendTime, Semaphore, slowDown, tryAcquireSlot } from './pace'
+import { retryDelayMs, shouldGiveUp } from './retry-policy'
+import type { Queryable } from './sql'
+import {
+  type AttemptOutcomeClass,
+  type AttemptRecord,
+  type BatchClaim,
+  batchClaimBlocker,
+  claimBatchForSending,
+  failEventsBeforeSending,
+  type Isolation,
+  isolateRejected,
+  markFailed,
+  markPaused,
+  markRetryWait,
+  markSucceeded,
+  pauseConnection,
+  reenqueueBatch,
+} from './transitions'
+
+export type SendContext = {
+  pool: pg.Pool
+  config: SubmissionConfig
+  /** this process's id: the lease owner of what it sends, and its WorkerHeartbeat row */
+  workerId: string
+  connections: ConnectionCache
+  semaphores: Map<string, Semaphore>
+  paceRows: Set<string>
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void
+}
+
+export type SendResult =
+  | 'not_claimable'
+  | 'paused'
+  | 'succeeded'
+  | 'rejected'
+  | 'retry_wait'
+  | 'failed'
+  | 'unauthorized'
+  | 'lost_claim'
+
+const MESSAGE_MAX = 500
+
+export function pgQueryable(client: pg.PoolClient | pg.Pool): Queryable {
+  return { query: (text, values) => client.query(text, values) as never }
+}
+
+type EventRow = {
+  id: string
+  kind: 'PURCHASE' | 'RETURN'
+  orderId: string
+  occurredAt: Date | null
+  customerId: string | null
+  revenue: string | null
+  returnExpenses: string | null
+  refund: string | null
+  returnShippingCost: string | null
+  returnReason: string | null
+  returnType: 'FULL' | 'PARTIAL' | null
+  returnPreference: 'REFUND' | 'REPLACEMENT' | null
+  returnDropOff: string | null
+  storeCode: string
+  latitude: string | null
+  longitude: string | null
+  lineItems: StoredLineItemForPayload[]
+}
+
+// Everything the payload builder needs, in request order, in one round trip (line items aggregated per event).
+async function loadEvents(q: Queryable, batchId: string): Promise<EventRow[]> {
+  const { rows } = await q.query<EventRow>(
+    `SELECT e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
+       e."returnExpenses"::text AS "returnExpenses", e.refund::text, e."returnShippingCost"::text AS "returnShippingCost",
+       e."returnReason", e."returnType", e."returnPreference", e."returnDropOff",
+       s.code AS "storeCode", s.latitude, s.longitude,
+       coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role, 'itemId', li."itemId",
+           'itemName', li."itemName", 'variationId', li."variationId", 'unitPrice', li."unitPrice"::text,
+           'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id), '[]'::json) AS "lineItems"
+     FROM "BatchEvent" be
+     JOIN "SaleEvent" e ON e.id = be."eventId"
+     JOIN "Store" s ON s.id = e."storeId"
+     WHERE be."batchId" = $1::uuid AND be.outcome = 'PENDING' AND e."openBatchId" = $1::uuid
+     ORDER BY be.position`,
+    [batchId],
+  )
+  return rows
+}
+
+function toStored(row: EventRow): StoredEventForPayload {
+  return {
+    kind: row.kind,
+    orderId: row.orderId,
+    occurredAt: row.occurredAt,
+    customerId: row.customerId,
+    revenue: row.revenue,
+    returnExpenses: row.returnExpenses,
+    refund: row.refund,
+    returnShippingCost: row.returnShippingCost,
+    returnReason: row.returnReason,
+    returnType: row.returnType,
+    returnPreference: row.returnPreference,
+    returnDropOff: row.returnDropOff,
+    store: { code: row.storeCode, latitude: row.latitude, longitude: row.longitude },
+    lineItems: row.lineItems,
+  }
+}
+
+const OUTCOME_CLASS: Record<SubmitOutcome['kind'], AttemptOutcomeClass> = {
+  accepted: 'ACCEPTED',
+  rejected: 'REJECTED',
+  unauthorized: 'UNAUTHORIZED',
+  rate_limited: 'RATE_LIMITED',
+  transient: 'TRANSIENT',
+}
+
+function outcomeMessage(outcome: SubmitOutcome): string {
+  switch (outcome.kind) {
+    case 'accepted':
+      return 'accepted'
+    case 'rate_limited':
+      return `Constructor is rate limiting (HTTP ${outcome.httpStatus})${outcome.retryAfterMs !== undefined ? `, Retry-After ${outcome.retryAfterMs} ms` : ''}`
+    default:
+      return outcome.message
+  }
+}
+
+// 400: the indices the API named fail with their own messages; without indices the batch is halved.
+export function isolationFor(
+  outcome: Extract<SubmitOutcome, { kind: 'rejected' }>,
+  sent: readonly string[],
+): Isolation {
+  const named = outcome.offendingIndices.filter((i) => i >= 0 && i < sent.length)
+  if (named.length > 0) {
+    return {
+      failed: named.map((i) => {
+        const own = outcome.issues.filter((issue) => issue.index === i)
+        const detail = own
+          .map((issue) => {
+            const at = issue.loc.indexOf(i)
+            const path = (at === -1 ? issue.loc : issue.loc.slice(at + 1)).join('.')
+            return path ? `${path}: ${issue.msg}` : issue.msg
+          })
+          .join('; ')
+        const error = `Constructor rejected this event: ${detail || outcome.message}`.slice(0, MESSAGE_MAX)
+        return { eventId: sent[i] as string, error }
+      }),
+      moved: [],
+    }
+  }
+  if (sent.length > 1) return { failed: [], moved: sent.slice(Math.ceil(sent.length / 2)) }
+  return {
+    failed: sent.map((eventId) => ({
+      eventId,
+      error: `Constructor rejected this event: ${outcome.message}`.slice(0, MESSAGE_MAX),
+    })),
+    moved: [],
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function semaphoreFor(ctx: SendContext, connectionId: string, limit: number) {
+  let s = ctx.semaphores.get(connectionId)
+  if (!s) {
+    s = new Semaphore(limit)
+    ctx.semaphores.set(connectionId, s)
+  } else s.setLimit(limit)
+  return s
+}
+
+// One job: take a slot and a send time under the connection's shared pace, claim the batch, send it once,
+// and record the outcome through one guarded transition. Idempotent: a job for a batch that is not waiting
+// (already sent, cancelled, claimed by another worker) does nothing.
+export async function sendBatch(
+  ctx: SendContext,
+  batchId: string,
+  connectionId: string,
+): Promise<SendResult> {
+  const conn = await ctx.connections.get(connectionId)
+  if (!conn || conn.paused) return 'paused'
+  const gate = semaphoreFor(ctx, connectionId, conn.maxConcurrency)
+  await gate.acquire()
+  let client: pg.PoolClient | undefined
+  let slot: number | null = null
+  let broken = false
+  try {
+    client = await ctx.pool.connect()
+    const q = pgQueryable(client)
+    if (!ctx.paceRows.has(connectionId)) {
+      await ensurePaceRow(q, connectionId, conn.maxRequestsPerSecond)
+      ctx.paceRows.add(connectionId)
+    }
+    for (let tries = 0; ; tries++) {
+      slot = await tryAcquireSlot(q, connectionId, conn.maxConcurrency)
+      if (slot !== null) break
+      if (tries % 50 === 49) {
+        const now = await ctx.connections.get(connectionId)
+        if (!now || now.paused) return 'paused'
+      }
+      await sleep(3 + Math.random() * 12)
+    }
+    const waitMs = await reserveSendTime(q, connectionId, conn.maxRequestsPerSecond)
+    if (waitMs > 0) await sleep(waitMs)
+    const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
+    const claim = await claimBatchForSending(q, batchId, ctx.workerId, leaseMs)
+    if (!claim) {
+      const blocker = await batchClaimBlocker(q, batchId)
+      // a job that ran before the batch's time (e.g. replaced by a recovery) puts itself back for that time
+      if (
+        blocker &&
+        !blocker.paused &&
+        (blocker.status === 'QUEUED' || blocker.status === 'RETRY_WAIT') &&
+        blocker.nextAttemptAt &&
+        blocker.nextAttemptAt.getTime() > Date.now()
+      ) {
+        await reenqueueBatch(q, batchId, blocker.connectionId, blocker.nextAttemptAt)
+      }
+      return 'not_claimable'
+    }
+    if (conn.unusable || !conn.client) {
+      const reason = conn.unusable ?? 'The connection cannot be used'
+      await pauseConnection(q, connectionId, reason)
+      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason)
+      ctx.connections.invalidate(connectionId)
+      return 'unauthorized'
+    }
+    return await sendClaimed(ctx, q, claim, conn.client)
+  } catch (e) {
+    broken = true
+    throw e
+  } finally {
+    if (client) {
+      if (slot !== null && !broken) {
+        await releaseSlot(pgQueryable(client), connectionId, slot).catch(() => {
+          broken = true
+        })
+      }
+      // a client in doubt is closed, which also frees any advisory lock it held
+      client.release(broken)
+    }
+    gate.release()
+  }
+}
+
+function closedWithoutSending(
+  claim: BatchClaim,
+  outcome: AttemptOutcomeClass,
+  message: string,
+): AttemptRecord {
+  const now = new Date()
+  return {
+    attemptId: claim.attemptId,
+    startedAt: now,
+    finishedAt: now,
+    httpStatus: null,
+    durationMs: 0,
+    responseExcerpt: message.slice(0, MESSAGE_MAX),
+    retryAfterMs: null,
+    outcome,
+  }
+}
+
+async function sendClaimed(
+  ctx: SendContext,
+  q: Queryable,
+  claim: BatchClaim,
+  client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
+): Promise<SendResult> {
+  const rows = await loadEvents(q, claim.batchId)
+  const actions: OfflineBehavioralAction[] = []
+  const sent: string[] = []
+  const unbuildable: { eventId: string; error: string }[] = []
+  for (const row of rows) {
+    try {
+      actions.push(buildAction(toStored(row)))
+      sent.push(row.id)
+    } catch (e) {
+      if (!(e instanceof PayloadBuildError)) throw e
+      unbuildable.push({ eventId: row.id, error: `Cannot be sent: ${e.message}`.slice(0, MESSAGE_MAX) })
+    }
+  }
+  if (unbuildable.length > 0) await failEventsBeforeSending(q, claim, unbuildable)
+  if (actions.length === 0) {
+    const reason =
+      rows.length === 0
+        ? 'The batch has no events left to send'
+        : `None of the ${rows.length} events can be sent`
+    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason)
+    return 'failed'
+  }
+
+  const startedAt = new Date()
+  const outcome = await client.submit({ behavioral_actions: actions })
+  const finishedAt = new Date()
+  const record: AttemptRecord = {
+    attemptId: claim.attemptId,
+    startedAt,
+    finishedAt,
+    httpStatus: outcome.httpStatus ?? null,
+    durationMs: outcome.durationMs,
+    responseExcerpt:
+      outcome.responseExcerpt?.slice(0, 2048) ?? (outcome.kind === 'transient' ? outcome.message : null),
+    retryAfterMs: outcome.kind === 'rate_limited' ? (outcome.retryAfterMs ?? null) : null,
+    outcome: OUTCOME_CLASS[outcome.kind],
+  }
+
+  switch (outcome.kind) {
+    case 'accepted': {
+      const note = unbuildable.length > 0 ? `${unbuildable.length} event(s) could not be sent` : null
+      const r = await markSucceeded(q, claim, record, note)
+      return r.applied ? 'succeeded' : 'lost_claim'
+    }
+    case 'rejected': {
+      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent))
+      return r.applied ? 'rejected' : 'lost_claim'
+    }
+    case 'unauthorized': {
+      const r = await markPaused(q, claim, record, outcome.message)
+      ctx.connections.invalidate(claim.connectionId)
+      ctx.log('warn', 'connection paused: Constructor refused the credentials', {
+        connectionId: claim.connectionId,
+        httpStatus: outcome.httpStatus,
+      })
+      return r.applied ? 'unauthorized' : 'lost_claim'
+    }
+    case 'rate_limited':
+    case 'transient': {
+      const failures = claim.failures + 1
+      const message = outcomeMessage(outcome)
+      if (shouldGiveUp(failures, claim.createdAt, ctx.config)) {
+        const reason = `Gave up after ${failures} failed attempt(s): ${message}`.slice(0, MESSAGE_MAX)
+        const r = await markFailed(q, claim, record, reason)
+        return r.applied ? 'failed' : 'lost_claim'
+      }
+      const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined
+      const delayMs = retryDelayMs(failures, retryAfterMs, ctx.config)
+      // the whole connection holds until Retry-After (or this back-off) and its shared rate halves
+      if (outcome.kind === 'rate_limited') await slowDown(q, claim.connectionId, retryAfterMs ?? delayMs)
+      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX))
+      return r.applied ? 'retry_wait' : 'lost_claim'
+    }
+  }
+}

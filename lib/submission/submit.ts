@@ -1,0 +1,202 @@
+import { createConstructorClient } from '@/lib/constructor/client'
+import { decryptSecret } from '@/lib/crypto/secret-box'
+import { db as defaultDb } from '@/lib/db'
+import type { PrismaClient } from '@/lib/generated/prisma/client'
+import { ensureQueueSchema } from './queue'
+import type {
+  BatchIdInput,
+  ConnectionIdInput,
+  ResubmitEventsInput,
+  SubmitEventsInput,
+  SubmitResult,
+} from './schema'
+import { prismaQueryable, type Queryable } from './sql'
+import {
+  cancelQueuedBatch,
+  claimEventsIntoBatches,
+  reopenFailedEvents,
+  resumeConnection,
+} from './transitions'
+
+/** the part of lib/auth's Caller that submission needs (kept structural so the core has no session code) */
+export type SubmissionCaller = {
+  userId: string
+  role: 'ADMIN' | 'MANAGER'
+  storeIds: string[]
+  allStores: boolean
+}
+
+/** a failure the person can act on; the server actions turn it into { ok: false, error } */
+export class SubmissionError extends Error {
+  override name = 'SubmissionError'
+}
+
+type Options = { db?: PrismaClient }
+
+// 250,000 events claim in a few seconds; the default 5 s interactive-transaction timeout is too short.
+const TX = { timeout: 300_000, maxWait: 30_000 }
+
+function scope(caller: SubmissionCaller, params: unknown[]) {
+  if (caller.allStores) return 'TRUE'
+  params.push(caller.storeIds)
+  return `e."storeId" = ANY($${params.length}::uuid[])`
+}
+
+async function connectionFor(q: Queryable, connectionId: string | undefined) {
+  const { rows } = await q.query<{ id: string }>(
+    connectionId
+      ? 'SELECT id::text FROM "ConstructorConnection" WHERE id = $1::uuid'
+      : 'SELECT id::text FROM "ConstructorConnection" ORDER BY "createdAt", id LIMIT 1',
+    connectionId ? [connectionId] : [],
+  )
+  const id = rows[0]?.id
+  if (!id) {
+    throw new SubmissionError(
+      connectionId
+        ? 'That Constructor connection does not exist.'
+        : 'No Constructor connection is set up yet: an administrator adds one in Settings.',
+    )
+  }
+  return id
+}
+
+async function queueReady(db: PrismaClient) {
+  const url = process.env.DATABASE_URL
+  if (url) await ensureQueueSchema(url)
+  return db
+}
+
+function selection(caller: SubmissionCaller, input: SubmitEventsInput) {
+  const params: unknown[] = []
+  const parts: string[] = []
+  if (input.scope === 'events') {
+    params.push(input.eventIds)
+    parts.push(`e.id = ANY($1::uuid[])`)
+  } else if (input.scope === 'upload') {
+    params.push(input.uploadId)
+    parts.push(`e."uploadId" = $1::uuid`)
+  }
+  parts.push(scope(caller, params))
+  return { where: parts.join(' AND '), params }
+}
+
+// Claims the chosen READY events into batches of ≤ 100 and enqueues one job per batch, in one transaction;
+// returns at once (the worker sends). Events that are not READY, not in the caller's stores, or already in an
+// open batch are simply not taken: the count says how many were.
+export async function submitEvents(
+  caller: SubmissionCaller,
+  input: SubmitEventsInput,
+  opts: Options = {},
+): Promise<SubmitResult> {
+  const db = await queueReady(opts.db ?? defaultDb)
+  return db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    const connectionId = await connectionFor(q, input.connectionId)
+    const { where, params } = selection(caller, input)
+    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+  }, TX)
+}
+
+// FAILED events (corrected or as they are) go back to READY and into new batches, in one transaction.
+export async function resubmitEvents(
+  caller: SubmissionCaller,
+  input: ResubmitEventsInput,
+  opts: Options = {},
+): Promise<SubmitResult> {
+  const db = await queueReady(opts.db ?? defaultDb)
+  return db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    const connectionId = await connectionFor(q, input.connectionId)
+    const params: unknown[] = [input.eventIds]
+    const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
+    await reopenFailedEvents(q, where, params)
+    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+  }, TX)
+}
+
+// A batch is the caller's when every event it ever held is in one of their stores.
+async function assertBatchVisible(q: Queryable, caller: SubmissionCaller, batchId: string) {
+  const { rows } = await q.query<{ found: boolean; mine: boolean | null }>(
+    `SELECT EXISTS (SELECT 1 FROM "Batch" WHERE id = $1::uuid) AS found,
+       (SELECT bool_and(e."storeId" = ANY($2::uuid[])) FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId"
+        WHERE be."batchId" = $1::uuid) AS mine`,
+    [batchId, caller.storeIds],
+  )
+  const row = rows[0]
+  if (!row?.found || (!caller.allStores && row.mine !== true)) {
+    throw new SubmissionError('That batch does not exist or is not in one of your stores.')
+  }
+}
+
+// A FAILED batch, retried by a person: its events that are still FAILED join a new batch.
+export async function retryBatch(caller: SubmissionCaller, input: BatchIdInput, opts: Options = {}) {
+  const db = await queueReady(opts.db ?? defaultDb)
+  return db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    await assertBatchVisible(q, caller, input.batchId)
+    const { rows } = await q.query<{ status: string; connectionId: string }>(
+      'SELECT status::text, "connectionId"::text AS "connectionId" FROM "Batch" WHERE id = $1::uuid',
+      [input.batchId],
+    )
+    if (rows[0]?.status !== 'FAILED' && rows[0]?.status !== 'SUCCEEDED') {
+      throw new SubmissionError('Only a finished batch with failed events can be retried.')
+    }
+    const params: unknown[] = [input.batchId]
+    const where = `e.id IN (SELECT "eventId" FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED') AND ${scope(caller, params)}`
+    await reopenFailedEvents(q, where, params)
+    const r = await claimEventsIntoBatches(q, {
+      where,
+      params,
+      connectionId: rows[0].connectionId,
+      createdById: caller.userId,
+    })
+    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+  }, TX)
+}
+
+// A batch not yet being sent is cancelled; its events return to READY.
+export async function cancelBatch(caller: SubmissionCaller, input: BatchIdInput, opts: Options = {}) {
+  const db = opts.db ?? defaultDb
+  return db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    await assertBatchVisible(q, caller, input.batchId)
+    const r = await cancelQueuedBatch(q, input.batchId)
+    if (!r.applied)
+      throw new SubmissionError('Only a queued or waiting batch can be cancelled; this one is past that.')
+    return { events: r.events }
+  })
+}
+
+// An admin fixed the settings: test them against Constructor, and only when they work resume sending.
+export async function testAndResumeConnection(
+  caller: SubmissionCaller,
+  input: ConnectionIdInput,
+  opts: Options = {},
+) {
+  if (caller.role !== 'ADMIN') throw new SubmissionError('Only an administrator can resume sending.')
+  const db = opts.db ?? defaultDb
+  const conn = await db.constructorConnection.findUnique({ where: { id: input.connectionId } })
+  if (!conn) throw new SubmissionError('That Constructor connection does not exist.')
+  if (!conn.tokenCiphertext) throw new SubmissionError('Set the API token first.')
+  const client = createConstructorClient({
+    baseUrl: conn.baseUrl,
+    apiKey: conn.apiKey,
+    section: conn.section,
+    token: decryptSecret(conn.tokenCiphertext),
+    timeoutMs: 10_000,
+  })
+  try {
+    const test = await client.testConnection()
+    await db.constructorConnection.update({
+      where: { id: conn.id },
+      data: { lastTestedAt: new Date(), lastTestOk: test.ok, lastTestMessage: test.message },
+    })
+    if (!test.ok) return { ok: false as const, message: test.message, batches: 0 }
+    const r = await resumeConnection(prismaQueryable(db), conn.id)
+    return { ok: true as const, message: test.message, batches: r.batches }
+  } finally {
+    client.close()
+  }
+}

@@ -1,0 +1,472 @@
+import { JOB_MAX_ATTEMPTS, SEND_BATCH_TASK } from './queue'
+import { type Queryable, SQL_UUID_V7 } from './sql'
+
+// Every status change of batches and their events lives here. Each is one compare-and-set statement that
+// applies only from the expected state (and, while SENDING, only for the attempt that claimed it), so two
+// workers, or a worker and a person, can never both win. Set-based: a handful of statements per batch.
+
+export const MAX_BATCH_SIZE = 100
+
+export type AttemptOutcomeClass = 'ACCEPTED' | 'REJECTED' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'TRANSIENT'
+
+/** what one request did, as stored on its BatchAttempt row */
+export type AttemptRecord = {
+  attemptId: string
+  startedAt: Date
+  finishedAt: Date
+  httpStatus: number | null
+  durationMs: number
+  responseExcerpt: string | null
+  retryAfterMs: number | null
+  outcome: AttemptOutcomeClass
+}
+
+/** the claim a worker holds on a SENDING batch: the attempt number fences out anyone who claimed it later */
+export type BatchClaim = {
+  batchId: string
+  attempt: number
+  connectionId: string
+  createdAt: Date
+  attemptId: string
+  /** earlier attempts that burned a retry (transient, rate limited, or lost with a worker) */
+  failures: number
+}
+
+// Only these burn a retry: a 400 (isolation) or a 401 (pause) does not bring a batch closer to giving up.
+const FAILURES_SQL = `(SELECT count(*) FROM "BatchAttempt" x WHERE x."batchId" = b.id
+  AND (x.outcome IN ('TRANSIENT', 'RATE_LIMITED') OR (x."finishedAt" IS NULL AND x.outcome IS NULL)))::int`
+
+// graphile-worker job specs for a set of batches; job_key makes re-enqueueing replace a waiting job, not double it.
+export function jobSpecsSql(select: string, keyMode: 'replace' | 'preserve_run_at' = 'replace') {
+  return `(SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
+    SELECT ROW('${SEND_BATCH_TASK}', json_build_object('batchId', j.id, 'connectionId', j.connection_id), NULL,
+      j.run_at, ${JOB_MAX_ATTEMPTS}::smallint, 'batch:' || j.id::text, NULL, NULL)::graphile_worker.job_spec
+    FROM (${select}) AS j(id, connection_id, run_at)), ${keyMode === 'preserve_run_at'}))::int`
+}
+
+const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" SET "startedAt" = $3, "finishedAt" = $4, "httpStatus" = $5, "durationMs" = $6,
+  "responseExcerpt" = $7, "retryAfterMs" = $8, outcome = $9::"AttemptOutcome" WHERE id = $10::uuid`
+
+function attemptParams(a: AttemptRecord) {
+  return [
+    a.startedAt,
+    a.finishedAt,
+    a.httpStatus,
+    a.durationMs,
+    a.responseExcerpt,
+    a.retryAfterMs,
+    a.outcome,
+    a.attemptId,
+  ]
+}
+
+// READY events → QUEUED in new batches of ≤ 100, with one job per batch: one statement, so all or nothing.
+// FOR UPDATE in id order: two people submitting the same events queue behind each other (no deadlock) and the
+// second finds them QUEUED; the one openBatchId column (+ CHECK) keeps an event in at most one open batch.
+export async function claimEventsIntoBatches(
+  q: Queryable,
+  args: { where: string; params: unknown[]; connectionId: string; createdById: string | null },
+): Promise<{ eventCount: number; batchIds: string[] }> {
+  const n = args.params.length
+  const { rows } = await q.query<{ events: number; batchIds: string[] }>(
+    `WITH cand AS (
+       SELECT e.id, e."storeId", e."occurredAt" FROM "SaleEvent" e
+       WHERE (${args.where}) AND e.status = 'READY' AND e."openBatchId" IS NULL
+       ORDER BY e.id FOR UPDATE OF e
+     ), num AS (
+       SELECT id, (row_number() OVER (ORDER BY "storeId", "occurredAt", id) - 1)::int AS rn FROM cand
+     ), total AS (SELECT count(*)::int AS c FROM num),
+     nb AS MATERIALIZED (
+       SELECT g AS idx, ${SQL_UUID_V7} AS id, least(${MAX_BATCH_SIZE}, total.c - g * ${MAX_BATCH_SIZE})::int AS size
+       FROM total, generate_series(0, (total.c - 1) / ${MAX_BATCH_SIZE}) AS g WHERE total.c > 0
+     ), ins_batch AS (
+       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "createdById", "createdAt", "updatedAt")
+       SELECT id, $${n + 1}::uuid, 'QUEUED', size, $${n + 2}::uuid, now(), now() FROM nb RETURNING id
+     ), upd AS (
+       UPDATE "SaleEvent" e SET status = 'QUEUED', "openBatchId" = nb.id, "lastError" = NULL,
+         version = e.version + 1, "updatedAt" = now()
+       FROM num JOIN nb ON nb.idx = num.rn / ${MAX_BATCH_SIZE} WHERE e.id = num.id RETURNING e.id
+     ), ins_be AS (
+       INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome)
+       SELECT nb.id, num.id, num.rn % ${MAX_BATCH_SIZE}, 'PENDING' FROM num JOIN nb ON nb.idx = num.rn / ${MAX_BATCH_SIZE}
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM upd)::int AS events,
+       ARRAY(SELECT id::text FROM nb ORDER BY idx) AS "batchIds",
+       (SELECT count(*) FROM ins_batch) + (SELECT count(*) FROM ins_be) AS inserted,
+       ${jobSpecsSql(`SELECT id, $${n + 1}::uuid, NULL::timestamptz FROM nb ORDER BY idx`)} AS jobs`,
+    [...args.params, args.connectionId, args.createdById],
+  )
+  const row = rows[0]
+  return { eventCount: row?.events ?? 0, batchIds: row?.batchIds ?? [] }
+}
+
+// FAILED → READY (a person resubmits, corrected or as it is); the event keeps every batch it was in.
+export async function reopenFailedEvents(q: Queryable, where: string, params: unknown[]) {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH u AS (UPDATE "SaleEvent" e SET status = 'READY', version = e.version + 1, "updatedAt" = now()
+       WHERE (${where}) AND e.status = 'FAILED' AND e."openBatchId" IS NULL RETURNING 1)
+     SELECT count(*)::int AS n FROM u`,
+    params,
+  )
+  return rows[0]?.n ?? 0
+}
+
+// QUEUED/RETRY_WAIT → SENDING for one attempt, only while the connection is not paused and the wait is over.
+export async function claimBatchForSending(
+  q: Queryable,
+  batchId: string,
+  workerId: string,
+  leaseMs: number,
+): Promise<BatchClaim | null> {
+  const { rows } = await q.query<BatchClaim>(
+    `WITH b AS (
+       UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
+         "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond', "startedAt" = coalesce(b."startedAt", now()),
+         "updatedAt" = now()
+       FROM "ConstructorConnection" c
+       WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
+         AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
+         AND c.id = b."connectionId" AND NOT c.paused
+       RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
+     ), a AS (
+       INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
+       SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
+     )
+     SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "connectionId",
+       b."createdAt" AS "createdAt", (SELECT id::text FROM a) AS "attemptId", b.failures FROM b`,
+    [batchId, workerId, leaseMs],
+  )
+  return rows[0] ?? null
+}
+
+/** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
+export async function batchClaimBlocker(q: Queryable, batchId: string) {
+  const { rows } = await q.query<{
+    status: string
+    nextAttemptAt: Date | null
+    paused: boolean
+    connectionId: string
+  }>(
+    `SELECT b.status, b."nextAttemptAt", c.paused, b."connectionId"::text AS "connectionId"
+     FROM "Batch" b JOIN "ConstructorConnection" c ON c.id = b."connectionId" WHERE b.id = $1::uuid`,
+    [batchId],
+  )
+  return rows[0] ?? null
+}
+
+// Puts a send job back for a batch that is waiting (a job ran early, e.g. after a recovery).
+export async function reenqueueBatch(
+  q: Queryable,
+  batchId: string,
+  connectionId: string,
+  runAt: Date | null,
+) {
+  await q.query(`SELECT ${jobSpecsSql('SELECT $1::uuid, $2::uuid, $3::timestamptz')}`, [
+    batchId,
+    connectionId,
+    runAt,
+  ])
+}
+
+// Events that cannot even be built into an action fail at once; the rest of the batch is still sent.
+export async function failEventsBeforeSending(
+  q: Queryable,
+  claim: BatchClaim,
+  failed: { eventId: string; error: string }[],
+) {
+  const { rows } = await q.query<{ events: number }>(
+    `WITH b AS (SELECT id FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
+     f AS (SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)),
+     fe AS (
+       UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error, version = e.version + 1,
+         "updatedAt" = now()
+       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id
+     ), fbe AS (
+       UPDATE "BatchEvent" be SET outcome = 'FAILED', error = f.error
+       FROM f, b WHERE be."batchId" = b.id AND be."eventId" = f.id AND be.outcome = 'PENDING' RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM fe)::int AS events, (SELECT count(*) FROM fbe)::int AS links`,
+    [claim.batchId, claim.attempt, failed.map((f) => f.eventId), failed.map((f) => f.error)],
+  )
+  return rows[0]?.events ?? 0
+}
+
+// SENDING → SUCCEEDED; every event still in the batch → SUBMITTED with the time.
+export async function markSucceeded(
+  q: Queryable,
+  claim: BatchClaim,
+  attempt: AttemptRecord,
+  note: string | null,
+) {
+  const { rows } = await q.query<{ batches: number; events: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5, "lastError" = $11,
+         "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id
+     ), e AS (
+       UPDATE "SaleEvent" SET status = 'SUBMITTED', "submittedAt" = $4, "openBatchId" = NULL, "lastError" = NULL,
+         version = version + 1, "updatedAt" = now()
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+     ), be AS (
+       UPDATE "BatchEvent" SET outcome = 'SUBMITTED' WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING'
+       RETURNING 1
+     ), a AS (${ATTEMPT_UPDATE})
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
+       (SELECT count(*) FROM be)::int AS links`,
+    [claim.batchId, claim.attempt, ...attemptParams(attempt), note],
+  )
+  return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
+}
+
+// SENDING → RETRY_WAIT until nextAttemptAt, with the job scheduled for then (same statement, so never lost).
+export async function markRetryWait(
+  q: Queryable,
+  claim: BatchClaim,
+  attempt: AttemptRecord,
+  delayMs: number,
+  error: string,
+) {
+  const { rows } = await q.query<{ batches: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET status = 'RETRY_WAIT', "nextAttemptAt" = clock_timestamp() + $11::float8 * interval '1 millisecond', "lastHttpStatus" = $5, "lastError" = $12,
+         "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "connectionId", "nextAttemptAt"
+     ), a AS (${ATTEMPT_UPDATE})
+     SELECT (SELECT count(*) FROM b)::int AS batches,
+       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs`,
+    [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error],
+  )
+  return { applied: (rows[0]?.batches ?? 0) > 0 }
+}
+
+// SENDING → FAILED (attempts or age exhausted): the events still in it end FAILED with the reason; a person can retry.
+export async function markFailed(
+  q: Queryable,
+  claim: BatchClaim,
+  attempt: AttemptRecord | null,
+  reason: string,
+) {
+  const params: unknown[] = attempt
+    ? [claim.batchId, claim.attempt, ...attemptParams(attempt), reason]
+    : [claim.batchId, claim.attempt, reason]
+  const r = attempt ? '$11' : '$3'
+  const { rows } = await q.query<{ batches: number; events: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = ${r}
+         ${attempt ? ', "lastHttpStatus" = $5' : ''}, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
+         "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id
+     ), e AS (
+       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = ${r}, version = version + 1,
+         "updatedAt" = now()
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+     ), be AS (
+       UPDATE "BatchEvent" SET outcome = 'FAILED', error = ${r}
+       WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING' RETURNING 1
+     )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
+       (SELECT count(*) FROM be)::int AS links`,
+    params,
+  )
+  return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
+}
+
+// 401/403: the connection pauses with the reason; the batch goes back to QUEUED (an UNAUTHORIZED attempt burns no retry).
+export async function markPaused(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
+  const { rows } = await q.query<{ batches: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET status = 'QUEUED', "lastHttpStatus" = $5, "lastError" = $11,
+         "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING "connectionId"
+     ), c AS (
+       UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $11, "pausedAt" = now(), "updatedAt" = now()
+       WHERE id = $12::uuid AND NOT paused RETURNING 1
+     ), a AS (${ATTEMPT_UPDATE})
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused`,
+    [claim.batchId, claim.attempt, ...attemptParams(attempt), reason, claim.connectionId],
+  )
+  return { applied: (rows[0]?.batches ?? 0) > 0 }
+}
+
+export type Isolation = {
+  /** events that end FAILED, with the API's (or the payload builder's) message */
+  failed: { eventId: string; error: string }[]
+  /** events moved to a new child batch (the other half of a bisection); empty when none */
+  moved: string[]
+}
+
+// 400: only the offending events end FAILED; the rest are sent again (in this batch, and a child batch for the
+// moved half when bisecting). When nothing is left in the batch, it ends FAILED; its attempt is counted.
+export async function isolateRejected(
+  q: Queryable,
+  claim: BatchClaim,
+  attempt: AttemptRecord | null,
+  iso: Isolation,
+) {
+  const failedIds = iso.failed.map((f) => f.eventId)
+  const failedErrors = iso.failed.map((f) => f.error)
+  const summary = `${iso.failed.length} event(s) rejected${iso.moved.length ? `, ${iso.moved.length} moved to a split batch` : ''}`
+  const { rows } = await q.query<{ batches: number; remaining: number; child: string | null }>(
+    `WITH b AS (
+       SELECT id, "connectionId", "createdById" FROM "Batch"
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 FOR UPDATE
+     ), f AS (
+       SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)
+     ), fe AS (
+       UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error,
+         version = e.version + 1, "updatedAt" = now()
+       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id
+     ), fbe AS (
+       UPDATE "BatchEvent" be SET outcome = 'FAILED', error = f.error
+       FROM f, b WHERE be."batchId" = b.id AND be."eventId" = f.id AND be.outcome = 'PENDING' RETURNING 1
+     ), child AS MATERIALIZED (
+       SELECT ${SQL_UUID_V7} AS id FROM b WHERE cardinality($5::uuid[]) > 0
+     ), ins_child AS (
+       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "parentBatchId", "createdById", "createdAt", "updatedAt")
+       SELECT child.id, b."connectionId", 'QUEUED', cardinality($5::uuid[]), b.id, b."createdById", now(), now()
+       FROM child, b RETURNING id
+     ), me AS (
+       UPDATE "SaleEvent" e SET "openBatchId" = child.id, version = e.version + 1, "updatedAt" = now()
+       FROM child, b WHERE e.id = ANY($5::uuid[]) AND e."openBatchId" = b.id RETURNING e.id
+     ), mbe AS (
+       UPDATE "BatchEvent" be SET outcome = 'SPLIT'
+       FROM b WHERE be."batchId" = b.id AND be."eventId" = ANY($5::uuid[]) AND be.outcome = 'PENDING' RETURNING 1
+     ), cbe AS (
+       INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome)
+       SELECT child.id, m.id, m.ord - 1, 'PENDING' FROM child, unnest($5::uuid[]) WITH ORDINALITY AS m(id, ord)
+       RETURNING 1
+     ), left_in AS (
+       SELECT count(*)::int AS n FROM "SaleEvent" e, b
+       WHERE e."openBatchId" = b.id AND e.id <> ALL($3::uuid[]) AND e.id <> ALL($5::uuid[])
+     ), bu AS (
+       UPDATE "Batch" x SET
+         status = CASE WHEN left_in.n > 0 THEN 'QUEUED'::"BatchStatus" ELSE 'FAILED'::"BatchStatus" END,
+         "finishedAt" = CASE WHEN left_in.n > 0 THEN NULL ELSE now() END,
+         "lastHttpStatus" = 400, "lastError" = $6, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
+         "updatedAt" = now()
+       FROM b, left_in WHERE x.id = b.id RETURNING x.id, x.status, x."connectionId"
+     )${attempt ? `, a AS (UPDATE "BatchAttempt" SET "startedAt" = $7, "finishedAt" = $8, "httpStatus" = $9, "durationMs" = $10, "responseExcerpt" = $11, "retryAfterMs" = $12, outcome = $13::"AttemptOutcome" WHERE id = $14::uuid)` : ''}
+     SELECT (SELECT count(*) FROM bu)::int AS batches, (SELECT n FROM left_in) AS remaining,
+       (SELECT id::text FROM ins_child) AS child, (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int
+         + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int + (SELECT count(*) FROM cbe)::int AS touched,
+       ${jobSpecsSql(`SELECT id, "connectionId", NULL::timestamptz FROM bu WHERE status = 'QUEUED'
+                      UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs`,
+    [
+      claim.batchId,
+      claim.attempt,
+      failedIds,
+      failedErrors,
+      iso.moved,
+      summary,
+      ...(attempt ? attemptParams(attempt) : []),
+    ],
+  )
+  const row = rows[0]
+  return {
+    applied: (row?.batches ?? 0) > 0,
+    remaining: row?.remaining ?? 0,
+    childBatchId: row?.child ?? null,
+  }
+}
+
+// QUEUED/RETRY_WAIT → CANCELLED by a person: its events return to READY; a job that runs later finds nothing to do.
+export async function cancelQueuedBatch(q: Queryable, batchId: string) {
+  const { rows } = await q.query<{ batches: number; events: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET status = 'CANCELLED', "finishedAt" = now(), "nextAttemptAt" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND status IN ('QUEUED', 'RETRY_WAIT') RETURNING id
+     ), e AS (
+       UPDATE "SaleEvent" SET status = 'READY', "openBatchId" = NULL, version = version + 1, "updatedAt" = now()
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+     ), be AS (
+       UPDATE "BatchEvent" SET outcome = 'CANCELLED' WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING'
+       RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
+       (SELECT count(*) FROM be)::int AS links`,
+    [batchId],
+  )
+  return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
+}
+
+// Pauses a connection for a reason that is not an answer to a request (e.g. the token cannot be decrypted).
+export async function pauseConnection(q: Queryable, connectionId: string, reason: string) {
+  await q.query(
+    `UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $2, "pausedAt" = now(), "updatedAt" = now()
+     WHERE id = $1::uuid AND NOT paused`,
+    [connectionId, reason],
+  )
+}
+
+// paused → running after an admin fixed and tested the settings; every waiting batch gets its job back.
+export async function resumeConnection(q: Queryable, connectionId: string) {
+  const { rows } = await q.query<{ resumed: number; jobs: number }>(
+    `WITH c AS (
+       UPDATE "ConstructorConnection" SET paused = false, "pausedReason" = NULL, "pausedAt" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND paused RETURNING id
+     ), w AS (
+       SELECT b.id, b."connectionId", b."nextAttemptAt" FROM "Batch" b
+       WHERE b."connectionId" = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
+     )
+     SELECT (SELECT count(*) FROM c)::int AS resumed,
+       CASE WHEN EXISTS (SELECT 1 FROM c) THEN ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM w')} ELSE 0 END AS jobs`,
+    [connectionId],
+  )
+  return { resumed: (rows[0]?.resumed ?? 0) > 0, batches: rows[0]?.jobs ?? 0 }
+}
+
+// SENDING whose claim ran out, or whose worker stopped beating: the outcome is unknown, so the batch waits
+// for a resend (safe: stable order ids) — or ends FAILED when out of attempts. The open attempt is closed.
+export async function recoverLostBatches(q: Queryable, args: { staleMs: number; maxAttempts: number }) {
+  const reason =
+    'the worker sending this batch stopped before recording the outcome; resending (order ids make it safe)'
+  const { rows } = await q.query<{ retried: number; failed: number }>(
+    `WITH lost AS (
+       SELECT b.id FROM "Batch" b
+       WHERE b.status = 'SENDING' AND (b."leaseUntil" < clock_timestamp() OR NOT EXISTS (
+         SELECT 1 FROM "WorkerHeartbeat" h WHERE h.id = b."leaseOwner"
+           AND h."seenAt" > clock_timestamp() - $1::float8 * interval '1 millisecond'))
+       FOR UPDATE SKIP LOCKED
+     ), r AS (
+       UPDATE "Batch" b SET status = 'RETRY_WAIT', "nextAttemptAt" = now(), "lastError" = $3, "leaseOwner" = NULL,
+         "leaseUntil" = NULL, "updatedAt" = now()
+       FROM lost WHERE b.id = lost.id AND ${FAILURES_SQL} < $2::int RETURNING b.id, b."connectionId", b."nextAttemptAt"
+     ), f AS (
+       UPDATE "Batch" b SET status = 'FAILED', "finishedAt" = now(), "lastError" = $3, "leaseOwner" = NULL,
+         "leaseUntil" = NULL, "updatedAt" = now()
+       FROM lost WHERE b.id = lost.id AND ${FAILURES_SQL} >= $2::int RETURNING b.id
+     ), fe AS (
+       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $3, version = version + 1,
+         "updatedAt" = now()
+       WHERE "openBatchId" IN (SELECT id FROM f) RETURNING 1
+     ), fbe AS (
+       UPDATE "BatchEvent" SET outcome = 'FAILED', error = $3 WHERE "batchId" IN (SELECT id FROM f) AND outcome = 'PENDING'
+       RETURNING 1
+     ), a AS (
+       UPDATE "BatchAttempt" SET "finishedAt" = clock_timestamp(), outcome = 'TRANSIENT', "responseExcerpt" = $3
+       WHERE "batchId" IN (SELECT id FROM lost) AND "finishedAt" IS NULL RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM r)::int AS retried, (SELECT count(*) FROM f)::int AS failed,
+       (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int + (SELECT count(*) FROM a)::int AS touched,
+       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM r')} AS jobs`,
+    [args.staleMs, args.maxAttempts, reason],
+  )
+  return { retried: rows[0]?.retried ?? 0, failed: rows[0]?.failed ?? 0 }
+}
+
+// Waiting batches of a running connection that have no job at all (a job that gave up, a lost enqueue): give one back.
+export async function reenqueueOrphans(q: Queryable, olderThanMs: number) {
+  const { rows } = await q.query<{ jobs: number }>(
+    `SELECT ${jobSpecsSql(
+      `SELECT b.id, b."connectionId", b."nextAttemptAt" FROM "Batch" b JOIN "ConstructorConnection" c ON c.id = b."connectionId"
+       WHERE b.status IN ('QUEUED', 'RETRY_WAIT') AND NOT c.paused
+         AND b."updatedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
+         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = 'batch:' || b.id::text)
+       LIMIT 1000`,
+      'preserve_run_at',
+    )} AS jobs`,
+    [olderThanMs],
+  )
+  return rows[0]?.jobs ?? 0
+}

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import os from 'node:os'
+import { type Runner, run, type WorkerEvents } from 'graphile-worker'
+import pg from 'pg'
+import { type SubmissionConfig, submissionConfig } from './config'
+import { ConnectionCache } from './connections'
+import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
+import { pgQueryable, type SendContext } from './send-batch'
+import type { Queryable } from './sql'
+import { makeSendBatchTask } from './tasks/send-batch'
+import { recoverLostBatches, reenqueueOrphans } from './transitions'
+
+export type SubmissionWorker = {
+  id: string
+  stop(): Promise<void>
+  /** one sweep now (tests): recover batches of dead workers, unlock their jobs, give orphans a job */
+  sweep(): Promise<{ retried: number; failed: number; unlockedWorkers: number; orphans: number }>
+}
+
+export type WorkerLog = SendContext['log']
+
+const defaultLog: WorkerLog = (level, msg, extra) => {
+  process.stderr.write(`${JSON.stringify({ level, service: 'worker', msg, ...extra })}\n`)
+}
+
+// Beats into WorkerHeartbeat with graphile-worker's ids of this process, so others can tell when it died.
+async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: string[]) {
+  await q.query(
+    `INSERT INTO "WorkerHeartbeat" (id, host, pid, "startedAt", "seenAt", "queueWorkerIds")
+     VALUES ($1, $2, $3, $4, clock_timestamp(), $5::text[])
+     ON CONFLICT (id) DO UPDATE SET "seenAt" = clock_timestamp(), "queueWorkerIds" = EXCLUDED."queueWorkerIds"`,
+    [id, os.hostname().slice(0, 200), process.pid, startedAt, queueWorkerIds],
+  )
+}
+
+// Any worker may sweep; every step is guarded, so concurrent sweeps by several workers are harmless.
+export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
+  const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxAttempts: cfg.maxAttempts })
+  // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now
+  const { rows } = await q.query<{ ids: string[] | null; n: number }>(
+    `WITH dead AS (
+       DELETE FROM "WorkerHeartbeat" WHERE "seenAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
+       RETURNING "queueWorkerIds"
+     ) SELECT array_agg(w) AS ids, (SELECT count(*) FROM dead)::int AS n FROM dead, unnest(dead."queueWorkerIds") AS w`,
+    [cfg.staleMs],
+  )
+  const ids = rows[0]?.ids ?? []
+  if (ids.length > 0) await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids])
+  const orphans = await reenqueueOrphans(q, cfg.staleMs)
+  return { ...lost, unlockedWorkers: rows[0]?.n ?? 0, orphans }
+}
+
+export async function startSubmissionWorker(options: {
+  databaseUrl: string
+  config?: Partial<SubmissionConfig>
+  log?: WorkerLog
+  env?: Record<string, string | undefined>
+}): Promise<SubmissionWorker> {
+  const cfg = submissionConfig(options.env ?? process.env, options.config)
+  const log = options.log ?? defaultLog
+  await ensureQueueSchema(options.databaseUrl)
+  const id = `${os.hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: cfg.slotPoolSize })
+  pool.on('error', (e) => log('warn', 'idle database connection failed', { err: e.message }))
+  const q = pgQueryable(pool)
+  const startedAt = new Date()
+  const queueWorkerIds: string[] = []
+  await beat(q, id, startedAt, queueWorkerIds)
+
+  const connections = new ConnectionCache(q, {
+    ttlMs: 1_000,
+    timeoutMs: cfg.requestTimeoutMs,
+    maxSockets: Math.max(16, cfg.concurrency),
+  })
+  const ctx: SendContext = {
+    pool,
+    config: cfg,
+    workerId: id,
+    connections,
+    semaphores: new Map(),
+    paceRows: new Set(),
+    log,
+  }
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents
+  events.on('worker:create', ({ worker }) => {
+    queueWorkerIds.push(worker.workerId)
+  })
+  const runner: Runner = await run({
+    connectionString: options.databaseUrl,
+    concurrency: cfg.concurrency,
+    maxPoolSize: cfg.concurrency + 4,
+    noHandleSignals: true,
+    pollInterval: 1_000,
+    logger: quietLogger(),
+    events,
+    taskList: { [SEND_BATCH_TASK]: makeSendBatchTask(ctx) },
+  })
+  await beat(q, id, startedAt, queueWorkerIds)
+
+  let stopping = false
+  const heartbeat = setInterval(() => {
+    beat(q, id, startedAt, queueWorkerIds).catch((e) =>
+      log('warn', 'heartbeat failed', { err: (e as Error).message }),
+    )
+  }, cfg.heartbeatMs)
+  const sweep = () => sweepOnce(q, cfg)
+  const sweeper = setInterval(() => {
+    if (stopping) return
+    sweep()
+      .then((r) => {
+        if (r.retried || r.failed || r.unlockedWorkers || r.orphans)
+          log('info', 'recovered work of stopped workers', r)
+      })
+      .catch((e) => log('warn', 'sweep failed', { err: (e as Error).message }))
+  }, cfg.sweepMs)
+
+  return {
+    id,
+    sweep,
+    async stop() {
+      if (stopping) return
+      stopping = true
+      clearInterval(heartbeat)
+      clearInterval(sweeper)
+      await runner.stop()
+      await q.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [id]).catch(() => {})
+      connections.close()
+      await pool.end()
+    },
+  }
+}

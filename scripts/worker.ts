@@ -1,0 +1,24 @@
+// The submission worker process: started by `npm start` (scripts/run-product.ts); run as many as you like.
+import 'dotenv/config'
+import { startSubmissionWorker } from '@/lib/submission/worker'
+
+const databaseUrl = process.env.DATABASE_URL
+if (!databaseUrl) {
+  console.error('DATABASE_URL is not set: the worker needs the same database as the web app')
+  process.exit(1)
+}
+const worker = await startSubmissionWorker({ databaseUrl })
+process.stderr.write(
+  `${JSON.stringify({ level: 'info', service: 'worker', msg: 'worker started', id: worker.id })}\n`,
+)
+let stopping = false
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) return
+    stopping = true
+    worker.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  })
+}
