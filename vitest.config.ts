@@ -10,6 +10,6 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    server: { deps: { inline: ['server-only'] } },
+    server: { deps: { inline: ['server-only', 'next-auth'] } },
   },
 })

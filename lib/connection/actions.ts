@@ -19,10 +19,6 @@ function refresh() {
   }
 }
 
-async function currentConnection() {
-  return db.constructorConnection.findFirst({ orderBy: { createdAt: 'asc' } })
-}
-
 type TestOutcome = { ok: boolean; message: string; resumed: boolean }
 
 /** tests the stored settings, records the result, and resumes a paused connection when asked to */
@@ -76,8 +72,13 @@ export const saveConnectionAction = authorizedAction({
   name: 'connection.save',
   access: ['ADMIN'],
   schema: saveConnectionSchema,
-  handler: async ({ token, ...fields }, _caller, ctx) => {
-    const before = await currentConnection()
+  handler: async ({ connectionId, token, ...fields }, _caller, ctx) => {
+    const before = connectionId
+      ? await db.constructorConnection.findUnique({ where: { id: connectionId } })
+      : null
+    if (connectionId && !before) throw new ActionError('That connection no longer exists. Reload the page.')
+    if (!connectionId && (await db.constructorConnection.count()) > 0)
+      throw new ActionError('A connection already exists. Reload the page to edit it.')
     if (!before && !token) throw new ActionError('Enter the API token.', { token: ['Enter the API token'] })
     const secret = token ? { tokenCiphertext: encryptSecret(token), tokenHint: secretHint(token) } : {}
     const saved = await db.$transaction(async (tx) => {
@@ -107,9 +108,9 @@ export const testConnectionAction = authorizedAction({
   name: 'connection.test',
   access: ['ADMIN'],
   schema: testConnectionSchema,
-  handler: async (_input, _caller, ctx) => {
-    const conn = await currentConnection()
-    if (!conn) throw new ActionError('Save the connection settings first.')
+  handler: async ({ connectionId }, _caller, ctx) => {
+    const conn = await db.constructorConnection.findUnique({ where: { id: connectionId } })
+    if (!conn) throw new ActionError('That connection no longer exists. Reload the page.')
     const test = await testStored(conn.id, ctx, false)
     refresh()
     return { test }

@@ -13,6 +13,8 @@ export const baseUrlSchema = z
   }, 'Enter the address only: no user name, password, query or fragment (the key and token have their own fields)')
 
 export const saveConnectionSchema = z.object({
+  /** absent: create the connection (the first time only) */
+  connectionId: z.uuid('Unknown connection').optional(),
   baseUrl: baseUrlSchema,
   apiKey: z
     .string()
@@ -36,4 +38,4 @@ export const saveConnectionSchema = z.object({
 })
 export type SaveConnectionInput = z.input<typeof saveConnectionSchema>
 
-export const testConnectionSchema = z.object({})
+export const testConnectionSchema = z.object({ connectionId: z.uuid('Unknown connection') })

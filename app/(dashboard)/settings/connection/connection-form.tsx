@@ -13,11 +13,11 @@ import { saveConnectionSchema } from '@/lib/connection/schema'
 export function ConnectionForm({
   initial,
   tokenHint,
-  exists,
+  connectionId,
 }: {
   initial: { baseUrl: string; apiKey: string; section: string }
   tokenHint: string | null
-  exists: boolean
+  connectionId: string | null
 }) {
   const [values, setValues] = useState({ ...initial, token: '' })
   const [testing, startTest] = useTransition()
@@ -37,7 +37,7 @@ export function ConnectionForm({
       className="flex flex-col gap-4"
       onSubmit={(e) => {
         e.preventDefault()
-        form.submit(values)
+        form.submit({ ...values, connectionId: connectionId ?? undefined })
       }}
     >
       <FormError message={form.formError} />
@@ -79,10 +79,11 @@ export function ConnectionForm({
         <Button
           type="button"
           variant="outline"
-          disabled={!exists || testing}
+          disabled={!connectionId || testing}
           onClick={() =>
             startTest(async () => {
-              const r = await testConnectionAction({})
+              if (!connectionId) return
+              const r = await testConnectionAction({ connectionId })
               if (!r.ok) toast.error(r.error)
               else if (r.data.test.ok) toast.success('Test connection: it works')
               else toast.error(`Test connection failed: ${r.data.test.message}`)

@@ -39,7 +39,7 @@ export default async function ConnectionSettingsPage() {
           section: conn?.section ?? 'Products',
         }}
         tokenHint={conn?.tokenHint ?? null}
-        exists={Boolean(conn)}
+        connectionId={conn?.id ?? null}
       />
     </section>
   )

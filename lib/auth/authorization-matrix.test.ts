@@ -1,0 +1,435 @@
+/**
+ * THE AUTHORIZATION MATRIX: (anonymous, manager of store A, manager of store B, deactivated user,
+ * admin) × (own store, other store, nonexistent id) × every server action and route handler, called
+ * directly (no browser). Every cell must match; a denied call must change nothing in the database.
+ *
+ * The test finds actions itself: every export of every lib/**\/actions.ts (each must be built with
+ * authorizedAction), and every HTTP method exported by app/**\/route.ts. One without an entry below
+ * fails the test, and so does a 'use server' anywhere but a lib/**\/actions.ts file.
+ *
+ * HOW TO ADD AN ENTRY (for a new action `foo.bar`, exported from lib/foo/actions.ts):
+ *   ACTIONS['foo.bar'] = {
+ *     rule: 'store-members',            // who may: 'public' | 'signed-in' | 'admin' | 'store-members'
+ *     targeted: true,                   // does the input name a record? (then "nonexistent" is denied)
+ *     input: (t) => ({ eventId: t.kind === 'missing' ? t.missingId : w.eventIn(t.storeId) }),
+ *   }
+ * `t` is the cell's target: { kind: 'own' | 'other' | 'missing', storeId, userId, missingId }, where
+ * own/other are the persona's own store and the other store (A and B for the admin and anonymous).
+ * Build inputs from `w` (the world below); add fixtures to makeWorld() when your action needs rows
+ * (e.g. a sale event per store). Inputs must be valid for the schema, so a denial proves the door,
+ * not the parser. `prepare` runs before the cell, outside the "nothing changed" window.
+ * Route handlers: ROUTES['app/path/route.ts GET'] = { rule, request: (t) => new Request(...) }.
+ */
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type ActionResult, actionMeta } from '@/lib/auth/action'
+import type { SessionClaims } from '@/lib/auth/session-policy'
+import { FIXTURE_PASSWORD, makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
+import { runAs, sessionFor } from '@/lib/auth/testing'
+import { startSandbox } from '@/lib/constructor/sandbox/server'
+import { encryptSecret, secretHint } from '@/lib/crypto/secret-box'
+import { db } from '@/lib/db'
+import { hashPassword } from '@/lib/users/password'
+
+vi.mock('server-only', () => ({}))
+
+process.env.ENCRYPTION_KEY ??= 'b'.repeat(64)
+process.env.AUTH_SECRET ??= 'matrix-auth-secret-that-is-long-enough-0123456789'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const PERSONAS = ['anonymous', 'managerA', 'managerB', 'deactivated', 'admin'] as const
+type Persona = (typeof PERSONAS)[number]
+const TARGETS = ['own', 'other', 'missing'] as const
+type TargetKind = (typeof TARGETS)[number]
+type Target = { kind: TargetKind; storeId: string; userId: string; missingId: string }
+type Rule = 'public' | 'signed-in' | 'admin' | 'store-members'
+
+type ActionEntry = {
+  rule: Rule
+  /** the input names a record: a nonexistent id is denied even to an admin */
+  targeted: boolean
+  input: (t: Target, persona: Persona) => unknown
+  prepare?: (persona: Persona) => Promise<void>
+}
+type RouteEntry = { rule: Rule; request: (t: Target) => Request; allowed?: (res: Response) => boolean }
+
+// ——— the world every cell runs in ———
+type World = Awaited<ReturnType<typeof makeWorld>>
+let w: World
+const SANDBOX_TOKEN = `sbx_matrix_${uniq()}${uniq()}`
+let sandbox: Awaited<ReturnType<typeof startSandbox>>
+const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-sandbox-'))
+
+async function makeWorld() {
+  const prefix = `MX-${uniq()}`
+  const storeA = await makeStore({ code: `${prefix}-A` })
+  const storeB = await makeStore({ code: `${prefix}-B` })
+  const managerA = await makeUser({ storeIds: [storeA.id] })
+  const managerB = await makeUser({ storeIds: [storeB.id] })
+  const deactivated = await makeUser({ storeIds: [storeA.id] })
+  const deactivatedSession = sessionFor(deactivated)
+  await db.user.update({
+    where: { id: deactivated.id },
+    data: { active: false, sessionVersion: { increment: 1 } },
+  })
+  const admin = await makeUser({ role: 'ADMIN' })
+  // users an admin may act on, one per store; never a persona, so the personas stay intact
+  const victimA = await makeUser({ storeIds: [storeA.id] })
+  const victimB = await makeUser({ storeIds: [storeB.id] })
+  const signInUser = await makeUser({ storeIds: [storeA.id] })
+  const connection = await db.constructorConnection.create({
+    data: {
+      name: `matrix ${prefix}`,
+      baseUrl: sandbox.url,
+      apiKey: 'matrix-key',
+      tokenCiphertext: encryptSecret(SANDBOX_TOKEN),
+      tokenHint: secretHint(SANDBOX_TOKEN),
+    },
+  })
+  const users = { managerA, managerB, deactivated, admin }
+  return {
+    prefix,
+    storeA,
+    storeB,
+    users,
+    deactivatedSession,
+    victimA,
+    victimB,
+    signInUser,
+    connection,
+    /** the store each persona calls "own" */
+    ownStore: (p: Persona) => (p === 'managerB' ? storeB.id : storeA.id),
+    otherStore: (p: Persona) => (p === 'managerB' ? storeA.id : storeB.id),
+    victimIn: (storeId: string) => (storeId === storeA.id ? victimA.id : victimB.id),
+  }
+}
+
+function target(kind: TargetKind, persona: Persona): Target {
+  const storeId = kind === 'other' ? w.otherStore(persona) : w.ownStore(persona)
+  return { kind, storeId, userId: w.victimIn(storeId), missingId: randomUUID() }
+}
+
+/** the session the persona's cookie carries, as of now (signing out bumps sessionVersion) */
+async function sessionOf(persona: Persona): Promise<SessionClaims | null> {
+  if (persona === 'anonymous') return null
+  if (persona === 'deactivated') return w.deactivatedSession
+  const user = await db.user.findUniqueOrThrow({ where: { id: w.users[persona].id } })
+  return sessionFor(user)
+}
+
+const storeFields = (code: string) => ({
+  code,
+  name: 'Matrix store',
+  latitude: '40.7233',
+  longitude: '-74.0030',
+  timeZone: 'America/New_York',
+  currency: 'USD',
+  locale: 'en-US',
+})
+
+// ——— every server action ———
+const ACTIONS: Record<string, ActionEntry> = {
+  'auth.signIn': {
+    rule: 'public',
+    targeted: false,
+    input: () => ({ email: w.signInUser.email, password: FIXTURE_PASSWORD }),
+  },
+  'auth.signOut': { rule: 'signed-in', targeted: false, input: () => ({}) },
+  'auth.changePassword': {
+    rule: 'signed-in',
+    targeted: false,
+    prepare: async (p) => {
+      if (p === 'anonymous' || p === 'deactivated') return
+      await db.user.update({
+        where: { id: w.users[p].id },
+        data: { passwordHash: await hashPassword(FIXTURE_PASSWORD) },
+      })
+    },
+    input: () => ({
+      currentPassword: FIXTURE_PASSWORD,
+      newPassword: `matrix velvet lantern ${uniq()}`,
+      confirmPassword: '',
+    }),
+  },
+  'stores.create': {
+    rule: 'admin',
+    targeted: false,
+    input: () => storeFields(`${w.prefix}-N-${uniq()}`),
+  },
+  'stores.update': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      storeId: t.kind === 'missing' ? t.missingId : t.storeId,
+      ...storeFields(t.storeId === w.storeA.id ? w.storeA.code : w.storeB.code),
+      name: `Renamed ${uniq()}`,
+    }),
+  },
+  'stores.setActive': {
+    rule: 'admin',
+    targeted: true,
+    // reactivating an active store: allowed for an admin, harmless for the other cells
+    input: (t) => ({ storeId: t.kind === 'missing' ? t.missingId : t.storeId, active: true }),
+  },
+  'users.create': {
+    rule: 'admin',
+    targeted: false,
+    input: (t) => ({
+      email: `new-${uniq()}@test.store`,
+      name: 'New manager',
+      role: 'MANAGER',
+      storeIds: [t.storeId],
+      temporaryPassword: `temporary velvet ${uniq()}`,
+    }),
+  },
+  'users.updateAccess': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      userId: t.kind === 'missing' ? t.missingId : t.userId,
+      role: 'MANAGER',
+      storeIds: [t.storeId],
+    }),
+  },
+  'users.setActive': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({ userId: t.kind === 'missing' ? t.missingId : t.userId, active: true }),
+  },
+  'users.resetPassword': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      userId: t.kind === 'missing' ? t.missingId : t.userId,
+      temporaryPassword: `reset velvet otter ${uniq()}`,
+    }),
+  },
+  'connection.save': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      connectionId: t.kind === 'missing' ? t.missingId : w.connection.id,
+      baseUrl: sandbox.url,
+      apiKey: 'matrix-key',
+      section: 'Products',
+      token: SANDBOX_TOKEN,
+    }),
+  },
+  'connection.test': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id }),
+  },
+}
+// changePassword needs the confirmation to match
+const changeInput = ACTIONS['auth.changePassword']!.input
+ACTIONS['auth.changePassword']!.input = (t, p) => {
+  const v = changeInput(t, p) as { newPassword: string }
+  return { ...v, confirmPassword: v.newPassword }
+}
+
+// ——— every route handler ———
+const BASE = 'http://127.0.0.1:3000'
+const ROUTES: Record<string, RouteEntry> = {
+  // liveness for load balancers: public, and it never returns data
+  'app/api/health/route.ts GET': { rule: 'public', request: () => new Request(`${BASE}/api/health`) },
+  // next-auth's own endpoints: public by nature (sign-in); CSRF-checked and throttled in authorize
+  'app/api/auth/[...nextauth]/route.ts GET': {
+    rule: 'public',
+    request: () => new Request(`${BASE}/api/auth/csrf`),
+  },
+  // a POST without next-auth's CSRF token is refused for everyone
+  'app/api/auth/[...nextauth]/route.ts POST': {
+    rule: 'public',
+    request: () => new Request(`${BASE}/api/auth/signout`, { method: 'POST' }),
+    allowed: (res) => res.status === 302 && (res.headers.get('location') ?? '').includes('error=MissingCSRF'),
+  },
+}
+
+function expected(rule: Rule, targeted: boolean, persona: Persona, kind: TargetKind): 'allow' | 'deny' {
+  const signedIn = persona !== 'anonymous' && persona !== 'deactivated'
+  if (targeted && kind === 'missing' && rule !== 'public') return 'deny'
+  switch (rule) {
+    case 'public':
+      return 'allow'
+    case 'signed-in':
+      return signedIn ? 'allow' : 'deny'
+    case 'admin':
+      return persona === 'admin' ? 'allow' : 'deny'
+    case 'store-members':
+      return persona === 'admin' || (signedIn && kind === 'own') ? 'allow' : 'deny'
+  }
+}
+
+/** everything the world's rows look like: a denied call must leave it exactly as it was */
+async function fingerprint() {
+  const storeIds = [w.storeA.id, w.storeB.id]
+  const userIds = [...Object.values(w.users), w.victimA, w.victimB, w.signInUser].map((u) => u.id)
+  const [stores, users, memberships, connection, auditCount, events, uploads] = await Promise.all([
+    db.store.findMany({
+      where: { OR: [{ id: { in: storeIds } }, { code: { startsWith: w.prefix } }] },
+      orderBy: { id: 'asc' },
+    }),
+    db.user.findMany({
+      where: { OR: [{ id: { in: userIds } }, { email: { startsWith: 'new-' } }] },
+      orderBy: { id: 'asc' },
+    }),
+    db.storeMembership.findMany({
+      where: { OR: [{ storeId: { in: storeIds } }, { userId: { in: userIds } }] },
+      orderBy: [{ userId: 'asc' }, { storeId: 'asc' }],
+    }),
+    db.constructorConnection.findUnique({ where: { id: w.connection.id } }),
+    db.auditLog.count({
+      where: {
+        OR: [{ actorId: { in: userIds } }, { storeId: { in: storeIds } }, { entityId: w.connection.id }],
+      },
+    }),
+    db.saleEvent.findMany({ where: { storeId: { in: storeIds } }, orderBy: { id: 'asc' } }),
+    db.upload.findMany({ where: { storeId: { in: storeIds } }, orderBy: { id: 'asc' } }),
+  ])
+  return JSON.stringify({ stores, users, memberships, connection, auditCount, events, uploads })
+}
+
+function walk(dir: string, out: string[] = []) {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'generated' || entry.name.startsWith('.')) continue
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) walk(full, out)
+    else out.push(full)
+  }
+  return out
+}
+const rel = (f: string) => path.relative(ROOT, f).split(path.sep).join('/')
+const sourceFiles = () =>
+  ['app', 'lib', 'components'].flatMap((d) => walk(path.join(ROOT, d))).filter((f) => /\.(ts|tsx)$/.test(f))
+const actionFiles = () => sourceFiles().filter((f) => /^lib\/.+\/actions\.ts$/.test(rel(f)))
+const routeFiles = () => sourceFiles().filter((f) => /^app\/.+\/route\.ts$/.test(rel(f)))
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const
+
+async function discoverActions() {
+  const found: { file: string; exportName: string; name: string | undefined; fn: unknown }[] = []
+  for (const file of actionFiles()) {
+    const mod = (await import(file)) as Record<string, unknown>
+    for (const [exportName, fn] of Object.entries(mod))
+      found.push({ file: rel(file), exportName, name: actionMeta(fn)?.name, fn })
+  }
+  return found
+}
+
+async function discoverRoutes() {
+  const found: { key: string; handler: (req: Request) => Promise<Response> }[] = []
+  for (const file of routeFiles()) {
+    const mod = (await import(file)) as Record<string, unknown>
+    for (const method of HTTP_METHODS) {
+      const handler = mod[method]
+      if (typeof handler === 'function')
+        found.push({ key: `${rel(file)} ${method}`, handler: handler as (req: Request) => Promise<Response> })
+    }
+  }
+  return found
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ token: SANDBOX_TOKEN, controlToken: 'matrix-control', dataDir: sandboxDir })
+  w = await makeWorld()
+})
+afterAll(async () => {
+  await sandbox?.close()
+  fs.rmSync(sandboxDir, { recursive: true, force: true })
+})
+
+describe('the authorization matrix', () => {
+  it("has no 'use server' outside lib/**/actions.ts (every action goes through the registry)", () => {
+    const offenders = sourceFiles()
+      .filter((f) => !/^lib\/.+\/actions\.ts$/.test(rel(f)) && !rel(f).endsWith('.test.ts'))
+      .filter((f) => /^\s*['"]use server['"]/m.test(fs.readFileSync(f, 'utf8')))
+      .map(rel)
+    expect(offenders).toEqual([])
+  })
+
+  it('knows every server action, and every one is built with authorizedAction', async () => {
+    const found = await discoverActions()
+    expect(found.length).toBeGreaterThan(0)
+    const notFromHelper = found.filter((a) => !a.name).map((a) => `${a.file}#${a.exportName}`)
+    expect(notFromHelper, 'exports of actions.ts not built with authorizedAction').toEqual([])
+    const missing = found.filter((a) => a.name && !ACTIONS[a.name]).map((a) => `${a.name} (${a.file})`)
+    expect(missing, 'actions without a matrix entry: add them to ACTIONS').toEqual([])
+    const stale = Object.keys(ACTIONS).filter((n) => !found.some((a) => a.name === n))
+    expect(stale, 'matrix entries for actions that no longer exist').toEqual([])
+  })
+
+  it('knows every route handler', async () => {
+    const found = await discoverRoutes()
+    const missing = found.filter((r) => !ROUTES[r.key]).map((r) => r.key)
+    expect(missing, 'route handlers without a matrix entry: add them to ROUTES').toEqual([])
+  })
+
+  it('every action cell allows or denies as expected, and a denial changes nothing', async () => {
+    const found = await discoverActions()
+    const failures: string[] = []
+    let cells = 0
+    for (const { name, fn } of found) {
+      const entry = name ? ACTIONS[name] : undefined
+      if (!entry || !name) continue
+      for (const persona of PERSONAS) {
+        for (const kind of TARGETS) {
+          cells++
+          const t = target(kind, persona)
+          await entry.prepare?.(persona)
+          const session = await sessionOf(persona)
+          const input = entry.input(t, persona)
+          const want = expected(entry.rule, entry.targeted, persona, kind)
+          const before = want === 'deny' ? await fingerprint() : ''
+          const result = (await runAs(session, () =>
+            (fn as (i: unknown) => Promise<ActionResult<unknown>>)(input),
+          )) as ActionResult<unknown>
+          const got = result.ok ? 'allow' : 'deny'
+          const cell = `${name} × ${persona} × ${kind}`
+          if (got !== want) failures.push(`${cell}: expected ${want}, got ${JSON.stringify(result)}`)
+          else if (want === 'deny' && (await fingerprint()) !== before)
+            failures.push(`${cell}: denied, but the database changed`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    expect(cells).toBe(Object.keys(ACTIONS).length * PERSONAS.length * TARGETS.length)
+  })
+
+  it('every route handler cell allows or denies as expected', async () => {
+    const failures: string[] = []
+    for (const { key, handler } of await discoverRoutes()) {
+      const entry = ROUTES[key]
+      if (!entry) continue
+      for (const persona of PERSONAS) {
+        for (const kind of TARGETS) {
+          const t = target(kind, persona)
+          const want = expected(entry.rule, false, persona, kind)
+          const before = await fingerprint()
+          const res = await runAs(await sessionOf(persona), async () => {
+            const { NextRequest } = await import('next/server')
+            return handler(new NextRequest(entry.request(t)))
+          })
+          const ok = entry.allowed ? entry.allowed(res) : res.status < 400
+          if ((ok ? 'allow' : 'deny') !== want)
+            failures.push(`${key} × ${persona} × ${kind}: expected ${want}, got ${res.status}`)
+          if ((await fingerprint()) !== before)
+            failures.push(`${key} × ${persona} × ${kind}: database changed`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+  })
+
+  it('an admin-approved save left the token encrypted and never returned it', async () => {
+    const conn = await db.constructorConnection.findUniqueOrThrow({ where: { id: w.connection.id } })
+    expect(conn.tokenCiphertext).not.toContain(SANDBOX_TOKEN)
+    expect(conn.lastTestOk).toBe(true)
+    const trail = await db.auditLog.findMany({ where: { entityId: w.connection.id } })
+    expect(trail.length).toBeGreaterThan(0)
+    expect(JSON.stringify(trail)).not.toContain(SANDBOX_TOKEN)
+    expect(JSON.stringify(trail)).not.toContain(conn.tokenCiphertext)
+  })
+})

@@ -1,0 +1,151 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
+import { runAs } from '@/lib/auth/testing'
+import { saveConnectionAction, testConnectionAction } from '@/lib/connection/actions'
+import { getConnectionForSettings } from '@/lib/connection/queries'
+import { startSandbox } from '@/lib/constructor/sandbox/server'
+import { decryptSecret, encryptSecret } from '@/lib/crypto/secret-box'
+import { db } from '@/lib/db'
+
+vi.mock('server-only', () => ({}))
+process.env.ENCRYPTION_KEY ??= 'c'.repeat(64)
+
+const TOKEN = `sbx_conn_${uniq()}${uniq()}`
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conn-sandbox-'))
+let sandbox: Awaited<ReturnType<typeof startSandbox>>
+let admin: Awaited<ReturnType<typeof makeUser>>
+
+async function pausedConnection() {
+  return db.constructorConnection.create({
+    data: {
+      baseUrl: sandbox.url,
+      apiKey: 'conn-key',
+      tokenCiphertext: encryptSecret('sbx_old_revoked_token'),
+      tokenHint: 'oken',
+      paused: true,
+      pausedReason: 'Constructor answered 401: the token was revoked',
+      pausedAt: new Date(),
+    },
+  })
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ token: TOKEN, controlToken: 'conn-control', dataDir: dir })
+  admin = await makeUser({ role: 'ADMIN' })
+})
+afterAll(async () => {
+  await sandbox.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+describe('Constructor connection settings', () => {
+  it('saves a new token encrypted, tests it, resumes the paused connection and never returns the token', async () => {
+    const conn = await pausedConnection()
+    const result = await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: sandbox.url,
+        apiKey: 'conn-key',
+        section: 'Products',
+        token: TOKEN,
+      }),
+    )
+    expect(result).toEqual({
+      ok: true,
+      data: { test: { ok: true, message: expect.any(String), resumed: true } },
+    })
+    expect(JSON.stringify(result)).not.toContain(TOKEN)
+    const row = await db.constructorConnection.findUniqueOrThrow({ where: { id: conn.id } })
+    expect(row).toMatchObject({
+      paused: false,
+      pausedReason: null,
+      lastTestOk: true,
+      tokenHint: TOKEN.slice(-4),
+    })
+    expect(row.tokenCiphertext).not.toContain(TOKEN)
+    expect(decryptSecret(row.tokenCiphertext!)).toBe(TOKEN)
+    // no sale reached the sandbox: the test sends an empty request Constructor must refuse
+    expect(sandbox.stats().acceptedActions).toBe(0)
+
+    const trail = await db.auditLog.findMany({ where: { entityId: conn.id }, orderBy: { at: 'asc' } })
+    expect(trail.map((t) => t.action)).toEqual([
+      'connection.updated',
+      'connection.tested',
+      'connection.resumed',
+    ])
+    expect(trail[0]?.details).toMatchObject({
+      tokenChanged: true,
+      changes: { tokenHint: { before: 'oken', after: TOKEN.slice(-4) } },
+    })
+    expect(JSON.stringify(trail)).not.toContain(TOKEN)
+    expect(trail[0]?.actorId).toBe(admin.id)
+  })
+
+  it('keeps a connection paused when the new settings fail their test', async () => {
+    const conn = await pausedConnection()
+    const result = await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: sandbox.url,
+        apiKey: 'conn-key',
+        section: 'Products',
+        token: 'sbx_still_wrong',
+      }),
+    )
+    expect(result).toMatchObject({ ok: true, data: { test: { ok: false, resumed: false } } })
+    expect(JSON.stringify(result)).not.toContain('sbx_still_wrong')
+    expect(await db.constructorConnection.findUniqueOrThrow({ where: { id: conn.id } })).toMatchObject({
+      paused: true,
+      lastTestOk: false,
+    })
+  })
+
+  it('an empty token field keeps the stored token; Test connection checks without resuming', async () => {
+    const conn = await pausedConnection()
+    await db.constructorConnection.update({
+      where: { id: conn.id },
+      data: { tokenCiphertext: encryptSecret(TOKEN) },
+    })
+    const tested = await runAs(signedIn(admin), () => testConnectionAction({ connectionId: conn.id }))
+    expect(tested).toMatchObject({ ok: true, data: { test: { ok: true, resumed: false } } })
+    const saved = await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: sandbox.url,
+        apiKey: 'k2',
+        section: 'Products',
+        token: '',
+      }),
+    )
+    expect(saved).toMatchObject({ ok: true, data: { test: { ok: true, resumed: true } } })
+    const row = await db.constructorConnection.findUniqueOrThrow({ where: { id: conn.id } })
+    expect(decryptSecret(row.tokenCiphertext!)).toBe(TOKEN)
+    expect(row.apiKey).toBe('k2')
+  })
+
+  it('refuses addresses with credentials or a query, with a message for the field', async () => {
+    const conn = await pausedConnection()
+    const result = await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: 'https://user:pw@ac.cnstrc.com/?key=x',
+        apiKey: 'k',
+        section: 'Products',
+      }),
+    )
+    expect(result).toMatchObject({
+      ok: false,
+      fieldErrors: { baseUrl: [expect.stringContaining('address only')] },
+    })
+  })
+
+  it('the settings query never selects the token', async () => {
+    const caller = await runAs(signedIn(admin), async () => (await import('@/lib/auth/caller')).getCaller())
+    const view = await getConnectionForSettings(caller!)
+    expect(view).not.toHaveProperty('tokenCiphertext')
+    expect(JSON.stringify(view)).not.toContain('v1.')
+  })
+})
