@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import { defineConfig } from '@playwright/test'
 
 // End-to-end tests drive Debian's Chromium (never a downloaded browser). Elsewhere, point
@@ -5,6 +8,16 @@ import { defineConfig } from '@playwright/test'
 const PORT = Number(process.env.E2E_PORT ?? 3100)
 const SANDBOX_PORT = Number(process.env.E2E_SANDBOX_PORT ?? 4110)
 const baseURL = `http://127.0.0.1:${PORT}`
+
+// The Constructor token of this run, and the file every product process's output goes to: the last
+// spec scans pages and this log for the token. Workers load this file again and inherit the env,
+// so both are made once, in the runner.
+export const PRODUCT_LOG = path.resolve('test-results/product.log')
+if (!process.env.E2E_SANDBOX_TOKEN) {
+  process.env.E2E_SANDBOX_TOKEN = `sbx_e2e_${randomBytes(18).toString('base64url')}`
+  fs.mkdirSync(path.dirname(PRODUCT_LOG), { recursive: true })
+  fs.rmSync(PRODUCT_LOG, { force: true })
+}
 
 export default defineConfig({
   testDir: './e2e',
@@ -34,6 +47,13 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    // signs in once per role and saves the sessions (e2e/.auth, git-ignored)
+    { name: 'setup', testMatch: /auth\.setup\.ts/ },
+    { name: 'app', testMatch: /\.spec\.ts$/, testIgnore: /token-leak\.spec\.ts/, dependencies: ['setup'] },
+    // last: scans every page and the whole run's log for the token
+    { name: 'leak', testMatch: /token-leak\.spec\.ts/, dependencies: ['app'] },
+  ],
   webServer: {
     // the whole product on a fresh database of its own: sandbox, worker and web app
     command: 'node --import tsx scripts/run-product.ts --fresh-db',
@@ -48,6 +68,8 @@ export default defineConfig({
       SANDBOX_PORT: String(SANDBOX_PORT),
       APP_URL: baseURL,
       LOG_LEVEL: 'info',
+      SANDBOX_TOKEN: process.env.E2E_SANDBOX_TOKEN,
+      PRODUCT_LOG_FILE: PRODUCT_LOG,
     },
   },
 })

@@ -24,6 +24,18 @@ import { ensureQueueSchema } from '@/lib/submission/queue'
 
 const freshDb = process.argv.includes('--fresh-db')
 const root = process.cwd()
+// PRODUCT_LOG_FILE: also write everything printed (all processes' output) to this file; the
+// end-to-end tests scan it for the Constructor token
+if (process.env.PRODUCT_LOG_FILE) {
+  const log = fs.createWriteStream(process.env.PRODUCT_LOG_FILE, { flags: 'a' })
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      log.write(chunk as string)
+      return write(chunk, ...rest)
+    }) as typeof stream.write
+  }
+}
 const say = (m: string) => process.stdout.write(`\x1b[36m▸\x1b[0m ${m}\n`)
 
 function defaultDataDir() {

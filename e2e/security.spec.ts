@@ -1,0 +1,74 @@
+import { expect, test } from '@playwright/test'
+import { ADMIN, NYC } from './helpers'
+
+test('every response carries the security headers', async ({ request }) => {
+  for (const url of ['/login', '/api/health']) {
+    const res = await request.get(url)
+    const csp = res.headers()['content-security-policy'] ?? ''
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(csp).not.toContain('unsafe-eval')
+    expect(res.headers()['x-content-type-options']).toBe('nosniff')
+    expect(res.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin')
+    expect(res.headers()['x-frame-options']).toBe('DENY')
+  }
+})
+
+test.describe('as a store manager', () => {
+  test.use({ storageState: NYC.state })
+
+  test('settings are not there for them', async ({ page }) => {
+    await page.goto('/')
+    await expect(
+      page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }),
+    ).toHaveCount(0)
+    for (const path of ['/settings', '/settings/stores', '/settings/users', '/settings/connection']) {
+      await page.goto(path)
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+    }
+  })
+
+  test('only their own store shows on the sales page', async ({ page }) => {
+    await page.goto('/sales')
+    await expect(page.getByRole('cell', { name: 'NYC-001' }).first()).toBeVisible()
+    await expect(page.getByRole('cell', { name: /BER-001|SYD-001/ })).toHaveCount(0)
+  })
+})
+
+test.describe('as the admin', () => {
+  test.use({ storageState: ADMIN.state })
+
+  test('a server action posted with Origin: null is refused; the same from this origin works', async ({
+    page,
+    request,
+  }) => {
+    await page.goto('/settings/connection')
+    await expect(page.getByPlaceholder(/set, ends …/)).toBeVisible()
+    const captured = page.waitForRequest((r) => r.method() === 'POST' && Boolean(r.headers()['next-action']))
+    await page.getByRole('button', { name: 'Test connection' }).click()
+    const action = await captured
+    await expect(page.getByText('Test connection: it works')).toBeVisible()
+    await page.reload()
+    const before = await page.getByTestId('last-test').textContent()
+
+    const headers = { ...action.headers(), origin: 'null' }
+    const refused = await request.post(action.url(), { headers, data: action.postData() ?? '' })
+    expect(refused.status()).toBe(500)
+    await page.reload()
+    expect(await page.getByTestId('last-test').textContent()).toBe(before)
+
+    const control = await request.post(action.url(), {
+      headers: { ...action.headers(), origin: new URL(action.url()).origin },
+      data: action.postData() ?? '',
+    })
+    expect(control.status()).toBe(200)
+  })
+
+  test('the connection form never shows the token, only its last four characters', async ({ page }) => {
+    await page.goto('/settings/connection')
+    const token = page.getByLabel('API token')
+    await expect(token).toHaveValue('')
+    await expect(token).toHaveAttribute('type', 'password')
+    const hint = (process.env.E2E_SANDBOX_TOKEN ?? '').slice(-4)
+    await expect(page.getByText(`A token is set (ends …${hint}). Leave empty to keep it.`)).toBeVisible()
+  })
+})
