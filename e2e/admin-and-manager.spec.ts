@@ -90,7 +90,9 @@ test.describe
       for (let i = 1; i <= 10; i++) {
         await page.getByLabel('Email').fill(email)
         await page.getByLabel('Password', { exact: true }).fill(`wrong guess ${i}`)
+        const answered = page.waitForResponse((r) => r.request().method() === 'POST')
         await page.getByRole('button', { name: 'Sign in' }).click()
+        await answered
         await expect(page.getByRole('button', { name: 'Sign in' })).toBeEnabled()
         await expect(alert).toBeVisible()
         message = (await alert.textContent()) ?? ''
@@ -103,7 +105,9 @@ test.describe
 
       // even the right password is refused while the delay runs
       await page.getByLabel('Password', { exact: true }).fill(chosen)
+      const refused = page.waitForResponse((r) => r.request().method() === 'POST')
       await page.getByRole('button', { name: 'Sign in' }).click()
+      await refused
       await expect(alert).toHaveText(/Too many attempts/)
       const seconds = Number(/in (\d+) seconds/.exec((await alert.textContent()) ?? '')?.[1] ?? 60)
 

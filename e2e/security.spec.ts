@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { ADMIN, NYC } from './helpers'
+import { ADMIN, NYC, signInAndLand } from './helpers'
 
 test('every response carries the security headers', async ({ request }) => {
   for (const url of ['/login', '/api/health']) {
@@ -71,4 +71,17 @@ test.describe('as the admin', () => {
     const hint = (process.env.E2E_SANDBOX_TOKEN ?? '').slice(-4)
     await expect(page.getByText(`A token is set (ends …${hint}). Leave empty to keep it.`)).toBeVisible()
   })
+})
+
+test('signing out ends the session, and the old cookie no longer works', async ({ page, context }) => {
+  await signInAndLand(page, 'berlin.manager@demo.store', 'demo-manager-password')
+  const cookies = await context.cookies()
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(/\/login/)
+  await page.goto('/')
+  await expect(page).toHaveURL(/\/login/)
+  // a copy of the cookie taken before signing out is refused too (sessionVersion was bumped)
+  await context.addCookies(cookies)
+  await page.goto('/sales')
+  await expect(page).toHaveURL(/\/login/)
 })
