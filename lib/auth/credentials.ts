@@ -1,6 +1,5 @@
 import 'server-only'
 import { audit } from '@/lib/audit/log'
-import { clientAddress } from '@/lib/auth/client-address'
 import {
   ACCOUNT_RULE,
   ADDRESS_RULE,
@@ -82,4 +81,3 @@ export async function verifyCredentials(input: {
   }
 }
 
-export { clientAddress }
