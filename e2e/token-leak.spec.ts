@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import { expect, test } from '@playwright/test'
 import { PRODUCT_LOG } from '../playwright.config'
 import { ADMIN, NYC } from './helpers'
@@ -16,11 +17,30 @@ const PAGES = [
   '/settings/stores',
   '/settings/users',
   '/settings/connection',
+  '/sandbox',
   '/login',
   '/logout',
   '/change-password',
   '/api/auth/session',
 ]
+
+// every page without a dynamic segment must be in PAGES, so a new page cannot skip the scan
+test('the scan covers every static page of the app', () => {
+  const found: string[] = []
+  const walk = (dir: string, route: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) {
+        if (entry.name === 'page.tsx') found.push(route || '/')
+        continue
+      }
+      if (entry.name.startsWith('[')) continue
+      const segment = entry.name.startsWith('(') ? '' : `/${entry.name}`
+      walk(path.join(dir, entry.name), route + segment)
+    }
+  }
+  walk(path.resolve('app'), '')
+  expect(found.filter((p) => !PAGES.includes(p))).toEqual([])
+})
 
 for (const who of [ADMIN, NYC]) {
   test.describe(`pages as ${who.email}`, () => {

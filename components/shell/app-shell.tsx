@@ -5,12 +5,14 @@ export type ShellUser = { name: string; email: string; role: 'ADMIN' | 'MANAGER'
 export function AppShell({
   user,
   userMenu,
+  headerStart,
   banner,
   navExtra,
   children,
 }: {
   user: ShellUser | null
   userMenu?: React.ReactNode
+  headerStart?: React.ReactNode
   banner?: React.ReactNode
   navExtra?: { href: string; label: string }[]
   children: React.ReactNode
@@ -29,7 +31,10 @@ export function AppShell({
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="flex h-14 items-center justify-between gap-4 border-b px-6">
-          <div className="text-sm text-muted-foreground md:hidden">Storefront Sync</div>
+          <div className="flex items-center gap-3">
+            <div className="text-sm text-muted-foreground md:hidden">Storefront Sync</div>
+            {headerStart}
+          </div>
           <div className="ml-auto flex items-center gap-3 text-sm">
             {user ? (
               <div className="text-right leading-tight">

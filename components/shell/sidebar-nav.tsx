@@ -1,6 +1,6 @@
 'use client'
 
-import { Layers, LayoutDashboard, Receipt, Settings, Upload } from 'lucide-react'
+import { FlaskConical, Layers, LayoutDashboard, Receipt, Settings, Upload } from 'lucide-react'
 import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 import { cn } from '@/lib/utils/cn'
@@ -10,10 +10,11 @@ const items = [
   { href: '/sales', label: 'Sales', icon: Receipt },
   { href: '/uploads', label: 'Uploads', icon: Upload },
   { href: '/batches', label: 'Batches', icon: Layers },
-  { href: '/settings', label: 'Settings', icon: Settings },
+  { href: '/settings', label: 'Settings', icon: Settings, adminOnly: true },
+  { href: '/sandbox', label: 'Sandbox', icon: FlaskConical, adminOnly: true },
 ] as const
 
-// Settings is for admins; the pages check the role themselves, the link only avoids a dead end.
+// Settings and Sandbox are for admins; the pages check the role themselves, the link only avoids a dead end.
 export function SidebarNav({
   extra = [],
   showSettings = false,
@@ -26,7 +27,7 @@ export function SidebarNav({
   return (
     <nav aria-label="Main" className="flex flex-col gap-1">
       {items
-        .filter((item) => showSettings || item.href !== '/settings')
+        .filter((item) => showSettings || !('adminOnly' in item))
         .map(({ href, label, icon: Icon }) => (
           <Link
             key={href}
