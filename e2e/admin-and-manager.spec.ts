@@ -87,6 +87,7 @@ test.describe
       await page.goto('/login')
       const alert = page.locator('form').getByRole('alert')
       let message = ''
+      let throttled = 0
       for (let i = 1; i <= 10; i++) {
         await page.getByLabel('Email').fill(email)
         await page.getByLabel('Password', { exact: true }).fill(`wrong guess ${i}`)
@@ -99,9 +100,11 @@ test.describe
         expect(message).toMatch(
           /The email or password is not right|Too many attempts, try again in \d+ seconds/,
         )
+        if (/Too many attempts/.test(message)) throttled++
       }
-      const wait = /Too many attempts, try again in (\d+) seconds/.exec(message)
-      expect(wait, `the tenth attempt should be throttled, got: ${message}`).not.toBeNull()
+      // an attempt that lands just after a delay ends is checked (and starts a longer delay), so which of
+      // the ten is refused depends on timing; that the guessing was slowed down does not
+      expect(throttled, `no attempt was throttled; the last answer was: ${message}`).toBeGreaterThan(0)
 
       // even the right password is refused while the delay runs
       await page.getByLabel('Password', { exact: true }).fill(chosen)
