@@ -28,6 +28,8 @@ const securityHeaders = [
 
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // a separate build folder lets parallel checkouts or test runs build without overwriting each other
+  distDir: process.env.NEXT_DIST_DIR || '.next',
   poweredByHeader: false,
   // these run only on the server and load native code or spawn processes
   serverExternalPackages: [
