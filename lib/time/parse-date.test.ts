@@ -36,7 +36,8 @@ describe('readDateTime', () => {
     expect(read('03/04/2026', '', 'DMY')).toMatchObject({ day: 3, month: 4 })
     expect(read('03/04/2026', '', 'MDY')).toMatchObject({ day: 4, month: 3 })
     expect(read('08.03.26 9:05 PM')).toMatchObject({ year: 2026, month: 3, day: 8, hour: 21, minute: 5 })
-    expect(read('13/04/2026', '', 'MDY')).toBe('impossible-date')
+    expect(read('13/04/2026', '', 'MDY')).toBe('wrong-order')
+    expect(read('32.13.2026')).toBe('impossible-date')
   })
 
   it('reads month names', () => {

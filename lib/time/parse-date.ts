@@ -17,7 +17,8 @@ export interface WallDateTime {
   hasTime: boolean
 }
 
-export type DateReadError = 'unreadable-date' | 'impossible-date' | 'unreadable-time'
+/** wrong-order: a real date only when read with day and month the other way round */
+export type DateReadError = 'unreadable-date' | 'impossible-date' | 'wrong-order' | 'unreadable-time'
 
 const YEAR_FIRST = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(.*)$/
 const NUMERIC = /^(\d{1,2})([-/.])(\d{1,2})[-/.](\d{4}|\d{2})(.*)$/
@@ -98,6 +99,10 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate()
 }
 
+function isRealDate(year: number, month: number, day: number): boolean {
+  return year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+}
+
 function fullYear(y: string): number {
   const n = Number(y)
   if (y.length === 4) return n
@@ -152,31 +157,35 @@ interface DatePart {
   day: number
   /** what follows the date: a time, an offset, or nothing */
   tail: string
+  /** written as numbers only, so day and month could be swapped */
+  swappable: boolean
 }
 
 function readDatePart(raw: string, order: DayMonthOrder): DatePart | DateReadError {
   let m = YEAR_FIRST.exec(raw)
-  if (m !== null) return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), tail: m[4] ?? '' }
+  if (m !== null)
+    return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), tail: m[4] ?? '', swappable: false }
   m = NUMERIC.exec(raw)
   if (m !== null) {
     const a = Number(m[1])
     const b = Number(m[3])
     const year = fullYear(m[4] ?? '')
+    const tail = m[5] ?? ''
     return order === 'DMY'
-      ? { year, month: b, day: a, tail: m[5] ?? '' }
-      : { year, month: a, day: b, tail: m[5] ?? '' }
+      ? { year, month: b, day: a, tail, swappable: true }
+      : { year, month: a, day: b, tail, swappable: true }
   }
   m = DAY_MONTH_NAME.exec(raw)
   if (m !== null) {
     const month = MONTHS[(m[2] ?? '').slice(0, 3).toLowerCase()]
     if (month === undefined) return 'unreadable-date'
-    return { year: Number(m[3]), month, day: Number(m[1]), tail: m[4] ?? '' }
+    return { year: Number(m[3]), month, day: Number(m[1]), tail: m[4] ?? '', swappable: false }
   }
   m = MONTH_NAME_DAY.exec(raw)
   if (m !== null) {
     const month = MONTHS[(m[1] ?? '').slice(0, 3).toLowerCase()]
     if (month === undefined) return 'unreadable-date'
-    return { year: Number(m[3]), month, day: Number(m[2]), tail: m[4] ?? '' }
+    return { year: Number(m[3]), month, day: Number(m[2]), tail: m[4] ?? '', swappable: false }
   }
   return 'unreadable-date'
 }
@@ -195,8 +204,8 @@ export function readDateTime(
   const date = readDatePart(dateRaw, order)
   if (typeof date === 'string') return date
   const { year, month, day, tail } = date
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || year < 1900)
-    return 'impossible-date'
+  if (!isRealDate(year, month, day))
+    return date.swappable && isRealDate(year, day, month) ? 'wrong-order' : 'impossible-date'
 
   let time: TimeOfDay | null = null
   if (tail !== '') {

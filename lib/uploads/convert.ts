@@ -1,0 +1,787 @@
+// Rows → sale events: one event per (store, kind, order number) across the whole file. Amounts and
+// dates that read two ways wait for the file's decision, made once every row has been seen.
+import { hash } from 'node:crypto'
+import {
+  AMBIGUOUS_AMOUNT,
+  AmountReader,
+  absDecimal,
+  compareDecimal,
+  type DecimalSeparator,
+  divideDecimal,
+  INVALID_AMOUNT,
+  looksNegative,
+  sumLineTotals,
+} from '@/lib/money/decimal'
+import {
+  type ColumnHints,
+  type EventKind,
+  type ReturnType,
+  SALE_MESSAGES,
+  type SaleIssue,
+} from '@/lib/sales/schema'
+import { validateSaleEvent } from '@/lib/sales/validate'
+import {
+  collectDateOrderEvidence,
+  type DateOrderEvidence,
+  type DayMonthOrder,
+  newDateOrderEvidence,
+  readDateTime,
+} from '@/lib/time/parse-date'
+import { isValidTimeZone, resolveTimeZoneName, zonedWallTimeToUtc } from '@/lib/time/zoned'
+import { saleEventContentHash } from './content-hash'
+import type { CsvRow } from './csv-tokenizer'
+import { normalizeHeader, SALES_FIELDS, type SalesField } from './fields'
+import { parseKindValue } from './kind'
+import { UPLOAD_MESSAGES } from './messages'
+import type { ColumnMapping } from './presets'
+import { StringPool } from './string-pool'
+import type { ParsedLineItem, ParsedSaleEvent, RowIssue, StoreInfo } from './types'
+
+const SMALL_INTEGER = /^[+-]?\d{1,9}$/
+const TWELVE_HOURS = 12 * 3_600_000
+
+interface ResolvedStore {
+  id: string
+  code: string
+  timeZone: string
+  /** this store's events by order number, one map per kind */
+  purchases: Map<string, Draft>
+  returns: Map<string, Draft>
+}
+
+interface Deferred {
+  line: number
+  field: 'unitPrice' | 'quantity' | 'lineTotal'
+  raw: string
+  row: number
+}
+
+// What only some files or orders need, kept off the common path to keep 250k drafts small.
+interface DraftExtra {
+  /** the first row of this order whose date/time differs from the first one */
+  otherDate: { dateRaw: string; timeRaw: string; row: number } | null
+  deferred: Deferred[] | null
+  issues: SaleIssue[] | null
+}
+
+interface Draft {
+  kind: EventKind
+  store: ResolvedStore
+  orderId: string
+  orderIdGenerated: boolean
+  dateRaw: string
+  timeRaw: string
+  dateRow: number
+  tzRaw: string
+  customerId: string | null
+  revenueRaw: string
+  returnReason: string | null
+  financialStatus: string
+  refundedRaw: string
+  cancelledRaw: string
+  /** first and last line (indexes into the collector's line columns) and how many */
+  head: number
+  tail: number
+  count: number
+  extra: DraftExtra | null
+}
+
+export interface EventCollectorOptions {
+  header: readonly string[]
+  mapping: ColumnMapping
+  delimiter: string
+  /** store code → store */
+  stores: Readonly<Record<string, StoreInfo>>
+  /** code of the store chosen for the upload, used when a row names none */
+  defaultStoreCode?: string
+  /** minutes after midnight for dates without a time */
+  defaultTimeMinutes: number
+  now: number
+  maxAgeDays?: number
+  clockSkewMs?: number
+}
+
+export interface FileDecisions {
+  decimalSeparator: DecimalSeparator
+  dayMonthOrder: DayMonthOrder
+}
+
+// Substrings of 13+ characters point into the whole decoded chunk; a copy lets the chunk go.
+function detach(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1)
+}
+
+function byRowThenField(a: SaleIssue, b: SaleIssue): number {
+  return (a.row ?? 0) - (b.row ?? 0) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)
+}
+
+/**
+ * Collects rows into drafts of events. Line items live in parallel columns (one slot per row, linked
+ * per order) rather than as objects, which keeps a million of them in about half the memory.
+ */
+export class EventCollector {
+  readonly amounts = new AmountReader()
+  readonly dateEvidence: DateOrderEvidence = newDateOrderEvidence()
+  rowIssues: RowIssue[] = []
+  dataRows = 0
+  lineItems = 0
+
+  private readonly o: EventCollectorOptions
+  private readonly headerLength: number
+  private readonly col: Record<SalesField, number>
+  private readonly hints: ColumnHints
+  private drafts: (Draft | undefined)[] = []
+  private readonly orderStores = new Map<string, string>()
+  private readonly storeCache = new Map<string, ResolvedStore | null>()
+  private readonly storesByLowerCode = new Map<string, ResolvedStore>()
+  private readonly knownCodes: string[]
+  private readonly defaultStore: ResolvedStore | null
+  private readonly kindCache = new Map<string, EventKind | null>()
+  private readonly zoneCache = new Map<string, string | null>()
+  private readonly itemStrings = new StringPool()
+  private readonly otherStrings = new StringPool()
+  private readonly priceStrings = new StringPool()
+  private readonly generatedSeen = new Map<string, number>()
+  private last: Draft | null = null
+  private lastOrderText = ''
+  private lastStoreText = ''
+  private lastKindText = ''
+  private lastKind: EventKind | null = null
+  private decisions: FileDecisions = { decimalSeparator: '.', dayMonthOrder: 'MDY' }
+
+  private readonly lineItemId: (string | null)[] = []
+  private readonly lineItemName: (string | null)[] = []
+  private readonly lineVariation: (string | null)[] = []
+  private readonly linePrice: (string | null)[] = []
+  /** line totals, kept only when the file has a line total column */
+  private readonly lineTotal: (string | null)[] | null
+  /** NaN when missing or unreadable */
+  private readonly lineQuantity: number[] = []
+  private readonly lineRow: number[] = []
+  private readonly lineNext: number[] = []
+
+  constructor(options: EventCollectorOptions) {
+    this.o = options
+    this.headerLength = options.header.length
+    const col = {} as Record<SalesField, number>
+    for (const f of SALES_FIELDS) col[f] = options.mapping[f]?.index ?? -1
+    this.col = col
+    this.lineTotal = col.lineTotal >= 0 ? [] : null
+    const h = (f: SalesField) => options.mapping[f]?.header
+    const hints: ColumnHints = {
+      orderId: h('orderId'),
+      occurredAt: h('occurredAt'),
+      customerId: h('customerId'),
+      itemId: h('itemId'),
+      itemName: h('itemName'),
+      variationId: h('variationId'),
+      unitPrice: h('unitPrice') ?? h('lineTotal'),
+      quantity: h('quantity'),
+      revenue: h('revenue'),
+      returnReason: h('returnReason'),
+    }
+    this.hints = {}
+    for (const [k, v] of Object.entries(hints)) if (v !== undefined) this.hints[k as keyof ColumnHints] = v
+    this.knownCodes = Object.keys(options.stores)
+    for (const code of this.knownCodes) {
+      const info = options.stores[code]!
+      this.storesByLowerCode.set(code.trim().toLowerCase(), {
+        id: info.id,
+        code,
+        timeZone: info.timeZone,
+        purchases: new Map(),
+        returns: new Map(),
+      })
+    }
+    const d = options.defaultStoreCode
+    this.defaultStore = d === undefined ? null : (this.storesByLowerCode.get(d.trim().toLowerCase()) ?? null)
+  }
+
+  private cell(row: CsvRow, index: number): string {
+    return index < 0 ? '' : row.cell(index).trim()
+  }
+
+  private rowIssue(row: CsvRow, field: string, message: string): void {
+    this.rowIssues.push({
+      rowNumber: row.rowNumber,
+      raw: row.cells().map(detach),
+      reasons: [{ field, message }],
+    })
+  }
+
+  private storeFor(text: string): ResolvedStore | null {
+    if (text === '') return this.defaultStore
+    let s = this.storeCache.get(text)
+    if (s === undefined) {
+      s = this.storesByLowerCode.get(text.toLowerCase()) ?? null
+      this.storeCache.set(detach(text), s)
+    }
+    return s
+  }
+
+  private kindFor(text: string): EventKind | null {
+    let k = this.kindCache.get(text)
+    if (k === undefined) {
+      k = parseKindValue(text) ?? null
+      this.kindCache.set(detach(text), k)
+    }
+    return k
+  }
+
+  private generatedOrderId(row: CsvRow, store: ResolvedStore): string {
+    let content = store.code
+    for (const c of row.cells()) content += `\u0001${c.trim()}`
+    const base = `GEN-${hash('sha256', content, 'hex').slice(0, 16).toUpperCase()}`
+    const seen = this.generatedSeen.get(base) ?? 0
+    this.generatedSeen.set(base, seen + 1)
+    // identical rows are separate sales: the second gets -2, and so on, the same on every upload
+    return seen === 0 ? base : `${base}-${seen + 1}`
+  }
+
+  private extra(d: Draft): DraftExtra {
+    if (d.extra === null) d.extra = { otherDate: null, deferred: null, issues: null }
+    return d.extra
+  }
+
+  private issue(d: Draft, field: string, message: string, row: number): void {
+    const x = this.extra(d)
+    if (x.issues === null) x.issues = []
+    x.issues.push({ field, message, row })
+  }
+
+  private defer(d: Draft, line: number, field: Deferred['field'], raw: string, row: number): void {
+    const x = this.extra(d)
+    if (x.deferred === null) x.deferred = []
+    x.deferred.push({ line, field, raw: detach(raw), row })
+  }
+
+  /** Takes one data row (not blank, below the header). */
+  addRow(row: CsvRow): void {
+    this.dataRows++
+    const c = this.col
+    const r = row.rowNumber
+    if (row.length > this.headerLength) {
+      for (let i = this.headerLength; i < row.length; i++) {
+        if (row.cell(i).trim() !== '') {
+          this.rowIssue(
+            row,
+            'row',
+            UPLOAD_MESSAGES.extraCells(row.length, this.headerLength, this.o.delimiter),
+          )
+          return
+        }
+      }
+    }
+
+    // rows of one order usually follow each other: compare in place before cutting cells out
+    const sameOrder = this.lastOrderText !== '' && row.cellEquals(c.orderId, this.lastOrderText)
+    let orderId = sameOrder ? this.lastOrderText : this.cell(row, c.orderId)
+    let storeText =
+      c.storeCode < 0
+        ? ''
+        : row.cellEquals(c.storeCode, this.lastStoreText)
+          ? this.lastStoreText
+          : this.cell(row, c.storeCode)
+    // exports like Shopify's fill order-level columns on an order's first row only
+    if (c.storeCode >= 0 && orderId !== '') {
+      if (storeText === '') storeText = this.orderStores.get(orderId) ?? ''
+      else if (!sameOrder && !this.orderStores.has(orderId))
+        this.orderStores.set(detach(orderId), detach(storeText))
+    }
+    const store = this.storeFor(storeText)
+    if (store === null) {
+      const column = this.o.mapping.storeCode?.header
+      if (storeText === '') this.rowIssue(row, 'storeCode', UPLOAD_MESSAGES.noStore(column))
+      else
+        this.rowIssue(
+          row,
+          'storeCode',
+          UPLOAD_MESSAGES.unknownStore(storeText, column ?? '', this.knownCodes),
+        )
+      return
+    }
+    if (storeText !== this.lastStoreText) this.lastStoreText = detach(storeText)
+
+    let hint: EventKind | null = null
+    if (c.kind >= 0) {
+      if (this.lastKind !== null && row.cellEquals(c.kind, this.lastKindText)) hint = this.lastKind
+      else {
+        const k = this.cell(row, c.kind)
+        if (k !== '') {
+          hint = this.kindFor(k)
+          if (hint === null) {
+            this.rowIssue(row, 'kind', UPLOAD_MESSAGES.unknownKind(k, this.o.mapping.kind?.header ?? ''))
+            return
+          }
+          this.lastKindText = detach(k)
+          this.lastKind = hint
+        }
+      }
+    }
+
+    const qtyText = this.cell(row, c.quantity)
+    let quantity = Number.NaN
+    let qtyDeferred = false
+    let qtyIssue: string | null = null
+    let negative = false
+    if (qtyText !== '') {
+      if (SMALL_INTEGER.test(qtyText)) quantity = Number(qtyText)
+      else {
+        const v = this.amounts.read(qtyText)
+        if (v === AMBIGUOUS_AMOUNT) {
+          qtyDeferred = true
+          negative = looksNegative(qtyText)
+        } else if (v === INVALID_AMOUNT || v === null)
+          qtyIssue = UPLOAD_MESSAGES.quantityFormat(qtyText, this.o.mapping.quantity?.header ?? '')
+        else if (v.indexOf('.') !== -1) qtyIssue = SALE_MESSAGES.quantityNotWhole(qtyText)
+        else quantity = Number(v)
+      }
+      if (quantity < 0) negative = true
+    }
+    // a negative quantity is a return whatever the kind column says
+    const kind: EventKind = hint === 'RETURN' || negative ? 'RETURN' : 'PURCHASE'
+    const isReturn = kind === 'RETURN'
+    if (quantity < 0) quantity = -quantity
+
+    let generated = false
+    if (orderId === '') {
+      orderId = this.generatedOrderId(row, store)
+      generated = true
+    }
+
+    let d = this.last
+    if (d === null || d.store !== store || d.kind !== kind || d.orderId !== orderId) {
+      const byOrder = isReturn ? store.returns : store.purchases
+      d = byOrder.get(orderId) ?? null
+      if (d === null) {
+        d = this.newDraft(kind, store, detach(orderId), generated)
+        byOrder.set(d.orderId, d)
+        this.drafts.push(d)
+      }
+      this.last = d
+    }
+    this.lastOrderText = generated ? '' : d.orderId
+
+    if (c.occurredAt >= 0) {
+      if (d.dateRaw === '') {
+        const dateText = this.cell(row, c.occurredAt)
+        if (dateText !== '') {
+          d.dateRaw = detach(dateText)
+          d.timeRaw = detach(this.cell(row, c.time))
+          d.dateRow = r
+          collectDateOrderEvidence(dateText, this.dateEvidence)
+        }
+      } else if (
+        !(row.cellEquals(c.occurredAt, d.dateRaw) && (c.time < 0 || row.cellEquals(c.time, d.timeRaw))) &&
+        d.extra?.otherDate == null
+      ) {
+        const dateText = this.cell(row, c.occurredAt)
+        if (dateText !== '') {
+          this.extra(d).otherDate = {
+            dateRaw: detach(dateText),
+            timeRaw: detach(this.cell(row, c.time)),
+            row: r,
+          }
+          collectDateOrderEvidence(dateText, this.dateEvidence)
+        }
+      }
+    }
+    this.orderLevel(d, row)
+
+    const line = this.lineItems++
+    const position = d.count
+    let unitPrice: string | null = null
+    let total: string | null = null
+    const priceText = c.unitPrice < 0 ? '' : (row.pooledCell(c.unitPrice, this.priceStrings) ?? '')
+    if (priceText !== '') {
+      const v = this.amounts.read(priceText)
+      if (typeof v === 'string') unitPrice = isReturn ? absDecimal(v) : v
+      else if (v === AMBIGUOUS_AMOUNT) this.defer(d, line, 'unitPrice', priceText, r)
+      else
+        this.issue(
+          d,
+          `lineItems.${position}.unitPrice`,
+          SALE_MESSAGES.amountFormat('Price', priceText, this.o.mapping.unitPrice?.header),
+          r,
+        )
+    } else if (c.lineTotal >= 0) {
+      const totalText = this.cell(row, c.lineTotal)
+      if (totalText !== '') {
+        const v = this.amounts.read(totalText)
+        if (typeof v === 'string') total = v
+        else if (v === AMBIGUOUS_AMOUNT) this.defer(d, line, 'lineTotal', totalText, r)
+        else
+          this.issue(
+            d,
+            `lineItems.${position}.unitPrice`,
+            SALE_MESSAGES.amountFormat('Line total', totalText, this.o.mapping.lineTotal?.header),
+            r,
+          )
+      }
+    }
+    if (qtyDeferred) this.defer(d, line, 'quantity', qtyText, r)
+    if (qtyIssue !== null) this.issue(d, `lineItems.${position}.quantity`, qtyIssue, r)
+
+    this.lineItemId.push(c.itemId < 0 ? null : row.pooledCell(c.itemId, this.itemStrings))
+    this.lineItemName.push(c.itemName < 0 ? null : row.pooledCell(c.itemName, this.itemStrings))
+    this.lineVariation.push(c.variationId < 0 ? null : row.pooledCell(c.variationId, this.itemStrings))
+    this.linePrice.push(unitPrice)
+    this.lineTotal?.push(total)
+    this.lineQuantity.push(quantity)
+    this.lineRow.push(r)
+    this.lineNext.push(-1)
+    if (d.count === 0) d.head = line
+    else this.lineNext[d.tail] = line
+    d.tail = line
+    d.count++
+  }
+
+  // Order-level columns: the first non-empty value wins (Shopify fills them on an order's first row only).
+  private orderLevel(d: Draft, row: CsvRow): void {
+    const c = this.col
+    if (d.tzRaw === '' && c.timeZone >= 0) d.tzRaw = detach(this.cell(row, c.timeZone))
+    if (d.customerId === null && c.customerId >= 0)
+      d.customerId = row.pooledCell(c.customerId, this.otherStrings)
+    if (d.revenueRaw === '' && c.revenue >= 0) {
+      const v = this.cell(row, c.revenue)
+      if (v !== '') {
+        d.revenueRaw = detach(v)
+        this.amounts.read(v)
+      }
+    }
+    if (d.returnReason === null && c.returnReason >= 0)
+      d.returnReason = row.pooledCell(c.returnReason, this.otherStrings)
+    if (d.financialStatus === '' && c.financialStatus >= 0)
+      d.financialStatus = row.pooledCell(c.financialStatus, this.otherStrings) ?? ''
+    if (d.refundedRaw === '' && c.refundedAmount >= 0) {
+      const v = this.cell(row, c.refundedAmount)
+      if (v !== '') {
+        d.refundedRaw = detach(v)
+        this.amounts.read(v)
+      }
+    }
+    if (d.cancelledRaw === '' && c.cancelledAt >= 0) d.cancelledRaw = detach(this.cell(row, c.cancelledAt))
+  }
+
+  private newDraft(kind: EventKind, store: ResolvedStore, orderId: string, generated: boolean): Draft {
+    return {
+      kind,
+      store,
+      orderId,
+      orderIdGenerated: generated,
+      dateRaw: '',
+      timeRaw: '',
+      dateRow: 0,
+      tzRaw: '',
+      customerId: null,
+      revenueRaw: '',
+      returnReason: null,
+      financialStatus: '',
+      refundedRaw: '',
+      cancelledRaw: '',
+      head: -1,
+      tail: -1,
+      count: 0,
+      extra: null,
+    }
+  }
+
+  /** Builds the events, in the order their first row appeared; call once, after the last row. */
+  *events(decisions: FileDecisions): Generator<ParsedSaleEvent> {
+    this.decisions = decisions
+    const drafts = this.drafts
+    for (let i = 0; i < drafts.length; i++) {
+      const d = drafts[i]!
+      drafts[i] = undefined
+      const event = this.finish(d)
+      yield event
+      const refund = this.shopifyRefund(d, event)
+      if (refund !== null) yield refund
+    }
+    this.drafts = []
+  }
+
+  private amountAt(raw: string): string | typeof INVALID_AMOUNT | null {
+    if (raw === '') return null
+    const v = this.amounts.read(raw)
+    if (v === AMBIGUOUS_AMOUNT) return this.amounts.resolve(raw, this.decisions.decimalSeparator)
+    return v
+  }
+
+  private instant(
+    dateRaw: string,
+    timeRaw: string,
+    tzRaw: string,
+    store: ResolvedStore,
+    issues: SaleIssue[],
+    row: number,
+    field: SalesField,
+  ): Date | null {
+    if (dateRaw === '') return null
+    const order = this.decisions.dayMonthOrder
+    const w = readDateTime(dateRaw, timeRaw, order, this.o.defaultTimeMinutes)
+    const column = this.o.mapping[field]?.header ?? ''
+    if (typeof w === 'string') {
+      const message =
+        w === 'unreadable-time'
+          ? UPLOAD_MESSAGES.timeUnreadable(
+              timeRaw === '' ? dateRaw : timeRaw,
+              this.o.mapping.time?.header ?? column,
+            )
+          : w === 'wrong-order'
+            ? UPLOAD_MESSAGES.dateWrongOrder(dateRaw, order, column)
+            : w === 'impossible-date'
+              ? UPLOAD_MESSAGES.dateImpossible(dateRaw, column)
+              : UPLOAD_MESSAGES.dateUnreadable(dateRaw, column)
+      issues.push({ field: 'occurredAt', message, row })
+      return null
+    }
+    if (w.offsetMs !== null)
+      return new Date(
+        Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond) - w.offsetMs,
+      )
+    let zone = store.timeZone
+    if (tzRaw !== '') {
+      let z = this.zoneCache.get(tzRaw)
+      if (z === undefined) {
+        z = resolveTimeZoneName(tzRaw)
+        this.zoneCache.set(tzRaw, z)
+      }
+      if (z === null)
+        issues.push({
+          field: 'occurredAt',
+          message: UPLOAD_MESSAGES.timeZoneUnknown(tzRaw, this.o.mapping.timeZone?.header ?? ''),
+          row,
+        })
+      else zone = z
+    }
+    if (!isValidTimeZone(zone)) {
+      issues.push({
+        field: 'occurredAt',
+        message: `Store ${store.code} has no valid time zone ('${zone}') — an admin can set it in Settings → Stores`,
+        row,
+      })
+      return null
+    }
+    const t = zonedWallTimeToUtc(zone, w.year, w.month, w.day, w.hour, w.minute, w.second, w.millisecond)
+    return new Date(t.utcMs)
+  }
+
+  private finish(d: Draft): ParsedSaleEvent {
+    const parseIssues: SaleIssue[] = d.extra?.issues ?? []
+    const isReturn = d.kind === 'RETURN'
+    const deferred = d.extra?.deferred
+    if (deferred != null) {
+      const sep = this.decisions.decimalSeparator
+      for (const x of deferred) {
+        const v = this.amounts.resolve(x.raw, sep)
+        if (v === INVALID_AMOUNT) continue
+        if (x.field === 'unitPrice') this.linePrice[x.line] = isReturn ? absDecimal(v) : v
+        else if (x.field === 'lineTotal') this.lineTotal![x.line] = v
+        else if (v.indexOf('.') === -1) this.lineQuantity[x.line] = Math.abs(Number(v))
+        else {
+          const position = this.positionOf(d, x.line)
+          parseIssues.push({
+            field: `lineItems.${position}.quantity`,
+            message: SALE_MESSAGES.quantityNotWhole(x.raw),
+            row: x.row,
+          })
+        }
+      }
+    }
+
+    const role = isReturn ? 'RETURNED' : 'PURCHASED'
+    const lineItems: ParsedLineItem[] = new Array(d.count)
+    const sourceRows: number[] = new Array(d.count)
+    const totals = this.lineTotal
+    for (let line = d.head, k = 0; line !== -1; line = this.lineNext[line]!, k++) {
+      const q = this.lineQuantity[line]!
+      const quantity = Number.isNaN(q) ? null : q
+      let unitPrice = this.linePrice[line] ?? null
+      if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
+        const total = totals[line]
+        if (total != null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)
+      }
+      lineItems[k] = {
+        lineNumber: k + 1,
+        role,
+        itemId: this.lineItemId[line] ?? null,
+        itemName: this.lineItemName[line] ?? null,
+        variationId: this.lineVariation[line] ?? null,
+        unitPrice,
+        quantity,
+      }
+      sourceRows[k] = this.lineRow[line]!
+    }
+
+    const firstRow = sourceRows[0] ?? 0
+    const occurredAt = this.instant(
+      d.dateRaw,
+      d.timeRaw,
+      d.tzRaw,
+      d.store,
+      parseIssues,
+      d.dateRow || firstRow,
+      'occurredAt',
+    )
+    const other = d.extra?.otherDate
+    if (other != null && occurredAt !== null) {
+      const otherAt = this.instant(
+        other.dateRaw,
+        other.timeRaw,
+        d.tzRaw,
+        d.store,
+        [],
+        other.row,
+        'occurredAt',
+      )
+      if (otherAt !== null && Math.abs(otherAt.getTime() - occurredAt.getTime()) > TWELVE_HOURS)
+        parseIssues.push({
+          field: 'occurredAt',
+          message: UPLOAD_MESSAGES.orderTimesDiffer(d.orderId, d.dateRow, other.row),
+          row: other.row,
+        })
+    }
+
+    const revenue = this.amountAt(d.revenueRaw)
+    if (revenue === INVALID_AMOUNT)
+      parseIssues.push({
+        field: 'revenue',
+        message: SALE_MESSAGES.amountFormat('Revenue', d.revenueRaw, this.o.mapping.revenue?.header),
+        row: firstRow,
+      })
+
+    const event = this.build(d, sourceRows, {
+      kind: d.kind,
+      occurredAt,
+      revenue: typeof revenue === 'string' ? revenue : null,
+      refund: null,
+      returnReason: isReturn ? d.returnReason : null,
+      returnType: null,
+      lineItems,
+      parseIssues,
+    })
+    if (
+      d.kind === 'PURCHASE' &&
+      d.financialStatus !== '' &&
+      normalizeHeader(d.financialStatus) === 'voided'
+    ) {
+      event.issues.push({ field: 'kind', message: UPLOAD_MESSAGES.shopifyVoided(d.orderId), row: firstRow })
+      event.status = 'INVALID'
+    }
+    return event
+  }
+
+  private positionOf(d: Draft, line: number): number {
+    let k = 0
+    for (let l = d.head; l !== -1 && l !== line; l = this.lineNext[l]!) k++
+    return k
+  }
+
+  // Shopify's orders export has no refund rows: a refunded amount or status on the order stands for a return.
+  private shopifyRefund(d: Draft, purchase: ParsedSaleEvent): ParsedSaleEvent | null {
+    if (d.kind !== 'PURCHASE' || (d.financialStatus === '' && d.refundedRaw === '')) return null
+    const status = normalizeHeader(d.financialStatus)
+    const refunded = this.amountAt(d.refundedRaw)
+    const refundedAmount = typeof refunded === 'string' ? refunded : null
+    const hasAmount = refundedAmount !== null && compareDecimal(refundedAmount, '0') > 0
+    if (!hasAmount && status !== 'refunded' && status !== 'partiallyrefunded') return null
+    // returns the file lists itself take precedence over one inferred from the order
+    if (d.store.returns.has(d.orderId)) return null
+    const full =
+      status === 'refunded' ||
+      (hasAmount && purchase.revenue !== null && compareDecimal(refundedAmount, purchase.revenue) >= 0)
+    const parseIssues: SaleIssue[] = []
+    const row = purchase.sourceRows[0] ?? 0
+    if (refunded === INVALID_AMOUNT)
+      parseIssues.push({
+        field: 'refund',
+        message: SALE_MESSAGES.amountFormat('Refund', d.refundedRaw, this.o.mapping.refundedAmount?.header),
+        row,
+      })
+    // the export has no refund time: the cancellation time when there is one, else the order's time
+    const cancelledAt =
+      d.cancelledRaw === ''
+        ? null
+        : this.instant(d.cancelledRaw, '', d.tzRaw, d.store, parseIssues, row, 'cancelledAt')
+    let lineItems: ParsedLineItem[] = []
+    if (full) lineItems = purchase.lineItems.map((i) => ({ ...i, role: 'RETURNED' as const }))
+    else
+      parseIssues.push({
+        field: 'lineItems',
+        message: UPLOAD_MESSAGES.shopifyPartialRefund(refundedAmount, d.orderId),
+        row,
+      })
+    return this.build(d, purchase.sourceRows, {
+      kind: 'RETURN',
+      occurredAt: cancelledAt ?? purchase.occurredAt,
+      revenue: null,
+      refund: refundedAmount,
+      returnReason: null,
+      returnType: full ? 'FULL' : 'PARTIAL',
+      lineItems,
+      parseIssues,
+    })
+  }
+
+  private build(
+    d: Draft,
+    sourceRows: number[],
+    e: {
+      kind: EventKind
+      occurredAt: Date | null
+      revenue: string | null
+      refund: string | null
+      returnReason: string | null
+      returnType: ReturnType | null
+      lineItems: ParsedLineItem[]
+      parseIssues: SaleIssue[]
+    },
+  ): ParsedSaleEvent {
+    const event: ParsedSaleEvent = {
+      kind: e.kind,
+      storeId: d.store.id,
+      storeCode: d.store.code,
+      orderId: d.orderId,
+      orderIdGenerated: d.orderIdGenerated,
+      occurredAt: e.occurredAt,
+      customerId: d.customerId,
+      revenue: e.revenue,
+      refund: e.refund,
+      returnExpenses: null,
+      returnShippingCost: null,
+      returnReason: e.returnReason,
+      returnType: e.returnType,
+      returnPreference: null,
+      returnDropOff: null,
+      lineItems: e.lineItems,
+      status: 'READY',
+      issues: e.parseIssues,
+      sourceRows,
+      itemCount: e.lineItems.length,
+      itemsTotal: '0',
+      contentHash: '',
+    }
+    const ruleIssues = validateSaleEvent(event, {
+      now: this.o.now,
+      maxAgeDays: this.o.maxAgeDays,
+      clockSkewMs: this.o.clockSkewMs,
+      columns: this.hints,
+      timeZone: d.store.timeZone,
+      itemRows: e.lineItems.length === sourceRows.length ? sourceRows : undefined,
+      eventRow: sourceRows[0],
+    })
+    if (ruleIssues.length > 0) {
+      // a cell that couldn't be read already explains why its field is missing
+      const explained = new Set(e.parseIssues.map((i) => i.field))
+      for (const issue of ruleIssues) if (!explained.has(issue.field)) event.issues.push(issue)
+    }
+    if (event.issues.length > 0) {
+      event.status = 'INVALID'
+      event.issues.sort(byRowThenField)
+    }
+    event.itemsTotal = sumLineTotals(e.lineItems)
+    event.contentHash = saleEventContentHash(event)
+    return event
+  }
+}
