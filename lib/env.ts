@@ -28,6 +28,8 @@ export const envSchema = z.object({
   SANDBOX_CONTROL_TOKEN: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DATA_DIR: z.string().optional(),
+  /** where uploaded files wait between upload, preview and commit (default <DATA_DIR or .data>/uploads) */
+  UPLOAD_DIR: z.string().optional(),
   SEED_DEMO: bool.default(true),
 })
 

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Upload" ADD COLUMN     "preview" JSONB,
+ADD COLUMN     "queuedSkipCount" INTEGER NOT NULL DEFAULT 0;
