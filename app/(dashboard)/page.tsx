@@ -1,43 +1,44 @@
-import Link from 'next/link'
-import { PageHeader } from '@/components/shell/app-shell'
-import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
+import { notFound } from 'next/navigation'
+import { OverviewView } from '@/components/overview/overview-view'
+import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { requirePageCaller } from '@/lib/auth/caller'
-import { getStatusCounts } from '@/lib/sales/queries'
-import { formatCount } from '@/lib/utils/format'
+import { getOverview } from '@/lib/overview/queries'
+import { getStores } from '@/lib/stores/queries'
 
 export const metadata = { title: 'Overview' }
 
-const STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'] as const
-
-export default async function OverviewPage() {
+export default async function OverviewPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ store?: string | string[] }>
+}) {
   const caller = await requirePageCaller()
-  const counts = await getStatusCounts(caller)
+  const raw = (await searchParams).store
+  const storeCode = typeof raw === 'string' && raw.length > 0 ? raw : undefined
+  const [overview, stores] = await Promise.all([getOverview(caller, { storeCode }), getStores(caller)])
+  // a store that is not one of the caller's looks exactly like one that does not exist
+  if (!overview) notFound()
   return (
     <>
       <PageHeader
         title="Overview"
         description={
-          caller.allStores
-            ? "Whether every store's sales are reaching Constructor."
-            : "Whether your stores' sales are reaching Constructor."
+          storeCode
+            ? `Whether ${storeCode}'s sales are reaching Constructor.`
+            : caller.allStores
+              ? "Whether every store's sales are reaching Constructor."
+              : "Whether your stores' sales are reaching Constructor."
         }
       />
-      <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
-        {STATUSES.map((s) => (
-          <Card key={s}>
-            <CardHeader>
-              <CardTitle className="text-muted-foreground">
-                {s.charAt(0) + s.slice(1).toLowerCase()}
-              </CardTitle>
-            </CardHeader>
-            <CardContent>
-              <Link href={`/sales?status=${s}`} className="text-2xl font-semibold hover:underline">
-                {formatCount(counts[s] ?? 0)}
-              </Link>
-            </CardContent>
-          </Card>
-        ))}
-      </div>
+      {overview.stores.length === 0 ? (
+        <EmptyState title="No stores yet">
+          {caller.allStores
+            ? 'Add a store in Settings; its sales appear here.'
+            : 'You are not assigned to a store yet. Ask an administrator.'}
+        </EmptyState>
+      ) : (
+        <OverviewView overview={overview} selected={storeCode} storeCodes={stores.map((s) => s.code)} />
+      )}
     </>
   )
 }

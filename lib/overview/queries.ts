@@ -1,0 +1,254 @@
+import 'server-only'
+import type { Caller } from '@/lib/auth/caller'
+import { db } from '@/lib/db'
+
+// The overview's figures, aggregated in SQL and scoped to the caller's stores. Rules, shown on the page too:
+// - a day is a day in the store's own time zone; "all stores" adds each store's own local day of that date
+// - revenue of an event = revenue when the source gave one, else itemsTotal (Σ price × quantity); purchases
+//   only (a return's amount is not revenue); EXCLUDED events are left out of the daily figures
+// - success rate = submitted ÷ (submitted + failed) events, as their statuses stand now
+// - oldest unsubmitted = the earliest sale time among INVALID, READY, QUEUED and FAILED events (an invalid
+//   event without a readable time has no age)
+
+export const OVERVIEW_DAYS = 30
+export const PIPELINE_STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'] as const
+export type PipelineStatus = (typeof PIPELINE_STATUSES)[number]
+export type PipelineCounts = Record<PipelineStatus, number>
+
+export type OverviewStore = {
+  id: string
+  code: string
+  name: string
+  timeZone: string
+  currency: string
+  locale: string
+  active: boolean
+}
+
+export type DayFigures = {
+  /** YYYY-MM-DD in the store's time zone */
+  day: string
+  events: number
+  returns: number
+  /** exact decimal string */
+  revenue: string
+  submitted: number
+  submittedRevenue: string
+}
+
+/** missing: no sales that day; partial: some not submitted; before-first: earlier than the store's first sale */
+export type CalendarState = 'complete' | 'partial' | 'missing' | 'before-first' | 'today'
+export type CalendarDay = DayFigures & { state: CalendarState }
+
+export type StoreOverview = {
+  store: OverviewStore
+  today: string
+  days: CalendarDay[]
+  pipeline: PipelineCounts
+  successRate: number | null
+  oldestUnsubmittedAt: Date | null
+  lastSubmittedAt: Date | null
+}
+
+export type CurrencyDay = { day: string; currency: string; revenue: string }
+
+export type Overview = {
+  generatedAt: Date
+  stores: StoreOverview[]
+  totals: {
+    pipeline: PipelineCounts
+    successRate: number | null
+    oldestUnsubmittedAt: Date | null
+    lastSubmittedAt: Date | null
+    /** date labels (each store's own local day), oldest first */
+    days: string[]
+    /** revenue per currency per date label: never a sum across currencies */
+    revenueByCurrency: { currency: string; locale: string; days: { day: string; revenue: string }[] }[]
+  }
+}
+
+type StoreRow = OverviewStore & { today: string; firstSaleDay: string | null }
+
+const emptyPipeline = (): PipelineCounts => ({ INVALID: 0, READY: 0, QUEUED: 0, SUBMITTED: 0, FAILED: 0 })
+
+export function successRate(p: PipelineCounts) {
+  const finished = p.SUBMITTED + p.FAILED
+  return finished === 0 ? null : p.SUBMITTED / finished
+}
+
+/** YYYY-MM-DD plus n days (calendar arithmetic on a date, no time zone involved) */
+export function addDays(day: string, n: number) {
+  const d = new Date(`${day}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + n)
+  return d.toISOString().slice(0, 10)
+}
+
+// Decimal strings added exactly: scaled to 4 places (the column's scale) as bigint.
+function addDecimal(a: string, b: string) {
+  const scale = (s: string) => {
+    const neg = s.startsWith('-')
+    const [int = '0', frac = ''] = (neg ? s.slice(1) : s).split('.')
+    const v = BigInt(int + frac.padEnd(4, '0').slice(0, 4))
+    return neg ? -v : v
+  }
+  const sum = scale(a) + scale(b)
+  const neg = sum < 0n
+  const digits = (neg ? -sum : sum).toString().padStart(5, '0')
+  const out = `${digits.slice(0, -4)}.${digits.slice(-4)}`.replace(/\.?0+$/, '')
+  return (neg ? '-' : '') + (out === '' ? '0' : out)
+}
+
+/** the caller's stores, or one of them (by code); null when the code is not one of theirs */
+async function storesInScope(caller: Caller, now: Date, storeCode?: string): Promise<StoreRow[] | null> {
+  const rows = await db.$queryRawUnsafe<StoreRow[]>(
+    `SELECT s.id::text, s.code, s.name, s."timeZone", s.currency, s.locale, s.active,
+       to_char(($2::timestamptz AT TIME ZONE s."timeZone")::date, 'YYYY-MM-DD') AS today,
+       to_char((SELECT min(e."occurredAt") FROM "SaleEvent" e WHERE e."storeId" = s.id) AT TIME ZONE s."timeZone",
+         'YYYY-MM-DD') AS "firstSaleDay"
+     FROM "Store" s
+     WHERE s.id = ANY($1::uuid[]) AND ($3::text IS NULL OR s.code = $3::text)
+     ORDER BY s.code`,
+    caller.storeIds,
+    now,
+    storeCode ?? null,
+  )
+  if (storeCode && rows.length === 0) return null
+  return rows
+}
+
+// One index range scan per store on (storeId, occurredAt): the last 30 local days, grouped by local day.
+async function dailyFigures(storeIds: string[], now: Date) {
+  return db.$queryRawUnsafe<(DayFigures & { storeId: string })[]>(
+    `SELECT e."storeId"::text AS "storeId",
+       to_char((e."occurredAt" AT TIME ZONE s."timeZone")::date, 'YYYY-MM-DD') AS day,
+       count(*)::int AS events,
+       count(*) FILTER (WHERE e.kind = 'RETURN')::int AS returns,
+       coalesce(sum(coalesce(e.revenue, e."itemsTotal")) FILTER (WHERE e.kind = 'PURCHASE'), 0)::text AS revenue,
+       count(*) FILTER (WHERE e.status = 'SUBMITTED')::int AS submitted,
+       coalesce(sum(coalesce(e.revenue, e."itemsTotal"))
+         FILTER (WHERE e.kind = 'PURCHASE' AND e.status = 'SUBMITTED'), 0)::text AS "submittedRevenue"
+     FROM "Store" s
+     CROSS JOIN LATERAL (SELECT ($2::timestamptz AT TIME ZONE s."timeZone")::date AS today) t
+     JOIN "SaleEvent" e ON e."storeId" = s.id
+       AND e."occurredAt" >= ((t.today - ${OVERVIEW_DAYS - 1})::timestamp AT TIME ZONE s."timeZone")
+       AND e."occurredAt" < ((t.today + 1)::timestamp AT TIME ZONE s."timeZone")
+     WHERE s.id = ANY($1::uuid[]) AND e.status <> 'EXCLUDED'
+     GROUP BY 1, 2`,
+    storeIds,
+    now,
+  )
+}
+
+// Counts by status read the (storeId, status, occurredAt) index; the oldest unsubmitted event is four
+// index lookups (one per status) per store; the last submission reads each store's submitted events.
+async function pipelineFigures(storeIds: string[]) {
+  const [counts, times] = await Promise.all([
+    db.$queryRawUnsafe<{ storeId: string; status: string; n: number }[]>(
+      `SELECT "storeId"::text AS "storeId", status::text, count(*)::int AS n
+       FROM "SaleEvent" WHERE "storeId" = ANY($1::uuid[]) GROUP BY 1, 2`,
+      storeIds,
+    ),
+    db.$queryRawUnsafe<{ storeId: string; oldest: Date | null; last: Date | null }[]>(
+      `SELECT s.id::text AS "storeId",
+         least(
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'INVALID'),
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'READY'),
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'QUEUED'),
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'FAILED')
+         ) AS oldest,
+         (SELECT max("submittedAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'SUBMITTED') AS last
+       FROM "Store" s WHERE s.id = ANY($1::uuid[])`,
+      storeIds,
+    ),
+  ])
+  return { counts, times }
+}
+
+function calendarState(day: string, figures: DayFigures, today: string, firstSaleDay: string | null) {
+  if (day === today) return 'today' as const
+  if (figures.events === 0) return !firstSaleDay || day < firstSaleDay ? 'before-first' : 'missing'
+  return figures.submitted === figures.events ? 'complete' : 'partial'
+}
+
+/** the overview of every store the caller can see, or of one of them (by code); null: not one of theirs */
+export async function getOverview(
+  caller: Caller,
+  opts: { storeCode?: string; now?: Date } = {},
+): Promise<Overview | null> {
+  const now = opts.now ?? new Date()
+  const stores = await storesInScope(caller, now, opts.storeCode)
+  if (!stores) return null
+  const ids = stores.map((s) => s.id)
+  const [daily, { counts, times }] = await Promise.all([dailyFigures(ids, now), pipelineFigures(ids)])
+
+  const storeOverviews = stores.map(({ today, firstSaleDay, ...store }): StoreOverview => {
+    const byDay = new Map(daily.filter((d) => d.storeId === store.id).map((d) => [d.day, d]))
+    const days: CalendarDay[] = []
+    for (let i = OVERVIEW_DAYS - 1; i >= 0; i--) {
+      const day = addDays(today, -i)
+      const found = byDay.get(day)
+      const figures: DayFigures = found
+        ? {
+            day,
+            events: found.events,
+            returns: found.returns,
+            revenue: found.revenue,
+            submitted: found.submitted,
+            submittedRevenue: found.submittedRevenue,
+          }
+        : { day, events: 0, returns: 0, revenue: '0', submitted: 0, submittedRevenue: '0' }
+      days.push({ ...figures, state: calendarState(day, figures, today, firstSaleDay) })
+    }
+    const pipeline = emptyPipeline()
+    for (const c of counts)
+      if (c.storeId === store.id && c.status in pipeline) pipeline[c.status as PipelineStatus] = c.n
+    const t = times.find((x) => x.storeId === store.id)
+    return {
+      store,
+      today,
+      days,
+      pipeline,
+      successRate: successRate(pipeline),
+      oldestUnsubmittedAt: t?.oldest ?? null,
+      lastSubmittedAt: t?.last ?? null,
+    }
+  })
+  return { generatedAt: now, stores: storeOverviews, totals: totalsOf(storeOverviews) }
+}
+
+function totalsOf(stores: StoreOverview[]): Overview['totals'] {
+  const pipeline = emptyPipeline()
+  let oldest: Date | null = null
+  let last: Date | null = null
+  const labels = new Set<string>()
+  const currencies = new Map<string, { locale: string; days: Map<string, string> }>()
+  for (const s of stores) {
+    for (const k of PIPELINE_STATUSES) pipeline[k] += s.pipeline[k]
+    if (s.oldestUnsubmittedAt && (!oldest || s.oldestUnsubmittedAt < oldest)) oldest = s.oldestUnsubmittedAt
+    if (s.lastSubmittedAt && (!last || s.lastSubmittedAt > last)) last = s.lastSubmittedAt
+    let cur = currencies.get(s.store.currency)
+    if (!cur) {
+      cur = { locale: s.store.locale, days: new Map() }
+      currencies.set(s.store.currency, cur)
+    }
+    for (const d of s.days) {
+      labels.add(d.day)
+      cur.days.set(d.day, addDecimal(cur.days.get(d.day) ?? '0', d.revenue))
+    }
+  }
+  const days = [...labels].sort()
+  return {
+    pipeline,
+    successRate: successRate(pipeline),
+    oldestUnsubmittedAt: oldest,
+    lastSubmittedAt: last,
+    days,
+    revenueByCurrency: [...currencies.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([currency, c]) => ({
+        currency,
+        locale: c.locale,
+        days: days.map((day) => ({ day, revenue: c.days.get(day) ?? '0' })),
+      })),
+  }
+}
