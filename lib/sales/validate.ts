@@ -56,14 +56,23 @@ export interface ValidateSaleEventOptions {
   eventRow?: number
 }
 
+const AMOUNT_FIELDS = ['revenue', 'refund', 'returnExpenses', 'returnShippingCost'] as const
+
 function text(value: string | null | undefined): string | null {
   if (value == null) return null
   const t = value.trim()
   return t === '' ? null : t
 }
 
-function pushIssue(issues: SaleIssue[], field: string, message: string, row: number | undefined): void {
-  issues.push(row === undefined ? { field, message } : { field, message, row })
+// Issues are rare: one small object per problem, and no closures built for events without any.
+class IssueList {
+  readonly items: SaleIssue[] = []
+  constructor(private readonly eventRow: number | undefined) {}
+
+  add(field: string, message: string, row?: number): void {
+    const r = row ?? this.eventRow
+    this.items.push(r === undefined ? { field, message } : { field, message, row: r })
+  }
 }
 
 /** Every rule the event breaks, as { field, message, row? }; empty when valid. */
@@ -71,99 +80,109 @@ export function validateSaleEvent(
   event: SaleEventCheckInput,
   options: ValidateSaleEventOptions = {},
 ): SaleIssue[] {
-  const issues: SaleIssue[] = []
+  const issues = new IssueList(options.eventRow)
   const columns = options.columns ?? {}
-  const eventRow = options.eventRow
-  const add = (field: string, message: string, row?: number) =>
-    pushIssue(issues, field, message, row ?? eventRow)
 
-  if (text(event.storeId) === null) add('storeId', SALE_MESSAGES.storeMissing())
+  if (text(event.storeId) === null) issues.add('storeId', SALE_MESSAGES.storeMissing())
   const orderId = text(event.orderId)
-  if (orderId === null) add('orderId', SALE_MESSAGES.orderIdMissing(columns.orderId))
+  if (orderId === null) issues.add('orderId', SALE_MESSAGES.orderIdMissing(columns.orderId))
   else if (orderId.length > SALE_LIMITS.maxTextLength)
-    add('orderId', SALE_MESSAGES.textTooLong(TEXT_LABELS.orderId, orderId.length, columns.orderId))
+    issues.add('orderId', SALE_MESSAGES.textTooLong(TEXT_LABELS.orderId, orderId.length, columns.orderId))
 
   const at = event.occurredAt
   if (at == null || Number.isNaN(at.getTime())) {
-    add('occurredAt', SALE_MESSAGES.occurredAtMissing(columns.occurredAt))
+    issues.add('occurredAt', SALE_MESSAGES.occurredAtMissing(columns.occurredAt))
   } else {
     const now = options.now ?? Date.now()
     const t = at.getTime()
     const maxAgeDays = options.maxAgeDays ?? SALE_LIMITS.defaultMaxAgeDays
     if (t > now + (options.clockSkewMs ?? SALE_LIMITS.defaultClockSkewMs))
-      add('occurredAt', SALE_MESSAGES.occurredAtFuture(formatSaleTime(at, options.timeZone)))
+      issues.add('occurredAt', SALE_MESSAGES.occurredAtFuture(formatSaleTime(at, options.timeZone)))
     else if (t < now - maxAgeDays * 86_400_000)
-      add('occurredAt', SALE_MESSAGES.occurredAtTooOld(formatSaleTime(at, options.timeZone), maxAgeDays))
+      issues.add(
+        'occurredAt',
+        SALE_MESSAGES.occurredAtTooOld(formatSaleTime(at, options.timeZone), maxAgeDays),
+      )
   }
 
   const customerId = text(event.customerId)
   if (customerId !== null && customerId.length > SALE_LIMITS.maxTextLength)
-    add(
+    issues.add(
       'customerId',
       SALE_MESSAGES.textTooLong(TEXT_LABELS.customerId, customerId.length, columns.customerId),
     )
 
-  for (const field of ['revenue', 'refund', 'returnExpenses', 'returnShippingCost'] as const) {
+  for (const field of AMOUNT_FIELDS) {
     const v = text(event[field])
     if (v === null) continue
     const problem = amountProblem(v)
     if (problem !== null)
-      add(field, amountMessage(field, problem, v, field === 'revenue' ? columns.revenue : undefined))
+      issues.add(field, amountMessage(field, problem, v, field === 'revenue' ? columns.revenue : undefined))
   }
   const dropOff = text(event.returnDropOff)
   if (dropOff !== null && dropOff.length > SALE_LIMITS.maxTextLength)
-    add('returnDropOff', SALE_MESSAGES.textTooLong(TEXT_LABELS.returnDropOff, dropOff.length))
+    issues.add('returnDropOff', SALE_MESSAGES.textTooLong(TEXT_LABELS.returnDropOff, dropOff.length))
 
   const items = event.lineItems
   const rows = options.itemRows
   for (let i = 0; i < items.length; i++) {
     const item = items[i]!
     const row = rows?.[i]
-    const prefix = `lineItems.${i}.`
     const itemId = text(item.itemId)
     const itemName = text(item.itemName)
     const variationId = text(item.variationId)
     if (itemId !== null && itemId.length > SALE_LIMITS.maxTextLength)
-      add(
-        `${prefix}itemId`,
+      issues.add(
+        `lineItems.${i}.itemId`,
         SALE_MESSAGES.textTooLong(TEXT_LABELS.itemId, itemId.length, columns.itemId),
         row,
       )
     if (itemName !== null && itemName.length > SALE_LIMITS.maxTextLength)
-      add(
-        `${prefix}itemName`,
+      issues.add(
+        `lineItems.${i}.itemName`,
         SALE_MESSAGES.textTooLong(TEXT_LABELS.itemName, itemName.length, columns.itemName),
         row,
       )
     if (variationId !== null && variationId.length > SALE_LIMITS.maxTextLength)
-      add(
-        `${prefix}variationId`,
+      issues.add(
+        `lineItems.${i}.variationId`,
         SALE_MESSAGES.textTooLong(TEXT_LABELS.variationId, variationId.length, columns.variationId),
         row,
       )
     const price = text(item.unitPrice)
-    if (price === null) add(`${prefix}unitPrice`, SALE_MESSAGES.priceMissing(columns.unitPrice), row)
+    if (price === null)
+      issues.add(`lineItems.${i}.unitPrice`, SALE_MESSAGES.priceMissing(columns.unitPrice), row)
     else {
       const problem = amountProblem(price)
       if (problem !== null)
-        add(`${prefix}unitPrice`, amountMessage('unitPrice', problem, price, columns.unitPrice), row)
+        issues.add(
+          `lineItems.${i}.unitPrice`,
+          amountMessage('unitPrice', problem, price, columns.unitPrice),
+          row,
+        )
     }
     const q = item.quantity
     if (q == null || !Number.isFinite(q))
-      add(`${prefix}quantity`, SALE_MESSAGES.quantityMissing(columns.quantity), row)
-    else if (!Number.isInteger(q)) add(`${prefix}quantity`, SALE_MESSAGES.quantityNotWhole(String(q)), row)
+      issues.add(`lineItems.${i}.quantity`, SALE_MESSAGES.quantityMissing(columns.quantity), row)
+    else if (!Number.isInteger(q))
+      issues.add(`lineItems.${i}.quantity`, SALE_MESSAGES.quantityNotWhole(String(q)), row)
     else if (q < SALE_LIMITS.minQuantity || q > SALE_LIMITS.maxQuantity)
-      add(`${prefix}quantity`, SALE_MESSAGES.quantityOutOfRange(String(q)), row)
+      issues.add(`lineItems.${i}.quantity`, SALE_MESSAGES.quantityOutOfRange(String(q)), row)
     if (itemId === null && itemName === null)
-      add(`${prefix}itemId`, SALE_MESSAGES.itemIdentityMissing(columns.itemId, columns.itemName), row)
+      issues.add(
+        `lineItems.${i}.itemId`,
+        SALE_MESSAGES.itemIdentityMissing(columns.itemId, columns.itemName),
+        row,
+      )
   }
 
   if (event.kind === 'PURCHASE') {
-    if (items.length === 0) add('lineItems', SALE_MESSAGES.itemsMissing())
+    if (items.length === 0) issues.add('lineItems', SALE_MESSAGES.itemsMissing())
     else if (items.length > SALE_LIMITS.maxItemsPerList)
-      add('lineItems', SALE_MESSAGES.tooManyItems(items.length))
+      issues.add('lineItems', SALE_MESSAGES.tooManyItems(items.length))
     for (let i = 0; i < items.length; i++)
-      if (items[i]!.role !== 'PURCHASED') add(`lineItems.${i}.role`, SALE_MESSAGES.purchaseRole(), rows?.[i])
+      if (items[i]!.role !== 'PURCHASED')
+        issues.add(`lineItems.${i}.role`, SALE_MESSAGES.purchaseRole(), rows?.[i])
   } else {
     let returned = 0
     let kept = 0
@@ -173,11 +192,12 @@ export function validateSaleEvent(
       if (role === 'RETURNED') returned++
       else if (role === 'KEPT') kept++
       else if (role === 'CROSS_SOLD') crossSold++
-      else add(`lineItems.${i}.role`, SALE_MESSAGES.returnRole(), rows?.[i])
+      else issues.add(`lineItems.${i}.role`, SALE_MESSAGES.returnRole(), rows?.[i])
     }
     const largest = Math.max(returned, kept, crossSold)
-    if (returned === 0) add('lineItems', SALE_MESSAGES.returnedItemsMissing())
-    else if (largest > SALE_LIMITS.maxItemsPerList) add('lineItems', SALE_MESSAGES.tooManyItems(largest))
+    if (returned === 0) issues.add('lineItems', SALE_MESSAGES.returnedItemsMissing())
+    else if (largest > SALE_LIMITS.maxItemsPerList)
+      issues.add('lineItems', SALE_MESSAGES.tooManyItems(largest))
   }
-  return issues
+  return issues.items
 }

@@ -95,8 +95,11 @@ export function decideDateOrder(
   return { order, reported: numeric === 0 && evidence.yearFirst > 0 ? 'YMD' : order }
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29
+  return MONTH_DAYS[month - 1] ?? 0
 }
 
 function isRealDate(year: number, month: number, day: number): boolean {

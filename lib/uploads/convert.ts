@@ -34,11 +34,12 @@ import { normalizeHeader, SALES_FIELDS, type SalesField } from './fields'
 import { parseKindValue } from './kind'
 import { UPLOAD_MESSAGES } from './messages'
 import type { ColumnMapping } from './presets'
-import { StringPool } from './string-pool'
 import type { ParsedLineItem, ParsedSaleEvent, RowIssue, StoreInfo } from './types'
 
 const SMALL_INTEGER = /^[+-]?\d{1,9}$/
 const TWELVE_HOURS = 12 * 3_600_000
+// beyond this many distinct values a column isn't repetitive enough for pooling to pay
+const MAX_POOLED = 200_000
 
 interface ResolvedStore {
   id: string
@@ -138,15 +139,16 @@ export class EventCollector {
   private readonly defaultStore: ResolvedStore | null
   private readonly kindCache = new Map<string, EventKind | null>()
   private readonly zoneCache = new Map<string, string | null>()
-  private readonly itemStrings = new StringPool()
-  private readonly otherStrings = new StringPool()
-  private readonly priceStrings = new StringPool()
+  private readonly itemStrings = new Map<string, string>()
+  /** the name and variation last seen with each item id: exports repeat them row after row */
+  private readonly itemDetails = new Map<
+    string,
+    { itemId: string; itemName: string | null; variationId: string | null }
+  >()
+  private readonly otherStrings = new Map<string, string>()
   private readonly generatedSeen = new Map<string, number>()
   private last: Draft | null = null
   private lastOrderText = ''
-  private lastStoreText = ''
-  private lastKindText = ''
-  private lastKind: EventKind | null = null
   private decisions: FileDecisions = { decimalSeparator: '.', dayMonthOrder: 'MDY' }
 
   private readonly lineItemId: (string | null)[] = []
@@ -199,6 +201,18 @@ export class EventCollector {
 
   private cell(row: CsvRow, index: number): string {
     return index < 0 ? '' : row.cell(index).trim()
+  }
+
+  // One shared copy of each repeated value (SKUs, names, customers): less memory, and chunks can go.
+  private pooled(pool: Map<string, string>, row: CsvRow, index: number): string | null {
+    if (index < 0) return null
+    const s = row.cell(index).trim()
+    if (s === '') return null
+    const known = pool.get(s)
+    if (known !== undefined) return known
+    const copy = detach(s)
+    if (pool.size < MAX_POOLED) pool.set(copy, copy)
+    return copy
   }
 
   private rowIssue(row: CsvRow, field: string, message: string): void {
@@ -274,14 +288,9 @@ export class EventCollector {
     }
 
     // rows of one order usually follow each other: compare in place before cutting cells out
-    const sameOrder = this.lastOrderText !== '' && row.cellEquals(c.orderId, this.lastOrderText)
-    let orderId = sameOrder ? this.lastOrderText : this.cell(row, c.orderId)
-    let storeText =
-      c.storeCode < 0
-        ? ''
-        : row.cellEquals(c.storeCode, this.lastStoreText)
-          ? this.lastStoreText
-          : this.cell(row, c.storeCode)
+    let orderId = this.cell(row, c.orderId)
+    const sameOrder = orderId !== '' && orderId === this.lastOrderText
+    let storeText = this.cell(row, c.storeCode)
     // exports like Shopify's fill order-level columns on an order's first row only
     if (c.storeCode >= 0 && orderId !== '') {
       if (storeText === '') storeText = this.orderStores.get(orderId) ?? ''
@@ -300,21 +309,15 @@ export class EventCollector {
         )
       return
     }
-    if (storeText !== this.lastStoreText) this.lastStoreText = detach(storeText)
 
     let hint: EventKind | null = null
     if (c.kind >= 0) {
-      if (this.lastKind !== null && row.cellEquals(c.kind, this.lastKindText)) hint = this.lastKind
-      else {
-        const k = this.cell(row, c.kind)
-        if (k !== '') {
-          hint = this.kindFor(k)
-          if (hint === null) {
-            this.rowIssue(row, 'kind', UPLOAD_MESSAGES.unknownKind(k, this.o.mapping.kind?.header ?? ''))
-            return
-          }
-          this.lastKindText = detach(k)
-          this.lastKind = hint
+      const k = this.cell(row, c.kind)
+      if (k !== '') {
+        hint = this.kindFor(k)
+        if (hint === null) {
+          this.rowIssue(row, 'kind', UPLOAD_MESSAGES.unknownKind(k, this.o.mapping.kind?.header ?? ''))
+          return
         }
       }
     }
@@ -371,17 +374,11 @@ export class EventCollector {
           d.dateRow = r
           collectDateOrderEvidence(dateText, this.dateEvidence)
         }
-      } else if (
-        !(row.cellEquals(c.occurredAt, d.dateRaw) && (c.time < 0 || row.cellEquals(c.time, d.timeRaw))) &&
-        d.extra?.otherDate == null
-      ) {
+      } else if (d.extra?.otherDate == null) {
         const dateText = this.cell(row, c.occurredAt)
-        if (dateText !== '') {
-          this.extra(d).otherDate = {
-            dateRaw: detach(dateText),
-            timeRaw: detach(this.cell(row, c.time)),
-            row: r,
-          }
+        const timeText = this.cell(row, c.time)
+        if (dateText !== '' && (dateText !== d.dateRaw || timeText !== d.timeRaw)) {
+          this.extra(d).otherDate = { dateRaw: detach(dateText), timeRaw: detach(timeText), row: r }
           collectDateOrderEvidence(dateText, this.dateEvidence)
         }
       }
@@ -392,7 +389,7 @@ export class EventCollector {
     const position = d.count
     let unitPrice: string | null = null
     let total: string | null = null
-    const priceText = c.unitPrice < 0 ? '' : (row.pooledCell(c.unitPrice, this.priceStrings) ?? '')
+    const priceText = this.cell(row, c.unitPrice)
     if (priceText !== '') {
       const v = this.amounts.read(priceText)
       if (typeof v === 'string') unitPrice = isReturn ? absDecimal(v) : v
@@ -422,9 +419,7 @@ export class EventCollector {
     if (qtyDeferred) this.defer(d, line, 'quantity', qtyText, r)
     if (qtyIssue !== null) this.issue(d, `lineItems.${position}.quantity`, qtyIssue, r)
 
-    this.lineItemId.push(c.itemId < 0 ? null : row.pooledCell(c.itemId, this.itemStrings))
-    this.lineItemName.push(c.itemName < 0 ? null : row.pooledCell(c.itemName, this.itemStrings))
-    this.lineVariation.push(c.variationId < 0 ? null : row.pooledCell(c.variationId, this.itemStrings))
+    this.pushItem(row)
     this.linePrice.push(unitPrice)
     this.lineTotal?.push(total)
     this.lineQuantity.push(quantity)
@@ -436,12 +431,41 @@ export class EventCollector {
     d.count++
   }
 
+  private pushItem(row: CsvRow): void {
+    const c = this.col
+    const idText = this.cell(row, c.itemId)
+    if (idText === '') {
+      this.lineItemId.push(null)
+      this.lineItemName.push(this.pooled(this.itemStrings, row, c.itemName))
+      this.lineVariation.push(this.pooled(this.itemStrings, row, c.variationId))
+      return
+    }
+    let known = this.itemDetails.get(idText)
+    const nameText = this.cell(row, c.itemName)
+    const variationText = this.cell(row, c.variationId)
+    if (
+      known === undefined ||
+      (known.itemName ?? '') !== nameText ||
+      (known.variationId ?? '') !== variationText
+    ) {
+      known = {
+        itemId: known?.itemId ?? this.pooled(this.itemStrings, row, c.itemId)!,
+        itemName: this.pooled(this.itemStrings, row, c.itemName),
+        variationId: this.pooled(this.itemStrings, row, c.variationId),
+      }
+      if (this.itemDetails.size < MAX_POOLED) this.itemDetails.set(known.itemId, known)
+    }
+    this.lineItemId.push(known.itemId)
+    this.lineItemName.push(known.itemName)
+    this.lineVariation.push(known.variationId)
+  }
+
   // Order-level columns: the first non-empty value wins (Shopify fills them on an order's first row only).
   private orderLevel(d: Draft, row: CsvRow): void {
     const c = this.col
     if (d.tzRaw === '' && c.timeZone >= 0) d.tzRaw = detach(this.cell(row, c.timeZone))
     if (d.customerId === null && c.customerId >= 0)
-      d.customerId = row.pooledCell(c.customerId, this.otherStrings)
+      d.customerId = this.pooled(this.otherStrings, row, c.customerId)
     if (d.revenueRaw === '' && c.revenue >= 0) {
       const v = this.cell(row, c.revenue)
       if (v !== '') {
@@ -450,9 +474,9 @@ export class EventCollector {
       }
     }
     if (d.returnReason === null && c.returnReason >= 0)
-      d.returnReason = row.pooledCell(c.returnReason, this.otherStrings)
+      d.returnReason = this.pooled(this.otherStrings, row, c.returnReason)
     if (d.financialStatus === '' && c.financialStatus >= 0)
-      d.financialStatus = row.pooledCell(c.financialStatus, this.otherStrings) ?? ''
+      d.financialStatus = this.pooled(this.otherStrings, row, c.financialStatus) ?? ''
     if (d.refundedRaw === '' && c.refundedAmount >= 0) {
       const v = this.cell(row, c.refundedAmount)
       if (v !== '') {
@@ -712,7 +736,7 @@ export class EventCollector {
         message: UPLOAD_MESSAGES.shopifyPartialRefund(refundedAmount, d.orderId),
         row,
       })
-    return this.build(d, purchase.sourceRows, {
+    return this.build(d, purchase.sourceRows.slice(), {
       kind: 'RETURN',
       occurredAt: cancelledAt ?? purchase.occurredAt,
       revenue: null,

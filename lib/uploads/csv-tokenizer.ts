@@ -2,7 +2,6 @@
 // breaks, CRLF/LF/CR. Cells are positions in the current text until asked for, so unused columns
 // never become strings.
 import { UploadFileError } from './errors'
-import type { StringPool } from './string-pool'
 
 export type Delimiter = ',' | ';' | '\t' | '|'
 export const DELIMITERS: readonly Delimiter[] = [',', ';', '\t', '|']
@@ -18,26 +17,6 @@ export interface CsvRow {
   cells(): string[]
   /** no cell has anything but spaces */
   isBlank(): boolean
-  /** the trimmed cell, one shared copy per distinct value; null when empty */
-  pooledCell(i: number, pool: StringPool): string | null
-  /** whether the trimmed cell is exactly `value`, compared in place */
-  cellEquals(i: number, value: string): boolean
-}
-
-// The characters String.prototype.trim removes.
-function isTrimmed(c: number): boolean {
-  if (c <= 32) return c === 32 || (c >= 9 && c <= 13)
-  return (
-    c === 0xa0 ||
-    c === 0xfeff ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000
-  )
 }
 
 export interface CsvTokenizerOptions {
@@ -122,28 +101,6 @@ export class CsvTokenizer implements CsvRow {
     const out = new Array<string>(this.length)
     for (let i = 0; i < this.length; i++) out[i] = this.cell(i)
     return out
-  }
-
-  pooledCell(i: number, pool: StringPool): string | null {
-    if (i < 0 || i >= this.length) return null
-    if (this.kinds[i] !== PLAIN) return pool.intern(this.cell(i).trim())
-    const buf = this.buf
-    let start = this.starts[i]!
-    let end = this.ends[i]!
-    while (start < end && isTrimmed(buf.charCodeAt(start))) start++
-    while (end > start && isTrimmed(buf.charCodeAt(end - 1))) end--
-    return pool.internRange(buf, start, end)
-  }
-
-  cellEquals(i: number, value: string): boolean {
-    if (i < 0 || i >= this.length) return value === ''
-    if (this.kinds[i] !== PLAIN) return this.cell(i).trim() === value
-    const buf = this.buf
-    let start = this.starts[i]!
-    let end = this.ends[i]!
-    while (start < end && isTrimmed(buf.charCodeAt(start))) start++
-    while (end > start && isTrimmed(buf.charCodeAt(end - 1))) end--
-    return end - start === value.length && buf.startsWith(value, start)
   }
 
   isBlank(): boolean {
