@@ -79,6 +79,10 @@ beforeAll(async () => {
           status === 'SUBMITTED' && occurredAt
             ? new Date(occurredAt.getTime() + Math.floor(rnd() * DAY))
             : null,
+        // a correction: submitted once, READY again, and the store's latest submission
+        ...(status === 'READY' && k < 40
+          ? { submittedAt: new Date(NOW.getTime() - 60_000 - k), isCorrection: true }
+          : {}),
       })
     }
     // exactly on the window's edges in the store's zone: local midnight 29 days ago is in, a millisecond before is out
@@ -190,7 +194,7 @@ async function expectedFor(storeId: string): Promise<Expected> {
       .filter((e) => ['INVALID', 'READY', 'QUEUED', 'FAILED'].includes(e.status))
       .map((e) => e.occurredAt),
   )
-  const last = times(events.filter((e) => e.status === 'SUBMITTED').map((e) => e.submittedAt))
+  const last = times(events.map((e) => e.submittedAt))
   return {
     days,
     pipeline,

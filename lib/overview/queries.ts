@@ -9,6 +9,7 @@ import { db } from '@/lib/db'
 // - success rate = submitted ÷ (submitted + failed) events, as their statuses stand now
 // - oldest unsubmitted = the earliest sale time among INVALID, READY, QUEUED and FAILED events (an invalid
 //   event without a readable time has no age)
+// - last successful submission = the latest submittedAt of any event (a corrected event keeps it)
 
 export const OVERVIEW_DAYS = 30
 export const PIPELINE_STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'] as const
@@ -116,36 +117,49 @@ async function storesInScope(caller: Caller, now: Date, storeCode?: string): Pro
   return rows
 }
 
-// One index range scan per store on (storeId, occurredAt): the last 30 local days, grouped by local day.
+// One index range scan per store on (storeId, occurredAt), bounded by the store's local days. The row
+// comparison can only be served by that composite index: without it PostgreSQL picks the occurredAt
+// index and reads every store's last 30 days once per store (measured: 97 ms vs 197 ms at 1M events).
 async function dailyFigures(storeIds: string[], now: Date) {
   return db.$queryRawUnsafe<(DayFigures & { storeId: string })[]>(
-    `SELECT e."storeId"::text AS "storeId",
-       to_char((e."occurredAt" AT TIME ZONE s."timeZone")::date, 'YYYY-MM-DD') AS day,
-       count(*)::int AS events,
-       count(*) FILTER (WHERE e.kind = 'RETURN')::int AS returns,
-       coalesce(sum(coalesce(e.revenue, e."itemsTotal")) FILTER (WHERE e.kind = 'PURCHASE'), 0)::text AS revenue,
-       count(*) FILTER (WHERE e.status = 'SUBMITTED')::int AS submitted,
-       coalesce(sum(coalesce(e.revenue, e."itemsTotal"))
-         FILTER (WHERE e.kind = 'PURCHASE' AND e.status = 'SUBMITTED'), 0)::text AS "submittedRevenue"
+    `SELECT s.id::text AS "storeId", d.day, d.events, d.returns, d.revenue, d.submitted, d."submittedRevenue"
      FROM "Store" s
      CROSS JOIN LATERAL (SELECT ($2::timestamptz AT TIME ZONE s."timeZone")::date AS today) t
-     JOIN "SaleEvent" e ON e."storeId" = s.id
-       AND e."occurredAt" >= ((t.today - ${OVERVIEW_DAYS - 1})::timestamp AT TIME ZONE s."timeZone")
-       AND e."occurredAt" < ((t.today + 1)::timestamp AT TIME ZONE s."timeZone")
-     WHERE s.id = ANY($1::uuid[]) AND e.status <> 'EXCLUDED'
-     GROUP BY 1, 2`,
+     CROSS JOIN LATERAL (
+       SELECT (t.today - ${OVERVIEW_DAYS - 1})::timestamp AT TIME ZONE s."timeZone" AS lo,
+         (t.today + 1)::timestamp AT TIME ZONE s."timeZone" AS hi
+     ) w
+     CROSS JOIN LATERAL (
+       SELECT to_char((e."occurredAt" AT TIME ZONE s."timeZone")::date, 'YYYY-MM-DD') AS day,
+         count(*)::int AS events,
+         count(*) FILTER (WHERE e.kind = 'RETURN')::int AS returns,
+         coalesce(sum(coalesce(e.revenue, e."itemsTotal")) FILTER (WHERE e.kind = 'PURCHASE'), 0)::text AS revenue,
+         count(*) FILTER (WHERE e.status = 'SUBMITTED')::int AS submitted,
+         coalesce(sum(coalesce(e.revenue, e."itemsTotal"))
+           FILTER (WHERE e.kind = 'PURCHASE' AND e.status = 'SUBMITTED'), 0)::text AS "submittedRevenue"
+       FROM "SaleEvent" e
+       WHERE e."storeId" = s.id AND (e."storeId", e."occurredAt") >= (s.id, w.lo) AND e."occurredAt" < w.hi
+         AND e.status <> 'EXCLUDED'
+       GROUP BY 1
+     ) d
+     WHERE s.id = ANY($1::uuid[])`,
     storeIds,
     now,
   )
 }
 
-// Counts by status read the (storeId, status, occurredAt) index; the oldest unsubmitted event is four
-// index lookups (one per status) per store; the last submission reads each store's submitted events.
+// Per store: counts by status from an index-only scan of (storeId, status, occurredAt) (~0.4 s for 1M
+// events); the oldest unsubmitted event is four one-row lookups in that index. The last submission reads
+// the store's submitted events (~2.5 s at 1M): an index on (storeId, submittedAt) makes it one lookup.
 async function pipelineFigures(storeIds: string[]) {
   const [counts, times] = await Promise.all([
     db.$queryRawUnsafe<{ storeId: string; status: string; n: number }[]>(
-      `SELECT "storeId"::text AS "storeId", status::text, count(*)::int AS n
-       FROM "SaleEvent" WHERE "storeId" = ANY($1::uuid[]) GROUP BY 1, 2`,
+      `SELECT s.id::text AS "storeId", c.status, c.n
+       FROM "Store" s
+       CROSS JOIN LATERAL (
+         SELECT status::text, count(*)::int AS n FROM "SaleEvent" e WHERE e."storeId" = s.id GROUP BY e.status
+       ) c
+       WHERE s.id = ANY($1::uuid[])`,
       storeIds,
     ),
     db.$queryRawUnsafe<{ storeId: string; oldest: Date | null; last: Date | null }[]>(
@@ -156,7 +170,7 @@ async function pipelineFigures(storeIds: string[]) {
            (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'QUEUED'),
            (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'FAILED')
          ) AS oldest,
-         (SELECT max("submittedAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'SUBMITTED') AS last
+         (SELECT max("submittedAt") FROM "SaleEvent" WHERE "storeId" = s.id AND "submittedAt" IS NOT NULL) AS last
        FROM "Store" s WHERE s.id = ANY($1::uuid[])`,
       storeIds,
     ),
