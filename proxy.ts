@@ -18,6 +18,10 @@ export const proxy = auth((req) => {
   return NextResponse.redirect(login)
 })
 
+// /api/uploads is left out: Next buffers (and cuts at 10 MB) the body of every request the proxy sees,
+// and an upload must stream to disk. Its route handlers check the caller themselves.
 export const config = {
-  matcher: ['/((?!_next/static|_next/image|favicon.ico|.*\\.(?:png|svg|ico|jpg|jpeg|webp|css|js|map)$).*)'],
+  matcher: [
+    '/((?!_next/static|_next/image|favicon.ico|api/uploads|.*\\.(?:png|svg|ico|jpg|jpeg|webp|css|js|map)$).*)',
+  ],
 }

@@ -32,12 +32,15 @@ import { runAs, sessionFor } from '@/lib/auth/testing'
 import { startSandbox } from '@/lib/constructor/sandbox/server'
 import { encryptSecret, secretHint } from '@/lib/crypto/secret-box'
 import { db } from '@/lib/db'
+import { makeUpload, oneOrderCsv } from '@/lib/uploads/storage/testing'
 import { hashPassword } from '@/lib/users/password'
 
 vi.mock('server-only', () => ({}))
 
 process.env.ENCRYPTION_KEY ??= 'b'.repeat(64)
 process.env.AUTH_SECRET ??= 'matrix-auth-secret-that-is-long-enough-0123456789'
+// uploaded files of this run go to a temporary folder
+process.env.UPLOAD_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), 'matrix-uploads-'))
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const PERSONAS = ['anonymous', 'managerA', 'managerB', 'deactivated', 'admin'] as const
@@ -90,6 +93,35 @@ async function makeWorld() {
     },
   })
   const users = { managerA, managerB, deactivated, admin }
+  // per store: an upload waiting to be stored, one to cancel, and one already stored
+  const uploads: Record<string, { preview: string; received: string; committed: string }> = {}
+  // routes take no record id from the matrix: their "missing" cell aims at a store no manager has
+  const storeC = await makeStore({ code: `${prefix}-C` })
+  const unmanagedUpload = await makeUpload({
+    store: storeC,
+    uploaderId: admin.id,
+    csv: 'x',
+    status: 'COMMITTED',
+  })
+  for (const [store, uploader] of [
+    [storeA, managerA],
+    [storeB, managerB],
+  ] as const) {
+    uploads[store.id] = {
+      preview: await makeUpload({
+        store,
+        uploaderId: uploader.id,
+        csv: oneOrderCsv(store.code, `MX-${uniq()}`),
+      }),
+      received: await makeUpload({
+        store,
+        uploaderId: uploader.id,
+        csv: oneOrderCsv(store.code, `MX-${uniq()}`),
+        status: 'RECEIVED',
+      }),
+      committed: await makeUpload({ store, uploaderId: uploader.id, csv: 'x', status: 'COMMITTED' }),
+    }
+  }
   return {
     prefix,
     storeA,
@@ -104,6 +136,10 @@ async function makeWorld() {
     ownStore: (p: Persona) => (p === 'managerB' ? storeB.id : storeA.id),
     otherStore: (p: Persona) => (p === 'managerB' ? storeA.id : storeB.id),
     victimIn: (storeId: string) => (storeId === storeA.id ? victimA.id : victimB.id),
+    uploadsIn: (storeId: string) =>
+      uploads[storeId] as { preview: string; received: string; committed: string },
+    storeC,
+    unmanagedUpload,
   }
 }
 
@@ -223,6 +259,18 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id }),
   },
+  // stores a previewed file; a second call (the admin after the manager) is the idempotent no-op
+  'uploads.commit': {
+    rule: 'store-members',
+    targeted: true,
+    input: (t) => ({ uploadId: t.kind === 'missing' ? t.missingId : w.uploadsIn(t.storeId).preview }),
+  },
+  // cancelling an upload already cancelled is a no-op too
+  'uploads.cancel': {
+    rule: 'store-members',
+    targeted: true,
+    input: (t) => ({ uploadId: t.kind === 'missing' ? t.missingId : w.uploadsIn(t.storeId).received }),
+  },
 }
 // changePassword needs the confirmation to match
 const changeInput = ACTIONS['auth.changePassword']!.input
@@ -246,6 +294,29 @@ const ROUTES: Record<string, RouteEntry> = {
     rule: 'public',
     request: () => new Request(`${BASE}/api/auth/signout`, { method: 'POST' }),
     allowed: (res) => res.status === 302 && (res.headers.get('location') ?? '').includes('error=MissingCSRF'),
+  },
+  // the large upload: an empty body passes the door (caller + store) and is refused as empty, storing nothing
+  'app/api/uploads/route.ts POST': {
+    rule: 'store-members',
+    request: (t) =>
+      new Request(
+        `${BASE}/api/uploads?storeId=${t.kind === 'missing' ? w.storeC.id : t.storeId}&name=x.csv`,
+        {
+          method: 'POST',
+          body: '',
+        },
+      ),
+    allowed: (res) => res.status === 400,
+  },
+  // checking a file: on an upload already stored the door opens onto "already stored" (409), changing nothing
+  'app/api/uploads/[id]/preview/route.ts POST': {
+    rule: 'store-members',
+    request: (t) =>
+      new Request(
+        `${BASE}/api/uploads/${t.kind === 'missing' ? w.unmanagedUpload : w.uploadsIn(t.storeId).committed}/preview`,
+        { method: 'POST', body: '{}' },
+      ),
+    allowed: (res) => res.status === 409,
   },
 }
 
@@ -290,7 +361,10 @@ async function fingerprint() {
     db.saleEvent.findMany({ where: { storeId: { in: storeIds } }, orderBy: { id: 'asc' } }),
     db.upload.findMany({ where: { storeId: { in: storeIds } }, orderBy: { id: 'asc' } }),
   ])
-  return JSON.stringify({ stores, users, memberships, connection, auditCount, events, uploads })
+  // Upload.sizeBytes is a BigInt
+  return JSON.stringify({ stores, users, memberships, connection, auditCount, events, uploads }, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : v,
+  )
 }
 
 function walk(dir: string, out: string[] = []) {

@@ -4,7 +4,8 @@ import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
 import { getRecentBatches } from '@/lib/batches/queries'
 import { db } from '@/lib/db'
-import { getRecentSaleEvents, getRecentUploads, getStatusCounts } from '@/lib/sales/queries'
+import { getRecentSaleEvents, getStatusCounts } from '@/lib/sales/queries'
+import { getRecentUploads } from '@/lib/uploads/queries'
 
 vi.mock('server-only', () => ({}))
 

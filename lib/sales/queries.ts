@@ -24,15 +24,3 @@ export async function getRecentSaleEvents(caller: Caller, take = 50) {
     include: { store: { select: { code: true, timeZone: true, currency: true, locale: true } } },
   })
 }
-
-/** the latest uploads into the caller's stores (an upload without a store yet is the uploader's own) */
-export async function getRecentUploads(caller: Caller, take = 50) {
-  return db.upload.findMany({
-    where: caller.allStores
-      ? {}
-      : { OR: [{ storeId: { in: caller.storeIds } }, { storeId: null, uploaderId: caller.userId }] },
-    orderBy: { createdAt: 'desc' },
-    take,
-    include: { store: { select: { code: true } } },
-  })
-}

@@ -1,7 +1,7 @@
 import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requirePageCaller } from '@/lib/auth/caller'
-import { getRecentUploads } from '@/lib/sales/queries'
+import { getRecentUploads } from '@/lib/uploads/queries'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 
 export const metadata = { title: 'Uploads' }

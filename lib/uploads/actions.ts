@@ -1,0 +1,95 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { audit } from '@/lib/audit/log'
+import { ActionError, authorizedAction, MESSAGES } from '@/lib/auth/action'
+import type { Caller } from '@/lib/auth/caller'
+import { db } from '@/lib/db'
+import { getIngestStores } from './queries'
+import { cancelUploadSchema, commitUploadSchema } from './schema'
+import { removeUploadFile } from './storage/files'
+import { commitUpload, UploadStateError } from './storage/ingest'
+
+function refresh() {
+  try {
+    revalidatePath('/', 'layout')
+  } catch {
+    // outside a request (tests) there is no cache to refresh
+  }
+}
+
+// the upload's store is checked by the helper; an upload without a store is its uploader's (and admins')
+async function uploadStoreScope({ uploadId }: { uploadId: string }) {
+  const upload = await db.upload.findUnique({ where: { id: uploadId }, select: { storeId: true } })
+  if (!upload) return null
+  return upload.storeId ?? []
+}
+
+async function ownUpload(caller: Caller, uploadId: string) {
+  const upload = await db.upload.findUniqueOrThrow({
+    where: { id: uploadId },
+    include: { store: { select: { code: true } } },
+  })
+  if (upload.storeId === null && !caller.allStores && upload.uploaderId !== caller.userId)
+    throw new ActionError(MESSAGES.notFound)
+  return upload
+}
+
+/** stores the previewed file's events; a second call (double click, same file) changes nothing */
+export const commitUploadAction = authorizedAction({
+  name: 'uploads.commit',
+  access: 'signed-in',
+  schema: commitUploadSchema,
+  storeScope: uploadStoreScope,
+  handler: async ({ uploadId }, caller, ctx) => {
+    const upload = await ownUpload(caller, uploadId)
+    try {
+      const summary = await commitUpload({
+        uploadId,
+        actor: ctx.actor,
+        ip: ctx.ip,
+        stores: await getIngestStores(caller),
+        ...(upload.store && { defaultStoreCode: upload.store.code }),
+      })
+      refresh()
+      return summary
+    } catch (e) {
+      if (e instanceof UploadStateError) throw new ActionError(e.message)
+      const fresh = await db.upload.findUnique({ where: { id: uploadId }, select: { errorMessage: true } })
+      if (fresh?.errorMessage) throw new ActionError(fresh.errorMessage)
+      throw e
+    }
+  },
+})
+
+/** drops an upload that was not stored, and its file */
+export const cancelUploadAction = authorizedAction({
+  name: 'uploads.cancel',
+  access: 'signed-in',
+  schema: cancelUploadSchema,
+  storeScope: uploadStoreScope,
+  handler: async ({ uploadId }, caller, ctx) => {
+    const upload = await ownUpload(caller, uploadId)
+    if (upload.status === 'CANCELLED') return { uploadId }
+    const done = await db.$transaction(async (tx) => {
+      const changed = await tx.upload.updateMany({
+        where: { id: uploadId, status: { in: ['RECEIVED', 'PREVIEW', 'FAILED'] } },
+        data: { status: 'CANCELLED' },
+      })
+      if (changed.count === 1)
+        await audit(tx, {
+          actor: ctx.actor,
+          action: 'upload.cancelled',
+          entity: 'Upload',
+          entityId: uploadId,
+          storeId: upload.storeId,
+          ip: ctx.ip,
+        })
+      return changed.count === 1
+    })
+    if (!done) throw new ActionError('This upload can no longer be cancelled: it is stored or being stored.')
+    removeUploadFile(uploadId)
+    refresh()
+    return { uploadId }
+  },
+})

@@ -1,0 +1,82 @@
+import 'server-only'
+import { createHash } from 'node:crypto'
+import type { Caller } from '@/lib/auth/caller'
+import { db } from '@/lib/db'
+import { isUploadFileError } from '../errors'
+import { normalizeHeader } from '../fields'
+import type { ColumnMapping, PresetId } from '../presets'
+import { getIngestStores, getUpload } from '../queries'
+import type { PreviewUploadInput } from '../schema'
+import { type IngestProgress, previewUpload, type UploadPreview } from './ingest'
+
+// The preview as the page runs it: authorize, read the whole file with progress, remember the mapping.
+
+/** the key a mapping is remembered under: the preset, or the header row's signature for a custom layout */
+export function mappingSource(preset: PresetId, header: readonly string[]): string {
+  if (preset !== 'custom') return preset
+  return `custom:${createHash('sha256').update(header.map(normalizeHeader).join('|')).digest('hex').slice(0, 32)}`
+}
+
+export async function rememberMapping(storeId: string, source: string, mapping: ColumnMapping) {
+  const byHeader: Record<string, string> = {}
+  for (const [field, col] of Object.entries(mapping)) if (col) byHeader[field] = col.header
+  await db.columnMappingPreset.upsert({
+    where: { storeId_source: { storeId, source } },
+    create: { storeId, source, mapping: byHeader },
+    update: { mapping: byHeader },
+  })
+}
+
+export type PreviewStart =
+  | { ok: false; status: 401 | 403 | 404 | 409; error: string }
+  | { ok: true; run: (onProgress: (p: IngestProgress) => void) => Promise<UploadPreview> }
+
+export async function startPreview(
+  caller: Caller | null,
+  uploadId: string,
+  input: PreviewUploadInput,
+): Promise<PreviewStart> {
+  if (!caller) return { ok: false, status: 401, error: 'Your session has ended. Sign in again to continue.' }
+  if (caller.mustChangePassword)
+    return { ok: false, status: 403, error: 'Change your temporary password first.' }
+  const upload = await getUpload(caller, uploadId)
+  if (!upload)
+    return { ok: false, status: 404, error: 'That upload does not exist or is not in one of your stores.' }
+  if (!['RECEIVED', 'PARSING', 'PREVIEW', 'FAILED'].includes(upload.status))
+    return {
+      ok: false,
+      status: 409,
+      error:
+        upload.status === 'CANCELLED'
+          ? 'This upload was cancelled. Upload the file again.'
+          : 'This file is already stored; nothing to check again.',
+    }
+  const stores = await getIngestStores(caller)
+  return {
+    ok: true,
+    run: async (onProgress) => {
+      const preview = await previewUpload({
+        uploadId: upload.id,
+        sizeBytes: Number(upload.sizeBytes),
+        sha256: upload.sha256,
+        storeId: upload.storeId,
+        stores,
+        ...(upload.store && { defaultStoreCode: upload.store.code }),
+        settings: {
+          ...(input.mapping !== undefined && { mapping: input.mapping }),
+          ...(input.dateOrder !== undefined && { dateOrder: input.dateOrder }),
+          ...(input.decimalSeparator !== undefined && { decimalSeparator: input.decimalSeparator }),
+        },
+        onProgress,
+      })
+      if (upload.storeId)
+        await rememberMapping(upload.storeId, mappingSource(preview.preset, preview.header), preview.mapping)
+      return preview
+    },
+  }
+}
+
+export function previewErrorMessage(e: unknown): string {
+  if (isUploadFileError(e)) return e.line === null ? e.message : `Row ${e.line}: ${e.message}`
+  return 'The file could not be checked. Try again; if it keeps failing, tell your administrator.'
+}

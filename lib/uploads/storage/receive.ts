@@ -1,0 +1,103 @@
+import 'server-only'
+import { audit } from '@/lib/audit/log'
+import { canAccessStore, MESSAGES } from '@/lib/auth/action'
+import type { Caller } from '@/lib/auth/caller'
+import { db } from '@/lib/db'
+import { FileTooLargeError, receiveUploadFile, removeUploadFile, uploadMaxBytes } from './files'
+import { uuidv7 } from './uuid7'
+
+// The large-upload door: the caller and their store are checked before a byte of the body is read.
+
+export type ReceiveOutcome =
+  | { ok: true; status: 201; uploadId: string; sameFileAs: string | null }
+  | { ok: false; status: 400 | 401 | 403 | 413; error: string }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+function cleanFileName(raw: string | null): string {
+  const name = (raw ?? '')
+    .replace(/[\\/]/g, '_')
+    .replace(/\p{Cc}/gu, '')
+    .trim()
+  return (name || 'upload.csv').slice(0, 500)
+}
+
+export async function receiveUpload(opts: {
+  caller: Caller | null
+  storeId: string | null
+  fileName: string | null
+  contentLength: number | null
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array> | null
+  ip: string
+}): Promise<ReceiveOutcome> {
+  const { caller } = opts
+  if (!caller) return { ok: false, status: 401, error: MESSAGES.signedOut }
+  if (caller.mustChangePassword) return { ok: false, status: 403, error: MESSAGES.passwordChange }
+  const storeId = opts.storeId || null
+  if (storeId !== null && (!UUID.test(storeId) || !canAccessStore(caller, storeId)))
+    return { ok: false, status: 403, error: MESSAGES.noStoreAccess }
+  if (storeId !== null) {
+    const store = await db.store.findUnique({ where: { id: storeId }, select: { active: true } })
+    if (!store?.active) return { ok: false, status: 403, error: MESSAGES.noStoreAccess }
+  }
+  const maxBytes = uploadMaxBytes()
+  // refused before reading when the browser says up front that it is too large
+  if (opts.contentLength !== null && opts.contentLength > maxBytes)
+    return { ok: false, status: 413, error: new FileTooLargeError(maxBytes).message }
+  if (!opts.body || opts.contentLength === 0)
+    return {
+      ok: false,
+      status: 400,
+      error: 'The file is empty. Export the sales from your till again and upload that file.',
+    }
+
+  const uploadId = uuidv7()
+  let received: Awaited<ReturnType<typeof receiveUploadFile>>
+  try {
+    received = await receiveUploadFile(opts.body, uploadId, maxBytes)
+  } catch (e) {
+    if (e instanceof FileTooLargeError) return { ok: false, status: 413, error: e.message }
+    throw e
+  }
+  if (received.sizeBytes === 0) {
+    removeUploadFile(uploadId)
+    return {
+      ok: false,
+      status: 400,
+      error: 'The file is empty. Export the sales from your till again and upload that file.',
+    }
+  }
+  const fileName = cleanFileName(opts.fileName)
+  try {
+    const same = await db.$transaction(async (tx) => {
+      await tx.upload.create({
+        data: {
+          id: uploadId,
+          fileName,
+          sizeBytes: BigInt(received.sizeBytes),
+          sha256: received.sha256,
+          uploaderId: caller.userId,
+          storeId,
+          status: 'RECEIVED',
+        },
+      })
+      await audit(tx, {
+        actor: { userId: caller.userId, email: caller.email },
+        action: 'upload.received',
+        entity: 'Upload',
+        entityId: uploadId,
+        storeId,
+        details: { fileName, sizeBytes: received.sizeBytes, sha256: received.sha256 },
+        ip: opts.ip,
+      })
+      return tx.upload.findFirst({
+        where: { sha256: received.sha256, storeId, status: 'COMMITTED', id: { not: uploadId } },
+        select: { id: true },
+      })
+    })
+    return { ok: true, status: 201, uploadId, sameFileAs: same?.id ?? null }
+  } catch (e) {
+    removeUploadFile(uploadId)
+    throw e
+  }
+}

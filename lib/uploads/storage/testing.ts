@@ -1,0 +1,48 @@
+import { db } from '@/lib/db'
+import { receiveUploadFile } from './files'
+import { previewUpload } from './ingest'
+import { uuidv7 } from './uuid7'
+
+// Test fixtures: an upload as the route would have received it, optionally already previewed.
+
+/** a one-order template CSV for a store, dated yesterday so it is valid whenever the test runs */
+export function oneOrderCsv(storeCode: string, orderId: string) {
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  return `order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity\n${orderId},${day} 10:00,${storeCode},purchase,SKU-1,Mug,12.50,1\n`
+}
+
+export async function makeUpload(opts: {
+  store: { id: string; code: string; timeZone: string; latitude: string | null; longitude: string | null }
+  uploaderId: string
+  csv: string
+  status?: 'RECEIVED' | 'PREVIEW' | 'COMMITTED'
+}) {
+  const id = uuidv7()
+  const status = opts.status ?? 'PREVIEW'
+  const file =
+    status === 'COMMITTED'
+      ? { sizeBytes: opts.csv.length, sha256: '0'.repeat(64) }
+      : await receiveUploadFile([Buffer.from(opts.csv)], id, 10_000_000)
+  await db.upload.create({
+    data: {
+      id,
+      fileName: 'fixture.csv',
+      sizeBytes: BigInt(file.sizeBytes),
+      sha256: file.sha256,
+      uploaderId: opts.uploaderId,
+      storeId: opts.store.id,
+      status: status === 'COMMITTED' ? 'COMMITTED' : 'RECEIVED',
+    },
+  })
+  if (status === 'PREVIEW')
+    await previewUpload({
+      uploadId: id,
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
+      storeId: opts.store.id,
+      stores: [opts.store],
+      defaultStoreCode: opts.store.code,
+      settings: {},
+    })
+  return id
+}
