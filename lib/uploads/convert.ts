@@ -116,6 +116,27 @@ function byRowThenField(a: SaleIssue, b: SaleIssue): number {
   return (a.row ?? 0) - (b.row ?? 0) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)
 }
 
+// A growable typed array: 4 or 8 bytes per line item, without a boxed number per slot.
+class NumberColumn<T extends Int32Array | Float64Array> {
+  length = 0
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = this.make(this.data.length * 2)
+      bigger.set(this.data)
+      this.data = bigger
+    }
+    this.data[this.length++] = v
+  }
+}
+
+const int32Column = () => new NumberColumn(new Int32Array(1024), (n) => new Int32Array(n))
+const float64Column = () => new NumberColumn(new Float64Array(1024), (n) => new Float64Array(n))
+
 /**
  * Collects rows into drafts of events. Line items live in parallel columns (one slot per row, linked
  * per order) rather than as objects, which keeps a million of them in about half the memory.
@@ -132,7 +153,6 @@ export class EventCollector {
   private readonly col: Record<SalesField, number>
   private readonly hints: ColumnHints
   private drafts: (Draft | undefined)[] = []
-  private readonly orderStores = new Map<string, string>()
   private readonly storeCache = new Map<string, ResolvedStore | null>()
   private readonly storesByLowerCode = new Map<string, ResolvedStore>()
   private readonly knownCodes: string[]
@@ -148,7 +168,9 @@ export class EventCollector {
   private readonly otherStrings = new Map<string, string>()
   private readonly generatedSeen = new Map<string, number>()
   private last: Draft | null = null
-  private lastOrderText = ''
+  /** order number and store cell of the previous row, whatever became of it */
+  private previousOrder = ''
+  private previousStore = ''
   private decisions: FileDecisions = { decimalSeparator: '.', dayMonthOrder: 'MDY' }
 
   private readonly lineItemId: (string | null)[] = []
@@ -158,9 +180,9 @@ export class EventCollector {
   /** line totals, kept only when the file has a line total column */
   private readonly lineTotal: (string | null)[] | null
   /** NaN when missing or unreadable */
-  private readonly lineQuantity: number[] = []
-  private readonly lineRow: number[] = []
-  private readonly lineNext: number[] = []
+  private readonly lineQuantity = float64Column()
+  private readonly lineRow = int32Column()
+  private readonly lineNext = int32Column()
 
   constructor(options: EventCollectorOptions) {
     this.o = options
@@ -287,16 +309,13 @@ export class EventCollector {
       }
     }
 
-    // rows of one order usually follow each other: compare in place before cutting cells out
     let orderId = this.cell(row, c.orderId)
-    const sameOrder = orderId !== '' && orderId === this.lastOrderText
     let storeText = this.cell(row, c.storeCode)
-    // exports like Shopify's fill order-level columns on an order's first row only
-    if (c.storeCode >= 0 && orderId !== '') {
-      if (storeText === '') storeText = this.orderStores.get(orderId) ?? ''
-      else if (!sameOrder && !this.orderStores.has(orderId))
-        this.orderStores.set(detach(orderId), detach(storeText))
-    }
+    // exports like Shopify's fill order-level columns on an order's first row only: its next rows inherit
+    if (orderId !== '' && orderId === this.previousOrder) {
+      if (storeText === '') storeText = this.previousStore
+    } else this.previousOrder = detach(orderId)
+    if (storeText !== this.previousStore) this.previousStore = detach(storeText)
     const store = this.storeFor(storeText)
     if (store === null) {
       const column = this.o.mapping.storeCode?.header
@@ -363,7 +382,6 @@ export class EventCollector {
       }
       this.last = d
     }
-    this.lastOrderText = generated ? '' : d.orderId
 
     if (c.occurredAt >= 0) {
       if (d.dateRaw === '') {
@@ -426,7 +444,7 @@ export class EventCollector {
     this.lineRow.push(r)
     this.lineNext.push(-1)
     if (d.count === 0) d.head = line
-    else this.lineNext[d.tail] = line
+    else this.lineNext.data[d.tail] = line
     d.tail = line
     d.count++
   }
@@ -602,7 +620,7 @@ export class EventCollector {
         if (v === INVALID_AMOUNT) continue
         if (x.field === 'unitPrice') this.linePrice[x.line] = isReturn ? absDecimal(v) : v
         else if (x.field === 'lineTotal') this.lineTotal![x.line] = v
-        else if (v.indexOf('.') === -1) this.lineQuantity[x.line] = Math.abs(Number(v))
+        else if (v.indexOf('.') === -1) this.lineQuantity.data[x.line] = Math.abs(Number(v))
         else {
           const position = this.positionOf(d, x.line)
           parseIssues.push({
@@ -618,8 +636,11 @@ export class EventCollector {
     const lineItems: ParsedLineItem[] = new Array(d.count)
     const sourceRows: number[] = new Array(d.count)
     const totals = this.lineTotal
-    for (let line = d.head, k = 0; line !== -1; line = this.lineNext[line]!, k++) {
-      const q = this.lineQuantity[line]!
+    const next = this.lineNext.data
+    const quantities = this.lineQuantity.data
+    const rows = this.lineRow.data
+    for (let line = d.head, k = 0; line !== -1; line = next[line]!, k++) {
+      const q = quantities[line]!
       const quantity = Number.isNaN(q) ? null : q
       let unitPrice = this.linePrice[line] ?? null
       if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
@@ -635,7 +656,7 @@ export class EventCollector {
         unitPrice,
         quantity,
       }
-      sourceRows[k] = this.lineRow[line]!
+      sourceRows[k] = rows[line]!
     }
 
     const firstRow = sourceRows[0] ?? 0
@@ -698,7 +719,7 @@ export class EventCollector {
 
   private positionOf(d: Draft, line: number): number {
     let k = 0
-    for (let l = d.head; l !== -1 && l !== line; l = this.lineNext[l]!) k++
+    for (let l = d.head; l !== -1 && l !== line; l = this.lineNext.data[l]!) k++
     return k
   }
 

@@ -558,6 +558,18 @@ describe('parseSalesFile: rows to events', () => {
     expect(r.counts).toMatchObject({ rows: 3, events: 0, rowIssues: 3 })
   })
 
+  it('lets an order’s next rows inherit its store, also when that store is unknown', async () => {
+    const r = await parse(
+      `${header}1,2026-03-02 10:00,BER-01,,A,,1.00,1\n1,,,,B,,1.00,1\n2,2026-03-02 10:00,XX,,A,,1.00,1\n2,,,,B,,1.00,1\n`,
+      { defaultStoreCode: 'BER-01' },
+    )
+    expect(r.events.map((e) => [e.orderId, e.storeCode, e.sourceRows])).toEqual([['1', 'BER-01', [2, 3]]])
+    expect(r.rowIssues.map((i) => [i.rowNumber, i.reasons[0]?.field])).toEqual([
+      [4, 'storeCode'],
+      [5, 'storeCode'],
+    ])
+  })
+
   it('uses the upload’s store when the file has no store column, and refuses when there is neither', async () => {
     const text = 'order_id,occurred_at,item_id,unit_price,quantity\n1,2026-03-02 10:00,A,1.00,1\n'
     const r = await parse(text, { defaultStoreCode: 'ber-01' })
