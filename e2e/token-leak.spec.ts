@@ -13,6 +13,7 @@ const PAGES = [
   '/sales',
   '/uploads',
   '/batches',
+  '/audit',
   '/settings',
   '/settings/stores',
   '/settings/users',

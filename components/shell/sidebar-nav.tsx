@@ -1,6 +1,15 @@
 'use client'
 
-import { FlaskConical, Layers, LayoutDashboard, Receipt, Settings, Upload } from 'lucide-react'
+import {
+  Activity,
+  FlaskConical,
+  History,
+  Layers,
+  LayoutDashboard,
+  Receipt,
+  Settings,
+  Upload,
+} from 'lucide-react'
 import Link from 'next/link'
 import { usePathname } from 'next/navigation'
 import { cn } from '@/lib/utils/cn'
@@ -10,11 +19,13 @@ const items = [
   { href: '/sales', label: 'Sales', icon: Receipt },
   { href: '/uploads', label: 'Uploads', icon: Upload },
   { href: '/batches', label: 'Batches', icon: Layers },
+  { href: '/audit', label: 'Audit trail', icon: History },
+  { href: '/operations', label: 'Operations', icon: Activity, adminOnly: true },
   { href: '/settings', label: 'Settings', icon: Settings, adminOnly: true },
   { href: '/sandbox', label: 'Sandbox', icon: FlaskConical, adminOnly: true },
 ] as const
 
-// Settings and Sandbox are for admins; the pages check the role themselves, the link only avoids a dead end.
+// Operations, Settings and Sandbox are for admins; the pages check the role themselves, the link only avoids a dead end.
 export function SidebarNav({
   extra = [],
   showSettings = false,
