@@ -1,9 +1,35 @@
 import 'server-only'
+import { cache } from 'react'
 import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
-import { db } from '@/lib/db'
+import { db, Prisma } from '@/lib/db'
+import { apiReason, isApiReason, REASONS, reasonInfo } from '@/lib/sales/reasons'
+import type { EventStatus, SalesFilter, SalesTableParams } from '@/lib/sales/search-params'
+import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
-// Sales reads: every one takes the caller and stays inside their stores.
+// Sales reads: every one takes the caller and stays inside their stores. The sales table's query is
+// hand-written SQL so each filter and sort lands on an index at a million events (docs/performance.md).
+
+const sql = Prisma.sql
+const join = Prisma.join
+
+export type VisibleStore = {
+  id: string
+  code: string
+  name: string
+  timeZone: string
+  currency: string
+  locale: string
+}
+
+/** the stores the caller may see, for filters, zones and currencies (memoised per request) */
+export const getVisibleStores = cache(async (caller: Caller): Promise<VisibleStore[]> => {
+  return db.store.findMany({
+    where: caller.allStores ? {} : { id: { in: caller.storeIds } },
+    select: { id: true, code: true, name: true, timeZone: true, currency: true, locale: true },
+    orderBy: { code: 'asc' },
+  })
+})
 
 /** event counts by status across the caller's stores */
 export async function getStatusCounts(caller: Caller) {
@@ -23,4 +49,364 @@ export async function getRecentSaleEvents(caller: Caller, take = 50) {
     take,
     include: { store: { select: { code: true, timeZone: true, currency: true, locale: true } } },
   })
+}
+
+// ——— the sales table ———
+
+/** the reason code of one validation issue (field + message), in SQL; mirrors lib/sales/reasons.ts */
+export function issueReasonSql(field: Prisma.Sql, message: Prisma.Sql) {
+  return sql`CASE
+    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%missing%' THEN 'time-missing'
+    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%future%' THEN 'time-future'
+    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%days ago%' THEN 'time-too-old'
+    WHEN ${field} = 'occurredAt' THEN 'time-invalid'
+    WHEN ${field} = 'orderId' AND ${message} ILIKE '%missing%' THEN 'order-missing'
+    WHEN ${field} = 'orderId' THEN 'order-invalid'
+    WHEN ${field} = 'storeId' THEN 'store-missing'
+    WHEN ${field} = 'customerId' THEN 'customer-invalid'
+    WHEN ${field} IN ('revenue', 'refund', 'returnExpenses', 'returnShippingCost', 'returnDropOff') THEN 'amount-invalid'
+    WHEN ${field} = 'lineItems' THEN 'items-missing'
+    WHEN ${field} LIKE '%.unitPrice' AND ${message} ILIKE '%missing%' THEN 'price-missing'
+    WHEN ${field} LIKE '%.unitPrice' THEN 'price-invalid'
+    WHEN ${field} LIKE '%.quantity' AND ${message} ILIKE '%missing%' THEN 'quantity-missing'
+    WHEN ${field} LIKE '%.quantity' THEN 'quantity-invalid'
+    WHEN ${field} LIKE '%.itemId' AND ${message} ILIKE '%or a name%' THEN 'item-missing'
+    WHEN ${field} LIKE '%.role' THEN 'item-role'
+    WHEN ${field} LIKE 'lineItems.%' THEN 'item-invalid'
+    ELSE 'other:' || coalesce(${field}, '')
+  END`
+}
+
+const ISSUE_REASON = issueReasonSql(sql`i->>'field'`, sql`i->>'message'`)
+const ISSUES = sql`jsonb_array_elements(CASE WHEN jsonb_typeof(e.issues) = 'array' THEN e.issues ELSE '[]'::jsonb END)`
+
+/** events in a reason group: an INVALID event with such an issue, or a FAILED one with that API message */
+export function reasonWhere(reason: string): Prisma.Sql {
+  if (isApiReason(reason)) {
+    const message = reason.slice(4)
+    return message
+      ? sql`(e.status = 'FAILED' AND e."lastError" = ${message})`
+      : sql`(e.status = 'FAILED' AND e."lastError" IS NULL)`
+  }
+  return sql`(e.status = 'INVALID' AND EXISTS (SELECT 1 FROM ${ISSUES} i WHERE ${ISSUE_REASON} = ${reason}))`
+}
+
+function likePattern(q: string) {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+/** local date (YYYY-MM-DD) at 00:00 in a zone, as a UTC instant */
+function startOfLocalDay(date: string, timeZone: string, addDays = 0) {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number]
+  const day = new Date(Date.UTC(y, m - 1, d + addDays))
+  return new Date(
+    zonedWallTimeToUtc(timeZone, day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), 0, 0).utcMs,
+  )
+}
+
+/**
+ * The WHERE clause of a filter inside the caller's stores. Store codes the caller cannot see match
+ * nothing (never another store's rows); dates are each store's local days.
+ */
+export async function salesWhere(caller: Caller, filter: SalesFilter): Promise<Prisma.Sql> {
+  const visible = await getVisibleStores(caller)
+  const stores = filter.store.length ? visible.filter((s) => filter.store.includes(s.code)) : visible
+  const parts: Prisma.Sql[] = []
+  if (filter.store.length || !caller.allStores) {
+    if (stores.length === 0) return sql`FALSE`
+    parts.push(sql`e."storeId" = ANY(${stores.map((s) => s.id)}::uuid[])`)
+  }
+  if (filter.status.length) parts.push(sql`e.status = ANY(${filter.status}::"EventStatus"[])`)
+  if (filter.kind.length === 1) parts.push(sql`e.kind = ${filter.kind[0]}::"EventKind"`)
+  if (filter.from || filter.to) {
+    // one range per time zone, so each still uses the (storeId, occurredAt) or (occurredAt) index
+    const zones = new Map<string, string[]>()
+    for (const s of stores) zones.set(s.timeZone, [...(zones.get(s.timeZone) ?? []), s.id])
+    const ranges = [...zones].map(([zone, ids]) => {
+      const bounds: Prisma.Sql[] = []
+      if (filter.from) bounds.push(sql`e."occurredAt" >= ${startOfLocalDay(filter.from, zone)}`)
+      if (filter.to) bounds.push(sql`e."occurredAt" < ${startOfLocalDay(filter.to, zone, 1)}`)
+      const inZone = zones.size > 1 ? [sql`e."storeId" = ANY(${ids}::uuid[])`] : []
+      return sql`(${join([...inZone, ...bounds], ' AND ')})`
+    })
+    parts.push(ranges.length ? sql`(${join(ranges, ' OR ')})` : sql`FALSE`)
+  }
+  if (filter.upload) parts.push(sql`e."uploadId" = ${filter.upload}::uuid`)
+  if (filter.batch)
+    parts.push(
+      sql`e.id IN (SELECT be."eventId" FROM "BatchEvent" be WHERE be."batchId" = ${filter.batch}::uuid)`,
+    )
+  if (filter.q) {
+    // three or more characters: a substring anywhere (trigram indexes); fewer: an exact id
+    const q = filter.q
+    parts.push(
+      q.length >= 3
+        ? sql`e.id IN (
+            SELECT id FROM "SaleEvent" WHERE "orderId" ILIKE ${likePattern(q)}
+            UNION SELECT id FROM "SaleEvent" WHERE "customerId" ILIKE ${likePattern(q)}
+            UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" ILIKE ${likePattern(q)})`
+        : sql`e.id IN (
+            SELECT id FROM "SaleEvent" WHERE "orderId" = ${q}
+            UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" = ${q})`,
+    )
+  }
+  if (filter.reason) parts.push(reasonWhere(filter.reason))
+  return parts.length ? join(parts, ' AND ') : sql`TRUE`
+}
+
+function orderBy(sort: SalesTableParams['sort']) {
+  const dir = Prisma.raw(sort.desc ? 'DESC' : 'ASC')
+  switch (sort.id) {
+    case 'orderId':
+      return sql`e."orderId" ${dir}, e.id ${dir}`
+    case 'revenue':
+      return sql`e."itemsTotal" ${dir}, e.id ${dir}`
+    default:
+      // events without a time (INVALID) come first when newest are first: they need attention
+      return sort.desc
+        ? sql`e."occurredAt" DESC NULLS FIRST, e.id DESC`
+        : sql`e."occurredAt" ASC NULLS LAST, e.id ASC`
+  }
+}
+
+export type SaleEventRow = {
+  id: string
+  storeId: string
+  storeCode: string
+  timeZone: string
+  currency: string
+  locale: string
+  orderId: string
+  kind: 'PURCHASE' | 'RETURN'
+  occurredAt: Date | null
+  customerId: string | null
+  itemCount: number
+  /** the revenue as given, else Σ price × quantity, as a decimal string */
+  revenue: string
+  status: EventStatus
+  /** the first validation issue, or the API's message for a failed event */
+  reason: string | null
+  issueCount: number
+  uploadId: string | null
+  uploadName: string | null
+  /** the open batch, else the latest batch it was in */
+  batchId: string | null
+  version: number
+}
+
+/** beyond this many matches the table says "more than" instead of counting every row */
+export const COUNT_LIMIT = 10_000
+
+export type SaleEventsPage = {
+  rows: SaleEventRow[]
+  /** exact up to COUNT_LIMIT; COUNT_LIMIT + 1 means "more than COUNT_LIMIT" */
+  rowCount: number
+  countCapped: boolean
+}
+
+/** the two statements behind one page of the table (exported so the benchmark can EXPLAIN them) */
+export async function salesPageSql(caller: Caller, params: SalesTableParams) {
+  const where = await salesWhere(caller, params)
+  const offset = (params.page - 1) * params.size
+  const page = sql`
+      WITH page AS MATERIALIZED (
+        SELECT e.id FROM "SaleEvent" e WHERE ${where}
+        ORDER BY ${orderBy(params.sort)} LIMIT ${params.size} OFFSET ${offset}
+      )
+      SELECT e.id, e."storeId", s.code AS "storeCode", s."timeZone", s.currency, s.locale, e."orderId",
+        e.kind::text AS kind, e."occurredAt", e."customerId", e."itemCount",
+        coalesce(e.revenue, e."itemsTotal")::text AS revenue, e.status::text AS status,
+        CASE WHEN e.status = 'FAILED' THEN e."lastError" ELSE e.issues->0->>'message' END AS reason,
+        CASE WHEN jsonb_typeof(e.issues) = 'array' THEN jsonb_array_length(e.issues) ELSE 0 END AS "issueCount",
+        e."uploadId", u."fileName" AS "uploadName",
+        coalesce(e."openBatchId", (SELECT be."batchId" FROM "BatchEvent" be WHERE be."eventId" = e.id
+          ORDER BY be."batchId" DESC LIMIT 1)) AS "batchId",
+        e.version
+      FROM page JOIN "SaleEvent" e ON e.id = page.id
+      JOIN "Store" s ON s.id = e."storeId"
+      LEFT JOIN "Upload" u ON u.id = e."uploadId"
+      ORDER BY ${orderBy(params.sort)}`
+  const count = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM "SaleEvent" e WHERE ${where} LIMIT ${COUNT_LIMIT + 1}) c`
+  return { page, count }
+}
+
+/**
+ * One page of the sales table, with its count, from one transaction. The page is chosen on the
+ * events table alone (index order + LIMIT), and only its rows are joined to stores, uploads and batches.
+ */
+export async function getSaleEvents(caller: Caller, params: SalesTableParams): Promise<SaleEventsPage> {
+  const q = await salesPageSql(caller, params)
+  const [rows, counted] = await db.$transaction([
+    db.$queryRaw<SaleEventRow[]>(q.page),
+    db.$queryRaw<{ n: number }[]>(q.count),
+  ])
+  const n = counted[0]?.n ?? 0
+  return { rows, rowCount: n, countCapped: n > COUNT_LIMIT }
+}
+
+/** ids of every event matching a filter, for bulk actions on "all matching" (capped) */
+export async function getSaleEventIds(caller: Caller, filter: SalesFilter, limit = 100_000) {
+  const where = await salesWhere(caller, filter)
+  const rows = await db.$queryRaw<{ id: string }[]>(
+    sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY e.id LIMIT ${limit}`,
+  )
+  return rows.map((r) => r.id)
+}
+
+/** what the filter bar offers: only the caller's stores and uploads */
+export async function getSalesFilterOptions(caller: Caller) {
+  const [stores, uploads] = await Promise.all([
+    getVisibleStores(caller),
+    db.upload.findMany({
+      where: {
+        ...(caller.allStores ? {} : { storeId: { in: caller.storeIds } }),
+        status: 'COMMITTED',
+      },
+      orderBy: { createdAt: 'desc' },
+      take: 30,
+      select: { id: true, fileName: true, store: { select: { code: true } } },
+    }),
+  ])
+  return {
+    stores: stores.map((s) => ({ code: s.code, name: s.name })),
+    uploads: uploads.map((u) => ({ id: u.id, label: `${u.fileName}${u.store ? ` (${u.store.code})` : ''}` })),
+  }
+}
+
+// ——— one event ———
+
+/** an event with its items, store, upload, every batch and attempt, and who changed it; null when not the caller's */
+export async function getSaleEventDetail(caller: Caller, id: string) {
+  const event = await db.saleEvent.findFirst({
+    where: { id, ...scopeWhere(caller) },
+    include: {
+      store: { select: { id: true, code: true, name: true, timeZone: true, currency: true, locale: true } },
+      lineItems: { orderBy: { lineNumber: 'asc' } },
+      upload: { select: { id: true, fileName: true, createdAt: true, uploaderId: true } },
+      batchEvents: {
+        include: {
+          batch: {
+            select: {
+              id: true,
+              status: true,
+              createdAt: true,
+              finishedAt: true,
+              attemptsLog: { orderBy: { number: 'asc' } },
+            },
+          },
+        },
+        orderBy: { batchId: 'asc' },
+      },
+    },
+  })
+  if (!event) return null
+  const [trail, people] = await Promise.all([
+    db.auditLog.findMany({
+      where: { entity: 'SaleEvent', entityId: id },
+      orderBy: { at: 'asc' },
+      select: { id: true, action: true, actorEmail: true, at: true, details: true },
+    }),
+    db.user.findMany({
+      where: { id: { in: [event.createdById, event.upload?.uploaderId].filter((x): x is string => !!x) } },
+      select: { id: true, email: true, name: true },
+    }),
+  ])
+  const person = (uid: string | null | undefined) => people.find((p) => p.id === uid) ?? null
+  return {
+    ...event,
+    createdBy: person(event.createdById),
+    uploadedBy: person(event.upload?.uploaderId),
+    trail,
+  }
+}
+export type SaleEventDetail = NonNullable<Awaited<ReturnType<typeof getSaleEventDetail>>>
+
+// ——— the failures inbox ———
+
+export type FailureGroup = {
+  code: string
+  label: string
+  help: string
+  fix: string | null
+  events: number
+  /** one of the messages, to show what it looks like */
+  sample: string | null
+  status: 'INVALID' | 'FAILED'
+}
+
+export const EMPTY_FILTER: SalesFilter = {
+  status: [],
+  store: [],
+  kind: [],
+  from: null,
+  to: null,
+  upload: null,
+  batch: null,
+  q: null,
+  reason: null,
+}
+
+/** INVALID and FAILED events of the caller's stores, grouped by reason, largest group first */
+export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> {
+  const scope = await salesWhere(caller, EMPTY_FILTER)
+  const [invalid, failed] = await db.$transaction([
+    db.$queryRaw<{ code: string; events: number; sample: string | null }[]>(sql`
+      SELECT r.code, count(DISTINCT e.id)::int AS events, min(r.message) AS sample
+      FROM "SaleEvent" e, LATERAL (SELECT ${ISSUE_REASON} AS code, i->>'message' AS message FROM ${ISSUES} i) r
+      WHERE e.status = 'INVALID' AND ${scope}
+      GROUP BY r.code`),
+    db.$queryRaw<{ message: string | null; events: number }[]>(sql`
+      SELECT e."lastError" AS message, count(*)::int AS events FROM "SaleEvent" e
+      WHERE e.status = 'FAILED' AND ${scope} GROUP BY e."lastError"`),
+  ])
+  const groups: FailureGroup[] = [
+    ...invalid.map((g) => {
+      const info = reasonInfo(g.code)
+      return {
+        code: g.code,
+        label: info.label,
+        help: info.help,
+        fix: REASONS[g.code]?.fix ?? null,
+        events: g.events,
+        sample: g.sample,
+        status: 'INVALID' as const,
+      }
+    }),
+    ...failed.map((g) => {
+      const code = apiReason(g.message ?? '')
+      const info = reasonInfo(code)
+      return {
+        code,
+        label: info.label,
+        help: info.help,
+        fix: null,
+        events: g.events,
+        sample: g.message,
+        status: 'FAILED' as const,
+      }
+    }),
+  ]
+  return groups.sort((a, b) => b.events - a.events || a.label.localeCompare(b.label))
+}
+
+/** the items without a price in the "price missing" group, so each gets its price once */
+export async function getItemsMissingPrice(caller: Caller, limit = 50) {
+  const scope = await salesWhere(caller, EMPTY_FILTER)
+  return db.$queryRaw<
+    { itemId: string | null; itemName: string | null; lines: number; events: number }[]
+  >(sql`
+    SELECT li."itemId", li."itemName", count(*)::int AS lines, count(DISTINCT e.id)::int AS events
+    FROM "SaleEvent" e JOIN "LineItem" li ON li."eventId" = e.id
+    WHERE e.status = 'INVALID' AND e."openBatchId" IS NULL AND li."unitPrice" IS NULL AND ${scope}
+      AND (li."itemId" IS NOT NULL OR li."itemName" IS NOT NULL)
+    GROUP BY li."itemId", li."itemName" ORDER BY count(*) DESC, li."itemId" NULLS LAST LIMIT ${limit}`)
+}
+
+/** READY events a person corrected and nobody has sent yet: what "resubmit fixed" sends */
+export async function countFixedReady(caller: Caller) {
+  const scope = await salesWhere(caller, EMPTY_FILTER)
+  const rows = await db.$queryRaw<{ n: number }[]>(sql`
+    SELECT count(*)::int AS n FROM "SaleEvent" e
+    WHERE e.status = 'READY' AND e."openBatchId" IS NULL AND e."updatedById" IS NOT NULL AND ${scope}`)
+  return rows[0]?.n ?? 0
 }

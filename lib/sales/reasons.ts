@@ -1,0 +1,91 @@
+// Why an event needs attention, as groups a manager can fix at once: one code per kind of problem
+// (from a validation issue's field and message), or the API's own message for a failed event.
+// Imports nothing, so the inbox (browser) and the queries (server) share the same names.
+
+export type GroupFix = 'setTime' | 'setPrice' | 'setQuantity' | 'setItemId'
+
+type ReasonInfo = { label: string; help: string; fix?: GroupFix }
+
+export const REASONS: Record<string, ReasonInfo> = {
+  'time-missing': {
+    label: 'Sale time missing',
+    help: 'The file had no readable date or time for these sales. Set the time they happened, in each store’s local time.',
+    fix: 'setTime',
+  },
+  'time-future': {
+    label: 'Sale time in the future',
+    help: 'Usually a day and month read the wrong way round, or the wrong time zone. Correct each sale, or exclude it.',
+  },
+  'time-too-old': {
+    label: 'Sale time too long ago',
+    help: 'Constructor only takes recent sales. Check the year; exclude sales that really are that old.',
+  },
+  'time-invalid': { label: 'Sale time unreadable', help: 'Correct the date and time of each sale.' },
+  'order-missing': { label: 'Order number missing', help: 'Enter the receipt or order number of each sale.' },
+  'order-invalid': { label: 'Order number too long', help: 'Shorten the order number of each sale.' },
+  'store-missing': { label: 'Store missing', help: 'Choose the store each sale happened in.' },
+  'customer-invalid': { label: 'Customer id too long', help: 'Shorten or remove the customer id.' },
+  'amount-invalid': {
+    label: 'Amount unreadable',
+    help: 'A revenue, refund or cost is not an amount. Write it like 12.50.',
+  },
+  'items-missing': {
+    label: 'Items missing',
+    help: 'A sale needs at least one item (a return at least one returned item). Add them, or exclude the sale.',
+  },
+  'price-missing': {
+    label: 'Price missing',
+    help: 'Some items have no unit price. Set the price of each item once; every sale listing it is fixed.',
+    fix: 'setPrice',
+  },
+  'price-invalid': {
+    label: 'Price unreadable or negative',
+    help: 'Correct the unit price of each item.',
+  },
+  'quantity-missing': {
+    label: 'Quantity missing',
+    help: 'Some items have no quantity. Set the quantity to use for all of them (usually 1).',
+    fix: 'setQuantity',
+  },
+  'quantity-invalid': {
+    label: 'Quantity not a whole number or out of range',
+    help: 'Correct the quantity of each item.',
+  },
+  'item-missing': {
+    label: 'Item id and name missing',
+    help: 'Some items have neither an item id (SKU) nor a name, usually because the item column was not mapped. Give them the item id to send.',
+    fix: 'setItemId',
+  },
+  'item-invalid': { label: 'Item id or name too long', help: 'Shorten the item id, name or variation.' },
+  'item-role': {
+    label: 'Item does not fit the sale',
+    help: 'A purchase lists purchased items; a return lists returned, kept or cross-sold items.',
+  },
+}
+
+const API_PREFIX = 'api:'
+
+/** the reason code of a sale Constructor refused, from the API's message */
+export function apiReason(message: string) {
+  return `${API_PREFIX}${message}`
+}
+
+export function isApiReason(code: string) {
+  return code.startsWith(API_PREFIX)
+}
+
+export function reasonLabel(code: string): string {
+  if (isApiReason(code))
+    return `Refused by Constructor: ${code.slice(API_PREFIX.length) || 'no reason given'}`
+  if (code.startsWith('other:')) return `Problem with ${code.slice('other:'.length)}`
+  return REASONS[code]?.label ?? 'Other problem'
+}
+
+export function reasonInfo(code: string): ReasonInfo {
+  if (isApiReason(code))
+    return {
+      label: reasonLabel(code),
+      help: 'Constructor refused these sales with this message. Correct them (or check the message is no longer true) and resubmit.',
+    }
+  return REASONS[code] ?? { label: reasonLabel(code), help: 'Open each sale and correct it.' }
+}
