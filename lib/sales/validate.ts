@@ -59,7 +59,11 @@ export interface ValidateSaleEventOptions {
 const AMOUNT_FIELDS = ['revenue', 'refund', 'returnExpenses', 'returnShippingCost'] as const
 
 function text(value: string | null | undefined): string | null {
-  if (value == null) return null
+  if (value == null || value === '') return null
+  // printable ASCII at both ends: nothing to trim (the common case, checked without allocating)
+  const first = value.charCodeAt(0)
+  const last = value.charCodeAt(value.length - 1)
+  if (first > 32 && first < 127 && last > 32 && last < 127) return value
   const t = value.trim()
   return t === '' ? null : t
 }

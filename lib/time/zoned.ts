@@ -103,6 +103,8 @@ function computeOffset(timeZone: string, utcMs: number): number {
 }
 
 interface ZoneCache {
+  /** the offset of a fixed-offset zone ("+05:30"), else null */
+  fixed: number | null
   /** offset per 6-hour block, or NaN when it changes inside the block */
   blocks: Map<number, number>
   /** offset per quarter hour, only inside blocks with a change */
@@ -111,13 +113,12 @@ interface ZoneCache {
 
 /** The zone's UTC offset in ms at an instant (positive east of Greenwich). */
 export function timeZoneOffset(timeZone: string, utcMs: number): number {
-  const fixed = parseFixedOffset(timeZone)
-  if (fixed !== null) return fixed
   let cache = offsetCaches.get(timeZone)
   if (cache === undefined) {
-    cache = { blocks: new Map(), buckets: new Map() }
+    cache = { fixed: parseFixedOffset(timeZone), blocks: new Map(), buckets: new Map() }
     offsetCaches.set(timeZone, cache)
   }
+  if (cache.fixed !== null) return cache.fixed
   // zones change offset at most twice a year, so most 6-hour blocks have one offset throughout
   const block = Math.floor(utcMs / BLOCK)
   let offset = cache.blocks.get(block)

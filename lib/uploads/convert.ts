@@ -116,6 +116,34 @@ function byRowThenField(a: SaleIssue, b: SaleIssue): number {
   return (a.row ?? 0) - (b.row ?? 0) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)
 }
 
+// Strings stored once and referred to by index: line columns then hold numbers the garbage collector
+// doesn't have to trace. -1 stands for null/empty.
+class StringTable {
+  private readonly values: string[] = []
+  private readonly indexes = new Map<string, number>()
+
+  add(s: string | null): number {
+    if (s === null || s === '') return -1
+    const known = this.indexes.get(s)
+    if (known !== undefined) return known
+    const i = this.values.length
+    const copy = detach(s)
+    this.values.push(copy)
+    // past this many distinct values a column isn't repetitive: store without the lookup entry
+    if (this.indexes.size < MAX_POOLED) this.indexes.set(copy, i)
+    return i
+  }
+
+  get(i: number): string | null {
+    return i < 0 ? null : (this.values[i] ?? null)
+  }
+
+  /** whether entry i holds exactly s ('' for -1) */
+  is(i: number, s: string): boolean {
+    return i < 0 ? s === '' : this.values[i] === s
+  }
+}
+
 // A growable typed array: 4 or 8 bytes per line item, without a boxed number per slot.
 class NumberColumn<T extends Int32Array | Float64Array> {
   length = 0
@@ -159,12 +187,10 @@ export class EventCollector {
   private readonly defaultStore: ResolvedStore | null
   private readonly kindCache = new Map<string, EventKind | null>()
   private readonly zoneCache = new Map<string, string | null>()
-  private readonly itemStrings = new Map<string, string>()
+  /** item ids, names, variations and prices, each stored once; line columns hold their index */
+  private readonly strings = new StringTable()
   /** the name and variation last seen with each item id: exports repeat them row after row */
-  private readonly itemDetails = new Map<
-    string,
-    { itemId: string; itemName: string | null; variationId: string | null }
-  >()
+  private readonly itemDetails = new Map<string, { id: number; name: number; variation: number }>()
   private readonly otherStrings = new Map<string, string>()
   private readonly generatedSeen = new Map<string, number>()
   private last: Draft | null = null
@@ -173,12 +199,12 @@ export class EventCollector {
   private previousStore = ''
   private decisions: FileDecisions = { decimalSeparator: '.', dayMonthOrder: 'MDY' }
 
-  private readonly lineItemId: (string | null)[] = []
-  private readonly lineItemName: (string | null)[] = []
-  private readonly lineVariation: (string | null)[] = []
-  private readonly linePrice: (string | null)[] = []
+  private readonly lineItemId = int32Column()
+  private readonly lineItemName = int32Column()
+  private readonly lineVariation = int32Column()
+  private readonly linePrice = int32Column()
   /** line totals, kept only when the file has a line total column */
-  private readonly lineTotal: (string | null)[] | null
+  private readonly lineTotal: NumberColumn<Int32Array> | null
   /** NaN when missing or unreadable */
   private readonly lineQuantity = float64Column()
   private readonly lineRow = int32Column()
@@ -190,7 +216,7 @@ export class EventCollector {
     const col = {} as Record<SalesField, number>
     for (const f of SALES_FIELDS) col[f] = options.mapping[f]?.index ?? -1
     this.col = col
-    this.lineTotal = col.lineTotal >= 0 ? [] : null
+    this.lineTotal = col.lineTotal >= 0 ? int32Column() : null
     const h = (f: SalesField) => options.mapping[f]?.header
     const hints: ColumnHints = {
       orderId: h('orderId'),
@@ -226,15 +252,17 @@ export class EventCollector {
   }
 
   // One shared copy of each repeated value (SKUs, names, customers): less memory, and chunks can go.
-  private pooled(pool: Map<string, string>, row: CsvRow, index: number): string | null {
-    if (index < 0) return null
-    const s = row.cell(index).trim()
+  private pool(pool: Map<string, string>, s: string): string | null {
     if (s === '') return null
     const known = pool.get(s)
     if (known !== undefined) return known
     const copy = detach(s)
     if (pool.size < MAX_POOLED) pool.set(copy, copy)
     return copy
+  }
+
+  private pooled(pool: Map<string, string>, row: CsvRow, index: number): string | null {
+    return index < 0 ? null : this.pool(pool, row.cell(index).trim())
   }
 
   private rowIssue(row: CsvRow, field: string, message: string): void {
@@ -438,8 +466,8 @@ export class EventCollector {
     if (qtyIssue !== null) this.issue(d, `lineItems.${position}.quantity`, qtyIssue, r)
 
     this.pushItem(row)
-    this.linePrice.push(unitPrice)
-    this.lineTotal?.push(total)
+    this.linePrice.push(this.strings.add(unitPrice))
+    this.lineTotal?.push(this.strings.add(total))
     this.lineQuantity.push(quantity)
     this.lineRow.push(r)
     this.lineNext.push(-1)
@@ -451,31 +479,26 @@ export class EventCollector {
 
   private pushItem(row: CsvRow): void {
     const c = this.col
+    const strings = this.strings
     const idText = this.cell(row, c.itemId)
+    const nameText = this.cell(row, c.itemName)
+    const variationText = this.cell(row, c.variationId)
     if (idText === '') {
-      this.lineItemId.push(null)
-      this.lineItemName.push(this.pooled(this.itemStrings, row, c.itemName))
-      this.lineVariation.push(this.pooled(this.itemStrings, row, c.variationId))
+      this.lineItemId.push(-1)
+      this.lineItemName.push(strings.add(nameText))
+      this.lineVariation.push(strings.add(variationText))
       return
     }
     let known = this.itemDetails.get(idText)
-    const nameText = this.cell(row, c.itemName)
-    const variationText = this.cell(row, c.variationId)
-    if (
-      known === undefined ||
-      (known.itemName ?? '') !== nameText ||
-      (known.variationId ?? '') !== variationText
-    ) {
-      known = {
-        itemId: known?.itemId ?? this.pooled(this.itemStrings, row, c.itemId)!,
-        itemName: this.pooled(this.itemStrings, row, c.itemName),
-        variationId: this.pooled(this.itemStrings, row, c.variationId),
-      }
-      if (this.itemDetails.size < MAX_POOLED) this.itemDetails.set(known.itemId, known)
+    if (known === undefined) {
+      known = { id: strings.add(idText), name: strings.add(nameText), variation: strings.add(variationText) }
+      if (this.itemDetails.size < MAX_POOLED) this.itemDetails.set(strings.get(known.id)!, known)
     }
-    this.lineItemId.push(known.itemId)
-    this.lineItemName.push(known.itemName)
-    this.lineVariation.push(known.variationId)
+    this.lineItemId.push(known.id)
+    this.lineItemName.push(strings.is(known.name, nameText) ? known.name : strings.add(nameText))
+    this.lineVariation.push(
+      strings.is(known.variation, variationText) ? known.variation : strings.add(variationText),
+    )
   }
 
   // Order-level columns: the first non-empty value wins (Shopify fills them on an order's first row only).
@@ -618,8 +641,9 @@ export class EventCollector {
       for (const x of deferred) {
         const v = this.amounts.resolve(x.raw, sep)
         if (v === INVALID_AMOUNT) continue
-        if (x.field === 'unitPrice') this.linePrice[x.line] = isReturn ? absDecimal(v) : v
-        else if (x.field === 'lineTotal') this.lineTotal![x.line] = v
+        if (x.field === 'unitPrice')
+          this.linePrice.data[x.line] = this.strings.add(isReturn ? absDecimal(v) : v)
+        else if (x.field === 'lineTotal') this.lineTotal!.data[x.line] = this.strings.add(v)
         else if (v.indexOf('.') === -1) this.lineQuantity.data[x.line] = Math.abs(Number(v))
         else {
           const position = this.positionOf(d, x.line)
@@ -635,24 +659,25 @@ export class EventCollector {
     const role = isReturn ? 'RETURNED' : 'PURCHASED'
     const lineItems: ParsedLineItem[] = new Array(d.count)
     const sourceRows: number[] = new Array(d.count)
-    const totals = this.lineTotal
+    const strings = this.strings
+    const totals = this.lineTotal?.data ?? null
     const next = this.lineNext.data
     const quantities = this.lineQuantity.data
     const rows = this.lineRow.data
     for (let line = d.head, k = 0; line !== -1; line = next[line]!, k++) {
       const q = quantities[line]!
       const quantity = Number.isNaN(q) ? null : q
-      let unitPrice = this.linePrice[line] ?? null
+      let unitPrice = strings.get(this.linePrice.data[line]!)
       if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
-        const total = totals[line]
-        if (total != null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)
+        const total = strings.get(totals[line]!)
+        if (total !== null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)
       }
       lineItems[k] = {
         lineNumber: k + 1,
         role,
-        itemId: this.lineItemId[line] ?? null,
-        itemName: this.lineItemName[line] ?? null,
-        variationId: this.lineVariation[line] ?? null,
+        itemId: strings.get(this.lineItemId.data[line]!),
+        itemName: strings.get(this.lineItemName.data[line]!),
+        variationId: strings.get(this.lineVariation.data[line]!),
         unitPrice,
         quantity,
       }
