@@ -124,7 +124,7 @@ export class CsvTokenizer implements CsvRow {
     for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) row++
     return new UploadFileError(
       'BINARY_FILE',
-      `This file contains binary data (first at row ${row}), so it isn't a CSV text file. Upload the CSV export of your sales, not a workbook, image or database file.`,
+      `This file contains binary data (first at line ${row}), so it isn't a CSV text file. Upload the CSV export of your sales, not a workbook, image or database file.`,
       row,
     )
   }

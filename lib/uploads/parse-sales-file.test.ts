@@ -715,17 +715,48 @@ describe('parseSalesFile: rows to events', () => {
 
 describe('parseSalesFile: files it refuses', () => {
   it.each([
-    ['an empty file', Buffer.alloc(0), 'EMPTY_FILE', null],
-    ['blank lines only', '\r\n\r\n   \r\n', 'EMPTY_FILE', null],
+    [
+      'an empty file',
+      Buffer.alloc(0),
+      'EMPTY_FILE',
+      null,
+      'The file is empty. Export the sales from your till again and upload that file.',
+    ],
+    [
+      'blank lines only',
+      '\r\n\r\n   \r\n',
+      'EMPTY_FILE',
+      null,
+      'The file has no rows, only blank lines. Export the sales from your till again and upload that file.',
+    ],
     [
       'a binary file',
       Buffer.from('order_id,occurred_at\n1,2\n\u0000\u0001\u0002', 'latin1'),
       'BINARY_FILE',
       3,
+      "This file contains binary data (first at line 3), so it isn't a CSV text file. Upload the CSV export of your sales, not a workbook, image or database file.",
     ],
-    ['a workbook', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]), 'SPREADSHEET_FILE', null],
-  ])('refuses %s', async (_name, input, code, line) => {
-    expect(await failure(input)).toMatchObject({ code, line })
+    [
+      'a workbook',
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0]),
+      'SPREADSHEET_FILE',
+      null,
+      "This is an Excel workbook (.xlsx) or another zipped file, not a CSV file. In Excel choose File → Save As → 'CSV UTF-8 (Comma delimited) (*.csv)' and upload that file.",
+    ],
+    [
+      'binary data in a later chunk',
+      [
+        Buffer.from(
+          `order_id,occurred_at,store_code,item_id,unit_price,quantity\n${'1,2026-03-02,BER-01,A,1,1\n'.repeat(3000)}`,
+        ),
+        Buffer.from('2,2026-03-02,BER-01,A,1,1\n\u0000'),
+      ],
+      'BINARY_FILE',
+      3003,
+      "This file contains binary data (first at line 3003), so it isn't a CSV text file. Upload the CSV export of your sales, not a workbook, image or database file.",
+    ],
+  ])('refuses %s', async (_name, input, code, line, message) => {
+    expect(await failure(input)).toEqual({ code, line, message })
   })
 
   it('refuses text that is not a table', async () => {
