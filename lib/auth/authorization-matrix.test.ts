@@ -271,6 +271,20 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     input: (t) => ({ uploadId: t.kind === 'missing' ? t.missingId : w.uploadsIn(t.storeId).received }),
   },
+  // "missing" aims at a store no manager has (the input names a store, not a record)
+  'sales.createByHand': {
+    rule: 'store-members',
+    targeted: false,
+    input: (t) => ({
+      storeId: t.kind === 'missing' ? w.storeC.id : t.storeId,
+      timeZone: 'Europe/Berlin',
+      kind: 'PURCHASE',
+      date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
+      time: '12:00',
+      orderId: `MX-HAND-${uniq()}`,
+      lineItems: [{ itemId: 'SKU-1', unitPrice: '9.90', quantity: '1' }],
+    }),
+  },
 }
 // changePassword needs the confirmation to match
 const changeInput = ACTIONS['auth.changePassword']!.input
@@ -284,6 +298,8 @@ const BASE = 'http://127.0.0.1:3000'
 const ROUTES: Record<string, RouteEntry> = {
   // liveness for load balancers: public, and it never returns data
   'app/api/health/route.ts GET': { rule: 'public', request: () => new Request(`${BASE}/api/health`) },
+  // Prometheus metrics: an admin session (or METRICS_TOKEN as a bearer token, unset here; see lib/metrics)
+  'app/api/metrics/route.ts GET': { rule: 'admin', request: () => new Request(`${BASE}/api/metrics`) },
   // next-auth's own endpoints: public by nature (sign-in); CSRF-checked and throttled in authorize
   'app/api/auth/[...nextauth]/route.ts GET': {
     rule: 'public',

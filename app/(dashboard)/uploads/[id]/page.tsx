@@ -1,0 +1,400 @@
+import fs from 'node:fs'
+import Link from 'next/link'
+import { notFound } from 'next/navigation'
+import { FormError } from '@/components/forms/field'
+import { PageHeader } from '@/components/shell/app-shell'
+import { Badge } from '@/components/ui/badge'
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { requirePageCaller } from '@/lib/auth/caller'
+import type { SaleIssue } from '@/lib/sales/schema'
+import { isUploadFileError } from '@/lib/uploads/errors'
+import { fieldLabel } from '@/lib/uploads/field-label'
+import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
+import { applyMapping } from '@/lib/uploads/presets'
+import {
+  getRememberedMapping,
+  getUpload,
+  getUploadInvalidEvents,
+  getUploadRowIssues,
+} from '@/lib/uploads/queries'
+import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
+import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
+import { mappingSource } from '@/lib/uploads/storage/preview-run'
+import { formatCount, formatUtc } from '@/lib/utils/format'
+import { STATUS_LABELS } from '../upload-status'
+import { CommitButton } from './commit-button'
+import { MappingForm } from './mapping-form'
+
+export const metadata = { title: 'Upload' }
+
+type Params = { params: Promise<{ id: string }> }
+
+async function readHead(uploadId: string): Promise<{ file: FilePreview | null; error: string | null }> {
+  if (!fs.existsSync(uploadFilePath(uploadId))) return { file: null, error: null }
+  try {
+    return { file: await previewSalesFile(openUploadFile(uploadId)), error: null }
+  } catch (e) {
+    if (isUploadFileError(e)) return { file: null, error: e.message }
+    throw e
+  }
+}
+
+export default async function UploadPage({ params }: Params) {
+  const caller = await requirePageCaller()
+  const { id } = await params
+  const upload = await getUpload(caller, id)
+  if (!upload) notFound()
+  const preview = upload.preview
+  const checkable = ['RECEIVED', 'PARSING', 'PREVIEW', 'FAILED'].includes(upload.status)
+  const head = checkable ? await readHead(upload.id) : { file: null, error: null }
+
+  let initial: Record<string, number | null> = {}
+  if (head.file) {
+    if (preview?.settings.mapping) initial = preview.settings.mapping as Record<string, number | null>
+    else {
+      const remembered = upload.storeId
+        ? await getRememberedMapping(
+            upload.storeId,
+            mappingSource(head.file.proposal.preset, head.file.header),
+          )
+        : null
+      const proposal = remembered
+        ? applyMapping(
+            head.file.header,
+            remembered,
+            head.file.sampleRows.map((r) => r.cells),
+          )
+        : head.file.proposal
+      for (const [field, col] of Object.entries(proposal.mapping)) if (col) initial[field] = col.index
+    }
+  }
+
+  return (
+    <>
+      <PageHeader
+        title={upload.fileName}
+        description={`${upload.store ? `${upload.store.code} — ${upload.store.name}` : "Stores from the file's store column"} · uploaded ${formatUtc(upload.createdAt)} by ${upload.uploader?.name ?? 'a removed user'} · ${formatBytes(Number(upload.sizeBytes))}`}
+        actions={
+          <Link className="text-sm underline" href="/uploads">
+            All uploads
+          </Link>
+        }
+      />
+      <div className="mb-4 flex items-center gap-2 text-sm">
+        Status:{' '}
+        <Badge variant={upload.status === 'COMMITTED' ? 'success' : 'outline'}>
+          {STATUS_LABELS[upload.status]}
+        </Badge>
+      </div>
+      <div className="flex flex-col gap-6">
+        {upload.errorMessage ? <FormError message={upload.errorMessage} /> : null}
+        {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
+        {upload.status === 'PREVIEW' && preview ? <PreviewView preview={preview} /> : null}
+        {upload.status === 'PREVIEW' ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Store these sales</CardTitle>
+              <CardDescription>
+                {preview?.sameFileAs
+                  ? 'This exact file is already stored for this store. Storing it again changes nothing.'
+                  : 'All or nothing: every event above is stored in one go; invalid ones are kept with their reasons so you can fix them in Sales.'}
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              <CommitButton
+                uploadId={upload.id}
+                label={
+                  preview?.sameFileAs
+                    ? 'Mark as already stored'
+                    : `Store ${formatCount(preview?.counts.events ?? 0)} sales`
+                }
+              />
+            </CardContent>
+          </Card>
+        ) : null}
+        {head.file ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>Columns</CardTitle>
+              <CardDescription>
+                Which column of your file holds each field. We matched what we could
+                {head.file.proposal.preset !== 'custom'
+                  ? ` (recognised: ${head.file.proposal.preset} export)`
+                  : ''}
+                ; your choice is remembered for the next file from the same till. Header found on row{' '}
+                {head.file.headerRowNumber}; {head.file.encoding}, separated by{' '}
+                {head.file.delimiter === '\t' ? 'tabs' : `'${head.file.delimiter}'`}.
+              </CardDescription>
+            </CardHeader>
+            <CardContent>
+              {upload.status === 'PREVIEW' ? (
+                <details>
+                  <summary className="cursor-pointer text-sm font-medium">Change the column mapping</summary>
+                  <div className="mt-4">
+                    <MappingForm
+                      uploadId={upload.id}
+                      header={head.file.header}
+                      sampleRows={head.file.sampleRows.map((r) => r.cells)}
+                      initial={initial}
+                      submitLabel="Check rows again"
+                    />
+                  </div>
+                </details>
+              ) : (
+                <MappingForm
+                  uploadId={upload.id}
+                  header={head.file.header}
+                  sampleRows={head.file.sampleRows.map((r) => r.cells)}
+                  initial={initial}
+                  submitLabel="Check rows"
+                />
+              )}
+            </CardContent>
+          </Card>
+        ) : null}
+        {upload.status === 'COMMITTED' ? (
+          <StoredView uploadId={upload.id} preview={preview} counts={upload} />
+        ) : null}
+        {upload.status === 'CANCELLED' ? (
+          <p className="text-sm">This upload was cancelled; nothing was stored.</p>
+        ) : null}
+      </div>
+    </>
+  )
+}
+
+function CountsList({ counts }: { counts: IngestCounts }) {
+  const items: [string, number][] = [
+    ['Rows', counts.rows],
+    ['Sales (events)', counts.events],
+    ['Valid', counts.validEvents],
+    ['Invalid', counts.invalidEvents],
+    ['Rows with problems', counts.invalidRows],
+    ['Returns', counts.returns],
+    ['New', counts.new],
+    ['Duplicates (unchanged, skipped)', counts.unchanged],
+    ['Changed (updated)', counts.updated],
+    ['Corrections to resend', counts.corrections],
+    ['Being sent (left as they are)', counts.queued],
+  ]
+  return (
+    <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-6" aria-label="Counts">
+      {items.map(([label, n]) => (
+        <div key={label} className="rounded-md border p-3">
+          <dt className="text-xs text-muted-foreground">{label}</dt>
+          <dd className="text-lg font-semibold" data-testid={`count-${label}`}>
+            {formatCount(n)}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  )
+}
+
+function ProblemsTable({
+  rows,
+  caption,
+}: {
+  rows: { row: number | null; orderId: string | null; field: string; message: string }[]
+  caption: string
+}) {
+  return (
+    <Table aria-label={caption}>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Row</TableHead>
+          <TableHead>Order</TableHead>
+          <TableHead>Field</TableHead>
+          <TableHead>Reason</TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {rows.map((p, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: problems have no id; their order is the file's
+          <TableRow key={i}>
+            <TableCell>{p.row ?? '—'}</TableCell>
+            <TableCell>{p.orderId ?? '—'}</TableCell>
+            <TableCell>{fieldLabel(p.field)}</TableCell>
+            <TableCell>{p.message}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  )
+}
+
+function PreviewView({ preview }: { preview: UploadPreview }) {
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Preview</CardTitle>
+        <CardDescription>
+          Nothing is stored yet. Check the counts and the problems, then store the sales.
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-6">
+        {preview.sameFileAs ? (
+          <p role="status" className="rounded-md border border-sky-300 bg-sky-50 px-3 py-2 text-sm">
+            This exact file was already stored
+            {preview.sameFileAs.committedAt
+              ? ` on ${formatUtc(new Date(preview.sameFileAs.committedAt))}`
+              : ''}{' '}
+            (
+            <Link className="underline" href={`/uploads/${preview.sameFileAs.uploadId}`}>
+              see that upload
+            </Link>
+            ). Storing it again changes nothing.
+          </p>
+        ) : null}
+        <CountsList counts={preview.counts} />
+        {preview.warnings.map((w) => (
+          <p
+            key={w}
+            className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900"
+          >
+            {w}
+          </p>
+        ))}
+        {preview.counts.queued > 0 ? (
+          <p className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+            {formatCount(preview.counts.queued)} changed{' '}
+            {preview.counts.queued === 1 ? 'sale is' : 'sales are'} being sent to Constructor right now (
+            {preview.queuedOrders.slice(0, 10).join(', ')}
+            {preview.queuedOrders.length > 10 ? ', …' : ''}) and will be left as they are. Upload the file
+            again once that batch has finished to send the change as a correction.
+          </p>
+        ) : null}
+        <section>
+          <h3 className="mb-2 font-medium">
+            {preview.problemTotal === 0
+              ? 'No problems found'
+              : `${formatCount(preview.problemTotal)} ${preview.problemTotal === 1 ? 'problem' : 'problems'} to fix`}
+          </h3>
+          {preview.problemTotal > 0 ? (
+            <>
+              <ProblemsTable rows={preview.problems} caption="Problems found in the file" />
+              {preview.problemTotal > preview.problems.length ? (
+                <p className="mt-2 text-sm text-muted-foreground">
+                  Showing the first {formatCount(preview.problems.length)}. Every one is kept with its reason
+                  when you store the file, and listed on this page afterwards.
+                </p>
+              ) : (
+                <p className="mt-2 text-sm text-muted-foreground">
+                  These rows are kept with their reasons when you store the file; fix them in Sales
+                  afterwards, or fix the file and upload it again.
+                </p>
+              )}
+            </>
+          ) : null}
+        </section>
+        <section>
+          <h3 className="mb-2 font-medium">First events exactly as they will be sent</h3>
+          <ol className="flex flex-col gap-3">
+            {preview.firstEvents.map((e) => (
+              <li key={`${e.storeCode}-${e.kind}-${e.orderId}`} className="rounded-md border p-3 text-sm">
+                <div className="mb-2 flex flex-wrap items-center gap-2">
+                  <span className="font-medium">
+                    {e.kind === 'RETURN' ? 'Return' : 'Purchase'} {e.orderId}
+                  </span>
+                  <span className="text-muted-foreground">
+                    {e.storeCode} · row{e.rows.length > 1 ? 's' : ''} {e.rows.join(', ')}
+                  </span>
+                  <Badge variant={e.status === 'READY' ? 'success' : 'danger'}>
+                    {e.status === 'READY' ? 'Valid' : 'Invalid'}
+                  </Badge>
+                  {e.disposition !== 'new' ? <Badge variant="muted">{e.disposition}</Badge> : null}
+                </div>
+                {e.action ? (
+                  <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">
+                    {JSON.stringify(e.action, null, 2)}
+                  </pre>
+                ) : (
+                  <ul className="list-disc pl-5 text-destructive">
+                    {e.issues.map((i) => (
+                      <li key={`${i.field}-${i.message}`}>
+                        {fieldLabel(i.field)}: {i.message}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </li>
+            ))}
+          </ol>
+        </section>
+      </CardContent>
+    </Card>
+  )
+}
+
+async function StoredView({
+  uploadId,
+  preview,
+  counts,
+}: {
+  uploadId: string
+  preview: UploadPreview | null
+  counts: {
+    eventCount: number
+    duplicateCount: number
+    updatedCount: number
+    correctionCount: number
+    queuedSkipCount: number
+    committedAt: Date | null
+  }
+}) {
+  const caller = await requirePageCaller()
+  const [invalid, rowIssues] = await Promise.all([
+    getUploadInvalidEvents(caller, uploadId),
+    getUploadRowIssues(caller, uploadId),
+  ])
+  const problems: { row: number | null; orderId: string | null; field: string; message: string }[] = []
+  for (const e of invalid)
+    for (const i of (e.issues ?? []) as unknown as SaleIssue[])
+      problems.push({ row: i.row ?? null, orderId: e.orderId, field: i.field, message: i.message })
+  for (const r of rowIssues)
+    for (const reason of r.reasons as { field: string; message: string }[])
+      problems.push({ row: r.rowNumber, orderId: null, field: reason.field, message: reason.message })
+  problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
+  const sameFile = Boolean(
+    (preview as (UploadPreview & { committedAsSameFile?: boolean }) | null)?.committedAsSameFile,
+  )
+  return (
+    <Card>
+      <CardHeader>
+        <CardTitle>Stored</CardTitle>
+        <CardDescription>
+          {sameFile
+            ? 'This file had already been stored: nothing changed.'
+            : `Stored ${counts.committedAt ? formatUtc(counts.committedAt) : ''}. Valid sales are ready to submit from Sales.`}
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-6">
+        {preview && !sameFile ? <CountsList counts={preview.counts} /> : null}
+        {counts.queuedSkipCount > 0 ? (
+          <p className="text-sm text-amber-900">
+            {formatCount(counts.queuedSkipCount)} changed sales were being sent to Constructor and were left
+            as they were.
+          </p>
+        ) : null}
+        <section>
+          <h3 className="mb-2 font-medium">
+            {problems.length === 0
+              ? 'No rows need attention'
+              : `Rows that need attention (${formatCount(problems.length)})`}
+          </h3>
+          {problems.length > 0 ? (
+            <>
+              <ProblemsTable rows={problems} caption="Rows that need attention" />
+              <p className="mt-2 text-sm">
+                <Link className="underline" href="/sales?status=INVALID">
+                  Fix invalid sales in Sales
+                </Link>
+              </p>
+            </>
+          ) : null}
+        </section>
+      </CardContent>
+    </Card>
+  )
+}

@@ -1,0 +1,10 @@
+// What each upload status means to a store manager.
+export const STATUS_LABELS = {
+  RECEIVED: 'Waiting for column check',
+  PARSING: 'Checking rows',
+  PREVIEW: 'Ready to store',
+  COMMITTING: 'Storing',
+  COMMITTED: 'Stored',
+  FAILED: 'Could not be read',
+  CANCELLED: 'Cancelled',
+} as const
