@@ -15,6 +15,7 @@ const PAGES = [
   '/uploads',
   '/batches',
   '/audit',
+  '/operations',
   '/settings',
   '/settings/stores',
   '/settings/users',

@@ -31,6 +31,8 @@ export const envSchema = z.object({
   /** where uploaded files wait between upload, preview and commit (default <DATA_DIR or .data>/uploads) */
   UPLOAD_DIR: z.string().optional(),
   SEED_DEMO: bool.default(true),
+  /** bearer token a Prometheus scraper presents at /api/metrics; unset: only an admin session reads it */
+  METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters').optional(),
 })
 
 export type Env = z.infer<typeof envSchema>

@@ -1,0 +1,168 @@
+import 'server-only'
+import type { Caller } from '@/lib/auth/caller'
+import { db } from '@/lib/db'
+import { submissionConfig } from '@/lib/submission/config'
+import { SEND_BATCH_TASK } from '@/lib/submission/queue'
+
+// What an operator watches: the connection, the job queue, the workers, the shared pace and recent
+// failures. Everything comes from PostgreSQL, so every web instance shows the same picture.
+
+export type QueueHealth = {
+  /** send jobs not finished yet (waiting, scheduled for a retry, or running) */
+  depth: number
+  /** runnable now and not taken by a worker */
+  ready: number
+  running: number
+  /** gave up after graphile-worker's own attempts (a crash of our code, not an API failure) */
+  stuck: number
+  oldestCreatedAt: Date | null
+  /** how long the oldest runnable job has waited past its run time */
+  oldestReadyAgeSeconds: number | null
+}
+
+export type WorkerState = {
+  id: string
+  host: string
+  pid: number
+  startedAt: Date
+  seenAt: Date
+  ageSeconds: number
+  alive: boolean
+}
+
+async function queueHealth(): Promise<QueueHealth> {
+  const rows = await db.$queryRawUnsafe<
+    {
+      depth: number
+      ready: number
+      running: number
+      stuck: number
+      oldestCreatedAt: Date | null
+      oldestReadyAgeSeconds: number | null
+    }[]
+  >(
+    `SELECT count(*)::int AS depth,
+       count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts)::int AS ready,
+       count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,
+       count(*) FILTER (WHERE attempts >= max_attempts)::int AS stuck,
+       min(created_at) AS "oldestCreatedAt",
+       extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND run_at <= now()
+         AND attempts < max_attempts))::float8 AS "oldestReadyAgeSeconds"
+     FROM graphile_worker.jobs WHERE task_identifier = $1`,
+    SEND_BATCH_TASK,
+  )
+  const r = rows[0]
+  return {
+    depth: r?.depth ?? 0,
+    ready: r?.ready ?? 0,
+    running: r?.running ?? 0,
+    stuck: r?.stuck ?? 0,
+    oldestCreatedAt: r?.oldestCreatedAt ?? null,
+    oldestReadyAgeSeconds: r?.oldestReadyAgeSeconds ?? null,
+  }
+}
+
+async function workers(): Promise<WorkerState[]> {
+  const staleMs = submissionConfig().staleMs
+  const rows = await db.$queryRawUnsafe<Omit<WorkerState, 'alive'>[]>(
+    `SELECT id, host, pid, "startedAt", "seenAt", extract(epoch FROM clock_timestamp() - "seenAt")::float8 AS "ageSeconds"
+     FROM "WorkerHeartbeat" ORDER BY "startedAt"`,
+  )
+  return rows.map((w) => ({ ...w, alive: w.ageSeconds * 1000 < staleMs }))
+}
+
+/** for GET /api/health (public): counts and ages only, no business data */
+export async function getPipelineHealth() {
+  const [queue, ws] = await Promise.all([queueHealth(), workers()])
+  return {
+    queue: {
+      depth: queue.depth,
+      ready: queue.ready,
+      running: queue.running,
+      oldestReadyAgeSeconds:
+        queue.oldestReadyAgeSeconds === null ? null : Math.round(queue.oldestReadyAgeSeconds),
+    },
+    workers: { alive: ws.filter((w) => w.alive).length, stale: ws.filter((w) => !w.alive).length },
+  }
+}
+
+/** the operations page (admins only): null for anyone else */
+export async function getOperations(caller: Caller) {
+  if (caller.role !== 'ADMIN') return null
+  const [connections, queue, ws, batches, attempts, recentErrors, failedBatches] = await Promise.all([
+    db.constructorConnection.findMany({
+      orderBy: { createdAt: 'asc' },
+      select: {
+        id: true,
+        name: true,
+        baseUrl: true,
+        paused: true,
+        pausedReason: true,
+        pausedAt: true,
+        lastTestedAt: true,
+        lastTestOk: true,
+        lastTestMessage: true,
+        maxConcurrency: true,
+        maxRequestsPerSecond: true,
+        pace: { select: { rate: true, nextAt: true, holdUntil: true, updatedAt: true } },
+      },
+    }),
+    queueHealth(),
+    workers(),
+    db.$queryRawUnsafe<{ status: string; n: number; oldest: Date | null }[]>(
+      `SELECT status::text, count(*)::int AS n, min("createdAt") AS oldest FROM "Batch"
+       WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT', 'FAILED') GROUP BY 1`,
+    ),
+    db.$queryRawUnsafe<{ outcome: string; n: number }[]>(
+      `SELECT coalesce(outcome::text, 'IN_FLIGHT') AS outcome, count(*)::int AS n FROM "BatchAttempt"
+       WHERE "startedAt" > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`,
+    ),
+    // the primary key is time-ordered (UUIDv7): newest first without another index
+    db.$queryRawUnsafe<
+      {
+        id: string
+        batchId: string
+        number: number
+        startedAt: Date
+        httpStatus: number | null
+        outcome: string
+        responseExcerpt: string | null
+        workerId: string | null
+      }[]
+    >(
+      `SELECT id::text, "batchId"::text AS "batchId", number, "startedAt", "httpStatus", outcome::text,
+         left("responseExcerpt", 300) AS "responseExcerpt", "workerId"
+       FROM "BatchAttempt" WHERE outcome IS NOT NULL AND outcome <> 'ACCEPTED' ORDER BY id DESC LIMIT 20`,
+    ),
+    db.batch.findMany({
+      where: { status: 'FAILED' },
+      orderBy: { updatedAt: 'desc' },
+      take: 10,
+      select: {
+        id: true,
+        eventCount: true,
+        attempts: true,
+        lastHttpStatus: true,
+        lastError: true,
+        updatedAt: true,
+      },
+    }),
+  ])
+  const now = Date.now()
+  return {
+    connections: connections.map((c) => ({
+      ...c,
+      rateLimited: Boolean(c.pace?.holdUntil && c.pace.holdUntil.getTime() > now),
+    })),
+    queue,
+    workers: ws,
+    batches: Object.fromEntries(batches.map((b) => [b.status, { count: b.n, oldest: b.oldest }])) as Partial<
+      Record<'QUEUED' | 'SENDING' | 'RETRY_WAIT' | 'FAILED', { count: number; oldest: Date | null }>
+    >,
+    attempts24h: attempts,
+    recentErrors,
+    failedBatches,
+  }
+}
+
+export type Operations = NonNullable<Awaited<ReturnType<typeof getOperations>>>
