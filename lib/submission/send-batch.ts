@@ -1,15 +1,10 @@
 import type pg from 'pg'
 import type { SubmitOutcome } from '@/lib/constructor/client'
-import {
-  buildAction,
-  PayloadBuildError,
-  type StoredEventForPayload,
-  type StoredLineItemForPayload,
-} from '@/lib/constructor/payload'
+import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/lib/constructor/payload'
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
-import { ensurePaceRow, releaseSlot, reserveSendTime, Semaphore, slowDown, tryAcquireSlot } from './pace'
+import { ensurePaceRow, releaseSlot, Semaphore, slowDown } from './pace'
 import { retryDelayMs, shouldGiveUp } from './retry-policy'
 import type { Queryable } from './sql'
 import {
@@ -17,7 +12,8 @@ import {
   type AttemptRecord,
   type BatchClaim,
   batchClaimBlocker,
-  claimBatchForSending,
+  type ClaimedEventRow,
+  claimForSending,
   failEventsBeforeSending,
   type Isolation,
   isolateRejected,
@@ -27,6 +23,7 @@ import {
   markSucceeded,
   pauseConnection,
   reenqueueBatch,
+  type SlotRef,
 } from './transitions'
 
 export type SendContext = {
@@ -56,47 +53,7 @@ export function pgQueryable(client: pg.PoolClient | pg.Pool): Queryable {
   return { query: (text, values) => client.query(text, values) as never }
 }
 
-type EventRow = {
-  id: string
-  kind: 'PURCHASE' | 'RETURN'
-  orderId: string
-  occurredAt: Date | null
-  customerId: string | null
-  revenue: string | null
-  returnExpenses: string | null
-  refund: string | null
-  returnShippingCost: string | null
-  returnReason: string | null
-  returnType: 'FULL' | 'PARTIAL' | null
-  returnPreference: 'REFUND' | 'REPLACEMENT' | null
-  returnDropOff: string | null
-  storeCode: string
-  latitude: string | null
-  longitude: string | null
-  lineItems: StoredLineItemForPayload[]
-}
-
-// Everything the payload builder needs, in request order, in one round trip (line items aggregated per event).
-async function loadEvents(q: Queryable, batchId: string): Promise<EventRow[]> {
-  const { rows } = await q.query<EventRow>(
-    `SELECT e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
-       e."returnExpenses"::text AS "returnExpenses", e.refund::text, e."returnShippingCost"::text AS "returnShippingCost",
-       e."returnReason", e."returnType", e."returnPreference", e."returnDropOff",
-       s.code AS "storeCode", s.latitude, s.longitude,
-       coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role, 'itemId', li."itemId",
-           'itemName', li."itemName", 'variationId', li."variationId", 'unitPrice', li."unitPrice"::text,
-           'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id), '[]'::json) AS "lineItems"
-     FROM "BatchEvent" be
-     JOIN "SaleEvent" e ON e.id = be."eventId"
-     JOIN "Store" s ON s.id = e."storeId"
-     WHERE be."batchId" = $1::uuid AND be.outcome = 'PENDING' AND e."openBatchId" = $1::uuid
-     ORDER BY be.position`,
-    [batchId],
-  )
-  return rows
-}
-
-function toStored(row: EventRow): StoredEventForPayload {
+function toStored(row: ClaimedEventRow): StoredEventForPayload {
   return {
     kind: row.kind,
     orderId: row.orderId,
@@ -200,20 +157,30 @@ export async function sendBatch(
       await ensurePaceRow(q, connectionId, conn.maxRequestsPerSecond)
       ctx.paceRows.add(connectionId)
     }
+    const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
+    let won: Awaited<ReturnType<typeof claimForSending>>
     for (let tries = 0; ; tries++) {
-      slot = await tryAcquireSlot(q, connectionId, conn.maxConcurrency)
-      if (slot !== null) break
+      won = await claimForSending(q, {
+        batchId,
+        connectionId,
+        workerId: ctx.workerId,
+        leaseMs,
+        maxConcurrency: conn.maxConcurrency,
+        maxRate: conn.maxRequestsPerSecond,
+      })
+      if (won.slot !== null) break
+      // every slot busy (other processes): poll with jitter; now and then check the connection was not paused
       if (tries % 50 === 49) {
         const now = await ctx.connections.get(connectionId)
         if (!now || now.paused) return 'paused'
       }
       await sleep(3 + Math.random() * 12)
     }
-    const waitMs = await reserveSendTime(q, connectionId, conn.maxRequestsPerSecond)
-    if (waitMs > 0) await sleep(waitMs)
-    const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
-    const claim = await claimBatchForSending(q, batchId, ctx.workerId, leaseMs)
+    slot = won.slot
+    const claim = won.claim
     if (!claim) {
+      await releaseSlot(q, connectionId, slot)
+      slot = null
       const blocker = await batchClaimBlocker(q, batchId)
       // a job that ran before the batch's time (e.g. replaced by a recovery) puts itself back for that time
       if (
@@ -227,14 +194,18 @@ export async function sendBatch(
       }
       return 'not_claimable'
     }
+    const held: SlotRef = { connectionId, slot }
+    // the statement that records the outcome frees the slot; from here on the finally block must not
+    slot = null
+    if (won.waitMs > 0) await sleep(won.waitMs)
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
       await pauseConnection(q, connectionId, reason)
-      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason)
+      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason, held)
       ctx.connections.invalidate(connectionId)
       return 'unauthorized'
     }
-    return await sendClaimed(ctx, q, claim, conn.client)
+    return await sendClaimed(ctx, q, claim, conn.client, won.events, held)
   } catch (e) {
     broken = true
     throw e
@@ -275,8 +246,9 @@ async function sendClaimed(
   q: Queryable,
   claim: BatchClaim,
   client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
+  rows: ClaimedEventRow[],
+  held: SlotRef,
 ): Promise<SendResult> {
-  const rows = await loadEvents(q, claim.batchId)
   const actions: OfflineBehavioralAction[] = []
   const sent: string[] = []
   const unbuildable: { eventId: string; error: string }[] = []
@@ -295,7 +267,7 @@ async function sendClaimed(
       rows.length === 0
         ? 'The batch has no events left to send'
         : `None of the ${rows.length} events can be sent`
-    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason)
+    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason, held)
     return 'failed'
   }
 
@@ -317,15 +289,15 @@ async function sendClaimed(
   switch (outcome.kind) {
     case 'accepted': {
       const note = unbuildable.length > 0 ? `${unbuildable.length} event(s) could not be sent` : null
-      const r = await markSucceeded(q, claim, record, note)
+      const r = await markSucceeded(q, claim, record, note, held)
       return r.applied ? 'succeeded' : 'lost_claim'
     }
     case 'rejected': {
-      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent))
+      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent), held)
       return r.applied ? 'rejected' : 'lost_claim'
     }
     case 'unauthorized': {
-      const r = await markPaused(q, claim, record, outcome.message)
+      const r = await markPaused(q, claim, record, outcome.message, held)
       ctx.connections.invalidate(claim.connectionId)
       ctx.log('warn', 'connection paused: Constructor refused the credentials', {
         connectionId: claim.connectionId,
@@ -339,14 +311,14 @@ async function sendClaimed(
       const message = outcomeMessage(outcome)
       if (shouldGiveUp(failures, claim.createdAt, ctx.config)) {
         const reason = `Gave up after ${failures} failed attempt(s): ${message}`.slice(0, MESSAGE_MAX)
-        const r = await markFailed(q, claim, record, reason)
+        const r = await markFailed(q, claim, record, reason, held)
         return r.applied ? 'failed' : 'lost_claim'
       }
       const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined
       const delayMs = retryDelayMs(failures, retryAfterMs, ctx.config)
       // the whole connection holds until Retry-After (or this back-off) and its shared rate halves
       if (outcome.kind === 'rate_limited') await slowDown(q, claim.connectionId, retryAfterMs ?? delayMs)
-      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX))
+      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX), held)
       return r.applied ? 'retry_wait' : 'lost_claim'
     }
   }

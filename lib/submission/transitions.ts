@@ -47,6 +47,13 @@ export function jobSpecsSql(select: string, keyMode: 'replace' | 'preserve_run_a
 const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" SET "startedAt" = $3, "finishedAt" = $4, "httpStatus" = $5, "durationMs" = $6,
   "responseExcerpt" = $7, "retryAfterMs" = $8, outcome = $9::"AttemptOutcome" WHERE id = $10::uuid`
 
+// Appended to the statement that records an outcome: the slot is freed in the same round trip.
+function unlockTail(params: unknown[], slot: SlotRef | undefined) {
+  if (!slot) return ''
+  params.push(slot.connectionId, slot.slot)
+  return `, pg_advisory_unlock(hashtext($${params.length - 1}::text), $${params.length}::int) AS unlocked`
+}
+
 function attemptParams(a: AttemptRecord) {
   return [
     a.startedAt,
@@ -140,6 +147,137 @@ export async function claimBatchForSending(
   return rows[0] ?? null
 }
 
+/** a concurrency slot held by the sending session: released by the statement that records the outcome */
+export type SlotRef = { connectionId: string; slot: number }
+
+export type SendClaim = {
+  /** the slot won, or null when every slot of the connection is busy (nothing else happened then) */
+  slot: number | null
+  claim: BatchClaim | null
+  /** how long to wait before sending, under the connection's shared rate */
+  waitMs: number
+  events: ClaimedEventRow[]
+}
+
+export type ClaimedEventRow = {
+  id: string
+  kind: 'PURCHASE' | 'RETURN'
+  orderId: string
+  occurredAt: Date | null
+  customerId: string | null
+  revenue: string | null
+  returnExpenses: string | null
+  refund: string | null
+  returnShippingCost: string | null
+  returnReason: string | null
+  returnType: 'FULL' | 'PARTIAL' | null
+  returnPreference: 'REFUND' | 'REPLACEMENT' | null
+  returnDropOff: string | null
+  storeCode: string
+  latitude: string | null
+  longitude: string | null
+  lineItems: {
+    lineNumber: number
+    role: 'PURCHASED' | 'RETURNED' | 'KEPT' | 'CROSS_SOLD'
+    itemId: string | null
+    itemName: string | null
+    variationId: string | null
+    unitPrice: string | null
+    quantity: number | null
+  }[]
+}
+
+// The hot path's first statement, one round trip: win a concurrency slot (session advisory lock), claim the
+// batch (QUEUED/RETRY_WAIT → SENDING, only when its wait is over and the connection is not paused), open its
+// attempt, reserve a send time on the shared rate schedule, and read its events in request order.
+// Each step runs only when the one before it succeeded, so a busy slot or a lost race changes nothing.
+export async function claimForSending(
+  q: Queryable,
+  args: {
+    batchId: string
+    connectionId: string
+    workerId: string
+    leaseMs: number
+    maxConcurrency: number
+    maxRate: number
+  },
+): Promise<SendClaim> {
+  const start = Math.floor(Math.random() * args.maxConcurrency)
+  const { rows } = await q.query<
+    Partial<ClaimedEventRow> & {
+      slot: number | null
+      batchId: string | null
+      attempt: number
+      claimConnectionId: string
+      createdAt: Date
+      attemptId: string
+      failures: number
+      waitMs: number | null
+    }
+  >(
+    `WITH s AS (
+       SELECT ((g + $5::int) % $4::int)::int AS slot FROM generate_series(0, $4::int - 1) AS g
+       WHERE pg_try_advisory_lock(hashtext($2::text), ((g + $5::int) % $4::int)::int) LIMIT 1
+     ), b AS (
+       UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $3,
+         "leaseUntil" = clock_timestamp() + $6::float8 * interval '1 millisecond',
+         "startedAt" = coalesce(b."startedAt", now()), "updatedAt" = now()
+       FROM "ConstructorConnection" c
+       WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
+         AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
+         AND c.id = b."connectionId" AND NOT c.paused AND EXISTS (SELECT 1 FROM s)
+       RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
+     ), a AS (
+       INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
+       SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $3 FROM b RETURNING id
+     ), cur AS (
+       SELECT "connectionId", least($7::float8, rate) AS r,
+         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($7::float8, rate)),
+           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
+       FROM "ConnectionPace" WHERE "connectionId" = $2::uuid AND EXISTS (SELECT 1 FROM b) FOR UPDATE
+     ), p AS (
+       UPDATE "ConnectionPace" x SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
+         rate = least($7::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
+       FROM cur WHERE x."connectionId" = cur."connectionId"
+       RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"
+     )
+     SELECT (SELECT slot FROM s) AS slot, b.id::text AS "batchId", b.attempts AS attempt,
+       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures,
+       (SELECT id::text FROM a) AS "attemptId", (SELECT "waitMs" FROM p) AS "waitMs", ev.*
+     FROM (SELECT 1) AS one
+     LEFT JOIN b ON true
+     LEFT JOIN LATERAL (
+       SELECT be.position, e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
+         e."returnExpenses"::text AS "returnExpenses", e.refund::text,
+         e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
+         e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
+         coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role,
+             'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
+             'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
+           '[]'::json) AS "lineItems"
+       FROM "BatchEvent" be
+       JOIN "SaleEvent" e ON e.id = be."eventId"
+       JOIN "Store" st ON st.id = e."storeId"
+       WHERE be."batchId" = b.id AND be.outcome = 'PENDING' AND e."openBatchId" = b.id
+     ) AS ev ON true
+     ORDER BY ev.position`,
+    [args.batchId, args.connectionId, args.workerId, args.maxConcurrency, start, args.leaseMs, args.maxRate],
+  )
+  const first = rows[0]
+  if (!first || first.slot === null) return { slot: null, claim: null, waitMs: 0, events: [] }
+  if (!first.batchId) return { slot: first.slot, claim: null, waitMs: 0, events: [] }
+  const claim: BatchClaim = {
+    batchId: first.batchId,
+    attempt: first.attempt,
+    connectionId: first.claimConnectionId,
+    createdAt: first.createdAt,
+    attemptId: first.attemptId,
+    failures: first.failures,
+  }
+  const events = rows.filter((r) => r.id) as unknown as ClaimedEventRow[]
+  return { slot: first.slot, claim, waitMs: first.waitMs ?? 0, events }
+}
+
 /** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
 export async function batchClaimBlocker(q: Queryable, batchId: string) {
   const { rows } = await q.query<{
@@ -198,7 +336,10 @@ export async function markSucceeded(
   claim: BatchClaim,
   attempt: AttemptRecord,
   note: string | null,
+  slot?: SlotRef,
 ) {
+  const params: unknown[] = [claim.batchId, claim.attempt, ...attemptParams(attempt), note]
+  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5, "lastError" = $11,
@@ -213,8 +354,8 @@ export async function markSucceeded(
        RETURNING 1
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links`,
-    [claim.batchId, claim.attempt, ...attemptParams(attempt), note],
+       (SELECT count(*) FROM be)::int AS links${tail}`,
+    params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
@@ -226,7 +367,10 @@ export async function markRetryWait(
   attempt: AttemptRecord,
   delayMs: number,
   error: string,
+  slot?: SlotRef,
 ) {
+  const params: unknown[] = [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error]
+  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'RETRY_WAIT', "nextAttemptAt" = clock_timestamp() + $11::float8 * interval '1 millisecond', "lastHttpStatus" = $5, "lastError" = $12,
@@ -234,8 +378,8 @@ export async function markRetryWait(
        WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "connectionId", "nextAttemptAt"
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches,
-       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs`,
-    [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error],
+       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs${tail}`,
+    params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
 }
@@ -246,11 +390,13 @@ export async function markFailed(
   claim: BatchClaim,
   attempt: AttemptRecord | null,
   reason: string,
+  slot?: SlotRef,
 ) {
   const params: unknown[] = attempt
     ? [claim.batchId, claim.attempt, ...attemptParams(attempt), reason]
     : [claim.batchId, claim.attempt, reason]
   const r = attempt ? '$11' : '$3'
+  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = ${r}
@@ -266,14 +412,28 @@ export async function markFailed(
        WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING' RETURNING 1
      )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links`,
+       (SELECT count(*) FROM be)::int AS links${tail}`,
     params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
 
 // 401/403: the connection pauses with the reason; the batch goes back to QUEUED (an UNAUTHORIZED attempt burns no retry).
-export async function markPaused(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
+export async function markPaused(
+  q: Queryable,
+  claim: BatchClaim,
+  attempt: AttemptRecord,
+  reason: string,
+  slot?: SlotRef,
+) {
+  const params: unknown[] = [
+    claim.batchId,
+    claim.attempt,
+    ...attemptParams(attempt),
+    reason,
+    claim.connectionId,
+  ]
+  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'QUEUED', "lastHttpStatus" = $5, "lastError" = $11,
@@ -283,8 +443,8 @@ export async function markPaused(q: Queryable, claim: BatchClaim, attempt: Attem
        UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $11, "pausedAt" = now(), "updatedAt" = now()
        WHERE id = $12::uuid AND NOT paused RETURNING 1
      ), a AS (${ATTEMPT_UPDATE})
-     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused`,
-    [claim.batchId, claim.attempt, ...attemptParams(attempt), reason, claim.connectionId],
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused${tail}`,
+    params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
 }
@@ -303,10 +463,21 @@ export async function isolateRejected(
   claim: BatchClaim,
   attempt: AttemptRecord | null,
   iso: Isolation,
+  slot?: SlotRef,
 ) {
   const failedIds = iso.failed.map((f) => f.eventId)
   const failedErrors = iso.failed.map((f) => f.error)
   const summary = `${iso.failed.length} event(s) rejected${iso.moved.length ? `, ${iso.moved.length} moved to a split batch` : ''}`
+  const params: unknown[] = [
+    claim.batchId,
+    claim.attempt,
+    failedIds,
+    failedErrors,
+    iso.moved,
+    summary,
+    ...(attempt ? attemptParams(attempt) : []),
+  ]
+  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; remaining: number; child: string | null }>(
     `WITH b AS (
        SELECT id, "connectionId", "createdById" FROM "Batch"
@@ -351,16 +522,8 @@ export async function isolateRejected(
        (SELECT id::text FROM ins_child) AS child, (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int
          + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int + (SELECT count(*) FROM cbe)::int AS touched,
        ${jobSpecsSql(`SELECT id, "connectionId", NULL::timestamptz FROM bu WHERE status = 'QUEUED'
-                      UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs`,
-    [
-      claim.batchId,
-      claim.attempt,
-      failedIds,
-      failedErrors,
-      iso.moved,
-      summary,
-      ...(attempt ? attemptParams(attempt) : []),
-    ],
+                      UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs${tail}`,
+    params,
   )
   const row = rows[0]
   return {

@@ -1,0 +1,226 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { CONTROL_TOKEN_HEADER } from '@/lib/constructor/sandbox/server'
+import { createPrismaClient } from '@/lib/db'
+import {
+  createDatabase,
+  dropDatabase,
+  freePort,
+  startEmbeddedPostgres,
+  withDatabase,
+} from '@/lib/db/embedded'
+import { migrate } from '@/lib/db/migrate'
+import { ensureQueueSchema } from './queue'
+import { submitEvents } from './submit'
+import { createConnection, createStore, ensureEncryptionKey, seedReadyEvents, withPg } from './testing'
+
+// `npm run bench:submit`: 250,000 READY events through submit → queue → worker process → sandbox process,
+// once with 0 ms latency and once with 50 ms, and how close the second run comes to the physical floor.
+
+export type BenchOptions = {
+  events: number
+  concurrency: number
+  latencyMs: number
+  workerConcurrency: number
+  workers: number
+  say: (line: string) => void
+}
+
+type RunFigures = {
+  latencyMs: number
+  submitSeconds: number
+  sendSeconds: number
+  totalSeconds: number
+  eventsPerSecond: number
+  sendEventsPerSecond: number
+  floorSeconds: number
+}
+
+async function database(say: (s: string) => void) {
+  const external = process.env.DATABASE_URL
+  const name = `bench_${Date.now()}_${process.pid}`
+  if (external) {
+    await createDatabase(withDatabase(external, 'postgres'), name)
+    say(`database: ${name} on ${new URL(external).host}`)
+    return {
+      url: withDatabase(external, name),
+      close: () => dropDatabase(withDatabase(external, 'postgres'), name),
+    }
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-pg-'))
+  fs.chmodSync(dir, 0o755)
+  const server = await startEmbeddedPostgres({
+    dataDir: path.join(dir, 'pg'),
+    port: await freePort(),
+    persistent: false,
+  })
+  await createDatabase(server.url('postgres'), name)
+  say(`database: embedded PostgreSQL in ${dir}`)
+  return {
+    url: server.url(name),
+    close: async () => {
+      await server.stop()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+function child(name: string, script: string, env: Record<string, string>): ChildProcess {
+  const p = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  p.stderr?.on('data', (d: Buffer) => {
+    const text = d.toString()
+    if (/"level":\s*"?(error|50|60)/.test(text) || /Error/.test(text))
+      process.stderr.write(`[${name}] ${text}`)
+  })
+  return p
+}
+
+async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, intervalMs = 50) {
+  const until = Date.now() + timeoutMs
+  while (!(await fn())) {
+    if (Date.now() > until) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, intervalMs))
+  }
+}
+
+export async function runSubmitBenchmark(opts: BenchOptions) {
+  const say = opts.say
+  ensureEncryptionKey()
+  const db = await database(say)
+  const procs: ChildProcess[] = []
+  const prisma = createPrismaClient(db.url)
+  try {
+    await migrate(db.url)
+    await ensureQueueSchema(db.url)
+    const port = await freePort()
+    const token = `bench-${randomUUID().slice(0, 8)}`
+    const controlToken = `ctl-${randomUUID().slice(0, 8)}`
+    const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-sandbox-'))
+    procs.push(
+      child('sandbox', 'scripts/sandbox.ts', {
+        SANDBOX_PORT: String(port),
+        SANDBOX_TOKEN: token,
+        SANDBOX_CONTROL_TOKEN: controlToken,
+        SANDBOX_DATA_DIR: sandboxDir,
+        SANDBOX_FSYNC: 'false',
+        LOG_LEVEL: 'warn',
+      }),
+    )
+    const sandboxUrl = `http://127.0.0.1:${port}`
+    const control = (p: string, body?: unknown) =>
+      fetch(`${sandboxUrl}${p}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { [CONTROL_TOKEN_HEADER]: controlToken, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      })
+    await waitUntil(async () => (await control('/_sandbox/health').catch(() => null))?.ok === true, 20_000)
+
+    const connectionId = await withPg(db.url, (c) =>
+      createConnection(c, {
+        baseUrl: sandboxUrl,
+        token,
+        maxConcurrency: opts.concurrency,
+        maxRequestsPerSecond: 100_000,
+      }),
+    )
+    for (let i = 0; i < opts.workers; i++) {
+      procs.push(
+        child(`worker${i}`, 'scripts/worker.ts', {
+          DATABASE_URL: db.url,
+          ENCRYPTION_KEY: process.env.ENCRYPTION_KEY as string,
+          SUBMIT_WORKER_CONCURRENCY: String(opts.workerConcurrency),
+          SUBMIT_SLOT_POOL_SIZE: String(opts.concurrency + 2),
+          LOG_LEVEL: 'warn',
+        }),
+      )
+    }
+    await withPg(db.url, (c) =>
+      waitUntil(async () => {
+        const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM "WorkerHeartbeat"')
+        return (rows[0]?.n ?? 0) >= opts.workers
+      }, 30_000),
+    )
+
+    const results: RunFigures[] = []
+    for (const latencyMs of [0, opts.latencyMs]) {
+      await control('/_sandbox/faults', { latency: latencyMs > 0 ? { fixedMs: latencyMs } : null })
+      const code = `BENCH-${latencyMs}`
+      const t0 = Date.now()
+      const storeId = await withPg(db.url, async (c) => {
+        const id = await createStore(c, code)
+        await seedReadyEvents(c, id, opts.events, { orderPrefix: `${code}-` })
+        await c.query('ANALYZE "SaleEvent"; ANALYZE "LineItem"')
+        return id
+      })
+      say(
+        `seeded ${opts.events.toLocaleString('en-US')} READY events in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      )
+      const caller = { userId: randomUUID(), role: 'ADMIN' as const, storeIds: [storeId], allStores: false }
+      const started = Date.now()
+      const submitted = await submitEvents(caller, { scope: 'all', connectionId }, { db: prisma })
+      const submitDone = Date.now()
+      await withPg(db.url, (c) =>
+        waitUntil(async () => {
+          const { rows } = await c.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM "Batch" WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT')`,
+          )
+          return rows[0]?.n === 0
+        }, 600_000),
+      )
+      const finished = Date.now()
+      const check = await withPg(db.url, (c) =>
+        c.query<{ status: string; n: number }>(
+          `SELECT status::text, count(*)::int AS n FROM "SaleEvent" WHERE "storeId" = $1::uuid GROUP BY 1`,
+          [storeId],
+        ),
+      )
+      const byStatus = Object.fromEntries(check.rows.map((r) => [r.status, r.n]))
+      if (byStatus.SUBMITTED !== opts.events)
+        throw new Error(`not all events submitted: ${JSON.stringify(byStatus)}`)
+      const sendSeconds = (finished - submitDone) / 1000
+      const totalSeconds = (finished - started) / 1000
+      const floorSeconds = (submitted.batchCount * latencyMs) / 1000 / opts.concurrency
+      const figures: RunFigures = {
+        latencyMs,
+        submitSeconds: (submitDone - started) / 1000,
+        sendSeconds,
+        totalSeconds,
+        eventsPerSecond: opts.events / totalSeconds,
+        sendEventsPerSecond: opts.events / sendSeconds,
+        floorSeconds,
+      }
+      results.push(figures)
+      say(
+        [
+          `latency ${latencyMs} ms, concurrency ${opts.concurrency}: ${submitted.batchCount} batches`,
+          `  submit (claim + batches + jobs, one transaction): ${figures.submitSeconds.toFixed(2)} s`,
+          `  sending until all SUBMITTED:                      ${sendSeconds.toFixed(2)} s (${Math.round(figures.sendEventsPerSecond).toLocaleString('en-US')} events/s)`,
+          `  end to end:                                       ${totalSeconds.toFixed(2)} s (${Math.round(figures.eventsPerSecond).toLocaleString('en-US')} events/s)`,
+          ...(latencyMs > 0
+            ? [
+                `  physical floor (batches × latency ÷ concurrency):  ${floorSeconds.toFixed(2)} s (${Math.round(opts.events / floorSeconds).toLocaleString('en-US')} events/s)`,
+                `  throughput vs floor: sending ${((100 * floorSeconds) / sendSeconds).toFixed(1)} %, end to end ${((100 * floorSeconds) / totalSeconds).toFixed(1)} %`,
+              ]
+            : []),
+        ].join('\n'),
+      )
+      const stats = (await (await control('/_sandbox/stats')).json()) as {
+        maxInFlight: number
+        acceptedActions: number
+      }
+      say(`  sandbox: ${stats.acceptedActions} actions accepted in total, max in flight ${stats.maxInFlight}`)
+    }
+    return results
+  } finally {
+    for (const p of procs) p.kill('SIGTERM')
+    await new Promise((r) => setTimeout(r, 500))
+    await prisma.$disconnect()
+    await db.close().catch(() => {})
+  }
+}
