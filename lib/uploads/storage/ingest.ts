@@ -1,5 +1,4 @@
 import type pg from 'pg'
-import { redact } from '@/lib/audit/log'
 import { buildAction, checkEventAgainstContract, type StoredEventForPayload } from '@/lib/constructor/payload'
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { DecimalSeparator } from '@/lib/money/decimal'
@@ -709,7 +708,8 @@ async function auditCommit(
   c: IngestCounts,
   sameFileAs: string | null,
 ) {
-  const details = redact({ counts: c, sameFileAs }) as Record<string, unknown>
+  // counts and an id only: nothing here can hold a secret (the audit writer's redaction is for free-form details)
+  const details = { counts: c, sameFileAs }
   await client.query(
     `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, ip, at)
      VALUES ($1::uuid, $2::uuid, $3, 'upload.committed', 'Upload', $4, $5::uuid, $6::jsonb, $7, now())`,
