@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import iconv from 'iconv-lite'
 import { describe, expect, it } from 'vitest'
 import { SALE_MESSAGES } from '@/lib/sales/schema'
@@ -835,6 +836,30 @@ describe('previewSalesFile and a person’s mapping', () => {
       itemName: { index: 3, header: 'Bezeichnung' },
     })
     expect(p.proposal.missing.map((m) => m.label)).toEqual(['Unit price (or line total)', 'Quantity'])
+  })
+
+  it('reads only the start of a large stream and closes it', async () => {
+    let served = 0
+    const rows = Buffer.from('1,2026-03-02 10:00,BER-01,,A,,1.00,1\n'.repeat(2000))
+    const stream = new Readable({
+      read() {
+        served++
+        this.push(
+          served === 1
+            ? Buffer.from('order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity\n')
+            : rows,
+        )
+      },
+    })
+    const p = await previewSalesFile(stream)
+    expect(p).toMatchObject({
+      headerRowNumber: 1,
+      headerRecognized: true,
+      proposal: { preset: 'custom', missing: [] },
+    })
+    expect(p.sampleRows).toHaveLength(20)
+    expect(served).toBeLessThan(10)
+    expect(stream.destroyed).toBe(true)
   })
 
   it('parses with the header row and mapping a person chose', async () => {
