@@ -338,6 +338,171 @@ const ROUTES: Record<string, RouteEntry> = {
   },
 }
 
+// ——— the sales table, failures inbox and batches (lib/sales/actions.ts, lib/batches/actions.ts) ———
+// Rows per store that an allowed call uses up (submits, deletes, edits): prepare re-creates only those
+// no longer as they were, so every cell finds them fresh.
+type RowKind = 'ready' | 'failed' | 'invalid' | 'queuedBatch' | 'failedBatch'
+const rows: Record<RowKind, Record<string, string>> = {
+  ready: {},
+  failed: {},
+  invalid: {},
+  queuedBatch: {},
+  failedBatch: {},
+}
+const groupReason = () => `other:mx-${w.prefix}`
+const codeOf = (storeId: string) =>
+  [w.storeA, w.storeB, w.storeC].find((s) => s.id === storeId)?.code ?? 'NOPE'
+async function tableEvent(storeId: string, status: 'READY' | 'FAILED' | 'INVALID' | 'QUEUED', extra = {}) {
+  return db.saleEvent.create({
+    data: {
+      kind: 'PURCHASE',
+      storeId,
+      orderId: `MX-T-${uniq()}`,
+      occurredAt: new Date(Date.now() - 3_600_000),
+      status,
+      itemCount: 1,
+      itemsTotal: '9.9',
+      lineItems: { create: [{ lineNumber: 1, itemId: 'MX-SKU', unitPrice: '9.90', quantity: 1 }] },
+      ...extra,
+    },
+  })
+}
+async function fresh(kind: RowKind, id: string | undefined) {
+  if (!id) return false
+  if (kind === 'queuedBatch') return (await db.batch.count({ where: { id, status: 'QUEUED' } })) === 1
+  if (kind === 'failedBatch')
+    return (
+      (await db.batchEvent.count({
+        where: { batchId: id, outcome: 'FAILED', event: { status: 'FAILED', openBatchId: null } },
+      })) === 1
+    )
+  const status = kind === 'ready' ? 'READY' : kind === 'failed' ? 'FAILED' : 'INVALID'
+  return (await db.saleEvent.count({ where: { id, status, version: 1, openBatchId: null } })) === 1
+}
+async function create(kind: RowKind, storeId: string) {
+  switch (kind) {
+    case 'ready':
+      return (await tableEvent(storeId, 'READY')).id
+    case 'failed':
+      return (await tableEvent(storeId, 'FAILED', { lastError: 'refused' })).id
+    case 'invalid':
+      return (
+        await tableEvent(storeId, 'INVALID', { issues: [{ field: `mx-${w.prefix}`, message: 'matrix' }] })
+      ).id
+    case 'queuedBatch': {
+      const batch = await db.batch.create({ data: { connectionId: w.connection.id, eventCount: 1 } })
+      await tableEvent(storeId, 'QUEUED', {
+        openBatchId: batch.id,
+        batchEvents: { create: [{ batchId: batch.id, position: 0 }] },
+      })
+      return batch.id
+    }
+    case 'failedBatch': {
+      const batch = await db.batch.create({
+        data: { connectionId: w.connection.id, eventCount: 1, status: 'FAILED', finishedAt: new Date() },
+      })
+      await tableEvent(storeId, 'FAILED', {
+        lastError: 'refused',
+        batchEvents: { create: [{ batchId: batch.id, position: 0, outcome: 'FAILED', error: 'refused' }] },
+      })
+      return batch.id
+    }
+  }
+}
+const ensure = (kind: RowKind) => async () => {
+  for (const store of [w.storeA, w.storeB, w.storeC])
+    if (!(await fresh(kind, rows[kind][store.id]))) rows[kind][store.id] = await create(kind, store.id)
+}
+const eventOf = (t: Target, kind: 'ready' | 'failed') =>
+  t.kind === 'missing' ? t.missingId : (rows[kind][t.storeId] as string)
+const batchOf = (t: Target, kind: 'queuedBatch' | 'failedBatch') =>
+  t.kind === 'missing' ? t.missingId : (rows[kind][t.storeId] as string)
+Object.assign(ACTIONS, {
+  'sales.submit': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('ready'),
+    input: (t) => ({ eventIds: [eventOf(t, 'ready')] }),
+  },
+  'sales.resubmit': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('failed'),
+    input: (t) => ({ eventIds: [eventOf(t, 'failed')] }),
+  },
+  'sales.setExcluded': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('ready'),
+    input: (t) => ({ eventIds: [eventOf(t, 'ready')], excluded: true }),
+  },
+  'sales.delete': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('ready'),
+    input: (t) => ({ eventIds: [eventOf(t, 'ready')] }),
+  },
+  // the event moves to the target's store: "other" is refused even for the event's own manager
+  'sales.update': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('ready'),
+    input: (t) => ({
+      eventId: t.kind === 'missing' ? t.missingId : rows.ready[t.storeId],
+      version: 1,
+      event: {
+        kind: 'PURCHASE',
+        storeId: t.storeId,
+        orderId: `MX-E-${uniq()}`,
+        occurredAt: new Date(Date.now() - 7_200_000),
+        lineItems: [{ role: 'PURCHASED', itemId: 'MX-SKU', unitPrice: '5.00', quantity: 2 }],
+      },
+    }),
+  },
+  // a group names a reason, not a store: it only ever touches the caller's own stores
+  'sales.fixGroup': {
+    rule: 'signed-in',
+    targeted: false,
+    prepare: ensure('invalid'),
+    input: () => ({ reason: groupReason(), fix: { type: 'exclude' } }),
+  },
+  'sales.submitFixed': {
+    rule: 'store-members',
+    targeted: false,
+    input: (t) => ({ store: [codeOf(t.kind === 'missing' ? w.storeC.id : t.storeId)] }),
+  },
+  'batches.retry': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('failedBatch'),
+    input: (t) => ({ batchId: batchOf(t, 'failedBatch') }),
+  },
+  'batches.cancel': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensure('queuedBatch'),
+    input: (t) => ({ batchId: batchOf(t, 'queuedBatch') }),
+  },
+} satisfies Record<string, ActionEntry>)
+Object.assign(ROUTES, {
+  // the problems CSV: "missing" names a store no manager has (404 for managers, empty CSV for the admin)
+  'app/(dashboard)/sales/export/route.ts GET': {
+    rule: 'store-members',
+    request: (t) =>
+      new Request(
+        `${BASE}/sales/export?status=INVALID,FAILED&store=${codeOf(t.kind === 'missing' ? w.storeC.id : t.storeId)}`,
+      ),
+  },
+  'app/(dashboard)/sales/export/route.ts POST': {
+    rule: 'store-members',
+    request: (t) => {
+      const body = new FormData()
+      body.append('ids', rows.ready[t.kind === 'missing' ? w.storeC.id : t.storeId] ?? randomUUID())
+      return new Request(`${BASE}/sales/export`, { method: 'POST', body })
+    },
+  },
+} satisfies Record<string, RouteEntry>)
+
 function expected(rule: Rule, targeted: boolean, persona: Persona, kind: TargetKind): 'allow' | 'deny' {
   const signedIn = persona !== 'anonymous' && persona !== 'deactivated'
   if (targeted && kind === 'missing' && rule !== 'public') return 'deny'

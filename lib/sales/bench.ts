@@ -109,7 +109,7 @@ export async function seedMillion(c: pg.Client, events: number, say: (s: string)
       CASE WHEN st.s = 'SUBMITTED' THEN now() END,
       CASE WHEN st.s = 'QUEUED' THEN ${id('01900003', 'g / 100')} END,
       ${id('01900002', `g / ${EVENTS_PER_UPLOAD}`)}, now(), now()
-    FROM generate_series(0, ${events - 1}) g,
+    FROM generate_series(0::bigint, ${events - 1}) g,
       LATERAL (SELECT CASE WHEN g % 13 = 0 THEN 'RETURN' ELSE 'PURCHASE' END::"EventKind" AS kind) k,
       LATERAL (SELECT CASE WHEN (g * 37 + 11) % 100 < 80 THEN 'SUBMITTED' WHEN (g * 37 + 11) % 100 < 88 THEN 'READY'
         WHEN (g * 37 + 11) % 100 < 93 THEN 'INVALID' WHEN (g * 37 + 11) % 100 < 95 THEN 'FAILED'
@@ -121,7 +121,7 @@ export async function seedMillion(c: pg.Client, events: number, say: (s: string)
       'SKU-' || lpad(((g * 31 + n * 17) % 5000)::text, 5, '0'), 'Item ' || ((g * 31 + n * 17) % 5000),
       CASE WHEN n = 1 AND (g * 37 + 11) % 100 BETWEEN 88 AND 92 AND g % 3 <> 0 THEN NULL ELSE (5 + g % 90)::numeric + 0.99 END,
       1 + n % 3
-    FROM generate_series(0, ${events - 1}) g, generate_series(1, 1 + g % 4) n`)
+    FROM generate_series(0::bigint, ${events - 1}) g, generate_series(1, 1 + g % 4) n`)
   say(`  line items: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   await c.query(`INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome, error)
     SELECT ${id('01900003', 'g / 100')}, e.id, g % 100,

@@ -1,0 +1,71 @@
+// Inputs of the sales table's actions (bulk, inline correction, group fixes). Imports zod and constants
+// only, so the browser validates with the same objects the server parses with.
+import { z } from 'zod'
+import { saleEventSchema } from '@/lib/sales/schema'
+
+const ids = z
+  .array(z.uuid())
+  .min(1, 'Select at least one sale')
+  .max(100_000, 'Select at most 100,000 sales at a time')
+
+export const saleEventIdsSchema = z.object({ eventIds: ids })
+export type SaleEventIdsInput = z.infer<typeof saleEventIdsSchema>
+
+export const setExcludedSchema = z.object({ eventIds: ids, excluded: z.boolean() })
+
+/** an inline correction: the whole event as the form holds it, and the version it was read at */
+export const updateSaleEventSchema = z.object({
+  eventId: z.uuid(),
+  version: z.int().min(1),
+  event: saleEventSchema,
+})
+export type UpdateSaleEventInput = z.input<typeof updateSaleEventSchema>
+
+const price = z
+  .string()
+  .trim()
+  .regex(/^\d{1,14}(\.\d{1,4})?$/, 'Write the price like 12.50')
+
+/** what a group fix does to every event of a reason group */
+export const groupFixSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('setTime'),
+    /** local wall time in each event's store, YYYY-MM-DDTHH:mm */
+    localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Choose a date and time'),
+  }),
+  z.object({
+    type: z.literal('setPrice'),
+    prices: z
+      .array(
+        z.object({
+          itemId: z.string().max(250).nullable(),
+          itemName: z.string().max(250).nullable(),
+          unitPrice: price,
+        }),
+      )
+      .min(1, 'Enter at least one price')
+      .max(200),
+  }),
+  z.object({ type: z.literal('setQuantity'), quantity: z.int().min(1).max(10_000) }),
+  z.object({ type: z.literal('setItemId'), itemId: z.string().trim().min(1, 'Enter an item id').max(250) }),
+  z.object({ type: z.literal('exclude') }),
+  z.object({ type: z.literal('resubmit') }),
+])
+export type GroupFix = z.infer<typeof groupFixSchema>
+
+export const fixGroupSchema = z.object({ reason: z.string().min(1).max(600), fix: groupFixSchema })
+export type FixGroupInput = z.infer<typeof fixGroupSchema>
+
+/** "resubmit fixed": every corrected READY event of the caller's stores, or of the stores named */
+export const submitFixedSchema = z
+  .object({ store: z.array(z.string().max(250)).max(200).optional() })
+  .default({})
+
+/** why an inline correction was refused: never a silent overwrite */
+export const CONFLICT_MESSAGES = {
+  queued:
+    'This sale was queued for sending while you were editing, so your changes were not saved. Wait until its batch finishes (or cancel the batch), then edit it again.',
+  changed:
+    'Someone else changed this sale while you were editing, so your changes were not saved. Reload to see their version, then make your changes again.',
+  gone: 'This sale no longer exists.',
+} as const

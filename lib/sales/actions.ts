@@ -1,0 +1,329 @@
+'use server'
+
+import { revalidatePath } from 'next/cache'
+import { audit } from '@/lib/audit/log'
+import { ActionError, authorizedAction, MESSAGES } from '@/lib/auth/action'
+import type { Caller } from '@/lib/auth/caller'
+import { db, Prisma } from '@/lib/db'
+import {
+  CONFLICT_MESSAGES,
+  fixGroupSchema,
+  saleEventIdsSchema,
+  setExcludedSchema,
+  submitFixedSchema,
+  updateSaleEventSchema,
+} from '@/lib/sales/action-schema'
+import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
+import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
+import { isApiReason } from '@/lib/sales/reasons'
+import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/submit'
+
+// The sales table's mutations: bulk submit, resubmit, exclude/include and delete; inline correction with
+// optimistic locking; the failures inbox's group fixes. Each goes through authorizedAction, and every
+// write is limited to the caller's stores (storeScope for named events, the scoped filter otherwise).
+
+const sql = Prisma.sql
+
+function refresh() {
+  try {
+    revalidatePath('/sales')
+    revalidatePath('/failures')
+    revalidatePath('/batches')
+    revalidatePath('/')
+  } catch {
+    // outside a request (tests) there is no cache to refresh
+  }
+}
+
+/** the stores of the named events; null when any of them does not exist (the caller hears "not found") */
+async function eventStores({ eventIds }: { eventIds: string[] }) {
+  const unique = [...new Set(eventIds)]
+  const rows = await db.$queryRaw<{ storeId: string; n: number }[]>(
+    sql`SELECT "storeId", count(*)::int AS n FROM "SaleEvent" WHERE id = ANY(${unique}::uuid[]) GROUP BY "storeId"`,
+  )
+  const found = rows.reduce((sum, r) => sum + r.n, 0)
+  return found === unique.length ? rows.map((r) => r.storeId) : null
+}
+
+async function submission<T>(run: () => Promise<T>) {
+  try {
+    return await run()
+  } catch (e) {
+    if (e instanceof SubmissionError) throw new ActionError(e.message)
+    throw e
+  }
+}
+
+/** READY events → new batches (the worker sends them); the rest of the selection is left as it is */
+export const submitSaleEventsAction = authorizedAction({
+  name: 'sales.submit',
+  access: 'signed-in',
+  schema: saleEventIdsSchema,
+  storeScope: eventStores,
+  handler: async ({ eventIds }, caller) => {
+    const r = await submission(() => submitEvents(caller, { scope: 'events', eventIds }))
+    refresh()
+    return { ...r, skipped: new Set(eventIds).size - r.eventCount }
+  },
+})
+
+/** FAILED events go back to READY and into new batches, corrected or as they are */
+export const resubmitSaleEventsAction = authorizedAction({
+  name: 'sales.resubmit',
+  access: 'signed-in',
+  schema: saleEventIdsSchema,
+  storeScope: eventStores,
+  handler: async ({ eventIds }, caller) => {
+    const failed = await submission(() => resubmitEvents(caller, { eventIds }))
+    // corrected events (READY again after a failure or a submission) go too
+    const ready = await submission(() => submitEvents(caller, { scope: 'events', eventIds }))
+    refresh()
+    const eventCount = failed.eventCount + ready.eventCount
+    return {
+      eventCount,
+      batchCount: failed.batchCount + ready.batchCount,
+      batchIds: [...failed.batchIds, ...ready.batchIds],
+      skipped: new Set(eventIds).size - eventCount,
+    }
+  },
+})
+
+/** exclude (never sent) or include again (validated again: READY or INVALID) */
+export const setSaleEventsExcludedAction = authorizedAction({
+  name: 'sales.setExcluded',
+  access: 'signed-in',
+  schema: setExcludedSchema,
+  storeScope: eventStores,
+  handler: async ({ eventIds, excluded }, caller, ctx) => {
+    const count = await db.$transaction(async (tx) => {
+      let n: number
+      if (excluded) {
+        n = await tx.$executeRaw(sql`
+          UPDATE "SaleEvent" e SET status = 'EXCLUDED', version = e.version + 1, "updatedById" = ${caller.userId}::uuid,
+            "updatedAt" = now()
+          WHERE e.id = ANY(${eventIds}::uuid[]) AND e."openBatchId" IS NULL AND e.status IN ('INVALID', 'READY', 'FAILED')`)
+      } else {
+        const ids = (
+          await tx.saleEvent.findMany({
+            where: { id: { in: eventIds }, status: 'EXCLUDED', openBatchId: null },
+            select: { id: true },
+          })
+        ).map((e) => e.id)
+        await revalidateEvents(tx, ids, caller.userId, { include: true })
+        n = ids.length
+      }
+      await auditEvents(tx, caller, ctx, eventIds, excluded ? 'sale.excluded' : 'sale.included')
+      return n
+    })
+    refresh()
+    return { count, skipped: new Set(eventIds).size - count }
+  },
+})
+
+/** deletes events that were never sent: INVALID, READY or EXCLUDED, in no batch, ever */
+export const deleteSaleEventsAction = authorizedAction({
+  name: 'sales.delete',
+  access: 'signed-in',
+  schema: saleEventIdsSchema,
+  storeScope: eventStores,
+  handler: async ({ eventIds }, caller, ctx) => {
+    const count = await db.$transaction(async (tx) => {
+      const gone = await tx.$queryRaw<{ id: string; storeId: string; orderId: string }[]>(sql`
+        DELETE FROM "SaleEvent" e
+        WHERE e.id = ANY(${eventIds}::uuid[]) AND e.status IN ('INVALID', 'READY', 'EXCLUDED') AND e."openBatchId" IS NULL
+          AND e."submittedAt" IS NULL AND NOT EXISTS (SELECT 1 FROM "BatchEvent" be WHERE be."eventId" = e.id)
+        RETURNING e.id, e."storeId", e."orderId"`)
+      await tx.auditLog.createMany({
+        data: gone.map((g) => ({
+          actorId: caller.userId,
+          actorEmail: caller.email,
+          action: 'sale.deleted',
+          entity: 'SaleEvent',
+          entityId: g.id,
+          storeId: g.storeId,
+          details: { orderId: g.orderId },
+          ip: ctx.ip,
+        })),
+      })
+      return gone.length
+    })
+    refresh()
+    return { count, skipped: new Set(eventIds).size - count }
+  },
+})
+
+async function auditEvents(
+  tx: Prisma.TransactionClient,
+  caller: Caller,
+  ctx: { ip: string },
+  ids: string[],
+  action: string,
+  details?: Record<string, unknown>,
+) {
+  const events = await tx.saleEvent.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, storeId: true },
+  })
+  await tx.auditLog.createMany({
+    data: events.map((e) => ({
+      actorId: caller.userId,
+      actorEmail: caller.email,
+      action,
+      entity: 'SaleEvent',
+      entityId: e.id,
+      storeId: e.storeId,
+      ip: ctx.ip,
+      ...(details ? { details: details as Prisma.InputJsonValue } : {}),
+    })),
+  })
+}
+
+/** an inline correction: validated by the same schema as the form, saved only if nobody changed the event since */
+export const updateSaleEventAction = authorizedAction({
+  name: 'sales.update',
+  access: 'signed-in',
+  schema: updateSaleEventSchema,
+  storeScope: async ({ eventId, event }) => {
+    const current = await db.saleEvent.findUnique({ where: { id: eventId }, select: { storeId: true } })
+    return current ? [current.storeId, event.storeId as string] : null
+  },
+  handler: async ({ eventId, version, event }, caller, ctx) => {
+    const items = event.lineItems.map((li, i) => ({
+      lineNumber: i + 1,
+      role: li.role,
+      itemId: li.itemId ?? null,
+      itemName: li.itemName ?? null,
+      variationId: li.variationId ?? null,
+      unitPrice: li.unitPrice as string,
+      quantity: li.quantity as number,
+    }))
+    const itemsTotal = items.reduce(
+      (sum, li) => sum.add(new Prisma.Decimal(li.unitPrice).mul(li.quantity)),
+      new Prisma.Decimal(0),
+    )
+    try {
+      const saved = await db.$transaction(async (tx) => {
+        const before = await tx.saleEvent.findUnique({ where: { id: eventId }, include: { lineItems: true } })
+        if (!before) throw new ActionError(CONFLICT_MESSAGES.gone)
+        const sent =
+          before.status === 'SUBMITTED' || before.status === 'FAILED' || before.submittedAt !== null
+        // compare-and-set on the version the form read: a queued event or someone else's edit wins
+        const updated = await tx.saleEvent.updateMany({
+          where: { id: eventId, version, openBatchId: null, status: { not: 'QUEUED' } },
+          data: {
+            kind: event.kind,
+            storeId: event.storeId as string,
+            orderId: event.orderId as string,
+            occurredAt: event.occurredAt as Date,
+            customerId: event.customerId ?? null,
+            revenue: event.revenue ?? null,
+            refund: event.refund ?? null,
+            returnExpenses: event.returnExpenses ?? null,
+            returnShippingCost: event.returnShippingCost ?? null,
+            returnReason: event.returnReason ?? null,
+            returnType: event.returnType ?? null,
+            returnPreference: event.returnPreference ?? null,
+            returnDropOff: event.returnDropOff ?? null,
+            status: before.status === 'EXCLUDED' ? 'EXCLUDED' : 'READY',
+            issues: [],
+            lastError: null,
+            itemCount: items.length,
+            itemsTotal,
+            isCorrection: before.isCorrection || sent,
+            updatedById: caller.userId,
+            version: { increment: 1 },
+          },
+        })
+        if (updated.count === 0)
+          throw new ActionError(
+            before.openBatchId || before.status === 'QUEUED'
+              ? CONFLICT_MESSAGES.queued
+              : CONFLICT_MESSAGES.changed,
+          )
+        await tx.lineItem.deleteMany({ where: { eventId } })
+        await tx.lineItem.createMany({ data: items.map((li) => ({ ...li, eventId })) })
+        const after = await tx.saleEvent.findUniqueOrThrow({ where: { id: eventId } })
+        await audit(tx, {
+          actor: ctx.actor,
+          action: 'sale.edited',
+          entity: 'SaleEvent',
+          entityId: eventId,
+          storeId: after.storeId,
+          details: {
+            before: { status: before.status, version: before.version, orderId: before.orderId },
+            after: { status: after.status, version: after.version, orderId: after.orderId },
+          },
+          ip: ctx.ip,
+        })
+        return { version: after.version, status: after.status }
+      })
+      refresh()
+      return saved
+    } catch (e) {
+      if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')
+        throw new ActionError('Another sale of this kind in this store already has this order number.', {
+          'event.orderId': ['Another sale of this kind in this store already has this order number'],
+        })
+      throw e
+    }
+  },
+})
+
+/** one fix for every event of a reason group in the caller's stores (inbox) */
+export const fixSaleEventGroupAction = authorizedAction({
+  name: 'sales.fixGroup',
+  access: 'signed-in',
+  schema: fixGroupSchema,
+  handler: async ({ reason, fix }, caller, ctx) => {
+    const ids = await groupEventIds(caller, reason)
+    if (ids.length === 0)
+      throw new ActionError('Nothing left to fix in this group: it may have been fixed already.')
+    if (fix.type === 'resubmit') {
+      if (!isApiReason(reason))
+        throw new ActionError('Only sales Constructor refused can be resubmitted as they are.')
+      const r = await submission(() => resubmitEvents(caller, { eventIds: ids }))
+      refresh()
+      return { touched: r.eventCount, ready: r.eventCount, batchCount: r.batchCount }
+    }
+    try {
+      const r = await db.$transaction(
+        async (tx) => {
+          const out = await applyGroupFix(tx, ids, fix, { userId: caller.userId, email: caller.email })
+          await auditEvents(tx, caller, ctx, ids, 'sale.group-fixed', { reason, fix: fix.type })
+          return out
+        },
+        { timeout: 120_000 },
+      )
+      refresh()
+      return { ...r, batchCount: 0 }
+    } catch (e) {
+      if (e instanceof GroupFixError) throw new ActionError(e.message)
+      throw e
+    }
+  },
+})
+
+/** "resubmit fixed": every READY event of the caller's stores that a person corrected, into new batches */
+export const submitFixedSaleEventsAction = authorizedAction({
+  name: 'sales.submitFixed',
+  access: 'signed-in',
+  schema: submitFixedSchema,
+  handler: async (input, caller) => {
+    const codes = input.store ?? []
+    if (codes.length) {
+      const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
+      if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.noStoreAccess)
+    }
+    const scope = await salesWhere(caller, { ...EMPTY_FILTER, store: codes })
+    const ids = (
+      await db.$queryRaw<{ id: string }[]>(sql`
+        SELECT e.id FROM "SaleEvent" e
+        WHERE e.status = 'READY' AND e."openBatchId" IS NULL AND e."updatedById" IS NOT NULL AND ${scope}
+        LIMIT 100000`)
+    ).map((r) => r.id)
+    if (ids.length === 0) return { eventCount: 0, batchCount: 0, batchIds: [] as string[] }
+    const r = await submission(() => submitEvents(caller, { scope: 'events', eventIds: ids }))
+    refresh()
+    return r
+  },
+})
