@@ -855,7 +855,7 @@ describe('previewSalesFile and a person’s mapping', () => {
     expect(p).toMatchObject({
       headerRowNumber: 1,
       headerRecognized: true,
-      proposal: { preset: 'custom', missing: [] },
+      proposal: { preset: 'template', missing: [] },
     })
     expect(p.sampleRows).toHaveLength(20)
     expect(served).toBeLessThan(10)
