@@ -80,4 +80,3 @@ export async function verifyCredentials(input: {
     user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion },
   }
 }
-
