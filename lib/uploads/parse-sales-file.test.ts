@@ -559,6 +559,14 @@ describe('parseSalesFile: rows to events', () => {
     expect(r.counts).toMatchObject({ rows: 3, events: 0, rowIssues: 3 })
   })
 
+  it('skips the header where a file repeats it, and counts it', async () => {
+    const r = await parse(
+      `${header}1,2026-03-02 10:00,BER-01,,A,,1.00,1\n${header}2,2026-03-02 10:00,BER-01,,B,,1.00,1\n`,
+    )
+    expect(r.events.map((e) => e.orderId)).toEqual(['1', '2'])
+    expect(r.counts).toMatchObject({ rows: 2, repeatedHeaders: 1, rowIssues: 0 })
+  })
+
   it('lets an order’s next rows inherit its store, also when that store is unknown', async () => {
     const r = await parse(
       `${header}1,2026-03-02 10:00,BER-01,,A,,1.00,1\n1,,,,B,,1.00,1\n2,2026-03-02 10:00,XX,,A,,1.00,1\n2,,,,B,,1.00,1\n`,

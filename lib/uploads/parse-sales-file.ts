@@ -2,7 +2,7 @@
 import type { DecimalSeparator } from '@/lib/money/decimal'
 import { type DateOrder, type DayMonthOrder, decideDateOrder, parseClockTime } from '@/lib/time/parse-date'
 import { EventCollector } from './convert'
-import { CsvTokenizer, DELIMITERS, type Delimiter, parseCsvText } from './csv-tokenizer'
+import { type CsvRow, CsvTokenizer, DELIMITERS, type Delimiter, parseCsvText } from './csv-tokenizer'
 import { type ByteInput, DecodingReader } from './decode'
 import { UploadFileError } from './errors'
 import {
@@ -74,6 +74,8 @@ export interface ParseCounts {
   /** data rows below the header, blank rows excluded */
   rows: number
   blankRows: number
+  /** rows repeating the header (files exported in parts and pasted together), not data */
+  repeatedHeaders: number
   lineItems: number
   events: number
   validEvents: number
@@ -346,6 +348,13 @@ function localeDecimal(locale: string | undefined): DecimalSeparator | null {
   }
 }
 
+// Cheap first: most rows differ from the header in their first cell.
+function isHeaderAgain(row: CsvRow, header: readonly string[]): boolean {
+  if (row.length !== header.length || row.cell(0).trim() !== header[0]) return false
+  for (let i = 1; i < header.length; i++) if (row.cell(i).trim() !== header[i]) return false
+  return true
+}
+
 function missingColumnsError(labels: string[]): UploadFileError {
   const list =
     labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`
@@ -409,6 +418,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       clockSkewMs: options.clockSkewMs,
     })
     let blankRows = 0
+    let repeatedHeaders = 0
     const headerRowNumber = f.headerRowNumber
     const tokenizer = new CsvTokenizer(
       {
@@ -419,6 +429,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       (row) => {
         if (row.rowNumber <= headerRowNumber) return
         if (row.isBlank()) blankRows++
+        else if (isHeaderAgain(row, f.header)) repeatedHeaders++
         else collector.addRow(row)
       },
     )
@@ -483,6 +494,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
     const counts: ParseCounts = {
       rows: collector.dataRows,
       blankRows,
+      repeatedHeaders,
       lineItems: collector.lineItems,
       events: 0,
       validEvents: 0,
