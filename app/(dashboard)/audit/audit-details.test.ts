@@ -16,6 +16,13 @@ describe('audit details as people read them', () => {
     ])
   })
 
+  it('reads a field recorded directly as { before, after }', () => {
+    expect(readDetails({ mustChangePassword: { before: true, after: false } })).toEqual({
+      changes: [{ field: 'mustChangePassword', before: true, after: false }],
+      context: [],
+    })
+  })
+
   it('keeps plain context and tolerates nothing at all', () => {
     expect(readDetails({ ok: true })).toEqual({ changes: [], context: [['ok', true]] })
     expect(readDetails(null)).toEqual({ changes: [], context: [] })

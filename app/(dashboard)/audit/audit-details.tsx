@@ -36,7 +36,14 @@ export function readDetails(details: unknown): { changes: Change[]; context: [st
     if (before !== undefined) rest.before = before
     if (after !== undefined) rest.after = after
   }
-  return { changes: out, context: Object.entries(rest) }
+  // a field recorded directly as { before, after } (e.g. { mustChangePassword: { before, after } })
+  const context: [string, unknown][] = []
+  for (const [field, v] of Object.entries(rest)) {
+    if (isRecord(v) && 'before' in v && 'after' in v && Object.keys(v).length === 2)
+      out.push({ field, before: v.before, after: v.after })
+    else context.push([field, v])
+  }
+  return { changes: out, context }
 }
 
 export function AuditDetails({ details }: { details: unknown }) {
