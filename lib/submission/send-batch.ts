@@ -197,7 +197,8 @@ export async function sendBatch(
     const held: SlotRef = { connectionId, slot }
     // the statement that records the outcome frees the slot; from here on the finally block must not
     slot = null
-    if (won.waitMs > 0) await sleep(won.waitMs)
+    // rounded up: a timer may fire up to a millisecond early, and the schedule must never be beaten
+    if (won.waitMs > 0) await sleep(Math.ceil(won.waitMs) + 1)
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
       await pauseConnection(q, connectionId, reason)

@@ -342,7 +342,9 @@ export async function markSucceeded(
   const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
-       UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5, "lastError" = $11,
+       UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5,
+         "lastError" = (SELECT CASE WHEN count(*) > 0 THEN count(*) || ' event(s) failed; the rest were submitted' ELSE $11 END
+           FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED'),
          "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
        WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id
      ), e AS (
