@@ -2,6 +2,7 @@
 
 import {
   Activity,
+  CircleAlert,
   FlaskConical,
   History,
   Layers,
@@ -16,6 +17,7 @@ import { cn } from '@/lib/utils/cn'
 
 const items = [
   { href: '/', label: 'Overview', icon: LayoutDashboard },
+  { href: '/failures', label: 'Needs attention', icon: CircleAlert },
   { href: '/sales', label: 'Sales', icon: Receipt },
   { href: '/uploads', label: 'Uploads', icon: Upload },
   { href: '/batches', label: 'Batches', icon: Layers },

@@ -298,6 +298,7 @@ export async function runTablesBenchmark(opts: TablesBenchOptions) {
     say(`benchmark failed: ${(error as Error).stack ?? error}`)
     return { ok: false, results: [] }
   } finally {
-    await database_.close()
+    if (process.env.BENCH_KEEP === '1') say(`kept: ${database_.url}`)
+    else await database_.close()
   }
 }

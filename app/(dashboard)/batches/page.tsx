@@ -1,49 +1,29 @@
-import { EmptyState, PageHeader } from '@/components/shell/app-shell'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { LiveRefresh } from '@/components/data-table/live-refresh'
+import { PageHeader } from '@/components/shell/app-shell'
 import { requirePageCaller } from '@/lib/auth/caller'
-import { getRecentBatches } from '@/lib/batches/queries'
-import { formatUtc } from '@/lib/utils/format'
+import { getBatches } from '@/lib/batches/queries'
+import { OPEN_BATCH_STATUSES, parseBatchesSearchParams } from '@/lib/batches/schema'
+import { BatchesTable } from './batches-table'
 
 export const metadata = { title: 'Batches' }
 
-export default async function BatchesPage() {
-  const batches = await getRecentBatches(await requirePageCaller())
+export default async function BatchesPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>
+}) {
+  const caller = await requirePageCaller()
+  const params = parseBatchesSearchParams(await searchParams)
+  const { rows, rowCount } = await getBatches(caller, params)
+  const live = rows.some((b) => OPEN_BATCH_STATUSES.includes(b.status))
   return (
     <>
       <PageHeader
         title="Batches"
         description="Requests of up to 100 events sent to Constructor, and every attempt."
+        actions={<LiveRefresh active={live} />}
       />
-      {batches.length === 0 ? (
-        <EmptyState title="No batches yet">
-          Submit ready sales from the Sales page; each batch appears here.
-        </EmptyState>
-      ) : (
-        <Table>
-          <TableHeader>
-            <TableRow>
-              <TableHead>Created</TableHead>
-              <TableHead>Status</TableHead>
-              <TableHead className="text-right">Events</TableHead>
-              <TableHead className="text-right">Attempts</TableHead>
-              <TableHead>Last HTTP status</TableHead>
-              <TableHead>Last error</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {batches.map((b) => (
-              <TableRow key={b.id}>
-                <TableCell>{formatUtc(b.createdAt)}</TableCell>
-                <TableCell>{b.status}</TableCell>
-                <TableCell className="text-right">{b.eventCount}</TableCell>
-                <TableCell className="text-right">{b.attempts}</TableCell>
-                <TableCell>{b.lastHttpStatus ?? '—'}</TableCell>
-                <TableCell className="max-w-md truncate">{b.lastError ?? ''}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      <BatchesTable rows={rows} rowCount={rowCount} params={params} />
     </>
   )
 }

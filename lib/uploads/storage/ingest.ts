@@ -582,6 +582,7 @@ export async function commitUpload(opts: {
       return { uploadId: upload.id, noOp: true, counts: c }
     }
     const settings = (preview?.settings ?? {}) as IngestSettings
+    let pendingWrite: Promise<void> = Promise.resolve()
     const result = await parse(
       {
         uploadId: upload.id,
@@ -601,9 +602,15 @@ export async function commitUpload(opts: {
             )}\t${ctx.at}\n`
           await copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text)
         },
-        onEvents: (events) => storeChunk(client, events, ctx, counts),
+        onEvents: async (events) => {
+          // the previous chunk's COPY ran while the parser built this chunk; one statement at a time per client
+          await pendingWrite
+          pendingWrite = (await storeChunk(client, events, ctx, counts)).written
+          pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
+        },
       },
     )
+    await pendingWrite
     finishCounts(counts, result)
     await finishUpload(client, upload.id, counts, false)
     await auditCommit(client, opts, upload, counts, null)
@@ -625,12 +632,13 @@ export async function commitUpload(opts: {
   return { uploadId: upload.id, noOp: false, counts }
 }
 
+/** classifies and writes one chunk; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
 async function storeChunk(
   client: pg.ClientBase,
   events: ParsedSaleEvent[],
   ctx: { uploadId: string; userId: string | null; at: string },
   counts: IngestCounts,
-) {
+): Promise<{ written: Promise<void> }> {
   const existing = await lookupExisting(client, events, true)
   let newEvents = ''
   let changed = ''
@@ -651,8 +659,10 @@ async function storeChunk(
       lines += lineItemLines(found.id, e)
     }
   }
-  await copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents)
+  // handed back unawaited: the caller lets the parser build the next chunk while PostgreSQL writes this one
+  const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents)
   if (changedIds.length > 0) {
+    await inserted
     await client.query(
       `CREATE TEMP TABLE IF NOT EXISTS ingest_changed (LIKE "SaleEvent" INCLUDING DEFAULTS) ON COMMIT DROP`,
     )
@@ -674,7 +684,9 @@ async function storeChunk(
       throw new Error('a stored event changed while this file was being stored')
     await client.query(`DELETE FROM "LineItem" WHERE "eventId" = ANY($1::uuid[])`, [changedIds])
   }
-  await copyRows(client, '"LineItem"', LINE_COLUMNS, lines)
+  const written = inserted.then(() => copyRows(client, '"LineItem"', LINE_COLUMNS, lines))
+  // wrapped: an async function would otherwise wait for the returned promise itself
+  return { written }
 }
 
 async function finishUpload(client: pg.ClientBase, uploadId: string, c: IngestCounts, sameFile: boolean) {

@@ -1,0 +1,410 @@
+'use client'
+
+import { Plus, Trash2 } from 'lucide-react'
+import { useRouter } from 'next/navigation'
+import { useMemo, useState, useTransition } from 'react'
+import { FieldShell, FormError } from '@/components/forms/field'
+import { Button } from '@/components/ui/button'
+import { Input } from '@/components/ui/input'
+import { Select } from '@/components/ui/select'
+import { toast } from '@/components/ui/toast'
+import { updateSaleEventAction } from '@/lib/sales/actions'
+import { localToUtc } from '@/lib/sales/hand-entry/schema'
+import { LINE_ITEM_ROLES, saleEventSchema } from '@/lib/sales/schema'
+
+export type EditableEvent = {
+  id: string
+  version: number
+  kind: 'PURCHASE' | 'RETURN'
+  storeId: string
+  orderId: string
+  /** the store's wall-clock time, YYYY-MM-DDTHH:mm, or '' when missing */
+  localTime: string
+  customerId: string
+  revenue: string
+  refund: string | null
+  returnExpenses: string | null
+  returnShippingCost: string | null
+  returnReason: string
+  returnType: 'FULL' | 'PARTIAL' | null
+  returnPreference: 'REFUND' | 'REPLACEMENT' | null
+  returnDropOff: string | null
+  lineItems: {
+    key: string
+    role: (typeof LINE_ITEM_ROLES)[number]
+    itemId: string
+    itemName: string
+    variationId: string
+    unitPrice: string
+    quantity: string
+  }[]
+}
+
+const ROLE_LABELS = {
+  PURCHASED: 'Purchased',
+  RETURNED: 'Returned',
+  KEPT: 'Kept',
+  CROSS_SOLD: 'Cross-sold',
+} as const
+
+function toInput(v: EditableEvent, timeZone: string) {
+  const [date = '', time = ''] = v.localTime.split('T')
+  return {
+    kind: v.kind,
+    storeId: v.storeId,
+    orderId: v.orderId,
+    occurredAt: v.localTime ? localToUtc(date, time, timeZone) : null,
+    customerId: v.customerId,
+    revenue: v.revenue,
+    refund: v.refund,
+    returnExpenses: v.returnExpenses,
+    returnShippingCost: v.returnShippingCost,
+    returnReason: v.returnReason,
+    returnType: v.returnType,
+    returnPreference: v.returnPreference,
+    returnDropOff: v.returnDropOff,
+    lineItems: v.lineItems.map((li) => ({
+      role: li.role,
+      itemId: li.itemId,
+      itemName: li.itemName,
+      variationId: li.variationId,
+      unitPrice: li.unitPrice,
+      quantity: li.quantity.trim() === '' ? null : Number(li.quantity),
+    })),
+  }
+}
+
+// Inline correction: every change is checked by THE sale event schema (the one the server parses with),
+// and the messages sit beside their fields. Saving names the version read, so a sale queued or edited by
+// someone else meanwhile is refused with a message, never overwritten.
+export function SaleEventForm({
+  initial,
+  stores,
+  storeApiReason,
+  readOnlyReason,
+}: {
+  initial: EditableEvent
+  stores: { id: string; code: string; name: string; timeZone: string }[]
+  storeApiReason?: string | null
+  readOnlyReason?: string | null
+}) {
+  const router = useRouter()
+  const [v, setV] = useState(initial)
+  const [serverError, setServerError] = useState<string | null>(null)
+  const [conflict, setConflict] = useState(false)
+  const [pending, start] = useTransition()
+  const zone = stores.find((s) => s.id === v.storeId)?.timeZone ?? 'UTC'
+
+  const errors = useMemo(() => {
+    const r = saleEventSchema.safeParse(toInput(v, zone))
+    const out: Record<string, string[]> = {}
+    if (!r.success)
+      for (const issue of r.error.issues) {
+        const key = issue.path.map(String).join('.') || '_'
+        out[key] = [...(out[key] ?? []), issue.message]
+      }
+    return out
+  }, [v, zone])
+  const errorCount = Object.values(errors).reduce((n, e) => n + e.length, 0)
+
+  const set = <K extends keyof EditableEvent>(key: K, value: EditableEvent[K]) =>
+    setV((s) => ({ ...s, [key]: value }))
+  const setItem = (i: number, patch: Partial<EditableEvent['lineItems'][number]>) =>
+    setV((s) => ({ ...s, lineItems: s.lineItems.map((li, j) => (j === i ? { ...li, ...patch } : li)) }))
+
+  function save(e: React.FormEvent) {
+    e.preventDefault()
+    if (errorCount > 0) {
+      setServerError(`Fix the ${errorCount === 1 ? 'problem' : `${errorCount} problems`} marked below first.`)
+      return
+    }
+    start(async () => {
+      const input = toInput(v, zone)
+      const result = await updateSaleEventAction({ eventId: v.id, version: v.version, event: input })
+      if (result.ok) {
+        setServerError(null)
+        toast.success(
+          result.data.status === 'EXCLUDED'
+            ? 'Saved. The sale stays excluded.'
+            : 'Saved. The sale is ready to submit.',
+        )
+        router.refresh()
+      } else {
+        setServerError(result.error)
+        setConflict(/not saved/.test(result.error))
+        toast.error(result.error)
+      }
+    })
+  }
+
+  const err = (key: string) => errors[key]
+  const isReturn = v.kind === 'RETURN'
+  const disabled = Boolean(readOnlyReason) || pending
+
+  return (
+    <form onSubmit={save} noValidate className="flex flex-col gap-5" aria-label="Correct this sale">
+      {readOnlyReason ? (
+        <p role="status" className="rounded-md border bg-muted/50 px-3 py-2 text-sm">
+          {readOnlyReason}
+        </p>
+      ) : null}
+      {storeApiReason ? (
+        <p
+          role="alert"
+          className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm"
+        >
+          <span className="font-medium">Constructor refused this sale:</span> {storeApiReason}
+        </p>
+      ) : null}
+      <FormError message={serverError} />
+      {conflict ? (
+        <div>
+          <Button type="button" variant="outline" size="sm" onClick={() => window.location.reload()}>
+            Reload the latest version
+          </Button>
+        </div>
+      ) : null}
+      <fieldset disabled={disabled} className="grid grid-cols-1 gap-4 md:grid-cols-3">
+        <legend className="sr-only">The sale</legend>
+        <FieldShell label="Kind" error={err('kind')}>
+          {({ id, describedBy, invalid }) => (
+            <Select
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.kind}
+              onChange={(e) => {
+                const kind = e.target.value as EditableEvent['kind']
+                setV((s) => ({
+                  ...s,
+                  kind,
+                  lineItems: s.lineItems.map((li) => ({
+                    ...li,
+                    role: kind === 'PURCHASE' ? 'PURCHASED' : li.role === 'PURCHASED' ? 'RETURNED' : li.role,
+                  })),
+                }))
+              }}
+            >
+              <option value="PURCHASE">Purchase</option>
+              <option value="RETURN">Return</option>
+            </Select>
+          )}
+        </FieldShell>
+        <FieldShell label="Store" error={err('storeId')}>
+          {({ id, describedBy, invalid }) => (
+            <Select
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.storeId}
+              onChange={(e) => set('storeId', e.target.value)}
+            >
+              {stores.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.code} · {s.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </FieldShell>
+        <FieldShell label="Order number" error={err('orderId')}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.orderId}
+              onChange={(e) => set('orderId', e.target.value)}
+            />
+          )}
+        </FieldShell>
+        <FieldShell label="Sale time" hint={`In the store's time zone (${zone}).`} error={err('occurredAt')}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              type="datetime-local"
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.localTime}
+              onChange={(e) => set('localTime', e.target.value)}
+            />
+          )}
+        </FieldShell>
+        <FieldShell label="Customer id" hint="Optional." error={err('customerId')}>
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.customerId}
+              onChange={(e) => set('customerId', e.target.value)}
+            />
+          )}
+        </FieldShell>
+        <FieldShell
+          label="Revenue"
+          hint="Optional: leave empty to use the items' total."
+          error={err('revenue')}
+        >
+          {({ id, describedBy, invalid }) => (
+            <Input
+              id={id}
+              inputMode="decimal"
+              aria-describedby={describedBy}
+              aria-invalid={invalid || undefined}
+              value={v.revenue}
+              onChange={(e) => set('revenue', e.target.value)}
+            />
+          )}
+        </FieldShell>
+        {isReturn ? (
+          <FieldShell label="Return reason" className="md:col-span-3" error={err('returnReason')}>
+            {({ id, describedBy, invalid }) => (
+              <Input
+                id={id}
+                aria-describedby={describedBy}
+                aria-invalid={invalid || undefined}
+                value={v.returnReason}
+                onChange={(e) => set('returnReason', e.target.value)}
+              />
+            )}
+          </FieldShell>
+        ) : null}
+      </fieldset>
+
+      <fieldset disabled={disabled} className="flex flex-col gap-3">
+        <legend className="mb-2 text-sm font-semibold">Items</legend>
+        {err('lineItems') ? (
+          <p className="text-sm text-destructive" role="alert">
+            {err('lineItems')?.join(' ')}
+          </p>
+        ) : null}
+        {v.lineItems.map((li, i) => (
+          <div
+            key={li.key}
+            className="grid grid-cols-2 items-start gap-3 rounded-md border p-3 md:grid-cols-7"
+          >
+            <FieldShell label={`Item ${i + 1} role`} error={err(`lineItems.${i}.role`)}>
+              {({ id, describedBy, invalid }) => (
+                <Select
+                  id={id}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  value={li.role}
+                  onChange={(e) => setItem(i, { role: e.target.value as (typeof LINE_ITEM_ROLES)[number] })}
+                >
+                  {(isReturn
+                    ? LINE_ITEM_ROLES.filter((r) => r !== 'PURCHASED')
+                    : (['PURCHASED'] as const)
+                  ).map((r) => (
+                    <option key={r} value={r}>
+                      {ROLE_LABELS[r]}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </FieldShell>
+            <FieldShell label={`Item ${i + 1} id (SKU)`} error={err(`lineItems.${i}.itemId`)}>
+              {({ id, describedBy, invalid }) => (
+                <Input
+                  id={id}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  value={li.itemId}
+                  onChange={(e) => setItem(i, { itemId: e.target.value })}
+                />
+              )}
+            </FieldShell>
+            <FieldShell
+              label={`Item ${i + 1} name`}
+              className="md:col-span-2"
+              error={err(`lineItems.${i}.itemName`)}
+            >
+              {({ id, describedBy, invalid }) => (
+                <Input
+                  id={id}
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  value={li.itemName}
+                  onChange={(e) => setItem(i, { itemName: e.target.value })}
+                />
+              )}
+            </FieldShell>
+            <FieldShell label={`Item ${i + 1} price`} error={err(`lineItems.${i}.unitPrice`)}>
+              {({ id, describedBy, invalid }) => (
+                <Input
+                  id={id}
+                  inputMode="decimal"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  value={li.unitPrice}
+                  onChange={(e) => setItem(i, { unitPrice: e.target.value })}
+                />
+              )}
+            </FieldShell>
+            <FieldShell label={`Item ${i + 1} quantity`} error={err(`lineItems.${i}.quantity`)}>
+              {({ id, describedBy, invalid }) => (
+                <Input
+                  id={id}
+                  inputMode="numeric"
+                  aria-describedby={describedBy}
+                  aria-invalid={invalid || undefined}
+                  value={li.quantity}
+                  onChange={(e) => setItem(i, { quantity: e.target.value })}
+                />
+              )}
+            </FieldShell>
+            <div className="flex h-full items-end">
+              <Button
+                type="button"
+                variant="ghost"
+                size="sm"
+                aria-label={`Remove item ${i + 1}`}
+                onClick={() => setV((s) => ({ ...s, lineItems: s.lineItems.filter((_, j) => j !== i) }))}
+              >
+                <Trash2 aria-hidden />
+              </Button>
+            </div>
+          </div>
+        ))}
+        <div>
+          <Button
+            type="button"
+            variant="outline"
+            size="sm"
+            onClick={() =>
+              setV((s) => ({
+                ...s,
+                lineItems: [
+                  ...s.lineItems,
+                  {
+                    key: `new-${Date.now()}`,
+                    role: s.kind === 'PURCHASE' ? 'PURCHASED' : 'RETURNED',
+                    itemId: '',
+                    itemName: '',
+                    variationId: '',
+                    unitPrice: '',
+                    quantity: '1',
+                  },
+                ],
+              }))
+            }
+          >
+            <Plus aria-hidden />
+            Add an item
+          </Button>
+        </div>
+      </fieldset>
+      <div className="flex items-center gap-3">
+        <Button type="submit" disabled={disabled}>
+          {pending ? 'Saving…' : 'Save changes'}
+        </Button>
+        <p className="text-sm text-muted-foreground" aria-live="polite">
+          {errorCount === 0
+            ? 'No problems: saving makes the sale ready to submit.'
+            : `${errorCount} ${errorCount === 1 ? 'problem' : 'problems'} to fix.`}
+        </p>
+      </div>
+    </form>
+  )
+}
