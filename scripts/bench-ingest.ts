@@ -1,6 +1,6 @@
 import { ingestInChild, runIngestBenchmark } from '@/lib/uploads/bench'
 
-// npm run bench:ingest [-- --file sales.csv] [--line-items N --orders N --stores N] [--without-search-indexes]: logic in lib/uploads/bench.ts
+// npm run bench:ingest [-- --file sales.csv] [--line-items N --orders N --stores N] [--without-search-indexes] [--heap-mb 256]: logic in lib/uploads/bench.ts
 const args = process.argv.slice(2)
 const arg = (name: string) => {
   const i = args.indexOf(name)
@@ -18,6 +18,7 @@ if (args[0] === '--child') {
     stores: Number(arg('--stores') ?? 50),
     file: arg('--file'),
     withoutSearchIndexes: args.includes('--without-search-indexes'),
+    heapMb: arg('--heap-mb') === undefined ? undefined : Number(arg('--heap-mb')),
     script: import.meta.filename,
     say: (line) => process.stdout.write(`${line}\n`),
   })

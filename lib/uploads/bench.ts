@@ -30,6 +30,8 @@ export type BenchOptions = {
   stores: number
   file?: string
   withoutSearchIndexes?: boolean
+  /** run the ingestion child with --max-old-space-size (MB) */
+  heapMb?: number
   say: (line: string) => void
 }
 
@@ -184,9 +186,15 @@ export async function ingestInChild(file: string): Promise<ChildFigures> {
   }
 }
 
-function runChild(script: string, env: Record<string, string>, file: string): Promise<ChildFigures> {
+function runChild(
+  script: string,
+  env: Record<string, string>,
+  file: string,
+  heapMb: number | undefined,
+): Promise<ChildFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--child', file], {
+    const heap = heapMb ? [`--max-old-space-size=${heapMb}`] : []
+    const child = spawn(process.execPath, [...heap, '--import', 'tsx', script, '--child', file], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
@@ -251,6 +259,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { script: string }
       opts.script,
       { DATABASE_URL: db.url, UPLOAD_DIR: uploadDir, LOG_LEVEL: 'warn' },
       file,
+      opts.heapMb,
     )
     const total = figures.receiveSeconds + figures.previewSeconds + figures.commitSeconds
     const storing = figures.receiveSeconds + figures.commitSeconds
@@ -263,7 +272,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { script: string }
       `psql \\copy of the same file (floor): ${floor.toFixed(1)} s`,
       `ratio (file → stored / floor): ${(total / floor).toFixed(2)}   without the preview: ${(storing / floor).toFixed(2)}`,
       `rows per second: ${Math.round(figures.lineItems / total).toLocaleString('en-US')} line items/s (${figures.events.toLocaleString('en-US')} events)`,
-      `peak RSS of the ingestion process: ${figures.maxRssMb.toFixed(0)} MB`,
+      `peak RSS of the ingestion process: ${figures.maxRssMb.toFixed(0)} MB${opts.heapMb ? ` (V8 old space capped at ${opts.heapMb} MB)` : ' (V8 default heap sizing)'}`,
     ]
     for (const l of lines) say(l)
     return { floor, ...figures, total }
