@@ -620,14 +620,16 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
   return { retried: rows[0]?.retried ?? 0, failed: rows[0]?.failed ?? 0 }
 }
 
-// Waiting batches of a running connection that have no job at all (a job that gave up, a lost enqueue): give one back.
+// Waiting batches of a running connection with no runnable job (a job that gave up; a connection resumed by code
+// that only cleared `paused`; a job that saw a stale paused flag): give one back.
 export async function reenqueueOrphans(q: Queryable, olderThanMs: number) {
   const { rows } = await q.query<{ jobs: number }>(
     `SELECT ${jobSpecsSql(
       `SELECT b.id, b."connectionId", b."nextAttemptAt" FROM "Batch" b JOIN "ConstructorConnection" c ON c.id = b."connectionId"
        WHERE b.status IN ('QUEUED', 'RETRY_WAIT') AND NOT c.paused
          AND b."updatedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
-         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j WHERE j.key = 'batch:' || b.id::text)
+         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
+           WHERE j.key = 'batch:' || b.id::text AND j.attempts < j.max_attempts)
        LIMIT 1000`,
       'preserve_run_at',
     )} AS jobs`,

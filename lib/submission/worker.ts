@@ -47,7 +47,8 @@ export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
   )
   const ids = rows[0]?.ids ?? []
   if (ids.length > 0) await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids])
-  const orphans = await reenqueueOrphans(q, cfg.staleMs)
+  // an open batch and its job commit together, so a short grace only spares batches changing this instant
+  const orphans = await reenqueueOrphans(q, 1_000)
   return { ...lost, unlockedWorkers: rows[0]?.n ?? 0, orphans }
 }
 
