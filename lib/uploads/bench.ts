@@ -114,20 +114,30 @@ function findPsql(): string {
   )
 }
 
-/** the floor: the same file into one table with a unique key and the time and item indexes */
-async function psqlCopySeconds(url: string, file: string): Promise<number> {
+/**
+ * The floor: the same file into one table with a unique key and the time and item indexes; with `search`,
+ * also the GIN trigram indexes the sales table's search keeps on order, customer and item ids.
+ */
+async function psqlCopySeconds(url: string, file: string, table: string, search: boolean): Promise<number> {
   const psql = findPsql()
+  const trigram = search
+    ? `CREATE EXTENSION IF NOT EXISTS pg_trgm;
+       CREATE INDEX ON ${table} USING GIN (order_id gin_trgm_ops);
+       CREATE INDEX ON ${table} USING GIN (customer_id gin_trgm_ops);
+       CREATE INDEX ON ${table} USING GIN (item_id gin_trgm_ops);`
+    : ''
   await run(psql, [
     url,
     '-v',
     'ON_ERROR_STOP=1',
     '-c',
-    `CREATE TABLE bench_floor (id bigserial PRIMARY KEY, order_id text, occurred_at timestamptz, store_code text, kind text,
+    `CREATE TABLE ${table} (id bigserial PRIMARY KEY, order_id text, occurred_at timestamptz, store_code text, kind text,
        customer_id text, item_id text, item_name text, variation_id text, unit_price numeric(18,4), quantity int);
-     CREATE UNIQUE INDEX ON bench_floor (store_code, kind, order_id, item_id);
-     CREATE INDEX ON bench_floor (store_code, occurred_at);
-     CREATE INDEX ON bench_floor (occurred_at);
-     CREATE INDEX ON bench_floor (item_id);`,
+     CREATE UNIQUE INDEX ON ${table} (store_code, kind, order_id, item_id);
+     CREATE INDEX ON ${table} (store_code, occurred_at);
+     CREATE INDEX ON ${table} (occurred_at);
+     CREATE INDEX ON ${table} (item_id);
+     ${trigram}`,
   ])
   const t0 = performance.now()
   await run(psql, [
@@ -135,7 +145,7 @@ async function psqlCopySeconds(url: string, file: string): Promise<number> {
     '-v',
     'ON_ERROR_STOP=1',
     '-c',
-    `\\copy bench_floor (order_id, occurred_at, store_code, kind, customer_id, item_id, item_name, variation_id, unit_price, quantity) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`,
+    `\\copy ${table} (order_id, occurred_at, store_code, kind, customer_id, item_id, item_name, variation_id, unit_price, quantity) FROM '${file.replace(/'/g, "''")}' WITH (FORMAT csv, HEADER true)`,
   ])
   return (performance.now() - t0) / 1000
 }
@@ -252,8 +262,10 @@ export async function runIngestBenchmark(opts: BenchOptions & { script: string }
       )
       await d.end()
     }
-    const floor = await psqlCopySeconds(db.url, file)
+    const floor = await psqlCopySeconds(db.url, file, 'bench_floor', false)
     say(`psql \\copy (the floor): ${floor.toFixed(1)} s`)
+    const floorSearch = await psqlCopySeconds(db.url, file, 'bench_floor_search', true)
+    say(`psql \\copy with the trigram search indexes too: ${floorSearch.toFixed(1)} s`)
     const uploadDir = path.join(work, 'uploads')
     const figures = await runChild(
       opts.script,
@@ -270,12 +282,14 @@ export async function runIngestBenchmark(opts: BenchOptions & { script: string }
       `  preview (parse, duplicate lookup, counts): ${figures.previewSeconds.toFixed(1)} s`,
       `  commit (parse again, COPY in one transaction): ${figures.commitSeconds.toFixed(1)} s`,
       `psql \\copy of the same file (floor): ${floor.toFixed(1)} s`,
+      `psql \\copy with the sales table's trigram search indexes too: ${floorSearch.toFixed(1)} s`,
       `ratio (file → stored / floor): ${(total / floor).toFixed(2)}   without the preview: ${(storing / floor).toFixed(2)}`,
+      `ratio against the floor with trigram indexes: ${(total / floorSearch).toFixed(2)}   without the preview: ${(storing / floorSearch).toFixed(2)}`,
       `rows per second: ${Math.round(figures.lineItems / total).toLocaleString('en-US')} line items/s (${figures.events.toLocaleString('en-US')} events)`,
       `peak RSS of the ingestion process: ${figures.maxRssMb.toFixed(0)} MB${opts.heapMb ? ` (V8 old space capped at ${opts.heapMb} MB)` : ' (V8 default heap sizing)'}`,
     ]
     for (const l of lines) say(l)
-    return { floor, ...figures, total }
+    return { floor, floorSearch, ...figures, total }
   } finally {
     await db.close()
     fs.rmSync(work, { recursive: true, force: true })
