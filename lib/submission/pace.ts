@@ -14,42 +14,39 @@ export async function ensurePaceRow(q: Queryable, connectionId: string, rate: nu
   )
 }
 
-/** one free slot among 0..max-1 (locked by this session), or null when all are taken */
-export async function tryAcquireSlot(
+// One short statement (the shared rate row stays locked only for it): win a free slot among 0..max-1 and, only
+// then, reserve the next start time on the schedule. slot null: every slot is busy and nothing was reserved.
+export async function takeSlotAndSendTime(
   q: Queryable,
   connectionId: string,
-  max: number,
-): Promise<number | null> {
+  maxConcurrency: number,
+  maxRate: number,
+): Promise<{ slot: number | null; waitMs: number }> {
   // start at a random slot so processes don't all probe slot 0 first; no ORDER BY, so probing stops at the first win
-  const start = Math.floor(Math.random() * max)
-  const { rows } = await q.query<{ slot: number }>(
-    `SELECT ((s + $3::int) % $2::int)::int AS slot FROM generate_series(0, $2::int - 1) AS s
-     WHERE pg_try_advisory_lock(hashtext($1::text), ((s + $3::int) % $2::int)::int) LIMIT 1`,
-    [connectionId, max, start],
+  const start = Math.floor(Math.random() * maxConcurrency)
+  const { rows } = await q.query<{ slot: number | null; waitMs: number | null }>(
+    `WITH s AS (
+       SELECT ((g + $3::int) % $2::int)::int AS slot FROM generate_series(0, $2::int - 1) AS g
+       WHERE pg_try_advisory_lock(hashtext($1::text), ((g + $3::int) % $2::int)::int) LIMIT 1
+     ), cur AS (
+       SELECT "connectionId", least($4::float8, rate) AS r,
+         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($4::float8, rate)),
+           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
+       FROM "ConnectionPace" WHERE "connectionId" = $1::uuid AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+     ), p AS (
+       UPDATE "ConnectionPace" x SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
+         rate = least($4::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
+       FROM cur WHERE x."connectionId" = cur."connectionId"
+       RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"
+     )
+     SELECT (SELECT slot FROM s) AS slot, (SELECT "waitMs" FROM p) AS "waitMs"`,
+    [connectionId, maxConcurrency, start, maxRate],
   )
-  return rows[0]?.slot ?? null
+  return { slot: rows[0]?.slot ?? null, waitMs: rows[0]?.waitMs ?? 0 }
 }
 
 export async function releaseSlot(q: Queryable, connectionId: string, slot: number) {
   await q.query('SELECT pg_advisory_unlock(hashtext($1::text), $2::int)', [connectionId, slot])
-}
-
-/** reserves the next start time under the connection's rate; returns how long to wait before sending */
-export async function reserveSendTime(q: Queryable, connectionId: string, maxRate: number): Promise<number> {
-  const { rows } = await q.query<{ waitMs: number }>(
-    `WITH cur AS (
-       SELECT "connectionId", least($2::float8, rate) AS r,
-         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($2::float8, rate)),
-           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
-       FROM "ConnectionPace" WHERE "connectionId" = $1::uuid FOR UPDATE
-     )
-     UPDATE "ConnectionPace" p SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
-       rate = least($2::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
-     FROM cur WHERE p."connectionId" = cur."connectionId"
-     RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"`,
-    [connectionId, maxRate],
-  )
-  return rows[0]?.waitMs ?? 0
 }
 
 // A 429: everyone holds until Retry-After (or the back-off), and the rate halves once per hold, not once per 429.

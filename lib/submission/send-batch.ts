@@ -4,7 +4,7 @@ import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/li
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
-import { ensurePaceRow, releaseSlot, Semaphore, slowDown } from './pace'
+import { ensurePaceRow, releaseSlot, Semaphore, slowDown, takeSlotAndSendTime } from './pace'
 import { retryDelayMs, shouldGiveUp } from './retry-policy'
 import type { Queryable } from './sql'
 import {
@@ -158,17 +158,10 @@ export async function sendBatch(
       ctx.paceRows.add(connectionId)
     }
     const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
-    let won: Awaited<ReturnType<typeof claimForSending>>
+    let taken: Awaited<ReturnType<typeof takeSlotAndSendTime>>
     for (let tries = 0; ; tries++) {
-      won = await claimForSending(q, {
-        batchId,
-        connectionId,
-        workerId: ctx.workerId,
-        leaseMs,
-        maxConcurrency: conn.maxConcurrency,
-        maxRate: conn.maxRequestsPerSecond,
-      })
-      if (won.slot !== null) break
+      taken = await takeSlotAndSendTime(q, connectionId, conn.maxConcurrency, conn.maxRequestsPerSecond)
+      if (taken.slot !== null) break
       // every slot busy (other processes): poll with jitter; now and then check the connection was not paused
       if (tries % 50 === 49) {
         const now = await ctx.connections.get(connectionId)
@@ -176,7 +169,9 @@ export async function sendBatch(
       }
       await sleep(3 + Math.random() * 12)
     }
-    slot = won.slot
+    slot = taken.slot
+    // the lease covers the wait for the send time too
+    const won = await claimForSending(q, { batchId, workerId: ctx.workerId, leaseMs: leaseMs + taken.waitMs })
     const claim = won.claim
     if (!claim) {
       await releaseSlot(q, connectionId, slot)
@@ -198,7 +193,7 @@ export async function sendBatch(
     // the statement that records the outcome frees the slot; from here on the finally block must not
     slot = null
     // rounded up: a timer may fire up to a millisecond early, and the schedule must never be beaten
-    if (won.waitMs > 0) await sleep(Math.ceil(won.waitMs) + 1)
+    if (taken.waitMs > 0) await sleep(Math.ceil(taken.waitMs) + 1)
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
       await pauseConnection(q, connectionId, reason)

@@ -91,6 +91,8 @@ export async function submitEvents(
   const db = await queueReady(opts.db ?? defaultDb)
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
+    // numbering 250,000 events sorts them: in memory, not in temporary files
+    await q.query("SET LOCAL work_mem = '64MB'")
     const connectionId = await connectionFor(q, input.connectionId)
     const { where, params } = selection(caller, input)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })

@@ -150,15 +150,6 @@ export async function claimBatchForSending(
 /** a concurrency slot held by the sending session: released by the statement that records the outcome */
 export type SlotRef = { connectionId: string; slot: number }
 
-export type SendClaim = {
-  /** the slot won, or null when every slot of the connection is busy (nothing else happened then) */
-  slot: number | null
-  claim: BatchClaim | null
-  /** how long to wait before sending, under the connection's shared rate */
-  waitMs: number
-  events: ClaimedEventRow[]
-}
-
 export type ClaimedEventRow = {
   id: string
   kind: 'PURCHASE' | 'RETURN'
@@ -187,65 +178,38 @@ export type ClaimedEventRow = {
   }[]
 }
 
-// The hot path's first statement, one round trip: win a concurrency slot (session advisory lock), claim the
-// batch (QUEUED/RETRY_WAIT → SENDING, only when its wait is over and the connection is not paused), open its
-// attempt, reserve a send time on the shared rate schedule, and read its events in request order.
-// Each step runs only when the one before it succeeded, so a busy slot or a lost race changes nothing.
+// The hot path's claim, one round trip: QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection
+// is not paused), open its attempt, and read its events in request order. The caller already holds a slot.
 export async function claimForSending(
   q: Queryable,
-  args: {
-    batchId: string
-    connectionId: string
-    workerId: string
-    leaseMs: number
-    maxConcurrency: number
-    maxRate: number
-  },
-): Promise<SendClaim> {
-  const start = Math.floor(Math.random() * args.maxConcurrency)
+  args: { batchId: string; workerId: string; leaseMs: number },
+): Promise<{ claim: BatchClaim | null; events: ClaimedEventRow[] }> {
   const { rows } = await q.query<
     Partial<ClaimedEventRow> & {
-      slot: number | null
       batchId: string | null
       attempt: number
       claimConnectionId: string
       createdAt: Date
       attemptId: string
       failures: number
-      waitMs: number | null
     }
   >(
-    `WITH s AS (
-       SELECT ((g + $5::int) % $4::int)::int AS slot FROM generate_series(0, $4::int - 1) AS g
-       WHERE pg_try_advisory_lock(hashtext($2::text), ((g + $5::int) % $4::int)::int) LIMIT 1
-     ), b AS (
-       UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $3,
-         "leaseUntil" = clock_timestamp() + $6::float8 * interval '1 millisecond',
+    `WITH b AS (
+       UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
+         "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond',
          "startedAt" = coalesce(b."startedAt", now()), "updatedAt" = now()
        FROM "ConstructorConnection" c
        WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
          AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
-         AND c.id = b."connectionId" AND NOT c.paused AND EXISTS (SELECT 1 FROM s)
+         AND c.id = b."connectionId" AND NOT c.paused
        RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
      ), a AS (
        INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
-       SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $3 FROM b RETURNING id
-     ), cur AS (
-       SELECT "connectionId", least($7::float8, rate) AS r,
-         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($7::float8, rate)),
-           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
-       FROM "ConnectionPace" WHERE "connectionId" = $2::uuid AND EXISTS (SELECT 1 FROM b) FOR UPDATE
-     ), p AS (
-       UPDATE "ConnectionPace" x SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
-         rate = least($7::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
-       FROM cur WHERE x."connectionId" = cur."connectionId"
-       RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"
+       SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
      )
-     SELECT (SELECT slot FROM s) AS slot, b.id::text AS "batchId", b.attempts AS attempt,
-       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures,
-       (SELECT id::text FROM a) AS "attemptId", (SELECT "waitMs" FROM p) AS "waitMs", ev.*
-     FROM (SELECT 1) AS one
-     LEFT JOIN b ON true
+     SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "claimConnectionId",
+       b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId", ev.*
+     FROM b
      LEFT JOIN LATERAL (
        SELECT be.position, e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
          e."returnExpenses"::text AS "returnExpenses", e.refund::text,
@@ -261,11 +225,10 @@ export async function claimForSending(
        WHERE be."batchId" = b.id AND be.outcome = 'PENDING' AND e."openBatchId" = b.id
      ) AS ev ON true
      ORDER BY ev.position`,
-    [args.batchId, args.connectionId, args.workerId, args.maxConcurrency, start, args.leaseMs, args.maxRate],
+    [args.batchId, args.workerId, args.leaseMs],
   )
   const first = rows[0]
-  if (!first || first.slot === null) return { slot: null, claim: null, waitMs: 0, events: [] }
-  if (!first.batchId) return { slot: first.slot, claim: null, waitMs: 0, events: [] }
+  if (!first?.batchId) return { claim: null, events: [] }
   const claim: BatchClaim = {
     batchId: first.batchId,
     attempt: first.attempt,
@@ -274,8 +237,7 @@ export async function claimForSending(
     attemptId: first.attemptId,
     failures: first.failures,
   }
-  const events = rows.filter((r) => r.id) as unknown as ClaimedEventRow[]
-  return { slot: first.slot, claim, waitMs: first.waitMs ?? 0, events }
+  return { claim, events: rows.filter((r) => r.id) as unknown as ClaimedEventRow[] }
 }
 
 /** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
