@@ -19,6 +19,9 @@ if (!process.env.E2E_SANDBOX_TOKEN) {
   fs.rmSync(PRODUCT_LOG, { force: true })
 }
 
+// the sandbox's control token, so specs can inject faults (poison values) through POST /_sandbox/faults
+process.env.E2E_SANDBOX_CONTROL_TOKEN ??= randomBytes(18).toString('base64url')
+
 export default defineConfig({
   testDir: './e2e',
   timeout: 60_000,
@@ -69,6 +72,7 @@ export default defineConfig({
       APP_URL: baseURL,
       LOG_LEVEL: 'info',
       SANDBOX_TOKEN: process.env.E2E_SANDBOX_TOKEN,
+      SANDBOX_CONTROL_TOKEN: process.env.E2E_SANDBOX_CONTROL_TOKEN,
       PRODUCT_LOG_FILE: PRODUCT_LOG,
     },
   },

@@ -182,13 +182,15 @@ const quantile = (sorted: number[], q: number) =>
 
 export async function runTablesBenchmark(opts: TablesBenchOptions) {
   const { say } = opts
-  const database_ = await database(say)
+  // BENCH_REUSE_URL: a database an earlier run kept (BENCH_KEEP=1), measured again without seeding
+  const reuse = process.env.BENCH_REUSE_URL
+  const database_ = reuse ? { url: reuse, close: async () => {} } : await database(say)
   try {
-    await migrate(database_.url)
+    if (!reuse) await migrate(database_.url)
     const c = new pg.Client({ connectionString: database_.url })
     c.on('error', () => {}) // the server stopping at the end is not news
     await c.connect()
-    await seedMillion(c, opts.events, say)
+    if (!reuse) await seedMillion(c, opts.events, say)
     const storeIds = (await c.query<{ id: string }>('SELECT id::text FROM "Store" ORDER BY code')).rows.map(
       (r) => r.id,
     )

@@ -104,20 +104,22 @@ function startOfLocalDay(date: string, timeZone: string, addDays = 0) {
   )
 }
 
-/**
- * The WHERE clause of a filter inside the caller's stores. Store codes the caller cannot see match
- * nothing (never another store's rows); dates are each store's local days.
- */
-export async function salesWhere(caller: Caller, filter: SalesFilter): Promise<Prisma.Sql> {
+type FilterParts = {
+  /** the stores to look in; null: every store (an admin without a store filter) */
+  storeIds: string[] | null
+  /** every other condition */
+  conds: Prisma.Sql[]
+  /** a local date range is part of the filter */
+  dateRange: boolean
+}
+
+async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<FilterParts> {
   const visible = await getVisibleStores(caller)
   const stores = filter.store.length ? visible.filter((s) => filter.store.includes(s.code)) : visible
-  const parts: Prisma.Sql[] = []
-  if (filter.store.length || !caller.allStores) {
-    if (stores.length === 0) return sql`FALSE`
-    parts.push(sql`e."storeId" = ANY(${stores.map((s) => s.id)}::uuid[])`)
-  }
-  if (filter.status.length) parts.push(sql`e.status = ANY(${filter.status}::"EventStatus"[])`)
-  if (filter.kind.length === 1) parts.push(sql`e.kind = ${filter.kind[0]}::"EventKind"`)
+  const storeIds = filter.store.length || !caller.allStores ? stores.map((s) => s.id) : null
+  const conds: Prisma.Sql[] = []
+  if (filter.status.length) conds.push(sql`e.status = ANY(${filter.status}::"EventStatus"[])`)
+  if (filter.kind.length === 1) conds.push(sql`e.kind = ${filter.kind[0]}::"EventKind"`)
   if (filter.from || filter.to) {
     // one range per time zone, so each still uses the (storeId, occurredAt) or (occurredAt) index
     const zones = new Map<string, string[]>()
@@ -129,17 +131,17 @@ export async function salesWhere(caller: Caller, filter: SalesFilter): Promise<P
       const inZone = zones.size > 1 ? [sql`e."storeId" = ANY(${ids}::uuid[])`] : []
       return sql`(${join([...inZone, ...bounds], ' AND ')})`
     })
-    parts.push(ranges.length ? sql`(${join(ranges, ' OR ')})` : sql`FALSE`)
+    conds.push(ranges.length ? sql`(${join(ranges, ' OR ')})` : sql`FALSE`)
   }
-  if (filter.upload) parts.push(sql`e."uploadId" = ${filter.upload}::uuid`)
+  if (filter.upload) conds.push(sql`e."uploadId" = ${filter.upload}::uuid`)
   if (filter.batch)
-    parts.push(
+    conds.push(
       sql`e.id IN (SELECT be."eventId" FROM "BatchEvent" be WHERE be."batchId" = ${filter.batch}::uuid)`,
     )
   if (filter.q) {
     // three or more characters: a substring anywhere (trigram indexes); fewer: an exact id
     const q = filter.q
-    parts.push(
+    conds.push(
       q.length >= 3
         ? sql`e.id IN (
             SELECT id FROM "SaleEvent" WHERE "orderId" ILIKE ${likePattern(q)}
@@ -150,8 +152,26 @@ export async function salesWhere(caller: Caller, filter: SalesFilter): Promise<P
             UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" = ${q})`,
     )
   }
-  if (filter.reason) parts.push(reasonWhere(filter.reason))
-  return parts.length ? join(parts, ' AND ') : sql`TRUE`
+  if (filter.reason) conds.push(reasonWhere(filter.reason))
+  return { storeIds, conds, dateRange: Boolean(filter.from || filter.to) }
+}
+
+function whereOf(parts: FilterParts, store?: string): Prisma.Sql {
+  const all = [...parts.conds]
+  if (store) all.unshift(sql`e."storeId" = ${store}::uuid`)
+  else if (parts.storeIds) {
+    if (parts.storeIds.length === 0) return sql`FALSE`
+    all.unshift(sql`e."storeId" = ANY(${parts.storeIds}::uuid[])`)
+  }
+  return all.length ? join(all, ' AND ') : sql`TRUE`
+}
+
+/**
+ * The WHERE clause of a filter inside the caller's stores. Store codes the caller cannot see match
+ * nothing (never another store's rows); dates are each store's local days.
+ */
+export async function salesWhere(caller: Caller, filter: SalesFilter): Promise<Prisma.Sql> {
+  return whereOf(await salesFilterParts(caller, filter))
 }
 
 function orderBy(sort: SalesTableParams['sort']) {
@@ -204,15 +224,38 @@ export type SaleEventsPage = {
   countCapped: boolean
 }
 
-/** the two statements behind one page of the table (exported so the benchmark can EXPLAIN them) */
-export async function salesPageSql(caller: Caller, params: SalesTableParams) {
-  const where = await salesWhere(caller, params)
+/** how many match, up to COUNT_LIMIT + 1 (an index-only scan that stops early) */
+function countSql(parts: FilterParts) {
+  return sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM "SaleEvent" e WHERE ${whereOf(parts)} LIMIT ${COUNT_LIMIT + 1}) c`
+}
+
+/**
+ * The ids of one page. Few matches (the count says so): take them all, then sort — walking a sort index
+ * would skip over most of the table. Many matches: walk the sort order, per store (a merge of one
+ * ordered index scan per store), so the page costs what it shows. A date range sorted by something
+ * else than time is always taken first: order ids and amounts grow with time, so matches bunch up.
+ */
+function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: number) {
   const offset = (params.page - 1) * params.size
-  const page = sql`
-      WITH page AS MATERIALIZED (
-        SELECT e.id FROM "SaleEvent" e WHERE ${where}
-        ORDER BY ${orderBy(params.sort)} LIMIT ${params.size} OFFSET ${offset}
-      )
+  const cols = sql`e.id, e."occurredAt", e."orderId", e."itemsTotal"`
+  const order = orderBy(params.sort)
+  if (matched <= COUNT_LIMIT || (parts.dateRange && params.sort.id !== 'occurredAt'))
+    return sql`SELECT e.id FROM (SELECT ${cols} FROM "SaleEvent" e WHERE ${whereOf(parts)} OFFSET 0) e
+      ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
+  if (parts.storeIds && parts.storeIds.length > 1 && parts.storeIds.length <= 50) {
+    const branches = parts.storeIds.map(
+      (store) =>
+        sql`(SELECT ${cols} FROM "SaleEvent" e WHERE ${whereOf(parts, store)} ORDER BY ${order} LIMIT ${offset + params.size})`,
+    )
+    return sql`SELECT e.id FROM (${join(branches, ' UNION ALL ')}) e ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
+  }
+  const where = parts.storeIds?.length === 1 ? whereOf(parts, parts.storeIds[0]) : whereOf(parts)
+  return sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
+}
+
+function pageSql(parts: FilterParts, params: SalesTableParams, matched: number) {
+  return sql`
+      WITH page AS MATERIALIZED (${pageIdsSql(parts, params, matched)})
       SELECT e.id, e."storeId", s.code AS "storeCode", s."timeZone", s.currency, s.locale, e."orderId",
         e.kind::text AS kind, e."occurredAt", e."customerId", e."itemCount",
         coalesce(e.revenue, e."itemsTotal")::text AS revenue, e.status::text AS status,
@@ -226,22 +269,27 @@ export async function salesPageSql(caller: Caller, params: SalesTableParams) {
       JOIN "Store" s ON s.id = e."storeId"
       LEFT JOIN "Upload" u ON u.id = e."uploadId"
       ORDER BY ${orderBy(params.sort)}`
-  const count = sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM "SaleEvent" e WHERE ${where} LIMIT ${COUNT_LIMIT + 1}) c`
-  return { page, count }
+}
+
+/** the statements behind one page of the table, as getSaleEvents runs them (for the benchmark's EXPLAIN) */
+export async function salesPageSql(caller: Caller, params: SalesTableParams) {
+  const parts = await salesFilterParts(caller, params)
+  const count = countSql(parts)
+  const matched = (await db.$queryRaw<{ n: number }[]>(count))[0]?.n ?? 0
+  return { count, page: pageSql(parts, params, matched) }
 }
 
 /**
- * One page of the sales table, with its count, from one transaction. The page is chosen on the
- * events table alone (index order + LIMIT), and only its rows are joined to stores, uploads and batches.
+ * One page of the sales table, with its count, from one transaction: the count first (capped), which
+ * chooses how the page is found; only the page's rows are joined to stores, uploads and batches.
  */
 export async function getSaleEvents(caller: Caller, params: SalesTableParams): Promise<SaleEventsPage> {
-  const q = await salesPageSql(caller, params)
-  const [rows, counted] = await db.$transaction([
-    db.$queryRaw<SaleEventRow[]>(q.page),
-    db.$queryRaw<{ n: number }[]>(q.count),
-  ])
-  const n = counted[0]?.n ?? 0
-  return { rows, rowCount: n, countCapped: n > COUNT_LIMIT }
+  const parts = await salesFilterParts(caller, params)
+  return db.$transaction(async (tx) => {
+    const n = (await tx.$queryRaw<{ n: number }[]>(countSql(parts)))[0]?.n ?? 0
+    const rows = n === 0 ? [] : await tx.$queryRaw<SaleEventRow[]>(pageSql(parts, params, n))
+    return { rows, rowCount: n, countCapped: n > COUNT_LIMIT }
+  })
 }
 
 /** ids of every event matching a filter, for bulk actions on "all matching" (capped) */

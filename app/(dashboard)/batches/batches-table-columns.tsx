@@ -9,10 +9,9 @@ import { BatchStatusBadge } from './batch-status-badge'
 
 const helper = createColumnHelper<DataTableFeatures, BatchRow>()
 
-const when = (d: Date | null) =>
-  d
-    ? new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(d))
-    : '—'
+// a batch can hold several stores' sales: its times are shown in UTC, the same on the server and in the browser
+const utc = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' })
+const when = (d: Date | null) => (d ? `${utc.format(new Date(d))} UTC` : '—')
 
 export function getBatchesTableColumns() {
   return helper.columns([

@@ -48,7 +48,7 @@ export function getSalesTableColumns() {
       cell: ({ row }) => (
         <Link
           href={`/sales/${row.original.id}`}
-          className="font-mono text-xs underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+          className="whitespace-nowrap font-mono text-xs underline-offset-2 hover:underline focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
         >
           {row.original.orderId}
         </Link>

@@ -31,8 +31,9 @@ const ATTEMPT = {
   TRANSIENT: 'Temporary failure',
 } as const
 
-const when = (d: Date | null | undefined) =>
-  d ? new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium' }).format(d) : '—'
+// a batch can hold several stores' sales: its own times are in UTC (each sale's time is in its store's zone)
+const utc = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' })
+const when = (d: Date | null | undefined) => (d ? `${utc.format(d)} UTC` : '—')
 
 export default async function BatchPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params

@@ -282,7 +282,7 @@ export function SaleEventForm({
         {v.lineItems.map((li, i) => (
           <div
             key={li.key}
-            className="grid grid-cols-2 items-start gap-3 rounded-md border p-3 md:grid-cols-7"
+            className="grid grid-cols-2 items-start gap-3 rounded-md border p-3 lg:grid-cols-[8rem_minmax(0,1fr)_minmax(0,1.5fr)_6rem_5rem_2.5rem]"
           >
             <FieldShell label={`Item ${i + 1} role`} error={err(`lineItems.${i}.role`)}>
               {({ id, describedBy, invalid }) => (
@@ -315,11 +315,7 @@ export function SaleEventForm({
                 />
               )}
             </FieldShell>
-            <FieldShell
-              label={`Item ${i + 1} name`}
-              className="md:col-span-2"
-              error={err(`lineItems.${i}.itemName`)}
-            >
+            <FieldShell label={`Item ${i + 1} name`} error={err(`lineItems.${i}.itemName`)}>
               {({ id, describedBy, invalid }) => (
                 <Input
                   id={id}
