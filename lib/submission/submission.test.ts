@@ -19,7 +19,7 @@ import {
   statusCounts,
   waitFor,
 } from './testing'
-import { type SubmissionWorker, startSubmissionWorker } from './worker'
+import { startSubmissionWorker } from './worker'
 
 // Submission end to end: a real database, the sandbox, in-process workers (and real worker processes for the
 // crash loop and the cross-process pace). Sequential: every test waits until its batches are finished.
