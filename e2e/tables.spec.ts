@@ -21,6 +21,18 @@ test('filters, sort and page live in the URL and survive a reload', async ({ pag
     expect(status).toBe('Invalid')
 })
 
+test('a selection is kept while moving between pages', async ({ page }) => {
+  await page.goto('/sales?size=25')
+  const rows = page.getByRole('row', { name: /^Order / })
+  await rows.first().getByRole('checkbox').check()
+  await page.getByRole('button', { name: 'Next page' }).click()
+  await expect(page).toHaveURL(/page=2/)
+  await rows.first().getByRole('checkbox').check()
+  await expect(page.getByRole('region', { name: 'Bulk actions' })).toContainText('2 sales selected')
+  await page.getByRole('button', { name: 'Previous page' }).click()
+  await expect(rows.first().getByRole('checkbox')).toBeChecked()
+})
+
 test('the keyboard moves through rows and opens one', async ({ page }) => {
   await page.goto('/sales')
   const rows = page.getByRole('row', { name: /^Order / })
