@@ -300,8 +300,6 @@ const ROUTES: Record<string, RouteEntry> = {
   'app/api/health/route.ts GET': { rule: 'public', request: () => new Request(`${BASE}/api/health`) },
   // Prometheus metrics: an admin session (or METRICS_TOKEN as a bearer token, unset here; see lib/metrics)
   'app/api/metrics/route.ts GET': { rule: 'admin', request: () => new Request(`${BASE}/api/metrics`) },
-  // Prometheus metrics: an admin session (or METRICS_TOKEN as a bearer token, unset here; see lib/metrics)
-  'app/api/metrics/route.ts GET': { rule: 'admin', request: () => new Request(`${BASE}/api/metrics`) },
   // next-auth's own endpoints: public by nature (sign-in); CSRF-checked and throttled in authorize
   'app/api/auth/[...nextauth]/route.ts GET': {
     rule: 'public',
