@@ -61,9 +61,11 @@ test.describe
       await expect(page.getByTestId('current-user')).toHaveText('Lia Lisbon')
 
       // the demo stores have a week of sales; none of it is this manager's
-      const cards = page.locator('main section')
-      await expect(cards).toHaveCount(5)
-      for (const n of await cards.getByRole('link').allTextContents()) expect(n).toBe('0')
+      const pipeline = page.getByRole('region', { name: 'Pipeline' })
+      const counts = pipeline.getByRole('link')
+      await expect(counts).toHaveCount(5)
+      for (const n of await counts.allTextContents()) expect(n).toBe('0')
+      await expect(page.getByText(/NYC-001|BER-001|SYD-001/)).toHaveCount(0)
       const nav = page.getByRole('navigation', { name: 'Main' })
       await expect(nav.getByRole('link', { name: 'Settings' })).toHaveCount(0)
       for (const [section, empty] of [

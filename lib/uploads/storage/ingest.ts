@@ -540,38 +540,49 @@ export async function commitUpload(opts: {
   onProgress?: (p: IngestProgress) => void
 }): Promise<CommitSummary> {
   const pool = opts.pool ?? ingestPool()
-  const claimed = await pool.query<UploadRow>(
-    `UPDATE "Upload" SET status = 'COMMITTING', "errorMessage" = NULL, "updatedAt" = now()
-     WHERE id = $1::uuid AND status = 'PREVIEW'
-     RETURNING id::text, status::text, "storeId"::text AS "storeId", sha256, "sizeBytes"::text AS "sizeBytes", "columnMapping", preview`,
-    [opts.uploadId],
-  )
-  const upload = claimed.rows[0]
-  if (!upload) {
-    const current = await pool.query<UploadRow>(
-      `SELECT id::text, status::text, preview FROM "Upload" WHERE id = $1::uuid`,
-      [opts.uploadId],
-    )
-    const row = current.rows[0]
-    if (row?.status === 'COMMITTED')
-      return { uploadId: opts.uploadId, noOp: true, counts: countsOfRow(row.preview) }
-    if (row?.status === 'COMMITTING')
-      throw new UploadStateError('This file is being stored right now. Wait a moment and reload the page.')
-    throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
-  }
-  const preview = upload.preview
-  const ctx = { uploadId: upload.id, userId: opts.actor.userId, at: (opts.now ?? new Date()).toISOString() }
-
-  // the same file already stored for the same store: a no-op, said so on the upload
-  const same = await pool.query<{ id: string }>(
-    `SELECT id::text FROM "Upload" WHERE sha256 = $1 AND "storeId" IS NOT DISTINCT FROM $2::uuid
-       AND status = 'COMMITTED' AND id <> $3::uuid LIMIT 1`,
-    [upload.sha256, upload.storeId, upload.id],
-  )
   const client = await pool.connect()
   const counts = emptyCounts()
+  let upload: UploadRow | undefined
   try {
     await client.query('BEGIN')
+    // PREVIEW → COMMITTING inside the storing transaction, under the row's lock: a double click finds the row
+    // locked, and a crash mid-way rolls the status back with everything else, so no upload is left stuck
+    let locked: pg.QueryResult<{ status: string; preview: UploadPreview | null }>
+    try {
+      locked = await client.query(
+        `SELECT status::text, preview FROM "Upload" WHERE id = $1::uuid FOR UPDATE NOWAIT`,
+        [opts.uploadId],
+      )
+    } catch (e) {
+      if ((e as { code?: string }).code === '55P03')
+        throw new UploadStateError('This file is being stored right now. Wait a moment and reload the page.')
+      throw e
+    }
+    const current = locked.rows[0]
+    if (current?.status === 'COMMITTED') {
+      await client.query('ROLLBACK')
+      return { uploadId: opts.uploadId, noOp: true, counts: countsOfRow(current.preview) }
+    }
+    if (current?.status !== 'PREVIEW')
+      throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
+    const claimed = await client.query<UploadRow>(
+      `UPDATE "Upload" SET status = 'COMMITTING', "errorMessage" = NULL, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = 'PREVIEW'
+       RETURNING id::text, status::text, "storeId"::text AS "storeId", sha256, "sizeBytes"::text AS "sizeBytes", "columnMapping", preview`,
+      [opts.uploadId],
+    )
+    upload = claimed.rows[0]
+    if (!upload)
+      throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
+    const preview = upload.preview
+    const ctx = { uploadId: upload.id, userId: opts.actor.userId, at: (opts.now ?? new Date()).toISOString() }
+
+    // the same file already stored for the same store: a no-op, said so on the upload
+    const same = await client.query<{ id: string }>(
+      `SELECT id::text FROM "Upload" WHERE sha256 = $1 AND "storeId" IS NOT DISTINCT FROM $2::uuid
+         AND status = 'COMMITTED' AND id <> $3::uuid LIMIT 1`,
+      [upload.sha256, upload.storeId, upload.id],
+    )
     if (same.rows[0]) {
       const c = { ...countsOfRow(preview), new: 0, updated: 0, corrections: 0, queued: 0 }
       c.unchanged = c.events
@@ -597,7 +608,7 @@ export async function commitUpload(opts: {
         onRowIssues: async (issues) => {
           let text = ''
           for (const i of issues)
-            text += `${uuidv7()}\t${upload.id}\t${i.rowNumber}\t${copyField(JSON.stringify(i.raw))}\t${copyField(
+            text += `${uuidv7()}\t${ctx.uploadId}\t${i.rowNumber}\t${copyField(JSON.stringify(i.raw))}\t${copyField(
               JSON.stringify(i.reasons),
             )}\t${ctx.at}\n`
           await copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text)
@@ -617,13 +628,16 @@ export async function commitUpload(opts: {
     await client.query('COMMIT')
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {})
-    const message = isUploadFileError(e)
-      ? e.message
-      : 'Storing the file failed and nothing was stored. Try again; if it keeps failing, tell your administrator.'
-    await pool.query(
-      `UPDATE "Upload" SET status = 'PREVIEW', "errorMessage" = $2, "updatedAt" = now() WHERE id = $1 AND status = 'COMMITTING'`,
-      [upload.id, message],
-    )
+    if (upload) {
+      const message = isUploadFileError(e)
+        ? e.message
+        : 'Storing the file failed and nothing was stored. Try again; if it keeps failing, tell your administrator.'
+      // the rollback returned the upload to PREVIEW; keep the reason for the page
+      await pool.query(
+        `UPDATE "Upload" SET "errorMessage" = $2, "updatedAt" = now() WHERE id = $1 AND status = 'PREVIEW'`,
+        [upload.id, message],
+      )
+    }
     throw e
   } finally {
     client.release()
