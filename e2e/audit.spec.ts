@@ -58,6 +58,47 @@ test.describe
       await admin.close()
     })
 
+    test("an admin sees a manager's correction of a sale, field by field", async ({ browser }) => {
+      const orderId = `AUDIT-EDIT-${uniq()}`
+      // the NYC manager enters a sale by hand, then corrects its price and customer on the sale's page
+      const manager = await browser.newContext({ storageState: NYC.state })
+      const mpage = await manager.newPage()
+      await mpage.goto('/sales/new')
+      await mpage.getByLabel('Order number').fill(orderId)
+      await mpage.getByLabel('Customer id').fill('CUST-BEFORE')
+      const item = mpage.getByRole('group', { name: 'Item 1' })
+      await item.getByLabel('Item id (SKU)').fill('MUG-AUDIT')
+      await item.getByLabel('Quantity').fill('2')
+      await item.getByLabel('Unit price').fill('12.50')
+      await mpage.getByRole('button', { name: 'Save sale' }).click()
+      await expect(mpage.getByRole('status').filter({ hasText: `Sale ${orderId} saved` })).toBeVisible()
+
+      await mpage.goto(`/sales?q=${encodeURIComponent(orderId)}`)
+      await mpage.getByRole('link', { name: orderId, exact: true }).click()
+      await mpage.getByLabel('Customer id').fill('CUST-AFTER')
+      await mpage.getByLabel('Item 1 price').fill('13.75')
+      await mpage.getByRole('button', { name: 'Save changes' }).click()
+      await expect(mpage.getByText(/^Saved\./)).toBeVisible()
+      await manager.close()
+
+      // the admin finds the correction in the trail, with exactly what changed
+      const admin = await browser.newContext({ storageState: ADMIN.state })
+      const page = await admin.newPage()
+      await page.goto('/audit')
+      await page.getByLabel('Search').fill(orderId)
+      await page.getByRole('button', { name: 'Apply' }).click()
+      const trail = page.getByRole('table', { name: 'Audit trail' })
+      const edit = trail.getByRole('row').filter({ hasText: 'sale.edited' })
+      await expect(edit).toHaveCount(1)
+      await expect(edit).toContainText(NYC.email)
+      await expect(edit.locator('[data-change="customerId"]')).toContainText('before: CUST-BEFORE')
+      await expect(edit.locator('[data-change="customerId"]')).toContainText('after: CUST-AFTER')
+      await expect(edit.locator('[data-change="line 1"]')).toContainText('2 × 12.5')
+      await expect(edit.locator('[data-change="line 1"]')).toContainText('2 × 13.75')
+      await page.screenshot({ path: test.info().outputPath('audit-sale-edit.png'), fullPage: true })
+      await admin.close()
+    })
+
     test("a manager does not see other people's settings changes or sign-ins", async ({ browser }) => {
       const context = await browser.newContext({ storageState: NYC.state })
       const page = await context.newPage()

@@ -178,6 +178,50 @@ async function auditEvents(
   })
 }
 
+type EditableEvent = Prisma.SaleEventGetPayload<{ include: { lineItems: true } }>
+
+/** what a person can edit, as text, so the audit trail shows before → after of exactly what changed */
+function editSnapshot(e: EditableEvent): Record<string, string | null> {
+  const text = (v: { toString(): string } | null | undefined) =>
+    v === null || v === undefined ? null : v.toString()
+  const snap: Record<string, string | null> = {
+    kind: e.kind,
+    orderId: e.orderId,
+    storeId: e.storeId,
+    occurredAt: e.occurredAt?.toISOString() ?? null,
+    customerId: e.customerId,
+    revenue: text(e.revenue),
+    refund: text(e.refund),
+    returnExpenses: text(e.returnExpenses),
+    returnShippingCost: text(e.returnShippingCost),
+    returnReason: e.returnReason,
+    returnType: e.returnType,
+    returnPreference: e.returnPreference,
+    returnDropOff: e.returnDropOff,
+    status: e.status,
+    version: String(e.version),
+  }
+  for (const li of [...e.lineItems].sort((a, b) => a.lineNumber - b.lineNumber)) {
+    snap[`line ${li.lineNumber}`] = [
+      li.itemId ?? li.itemName ?? '?',
+      li.variationId,
+      `${li.quantity ?? '?'} × ${text(li.unitPrice) ?? '?'}`,
+    ]
+      .filter(Boolean)
+      .join(' · ')
+  }
+  return snap
+}
+
+function changedFields(before: Record<string, string | null>, after: Record<string, string | null>) {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+  const changed = keys.filter((k) => (before[k] ?? null) !== (after[k] ?? null))
+  return {
+    before: Object.fromEntries(changed.map((k) => [k, before[k] ?? null])),
+    after: Object.fromEntries(changed.map((k) => [k, after[k] ?? null])),
+  }
+}
+
 /** an inline correction: validated by the same schema as the form, saved only if nobody changed the event since */
 export const updateSaleEventAction = authorizedAction({
   name: 'sales.update',
@@ -242,17 +286,17 @@ export const updateSaleEventAction = authorizedAction({
           )
         await tx.lineItem.deleteMany({ where: { eventId } })
         await tx.lineItem.createMany({ data: items.map((li) => ({ ...li, eventId })) })
-        const after = await tx.saleEvent.findUniqueOrThrow({ where: { id: eventId } })
+        const after = await tx.saleEvent.findUniqueOrThrow({
+          where: { id: eventId },
+          include: { lineItems: true },
+        })
         await audit(tx, {
           actor: ctx.actor,
           action: 'sale.edited',
           entity: 'SaleEvent',
           entityId: eventId,
           storeId: after.storeId,
-          details: {
-            before: { status: before.status, version: before.version, orderId: before.orderId },
-            after: { status: after.status, version: after.version, orderId: after.orderId },
-          },
+          details: { orderId: after.orderId, ...changedFields(editSnapshot(before), editSnapshot(after)) },
           ip: ctx.ip,
         })
         return { version: after.version, status: after.status }

@@ -181,6 +181,17 @@ describe('inline correction', () => {
     const after = await db.saleEvent.findUniqueOrThrow({ where: { id: e.id }, include: { lineItems: true } })
     expect(after.itemsTotal.toString()).toBe('9')
     expect(after.lineItems.map((l) => l.itemId)).toEqual(['SKU-FIXED'])
+    // the trail records exactly what changed, before → after
+    const trail = await db.auditLog.findFirstOrThrow({ where: { action: 'sale.edited', entityId: e.id } })
+    const details = trail.details as {
+      orderId: string
+      before: Record<string, unknown>
+      after: Record<string, unknown>
+    }
+    expect(details.orderId).toBe(e.orderId)
+    expect(details.before).toMatchObject({ status: 'INVALID', version: '1' })
+    expect(details.after).toMatchObject({ status: 'READY', version: '2', 'line 1': 'SKU-FIXED · 2 × 4.5' })
+    expect(Object.keys(details.after)).not.toContain('orderId')
 
     // someone else saved version 2 meanwhile: the second tab's save with version 1 is refused
     const stale = await as(() =>

@@ -141,6 +141,12 @@ describe.sequential('submission', () => {
     const w = await startWorker()
     const r = await submitEvents(manager([storeId]), { scope: 'all', connectionId }, { db: prisma })
     expect(r).toMatchObject({ eventCount: 250, batchCount: 3 })
+    // the submission is in the audit trail of the store it concerned, in the same transaction
+    const trail = await c.query<{ details: unknown }>(
+      `SELECT details FROM "AuditLog" WHERE action = 'sales.submitted' AND "storeId" = $1`,
+      [storeId],
+    )
+    expect(trail.rows).toEqual([{ details: { eventCount: 250, batchCount: 3 } }])
     await untilDone(connectionId)
     expect(await statusCounts(c, storeId)).toEqual({ SUBMITTED: 250 })
     const ids = await orderIdsOf(sandbox.dataDir)

@@ -96,8 +96,21 @@ export async function submitEvents(
     const connectionId = await connectionFor(q, input.connectionId)
     const { where, params } = selection(caller, input)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
     return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
   }, TX)
+}
+
+// One audit entry per store a submission touched, in the submission's own transaction.
+async function auditSubmission(q: Queryable, caller: SubmissionCaller, action: string, batchIds: string[]) {
+  if (batchIds.length === 0) return
+  await q.query(
+    `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, at)
+     SELECT gen_random_uuid(), $1::uuid, (SELECT email FROM "User" WHERE id = $1::uuid), $2, 'SaleEvent', NULL, e."storeId",
+            jsonb_build_object('eventCount', count(*), 'batchCount', count(DISTINCT e."openBatchId")), now()
+     FROM "SaleEvent" e WHERE e."openBatchId" = ANY($3::uuid[]) GROUP BY e."storeId"`,
+    [caller.userId, action, batchIds],
+  )
 }
 
 // FAILED events (corrected or as they are) go back to READY and into new batches, in one transaction.
@@ -114,6 +127,7 @@ export async function resubmitEvents(
     const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
     await reopenFailedEvents(q, where, params)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    await auditSubmission(q, caller, 'sales.resubmitted', r.batchIds)
     return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
   }, TX)
 }

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "SaleEvent_storeId_submittedAt_idx" ON "SaleEvent"("storeId", "submittedAt");
