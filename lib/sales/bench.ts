@@ -1,16 +1,7 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import pg from 'pg'
 import type { Caller } from '@/lib/auth/caller'
-import {
-  createDatabase,
-  dropDatabase,
-  freePort,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { createScratchDatabase } from '@/lib/db/scratch'
 import { getSaleEvents, salesPageSql } from '@/lib/sales/queries'
 import { parseSalesSearchParams, type SalesTableParams } from '@/lib/sales/search-params'
 
@@ -35,33 +26,8 @@ const ZONES = [
 const STORES = 20
 const EVENTS_PER_UPLOAD = 5_000
 
-async function database(say: (s: string) => void) {
-  const external = process.env.DATABASE_URL
-  const name = `bench_tables_${Date.now()}_${process.pid}`
-  if (external) {
-    await createDatabase(withDatabase(external, 'postgres'), name)
-    say(`database: ${name} on ${new URL(external).host}`)
-    return {
-      url: withDatabase(external, name),
-      close: () => dropDatabase(withDatabase(external, 'postgres'), name),
-    }
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-tables-'))
-  fs.chmodSync(dir, 0o755)
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-  })
-  await createDatabase(server.url('postgres'), name)
-  say(`database: embedded PostgreSQL in ${dir}`)
-  return {
-    url: server.url(name),
-    close: async () => {
-      await server.stop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
+function database(say: (s: string) => void) {
+  return createScratchDatabase('bench_tables', say)
 }
 
 // ordered ids of the UUIDv7 shape, so the events append to their primary key like real ones

@@ -5,14 +5,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { CONTROL_TOKEN_HEADER } from '@/lib/constructor/sandbox/server'
 import { createPrismaClient } from '@/lib/db'
-import {
-  createDatabase,
-  dropDatabase,
-  freePort,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '@/lib/db/embedded'
+import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { createScratchDatabase } from '@/lib/db/scratch'
 import { ensureQueueSchema } from './queue'
 import { submitEvents } from './submit'
 import { createConnection, createStore, ensureEncryptionKey, seedReadyEvents, withPg } from './testing'
@@ -39,33 +34,8 @@ type RunFigures = {
   floorSeconds: number
 }
 
-async function database(say: (s: string) => void) {
-  const external = process.env.DATABASE_URL
-  const name = `bench_${Date.now()}_${process.pid}`
-  if (external) {
-    await createDatabase(withDatabase(external, 'postgres'), name)
-    say(`database: ${name} on ${new URL(external).host}`)
-    return {
-      url: withDatabase(external, name),
-      close: () => dropDatabase(withDatabase(external, 'postgres'), name),
-    }
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-pg-'))
-  fs.chmodSync(dir, 0o755)
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-  })
-  await createDatabase(server.url('postgres'), name)
-  say(`database: embedded PostgreSQL in ${dir}`)
-  return {
-    url: server.url(name),
-    close: async () => {
-      await server.stop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
+function database(say: (s: string) => void) {
+  return createScratchDatabase('bench', say)
 }
 
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {

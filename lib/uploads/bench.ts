@@ -4,14 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import pg from 'pg'
-import {
-  createDatabase,
-  dropDatabase,
-  freePort,
-  startEmbeddedPostgres,
-  withDatabase,
-} from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { createScratchDatabase } from '@/lib/db/scratch'
 import { closeIngestPools, ingestPool } from './storage/copy'
 import { receiveUploadFile } from './storage/files'
 import { commitUpload, type IngestStore, previewUpload } from './storage/ingest'
@@ -77,33 +71,8 @@ export async function generateCsv(file: string, opts: { lineItems: number; order
   await new Promise<void>((r) => out.end(() => r()))
 }
 
-async function database(say: (s: string) => void) {
-  const external = process.env.DATABASE_URL
-  const name = `bench_ingest_${Date.now()}_${process.pid}`
-  if (external) {
-    await createDatabase(withDatabase(external, 'postgres'), name)
-    say(`database: ${name} on ${new URL(external).host}`)
-    return {
-      url: withDatabase(external, name),
-      close: () => dropDatabase(withDatabase(external, 'postgres'), name),
-    }
-  }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-ingest-pg-'))
-  fs.chmodSync(dir, 0o755)
-  const server = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'pg'),
-    port: await freePort(),
-    persistent: false,
-  })
-  await createDatabase(server.url('postgres'), name)
-  say(`database: embedded PostgreSQL in ${dir}`)
-  return {
-    url: server.url(name),
-    close: async () => {
-      await server.stop()
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
+function database(say: (s: string) => void) {
+  return createScratchDatabase('bench_ingest', say)
 }
 
 function findPsql(): string {
