@@ -11,6 +11,7 @@ const FORMS = [TOKEN, Buffer.from(`${TOKEN}:`).toString('base64'), encodeURIComp
 const PAGES = [
   '/',
   '/sales',
+  '/failures',
   '/sales/new',
   '/uploads',
   '/batches',
