@@ -56,6 +56,10 @@ export default defineConfig({
     { name: 'app', testMatch: /\.spec\.ts$/, testIgnore: /token-leak\.spec\.ts/, dependencies: ['setup'] },
     // last: scans every page and the whole run's log for the token
     { name: 'leak', testMatch: /token-leak\.spec\.ts/, dependencies: ['app'] },
+    // a timing, not a test: only with `npm run bench:upload`
+    ...(process.env.E2E_UPLOAD_BENCH === '1'
+      ? [{ name: 'bench', testMatch: /\.bench\.ts$/, dependencies: ['setup'] }]
+      : []),
   ],
   webServer: {
     // the whole product on a fresh database of its own: sandbox, worker and web app

@@ -3,9 +3,8 @@ import { expect, test } from '@playwright/test'
 import { NYC, uniq } from './helpers'
 
 // Timing, not a regular test: 100,000 line items (25,000 orders) through the real page, from choosing
-// the file to "Stored". Run with E2E_UPLOAD_BENCH=1; the figure goes to test-results/upload-bench.json.
+// the file to "Stored". `npm run bench:upload`; the figure goes to test-results/upload-bench.json.
 test.use({ storageState: NYC.state })
-test.skip(process.env.E2E_UPLOAD_BENCH !== '1', 'set E2E_UPLOAD_BENCH=1 to time the 100k-line upload')
 
 test('100,000 line items through the browser upload, end to end', async ({ page }) => {
   test.setTimeout(180_000)
