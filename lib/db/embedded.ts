@@ -152,6 +152,18 @@ function runToEnd(cmd: string, args: string[], ids: object) {
   })
 }
 
+/** settings of the embedded server (another server configured by DATABASE_URL is its operator's to tune) */
+export const EMBEDDED_SETTINGS = [
+  'shared_buffers=512MB',
+  'effective_cache_size=2GB',
+  'work_mem=16MB',
+  'maintenance_work_mem=256MB',
+  'max_wal_size=4GB',
+  'checkpoint_timeout=15min',
+  // short dashboard queries: compiling them costs more than it saves
+  'jit=off',
+]
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string
   port: number
@@ -208,6 +220,10 @@ export async function startEmbeddedPostgres(opts: {
       os.tmpdir(),
       '-c',
       'max_connections=200',
+      // sized for a product database on one machine: bulk uploads and submissions write hundreds of
+      // thousands of rows at once, so fewer checkpoints (each one makes the next write of every page a
+      // full-page image in the WAL) and more cache than initdb's conservative defaults
+      ...EMBEDDED_SETTINGS.flatMap((s) => ['-c', s]),
     ],
     { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
   )
