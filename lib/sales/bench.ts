@@ -38,7 +38,7 @@ export async function seedMillion(c: pg.Client, events: number, say: (s: string)
   const t0 = Date.now()
   const { rows: indexes } = await c.query<{ name: string; def: string }>(
     `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-     WHERE tablename IN ('SaleEvent', 'LineItem', 'BatchEvent') AND indexname NOT LIKE '%_pkey'
+     WHERE tablename IN ('SaleEvent', 'SaleEventSearch', 'LineItem', 'BatchEvent') AND indexname NOT LIKE '%_pkey'
        AND indexdef NOT LIKE 'CREATE UNIQUE%'`,
   )
   for (const i of indexes) await c.query(`DROP INDEX "${i.name}"`)

@@ -53,31 +53,9 @@ export async function getRecentSaleEvents(caller: Caller, take = 50) {
 
 // ——— the sales table ———
 
-/** the reason code of one validation issue (field + message), in SQL; mirrors lib/sales/reasons.ts */
-export function issueReasonSql(field: Prisma.Sql, message: Prisma.Sql) {
-  return sql`CASE
-    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%missing%' THEN 'time-missing'
-    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%future%' THEN 'time-future'
-    WHEN ${field} = 'occurredAt' AND ${message} ILIKE '%days ago%' THEN 'time-too-old'
-    WHEN ${field} = 'occurredAt' THEN 'time-invalid'
-    WHEN ${field} = 'orderId' AND ${message} ILIKE '%missing%' THEN 'order-missing'
-    WHEN ${field} = 'orderId' THEN 'order-invalid'
-    WHEN ${field} = 'storeId' THEN 'store-missing'
-    WHEN ${field} = 'customerId' THEN 'customer-invalid'
-    WHEN ${field} IN ('revenue', 'refund', 'returnExpenses', 'returnShippingCost', 'returnDropOff') THEN 'amount-invalid'
-    WHEN ${field} = 'lineItems' THEN 'items-missing'
-    WHEN ${field} LIKE '%.unitPrice' AND ${message} ILIKE '%missing%' THEN 'price-missing'
-    WHEN ${field} LIKE '%.unitPrice' THEN 'price-invalid'
-    WHEN ${field} LIKE '%.quantity' AND ${message} ILIKE '%missing%' THEN 'quantity-missing'
-    WHEN ${field} LIKE '%.quantity' THEN 'quantity-invalid'
-    WHEN ${field} LIKE '%.itemId' AND ${message} ILIKE '%or a name%' THEN 'item-missing'
-    WHEN ${field} LIKE '%.role' THEN 'item-role'
-    WHEN ${field} LIKE 'lineItems.%' THEN 'item-invalid'
-    ELSE 'other:' || coalesce(${field}, '')
-  END`
-}
-
-const ISSUE_REASON = issueReasonSql(sql`i->>'field'`, sql`i->>'message'`)
+/** the reason code of one validation issue (field + message): the database function sale_issue_reason
+ * (migration 20261128005311_search_apart) is its one definition; lib/sales/reasons.ts labels each code */
+const ISSUE_REASON = sql`sale_issue_reason(i->>'field', i->>'message')`
 const ISSUES = sql`jsonb_array_elements(CASE WHEN jsonb_typeof(e.issues) = 'array' THEN e.issues ELSE '[]'::jsonb END)`
 
 /** events in a reason group: an INVALID event with such an issue, or a FAILED one with that API message */
@@ -88,7 +66,8 @@ export function reasonWhere(reason: string): Prisma.Sql {
       ? sql`(e.status = 'FAILED' AND e."lastError" = ${message})`
       : sql`(e.status = 'FAILED' AND e."lastError" IS NULL)`
   }
-  return sql`(e.status = 'INVALID' AND EXISTS (SELECT 1 FROM ${ISSUES} i WHERE ${ISSUE_REASON} = ${reason}))`
+  // the same expression as the partial GIN index "SaleEvent_invalid_reasons_idx", so it is used
+  return sql`(e.status = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
 }
 
 function likePattern(q: string) {
@@ -144,8 +123,8 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
     conds.push(
       q.length >= 3
         ? sql`e.id IN (
-            SELECT id FROM "SaleEvent" WHERE "orderId" ILIKE ${likePattern(q)}
-            UNION SELECT id FROM "SaleEvent" WHERE "customerId" ILIKE ${likePattern(q)}
+            SELECT "eventId" FROM "SaleEventSearch" WHERE "orderId" ILIKE ${likePattern(q)}
+            UNION SELECT "eventId" FROM "SaleEventSearch" WHERE "customerId" ILIKE ${likePattern(q)}
             UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" ILIKE ${likePattern(q)})`
         : sql`e.id IN (
             SELECT id FROM "SaleEvent" WHERE "orderId" = ${q}

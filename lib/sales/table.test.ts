@@ -232,6 +232,40 @@ describe('inline correction', () => {
       'Price is missing — enter the unit price',
     ])
   })
+
+  it('searches ids as they are now: after an edit, a status change and a delete; reasons follow fixes', async () => {
+    const { a, caller, as } = await world()
+    const tag = uniq()
+    const ids = async (query: string) =>
+      (await getSaleEvents(caller, parseSalesSearchParams(new URLSearchParams(query)))).rows.map((r) => r.id)
+    const e = await event(a.id, {
+      orderId: `OLD-${tag}`,
+      customerId: `C-OLD-${tag}`,
+      status: 'INVALID',
+      issues: priceMissing,
+      price: null,
+    })
+    expect(await ids(`q=OLD-${tag}`)).toEqual([e.id])
+    expect(await ids(`reason=price-missing&q=${tag}`)).toEqual([e.id])
+    // the correction renames the order and drops the customer (search rows are kept by database triggers)
+    const saved = await as(() =>
+      updateSaleEventAction({ eventId: e.id, version: 1, event: edit(a.id, `NEW-${tag}`) }),
+    )
+    expect(saved).toMatchObject({ ok: true, data: { status: 'READY' } })
+    expect(await ids(`q=NEW-${tag}`)).toEqual([e.id])
+    expect(await ids(`q=OLD-${tag}`)).toEqual([])
+    expect(await ids(`q=C-OLD-${tag}`)).toEqual([])
+    // no longer INVALID: out of the reason group
+    expect(await ids(`reason=price-missing&q=${tag}`)).toEqual([])
+    // a raw customer change (any writer, not only the app's actions) is seen too; status writes keep the row
+    await db.saleEvent.update({
+      where: { id: e.id },
+      data: { customerId: `C-NEW-${tag}`, status: 'SUBMITTED' },
+    })
+    expect(await ids(`q=C-NEW-${tag}`)).toEqual([e.id])
+    await db.saleEvent.delete({ where: { id: e.id } })
+    expect(await db.saleEventSearch.count({ where: { eventId: e.id } })).toBe(0)
+  })
 })
 
 describe('the failures inbox', () => {
