@@ -24,7 +24,7 @@ async function batchStores({ batchId }: { batchId: string }) {
   const batch = await db.batch.findUnique({ where: { id: batchId }, select: { id: true } })
   if (!batch) return null
   const rows = await db.$queryRaw<{ storeId: string }[]>(Prisma.sql`
-    SELECT DISTINCT e."storeId" FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId"
+    SELECT DISTINCT e."storeId" FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId"
     WHERE be."batchId" = ${batchId}::uuid`)
   return rows.map((r) => r.storeId)
 }

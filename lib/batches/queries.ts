@@ -27,7 +27,7 @@ const sql = Prisma.sql
 function batchScope(caller: Caller) {
   return caller.allStores
     ? sql`TRUE`
-    : sql`EXISTS (SELECT 1 FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId"
+    : sql`EXISTS (SELECT 1 FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId"
         WHERE be."batchId" = b.id AND e."storeId" = ANY(${caller.storeIds}::uuid[]))`
 }
 
@@ -80,7 +80,7 @@ export async function getBatches(caller: Caller, params: BatchesTableParams) {
           count(*) FILTER (WHERE ${eventScope(caller)} AND be.outcome = 'SPLIT')::int AS split,
           count(*) FILTER (WHERE ${eventScope(caller)} AND be.outcome = 'CANCELLED')::int AS cancelled,
           count(*) FILTER (WHERE NOT (${eventScope(caller)}))::int AS foreign
-        FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE be."batchId" = b.id
+        FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE be."batchId" = b.id
       ) c
       ORDER BY b."createdAt" DESC, b.id DESC`),
     db.$queryRaw<{ n: number }[]>(sql`SELECT count(*)::int AS n FROM "Batch" b WHERE ${cond}`),
@@ -106,7 +106,7 @@ export async function getBatchDetail(caller: Caller, id: string) {
     db.$queryRaw<{ outcome: string; n: number; foreign: number }[]>(sql`
       SELECT be.outcome::text AS outcome, count(*) FILTER (WHERE ${eventScope(caller)})::int AS n,
         count(*) FILTER (WHERE NOT (${eventScope(caller)}))::int AS foreign
-      FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE be."batchId" = ${id}::uuid
+      FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE be."batchId" = ${id}::uuid
       GROUP BY be.outcome`),
     db.$queryRaw<
       {
@@ -115,7 +115,8 @@ export async function getBatchDetail(caller: Caller, id: string) {
         kind: string
         occurredAt: Date | null
         status: string
-        position: number
+        /** in the request that decided the outcome; null while the event waits in the open batch */
+        position: number | null
         outcome: string
         error: string | null
         storeCode: string
@@ -125,9 +126,9 @@ export async function getBatchDetail(caller: Caller, id: string) {
     >(sql`
       SELECT e.id, e."orderId", e.kind::text AS kind, e."occurredAt", e.status::text AS status, be.position,
         be.outcome::text AS outcome, be.error, s.code AS "storeCode", s."timeZone", s.locale
-      FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId" JOIN "Store" s ON s.id = e."storeId"
+      FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId" JOIN "Store" s ON s.id = e."storeId"
       WHERE be."batchId" = ${id}::uuid AND ${eventScope(caller)}
-      ORDER BY (be.outcome = 'FAILED') DESC, be.position LIMIT 500`),
+      ORDER BY (be.outcome = 'FAILED') DESC, be.position NULLS LAST, e.id LIMIT 500`),
   ])
   const foreign = counts.reduce((n, c) => n + c.foreign, 0)
   const byOutcome = Object.fromEntries(counts.map((c) => [c.outcome, c.n])) as Partial<Record<string, number>>

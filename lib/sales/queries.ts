@@ -115,7 +115,7 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
   if (filter.upload) conds.push(sql`e."uploadId" = ${filter.upload}::uuid`)
   if (filter.batch)
     conds.push(
-      sql`e.id IN (SELECT be."eventId" FROM "BatchEvent" be WHERE be."batchId" = ${filter.batch}::uuid)`,
+      sql`e.id IN (SELECT be."eventId" FROM "BatchMember" be WHERE be."batchId" = ${filter.batch}::uuid)`,
     )
   if (filter.q) {
     // three or more characters: a substring anywhere (trigram indexes); fewer: an exact id
@@ -302,6 +302,14 @@ export async function getSalesFilterOptions(caller: Caller) {
 
 // ——— one event ———
 
+const BATCH_IN_HISTORY = {
+  id: true,
+  status: true,
+  createdAt: true,
+  finishedAt: true,
+  attemptsLog: { orderBy: { number: 'asc' as const } },
+} satisfies Prisma.BatchSelect
+
 /** an event with its items, store, upload, every batch and attempt, and who changed it; null when not the caller's */
 export async function getSaleEventDetail(caller: Caller, id: string) {
   const event = await db.saleEvent.findFirst({
@@ -310,23 +318,26 @@ export async function getSaleEventDetail(caller: Caller, id: string) {
       store: { select: { id: true, code: true, name: true, timeZone: true, currency: true, locale: true } },
       lineItems: { orderBy: { lineNumber: 'asc' } },
       upload: { select: { id: true, fileName: true, createdAt: true, uploaderId: true } },
-      batchEvents: {
-        include: {
-          batch: {
-            select: {
-              id: true,
-              status: true,
-              createdAt: true,
-              finishedAt: true,
-              attemptsLog: { orderBy: { number: 'asc' } },
-            },
-          },
-        },
-        orderBy: { batchId: 'asc' },
-      },
+      batchEvents: { include: { batch: { select: BATCH_IN_HISTORY } }, orderBy: { batchId: 'asc' } },
     },
   })
   if (!event) return null
+  // an open batch holds its events through openBatchId; its BatchEvent row is written at the outcome
+  if (event.openBatchId) {
+    const [open, ahead] = await Promise.all([
+      db.batch.findUnique({ where: { id: event.openBatchId }, select: BATCH_IN_HISTORY }),
+      db.saleEvent.count({ where: { openBatchId: event.openBatchId, id: { lt: event.id } } }),
+    ])
+    if (open)
+      event.batchEvents.push({
+        batchId: open.id,
+        eventId: event.id,
+        position: ahead,
+        outcome: 'PENDING',
+        error: null,
+        batch: open,
+      })
+  }
   const [trail, people] = await Promise.all([
     db.auditLog.findMany({
       where: { entity: 'SaleEvent', entityId: id },

@@ -157,6 +157,13 @@ describe.sequential('submission', () => {
       [storeId],
     )
     expect(history.rows).toEqual([{ outcome: 'SUBMITTED', n: 250 }])
+    // each outcome row names the event's place in the request, which sends a batch's events in id order
+    const misplaced = await c.query(
+      `SELECT 1 FROM (SELECT be.position, (row_number() OVER (PARTITION BY be."batchId" ORDER BY be."eventId") - 1)::int AS rank
+         FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE e."storeId" = $1) x WHERE position <> rank`,
+      [storeId],
+    )
+    expect(misplaced.rowCount).toBe(0)
     const batches = await c.query(
       `SELECT status::text, "eventCount", attempts FROM "Batch" WHERE "connectionId" = $1 ORDER BY "eventCount" DESC`,
       [connectionId],
@@ -192,8 +199,9 @@ describe.sequential('submission', () => {
       submitEvents(manager([storeId]), { scope: 'all', connectionId }, { db: prisma }),
     ])
     expect(a.eventCount + b.eventCount + d.eventCount).toBe(1_000)
+    // membership of open batches (BatchMember: decided BatchEvent rows + the open batch through openBatchId)
     const links = await c.query<{ n: number; events: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT "eventId")::int AS events FROM "BatchEvent" WHERE "eventId" = ANY($1::uuid[])`,
+      `SELECT count(*)::int AS n, count(DISTINCT "eventId")::int AS events FROM "BatchMember" WHERE "eventId" = ANY($1::uuid[])`,
       [ids],
     )
     expect(links.rows[0]).toEqual({ n: 1_000, events: 1_000 })
@@ -206,6 +214,13 @@ describe.sequential('submission', () => {
     const w2 = await startWorker()
     await untilDone(connectionId)
     expect(await statusCounts(c, storeId)).toEqual({ SUBMITTED: 1_000 })
+    // each event's fate was written once, in the one batch it was in
+    const decided = await c.query<{ n: number; events: number; outcomes: string[] }>(
+      `SELECT count(*)::int AS n, count(DISTINCT "eventId")::int AS events, array_agg(DISTINCT outcome::text) AS outcomes
+       FROM "BatchEvent" WHERE "eventId" = ANY($1::uuid[])`,
+      [ids],
+    )
+    expect(decided.rows[0]).toEqual({ n: 1_000, events: 1_000, outcomes: ['SUBMITTED'] })
     await Promise.all([w1.stop(), w2.stop()])
   })
 
@@ -320,6 +335,17 @@ describe.sequential('submission', () => {
       [storeId],
     )
     expect(failed.rows.map((r) => r.orderId)).toEqual(['BISECT-0000003', 'BISECT-0000050', 'BISECT-0000077'])
+    // every event's path: SPLIT out of each parent it left, then one final outcome; none left pending
+    const paths = await c.query<{ path: string; n: number }>(
+      `SELECT p.path, count(*)::int AS n FROM (
+         SELECT string_agg(be.outcome::text, '>' ORDER BY b."createdAt", b.id) AS path
+         FROM "BatchEvent" be JOIN "Batch" b ON b.id = be."batchId" JOIN "SaleEvent" e ON e.id = be."eventId"
+         WHERE e."storeId" = $1 GROUP BY be."eventId") p GROUP BY 1`,
+      [storeId],
+    )
+    for (const row of paths.rows) expect(row.path).toMatch(/^(SPLIT>)*(SUBMITTED|FAILED)$/)
+    expect(paths.rows.reduce((n, r) => n + r.n, 0)).toBe(100)
+    expect(paths.rows.some((r) => r.path.startsWith('SPLIT>'))).toBe(true)
     expect(new Set(await orderIdsOf(sandbox.dataDir)).size).toBe(97)
     await w.stop()
   })
@@ -448,6 +474,18 @@ describe.sequential('submission', () => {
       /not in one of your stores/,
     )
     expect(await statusCounts(c, storeId)).toEqual({ READY: 100, QUEUED: 100 })
+    // the cancelled batch keeps what happened to each event; the open one lists its events as pending
+    const members = await c.query<{ batch: string; outcome: string; n: number; positions: number }>(
+      `SELECT "batchId"::text AS batch, outcome::text, count(*)::int AS n, count(DISTINCT position)::int AS positions
+       FROM "BatchMember" WHERE "batchId" = ANY($1::uuid[]) GROUP BY 1, 2 ORDER BY 1`,
+      [[first, second]],
+    )
+    expect(members.rows).toEqual(
+      [
+        { batch: first, outcome: 'CANCELLED', n: 100, positions: 100 },
+        { batch: second, outcome: 'PENDING', n: 100, positions: 0 },
+      ].sort((x, y) => (x.batch < y.batch ? -1 : 1)),
+    )
     // the other batch fails every attempt (500) and gives up after 2
     const w = await startWorker({ maxAttempts: 2 })
     await untilDone(connectionId)

@@ -136,7 +136,7 @@ export async function resubmitEvents(
 async function assertBatchVisible(q: Queryable, caller: SubmissionCaller, batchId: string) {
   const { rows } = await q.query<{ found: boolean; mine: boolean | null }>(
     `SELECT EXISTS (SELECT 1 FROM "Batch" WHERE id = $1::uuid) AS found,
-       (SELECT bool_and(e."storeId" = ANY($2::uuid[])) FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId"
+       (SELECT bool_and(e."storeId" = ANY($2::uuid[])) FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId"
         WHERE be."batchId" = $1::uuid) AS mine`,
     [batchId, caller.storeIds],
   )

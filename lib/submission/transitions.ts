@@ -4,6 +4,11 @@ import { type Queryable, SQL_UUID_V7 } from './sql'
 // Every status change of batches and their events lives here. Each is one compare-and-set statement that
 // applies only from the expected state (and, while SENDING, only for the attempt that claimed it), so two
 // workers, or a worker and a person, can never both win. Set-based: a handful of statements per batch.
+//
+// Membership: while a batch is open, its events are the SaleEvent rows whose openBatchId names it (one column,
+// so an event is in at most one open batch). A BatchEvent row is written when an event's fate in a batch is
+// decided (SUBMITTED, FAILED, SPLIT into a child batch, CANCELLED), with its position in the request: events
+// are sent in id order, so the position is the rank by id among the events the batch held at that moment.
 
 export const MAX_BATCH_SIZE = 100
 
@@ -93,14 +98,10 @@ export async function claimEventsIntoBatches(
        UPDATE "SaleEvent" e SET status = 'QUEUED', "openBatchId" = nb.id, "lastError" = NULL,
          version = e.version + 1, "updatedAt" = now()
        FROM num JOIN nb ON nb.idx = num.rn / ${MAX_BATCH_SIZE} WHERE e.id = num.id RETURNING e.id
-     ), ins_be AS (
-       INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome)
-       SELECT nb.id, num.id, num.rn % ${MAX_BATCH_SIZE}, 'PENDING' FROM num JOIN nb ON nb.idx = num.rn / ${MAX_BATCH_SIZE}
-       RETURNING 1
      )
      SELECT (SELECT count(*) FROM upd)::int AS events,
        ARRAY(SELECT id::text FROM nb ORDER BY idx) AS "batchIds",
-       (SELECT count(*) FROM ins_batch) + (SELECT count(*) FROM ins_be) AS inserted,
+       (SELECT count(*) FROM ins_batch) AS inserted,
        ${jobSpecsSql(`SELECT id, $${n + 1}::uuid, NULL::timestamptz FROM nb ORDER BY idx`)} AS jobs`,
     [...args.params, args.connectionId, args.createdById],
   )
@@ -211,7 +212,7 @@ export async function claimForSending(
        b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId", ev.*
      FROM b
      LEFT JOIN LATERAL (
-       SELECT be.position, e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
+       SELECT e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
          e."returnExpenses"::text AS "returnExpenses", e.refund::text,
          e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
          e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
@@ -219,12 +220,11 @@ export async function claimForSending(
              'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
              'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
            '[]'::json) AS "lineItems"
-       FROM "BatchEvent" be
-       JOIN "SaleEvent" e ON e.id = be."eventId"
+       FROM "SaleEvent" e
        JOIN "Store" st ON st.id = e."storeId"
-       WHERE be."batchId" = b.id AND be.outcome = 'PENDING' AND e."openBatchId" = b.id
+       WHERE e."openBatchId" = b.id
      ) AS ev ON true
-     ORDER BY ev.position`,
+     ORDER BY ev.id::uuid`,
     [args.batchId, args.workerId, args.leaseMs],
   )
   const first = rows[0]
@@ -269,6 +269,15 @@ export async function reenqueueBatch(
   ])
 }
 
+// The BatchEvent rows of decided events: `rows` selects (batch id, event id, position, error). ON CONFLICT: an
+// event decided twice in one batch cannot happen (every decision removes it from the batch), but never fail on it.
+function decidedSql(rows: string, outcome: 'SUBMITTED' | 'FAILED' | 'SPLIT' | 'CANCELLED') {
+  return `INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome, error)
+       SELECT r.batch_id, r.event_id, r.pos, '${outcome}', r.error FROM (${rows}) AS r(batch_id, event_id, pos, error)
+       ON CONFLICT ("batchId", "eventId") DO UPDATE SET outcome = EXCLUDED.outcome, error = EXCLUDED.error
+       RETURNING 1`
+}
+
 // Events that cannot even be built into an action fail at once; the rest of the batch is still sent.
 export async function failEventsBeforeSending(
   q: Queryable,
@@ -278,13 +287,14 @@ export async function failEventsBeforeSending(
   const { rows } = await q.query<{ events: number }>(
     `WITH b AS (SELECT id FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
      f AS (SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)),
-     fe AS (
+     members AS (
+       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos FROM "SaleEvent" e, b WHERE e."openBatchId" = b.id
+     ), fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error, version = e.version + 1,
          "updatedAt" = now()
-       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id
+       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
      ), fbe AS (
-       UPDATE "BatchEvent" be SET outcome = 'FAILED', error = f.error
-       FROM f, b WHERE be."batchId" = b.id AND be."eventId" = f.id AND be.outcome = 'PENDING' RETURNING 1
+       ${decidedSql('SELECT (SELECT id FROM b), fe.id, m.pos, fe.error FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      )
      SELECT (SELECT count(*) FROM fe)::int AS events, (SELECT count(*) FROM fbe)::int AS links`,
     [claim.batchId, claim.attempt, failed.map((f) => f.eventId), failed.map((f) => f.error)],
@@ -312,10 +322,9 @@ export async function markSucceeded(
      ), e AS (
        UPDATE "SaleEvent" SET status = 'SUBMITTED', "submittedAt" = $4, "openBatchId" = NULL, "lastError" = NULL,
          version = version + 1, "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
      ), be AS (
-       UPDATE "BatchEvent" SET outcome = 'SUBMITTED' WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING'
-       RETURNING 1
+       ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'SUBMITTED')}
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
        (SELECT count(*) FROM be)::int AS links${tail}`,
@@ -370,10 +379,9 @@ export async function markFailed(
      ), e AS (
        UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = ${r}, version = version + 1,
          "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
      ), be AS (
-       UPDATE "BatchEvent" SET outcome = 'FAILED', error = ${r}
-       WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING' RETURNING 1
+       ${decidedSql(`SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, ${r}::text FROM e`, 'FAILED')}
      )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
        (SELECT count(*) FROM be)::int AS links${tail}`,
@@ -448,13 +456,14 @@ export async function isolateRejected(
        WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 FOR UPDATE
      ), f AS (
        SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)
+     ), members AS (
+       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos FROM "SaleEvent" e, b WHERE e."openBatchId" = b.id
      ), fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error,
          version = e.version + 1, "updatedAt" = now()
-       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id
+       FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
      ), fbe AS (
-       UPDATE "BatchEvent" be SET outcome = 'FAILED', error = f.error
-       FROM f, b WHERE be."batchId" = b.id AND be."eventId" = f.id AND be.outcome = 'PENDING' RETURNING 1
+       ${decidedSql('SELECT (SELECT id FROM b), fe.id, m.pos, fe.error FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      ), child AS MATERIALIZED (
        SELECT ${SQL_UUID_V7} AS id FROM b WHERE cardinality($5::uuid[]) > 0
      ), ins_child AS (
@@ -465,12 +474,7 @@ export async function isolateRejected(
        UPDATE "SaleEvent" e SET "openBatchId" = child.id, version = e.version + 1, "updatedAt" = now()
        FROM child, b WHERE e.id = ANY($5::uuid[]) AND e."openBatchId" = b.id RETURNING e.id
      ), mbe AS (
-       UPDATE "BatchEvent" be SET outcome = 'SPLIT'
-       FROM b WHERE be."batchId" = b.id AND be."eventId" = ANY($5::uuid[]) AND be.outcome = 'PENDING' RETURNING 1
-     ), cbe AS (
-       INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome)
-       SELECT child.id, m.id, m.ord - 1, 'PENDING' FROM child, unnest($5::uuid[]) WITH ORDINALITY AS m(id, ord)
-       RETURNING 1
+       ${decidedSql('SELECT (SELECT id FROM b), me.id, m.pos, NULL::text FROM me JOIN members m ON m.id = me.id', 'SPLIT')}
      ), left_in AS (
        SELECT count(*)::int AS n FROM "SaleEvent" e, b
        WHERE e."openBatchId" = b.id AND e.id <> ALL($3::uuid[]) AND e.id <> ALL($5::uuid[])
@@ -484,7 +488,7 @@ export async function isolateRejected(
      )${attempt ? `, a AS (UPDATE "BatchAttempt" SET "startedAt" = $7, "finishedAt" = $8, "httpStatus" = $9, "durationMs" = $10, "responseExcerpt" = $11, "retryAfterMs" = $12, outcome = $13::"AttemptOutcome" WHERE id = $14::uuid)` : ''}
      SELECT (SELECT count(*) FROM bu)::int AS batches, (SELECT n FROM left_in) AS remaining,
        (SELECT id::text FROM ins_child) AS child, (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int
-         + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int + (SELECT count(*) FROM cbe)::int AS touched,
+         + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int AS touched,
        ${jobSpecsSql(`SELECT id, "connectionId", NULL::timestamptz FROM bu WHERE status = 'QUEUED'
                       UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs${tail}`,
     params,
@@ -505,10 +509,9 @@ export async function cancelQueuedBatch(q: Queryable, batchId: string) {
        WHERE id = $1::uuid AND status IN ('QUEUED', 'RETRY_WAIT') RETURNING id
      ), e AS (
        UPDATE "SaleEvent" SET status = 'READY', "openBatchId" = NULL, version = version + 1, "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING 1
+       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
      ), be AS (
-       UPDATE "BatchEvent" SET outcome = 'CANCELLED' WHERE "batchId" IN (SELECT id FROM b) AND outcome = 'PENDING'
-       RETURNING 1
+       ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'CANCELLED')}
      )
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
        (SELECT count(*) FROM be)::int AS links`,
@@ -563,13 +566,16 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
        UPDATE "Batch" b SET status = 'FAILED', "finishedAt" = now(), "lastError" = $3, "leaseOwner" = NULL,
          "leaseUntil" = NULL, "updatedAt" = now()
        FROM lost WHERE b.id = lost.id AND ${FAILURES_SQL} >= $2::int RETURNING b.id
+     ), members AS (
+       SELECT e.id, e."openBatchId" AS batch_id,
+         (row_number() OVER (PARTITION BY e."openBatchId" ORDER BY e.id) - 1)::int AS pos
+       FROM "SaleEvent" e WHERE e."openBatchId" IN (SELECT id FROM lost)
      ), fe AS (
        UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $3, version = version + 1,
          "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM f) RETURNING 1
+       WHERE "openBatchId" IN (SELECT id FROM f) RETURNING id
      ), fbe AS (
-       UPDATE "BatchEvent" SET outcome = 'FAILED', error = $3 WHERE "batchId" IN (SELECT id FROM f) AND outcome = 'PENDING'
-       RETURNING 1
+       ${decidedSql('SELECT m.batch_id, m.id, m.pos, $3::text FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      ), a AS (
        UPDATE "BatchAttempt" SET "finishedAt" = clock_timestamp(), outcome = 'TRANSIENT', "responseExcerpt" = $3
        WHERE "batchId" IN (SELECT id FROM lost) AND "finishedAt" IS NULL RETURNING 1

@@ -195,7 +195,9 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
               <TableBody>
                 {events.map((e) => (
                   <TableRow key={e.id}>
-                    <TableCell className="tabular-nums">{e.position + 1}</TableCell>
+                    <TableCell className="tabular-nums">
+                      {e.position === null ? '–' : e.position + 1}
+                    </TableCell>
                     <TableCell>
                       <Link
                         href={`/sales/${e.id}`}
