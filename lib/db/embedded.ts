@@ -224,6 +224,12 @@ export async function startEmbeddedPostgres(opts: {
       // thousands of rows at once, so fewer checkpoints (each one makes the next write of every page a
       // full-page image in the WAL) and more cache than initdb's conservative defaults
       ...EMBEDDED_SETTINGS.flatMap((s) => ['-c', s]),
+      // diagnostics, e.g. EMBEDDED_PG_SETTINGS='shared_preload_libraries=pg_stat_statements' for a benchmark
+      ...(process.env.EMBEDDED_PG_SETTINGS ?? '')
+        .split(';')
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .flatMap((s) => ['-c', s]),
     ],
     { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
   )

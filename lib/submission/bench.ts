@@ -59,6 +59,21 @@ async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, interval
   }
 }
 
+// BENCH_STATEMENTS=1 (with EMBEDDED_PG_SETTINGS='shared_preload_libraries=pg_stat_statements' for the embedded
+// server): where the database's time went, statement by statement, over both runs
+async function printTopStatements(url: string, say: (line: string) => void) {
+  await withPg(url, async (c) => {
+    await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+    const { rows } = await c.query<{ ms: number; calls: number; mean: number; rows: number; query: string }>(
+      `SELECT round(total_exec_time + total_plan_time)::int AS ms, calls::int, round((mean_exec_time + mean_plan_time)::numeric, 3)::float8 AS mean,
+         rows::int, left(regexp_replace(query, '\\s+', ' ', 'g'), 110) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15`,
+    )
+    say('top statements by database time (ms total, calls, ms mean, rows, statement):')
+    for (const r of rows) say(`  ${r.ms}\t${r.calls}\t${r.mean}\t${r.rows}\t${r.query}`)
+  })
+}
+
 export async function runSubmitBenchmark(opts: BenchOptions) {
   const say = opts.say
   ensureEncryptionKey()
@@ -186,6 +201,7 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
       }
       say(`  sandbox: ${stats.acceptedActions} actions accepted in total, max in flight ${stats.maxInFlight}`)
     }
+    if (process.env.BENCH_STATEMENTS === '1') await printTopStatements(db.url, say)
     return results
   } finally {
     for (const p of procs) p.kill('SIGTERM')

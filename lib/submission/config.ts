@@ -21,6 +21,9 @@ export const submissionConfigSchema = z.object({
   WORKER_STALE_MS: ms.default(30_000),
   /** how often each worker looks for batches left behind by dead workers */
   WORKER_SWEEP_MS: ms.default(5_000),
+  /** statements of the sending path one process runs at once (requests in flight are not limited by it): more
+   * than the database's cores only queues backends behind each other's index pages */
+  SUBMIT_DB_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   /** pg connections for in-flight requests in one process (each holds a concurrency slot) */
   SUBMIT_SLOT_POOL_SIZE: z.coerce.number().int().min(1).default(32),
 })
@@ -37,6 +40,7 @@ export type SubmissionConfig = {
   staleMs: number
   sweepMs: number
   slotPoolSize: number
+  dbConcurrency: number
 }
 
 export function submissionConfig(
@@ -62,6 +66,7 @@ export function submissionConfig(
     staleMs: e.WORKER_STALE_MS,
     sweepMs: e.WORKER_SWEEP_MS,
     slotPoolSize: e.SUBMIT_SLOT_POOL_SIZE,
+    dbConcurrency: e.SUBMIT_DB_CONCURRENCY,
     ...overrides,
   }
 }

@@ -34,6 +34,8 @@ export type SendContext = {
   workerId: string
   connections: ConnectionCache
   semaphores: Map<string, Semaphore>
+  /** bounds this process's statements on the sending path (see SUBMIT_DB_CONCURRENCY) */
+  dbGate: Semaphore
   paceRows: Set<string>
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void
 }
@@ -62,9 +64,19 @@ function statementName(text: string) {
   return name
 }
 
-export function pgQueryable(client: pg.PoolClient | pg.Pool): Queryable {
+export function pgQueryable(client: pg.PoolClient | pg.Pool, gate?: Semaphore): Queryable {
+  const run = (text: string, values?: unknown[]) =>
+    client.query({ name: statementName(text), text, values: values ?? [] }) as never
+  if (!gate) return { query: run }
   return {
-    query: (text, values) => client.query({ name: statementName(text), text, values: values ?? [] }) as never,
+    async query(text, values) {
+      await gate.acquire()
+      try {
+        return await run(text, values)
+      } finally {
+        gate.release()
+      }
+    },
   }
 }
 
@@ -167,7 +179,7 @@ export async function sendBatch(
   let broken = false
   try {
     client = await ctx.pool.connect()
-    const q = pgQueryable(client)
+    const q = pgQueryable(client, ctx.dbGate)
     if (!ctx.paceRows.has(connectionId)) {
       await ensurePaceRow(q, connectionId, conn.maxRequestsPerSecond)
       ctx.paceRows.add(connectionId)

@@ -5,6 +5,7 @@ import { type Runner, run, type WorkerEvents } from 'graphile-worker'
 import pg from 'pg'
 import { type SubmissionConfig, submissionConfig } from './config'
 import { ConnectionCache } from './connections'
+import { Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
@@ -84,6 +85,7 @@ export async function startSubmissionWorker(options: {
     workerId: id,
     connections,
     semaphores: new Map(),
+    dbGate: new Semaphore(cfg.dbConcurrency),
     paceRows: new Set(),
     log,
   }
