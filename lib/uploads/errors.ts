@@ -12,6 +12,8 @@ export type UploadFileErrorCode =
   | 'UNSUPPORTED_ENCODING'
   | 'MAPPING_INCOMPLETE'
   | 'STORE_REQUIRED'
+  /** the file's orders don't fit in the memory a read may use */
+  | 'TOO_MANY_ROWS'
 
 export class UploadFileError extends Error {
   override readonly name = 'UploadFileError'

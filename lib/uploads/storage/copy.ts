@@ -22,25 +22,15 @@ export async function closeIngestPools() {
   await Promise.all(all.map((p) => p.end()))
 }
 
-const SPECIAL = /[\\\t\n\r\0]/
-const SPECIAL_ALL = /[\\\t\n\r\0]/g
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '' }
-
-/** one field of COPY's text format: \N for null, backslash escapes for the rest (NUL can't be stored: dropped) */
-export function copyField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '\\N'
-  if (typeof value !== 'string') return String(value)
-  return SPECIAL.test(value) ? value.replace(SPECIAL_ALL, (c) => ESCAPES[c] ?? '') : value
-}
-
-/** COPY table (columns) FROM STDIN with the rows already in text format; nothing to do for no rows */
+/** COPY table (columns) FROM STDIN with the rows already in text format (UTF-8 bytes); nothing to do for no rows */
 export async function copyRows(
   client: pg.ClientBase,
   table: string,
   columns: readonly string[],
-  text: string,
+  text: Uint8Array,
 ) {
-  if (text.length === 0) return
+  if (text.byteLength === 0) return
   const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`
-  await pipeline(Readable.from([text]), client.query(copyFrom(sql)))
+  const bytes = Buffer.from(text.buffer, text.byteOffset, text.byteLength)
+  await pipeline(Readable.from([bytes]), client.query(copyFrom(sql)))
 }

@@ -1,91 +1,46 @@
 import type pg from 'pg'
-import { buildAction, checkEventAgainstContract, type StoredEventForPayload } from '@/lib/constructor/payload'
-import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
-import type { DecimalSeparator } from '@/lib/money/decimal'
-import type { DayMonthOrder } from '@/lib/time/parse-date'
-import type { Delimiter } from '../csv-tokenizer'
 import { isUploadFileError } from '../errors'
-import { SALES_FIELDS } from '../fields'
-import { type ParseProgress, type ParseResult, parseSalesFile } from '../parse-sales-file'
-import type { ColumnMapping, MappingEdit, PresetId } from '../presets'
-import type { ParsedSaleEvent, RowIssue, StoreInfo } from '../types'
-import { copyField, copyRows, ingestPool } from './copy'
-import { openUploadFile, removeUploadFile } from './files'
+import type { ColumnMapping, PresetId } from '../presets'
+import { copyRows, ingestPool } from './copy'
+import { removeUploadFile, uploadFilePath } from './files'
+import type { ReadJob, ReadOutcome } from './ingest-read'
+import {
+  type ChunkRows,
+  type CommitContext,
+  EVENT_COLUMNS,
+  type EventKeys,
+  type ExistingRow,
+  emptyCounts,
+  type IngestCounts,
+  type IngestProgress,
+  type IngestSettings,
+  type IngestStore,
+  ISSUE_COLUMNS,
+  LINE_COLUMNS,
+  type PreviewEvent,
+  type PreviewProblem,
+} from './ingest-rows'
+import { readInWorker } from './ingest-thread'
 import { uuidv7 } from './uuid7'
 
 // Preview and commit read the stored file through the same parser with the same settings, and classify
 // every event against what is stored with the same rule; only the commit writes, in ONE transaction.
+// The reading runs in a worker thread (ingest-read.ts); this side holds the database connection.
 
-export type IngestStore = {
-  id: string
-  code: string
-  timeZone: string
-  latitude: string | null
-  longitude: string | null
-}
-
-/** how the file is read: chosen on the mapping screen, fixed by the preview so the commit reads the same */
-export type IngestSettings = {
-  mapping?: MappingEdit
-  dateOrder?: DayMonthOrder
-  decimalSeparator?: DecimalSeparator
-  encoding?: string
-  delimiter?: Delimiter
-  headerRowNumber?: number
-}
-
-/** what becomes of one event of the file, given what is already stored for its (store, kind, order) */
-export type Disposition = 'new' | 'unchanged' | 'update' | 'correction' | 'queued'
-
-export type ExistingEvent = {
-  id: string
-  status: string
-  contentHash: string | null
-  version: number
-  inOpenBatch: boolean
-}
-
-// Unchanged wins first (even in a batch: nothing to do); a batch in flight is never touched; a sent event
-// comes back as a correction to resubmit; anything else not yet sent is simply brought up to date.
-export function dispositionOf(event: ParsedSaleEvent, existing: ExistingEvent | undefined): Disposition {
-  if (!existing) return 'new'
-  if (existing.contentHash === event.contentHash) return 'unchanged'
-  if (existing.inOpenBatch || existing.status === 'QUEUED') return 'queued'
-  if (existing.status === 'SUBMITTED') return 'correction'
-  return 'update'
-}
-
-export type IngestCounts = {
-  rows: number
-  blankRows: number
-  lineItems: number
-  events: number
-  validEvents: number
-  invalidEvents: number
-  returns: number
-  rowIssues: number
-  /** file rows that are part of an INVALID event or are a row issue */
-  invalidRows: number
-  new: number
-  unchanged: number
-  updated: number
-  corrections: number
-  queued: number
-}
-
-export type PreviewEvent = {
-  orderId: string
-  kind: 'PURCHASE' | 'RETURN'
-  storeCode: string
-  status: 'READY' | 'INVALID'
-  disposition: Disposition
-  rows: number[]
-  /** the action exactly as it will be sent (built by lib/constructor's builder); null when INVALID */
-  action: OfflineBehavioralAction | null
-  issues: { field: string; message: string; row?: number }[]
-}
-
-export type PreviewProblem = { row: number | null; orderId: string | null; field: string; message: string }
+export {
+  type Disposition,
+  dispositionOf,
+  type ExistingEvent,
+  type IngestCounts,
+  type IngestProgress,
+  type IngestSettings,
+  type IngestStore,
+  PREVIEW_EVENTS,
+  PREVIEW_PROBLEMS,
+  type PreviewEvent,
+  type PreviewProblem,
+  payloadViewOf,
+} from './ingest-rows'
 
 export type UploadPreview = {
   checkedAt: string
@@ -110,17 +65,6 @@ export type UploadPreview = {
   sameFileAs: { uploadId: string; committedAt: string | null } | null
 }
 
-export const PREVIEW_EVENTS = 5
-export const PREVIEW_PROBLEMS = 500
-const LOOKUP_CHUNK = 5_000
-
-export type IngestProgress = {
-  fraction: number
-  phase: 'reading' | 'building' | 'storing'
-  rows: number
-  events: number
-}
-
 type RunOptions = {
   uploadId: string
   sizeBytes: number
@@ -131,174 +75,38 @@ type RunOptions = {
   onProgress?: (p: IngestProgress) => void
 }
 
-function storeInfos(stores: readonly IngestStore[]): Record<string, StoreInfo> {
-  const out: Record<string, StoreInfo> = {}
-  for (const s of stores) out[s.code] = { id: s.id, timeZone: s.timeZone }
-  return out
-}
-
-function progressReporter(sizeBytes: number, onProgress: RunOptions['onProgress']) {
-  let last = 0
-  return (p: ParseProgress) => {
-    if (!onProgress) return
-    const now = Date.now()
-    if (now - last < 100) return
-    last = now
-    const reading = sizeBytes > 0 ? Math.min(1, p.bytesRead / sizeBytes) : 1
-    // building: events ≤ rows, so events/rows is a lower bound of the share done (exact for one row per order)
-    const fraction =
-      p.phase === 'reading' ? reading * 0.8 : 0.8 + 0.2 * Math.min(1, p.events / Math.max(1, p.rows))
-    onProgress({ fraction, phase: p.phase, rows: p.rows, events: p.events })
-  }
-}
-
-function parse(
-  opts: RunOptions,
-  hooks: {
-    onEvents: (events: ParsedSaleEvent[]) => Promise<void>
-    onRowIssues: (issues: RowIssue[]) => Promise<void>
-  },
-): Promise<ParseResult> {
-  const s = opts.settings
-  return parseSalesFile(openUploadFile(opts.uploadId), {
-    stores: storeInfos(opts.stores),
-    ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
-    ...(s.mapping !== undefined && { mapping: s.mapping }),
-    ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
-    ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
-    ...(s.encoding !== undefined && { encoding: s.encoding }),
-    ...(s.delimiter !== undefined && { delimiter: s.delimiter }),
-    ...(s.headerRowNumber !== undefined && { headerRowNumber: s.headerRowNumber }),
-    now: opts.now ?? new Date(),
-    onProgress: progressReporter(opts.sizeBytes, opts.onProgress),
-    onEvents: hooks.onEvents,
-    onRowIssues: hooks.onRowIssues,
-    keepEvents: false,
-    eventChunkSize: LOOKUP_CHUNK,
-  })
-}
-
-const key = (storeId: string, kind: string, orderId: string) => `${storeId}\u0001${kind}\u0001${orderId}`
-
-/** what is stored for these events' (store, kind, order): one indexed probe per chunk; locked when committing */
-async function lookupExisting(
-  client: pg.Pool | pg.ClientBase,
-  events: readonly ParsedSaleEvent[],
-  lock: boolean,
-) {
-  const { rows } = await client.query<ExistingEvent & { storeId: string; kind: string; orderId: string }>(
+/** what is stored for these (store, kind, order) keys: one indexed probe per chunk; locked when committing */
+async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: EventKeys, lock: boolean) {
+  const { rows } = await client.query<ExistingRow>(
     `SELECT e.id::text AS id, e."storeId"::text AS "storeId", e.kind::text AS kind, e."orderId", e.status::text AS status,
             e."contentHash", e.version, (e."openBatchId" IS NOT NULL) AS "inOpenBatch"
      FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[]) AS k(s, k, o)
      JOIN "SaleEvent" e ON e."storeId" = k.s AND e.kind = k.k AND e."orderId" = k.o
      ${lock ? 'FOR UPDATE OF e' : ''}`,
-    [events.map((e) => e.storeId), events.map((e) => e.kind), events.map((e) => e.orderId)],
+    [keys.storeIds, keys.kinds, keys.orderIds],
   )
-  const found = new Map<string, ExistingEvent>()
-  for (const r of rows) found.set(key(r.storeId, r.kind, r.orderId), r)
-  return found
+  return rows
 }
 
-function emptyCounts(): IngestCounts {
+/** what the reading thread needs, as plain data (it is copied to the thread) */
+function readJob(mode: ReadJob['mode'], opts: RunOptions, commit?: CommitContext): ReadJob {
   return {
-    rows: 0,
-    blankRows: 0,
-    lineItems: 0,
-    events: 0,
-    validEvents: 0,
-    invalidEvents: 0,
-    returns: 0,
-    rowIssues: 0,
-    invalidRows: 0,
-    new: 0,
-    unchanged: 0,
-    updated: 0,
-    corrections: 0,
-    queued: 0,
+    mode,
+    file: uploadFilePath(opts.uploadId),
+    sizeBytes: opts.sizeBytes,
+    stores: opts.stores.map((s) => ({
+      id: s.id,
+      code: s.code,
+      timeZone: s.timeZone,
+      latitude: s.latitude,
+      longitude: s.longitude,
+    })),
+    ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+    settings: opts.settings,
+    now: (opts.now ?? new Date()).getTime(),
+    progress: opts.onProgress !== undefined,
+    ...(commit !== undefined && { commit }),
   }
-}
-
-function countDisposition(counts: IngestCounts, d: Disposition) {
-  if (d === 'new') counts.new++
-  else if (d === 'unchanged') counts.unchanged++
-  else if (d === 'update') counts.updated++
-  else if (d === 'correction') counts.corrections++
-  else counts.queued++
-}
-
-function finishCounts(counts: IngestCounts, result: ParseResult) {
-  counts.rows = result.counts.rows
-  counts.blankRows = result.counts.blankRows
-  counts.lineItems = result.counts.lineItems
-  counts.events = result.counts.events
-  counts.validEvents = result.counts.validEvents
-  counts.invalidEvents = result.counts.invalidEvents
-  counts.returns = result.counts.returns
-  counts.rowIssues = result.counts.rowIssues
-  counts.invalidRows += result.counts.rowIssues
-}
-
-/** the event as the payload builder sees a stored one */
-export function payloadViewOf(e: ParsedSaleEvent, store: IngestStore | undefined): StoredEventForPayload {
-  return {
-    kind: e.kind,
-    orderId: e.orderId,
-    occurredAt: e.occurredAt,
-    customerId: e.customerId,
-    revenue: e.revenue,
-    returnExpenses: e.returnExpenses,
-    refund: e.refund,
-    returnShippingCost: e.returnShippingCost,
-    returnReason: e.returnReason,
-    returnType: e.returnType,
-    returnPreference: e.returnPreference,
-    returnDropOff: e.returnDropOff,
-    store: {
-      code: store?.code ?? e.storeCode,
-      latitude: store?.latitude ?? null,
-      longitude: store?.longitude ?? null,
-    },
-    lineItems: e.lineItems,
-  }
-}
-
-function previewEventOf(e: ParsedSaleEvent, d: Disposition, store: IngestStore | undefined): PreviewEvent {
-  let action: OfflineBehavioralAction | null = null
-  const issues = [...e.issues]
-  if (e.status === 'READY') {
-    const view = payloadViewOf(e, store)
-    const contract = checkEventAgainstContract(view)
-    if (contract.length === 0) action = buildAction(view)
-    else for (const c of contract) issues.push({ field: c.storedField ?? c.field, message: c.message })
-  }
-  return {
-    orderId: e.orderId,
-    kind: e.kind,
-    storeCode: e.storeCode,
-    status: e.status,
-    disposition: d,
-    rows: e.sourceRows,
-    action,
-    issues,
-  }
-}
-
-/** the settings that make the commit read the file exactly as the preview did */
-function resolvedSettings(result: ParseResult, requested: IngestSettings): IngestSettings {
-  const mapping: MappingEdit = {}
-  for (const f of SALES_FIELDS) mapping[f] = result.mapping[f]?.index ?? null
-  const out: IngestSettings = {
-    mapping,
-    decimalSeparator: result.decimalSeparator,
-    encoding: result.encoding,
-    delimiter: result.delimiter,
-    headerRowNumber: result.headerRowNumber,
-  }
-  const order =
-    requested.dateOrder ??
-    (result.dateOrder === 'DMY' || result.dateOrder === 'MDY' ? result.dateOrder : undefined)
-  if (order !== undefined) out.dateOrder = order
-  return out
 }
 
 export class UploadStateError extends Error {
@@ -313,47 +121,15 @@ export async function previewUpload(
   opts: RunOptions & { pool?: pg.Pool; sha256: string; storeId: string | null },
 ): Promise<UploadPreview> {
   const pool = opts.pool ?? ingestPool()
-  const byId = new Map(opts.stores.map((s) => [s.id, s]))
-  const counts = emptyCounts()
-  const firstEvents: PreviewEvent[] = []
-  const problems: PreviewProblem[] = []
-  const queuedOrders: string[] = []
-  let problemTotal = 0
-  const addProblem = (p: PreviewProblem) => {
-    problemTotal++
-    if (problems.length < PREVIEW_PROBLEMS) problems.push(p)
-  }
   await pool.query(
     `UPDATE "Upload" SET status = 'PARSING', "errorMessage" = NULL, "updatedAt" = now() WHERE id = $1`,
     [opts.uploadId],
   )
-  let result: ParseResult
+  let read: ReadOutcome
   try {
-    result = await parse(opts, {
-      onRowIssues: async (issues) => {
-        for (const i of issues)
-          for (const r of i.reasons)
-            addProblem({ row: i.rowNumber, orderId: null, field: r.field, message: r.message })
-      },
-      onEvents: async (events) => {
-        const existing = await lookupExisting(pool, events, false)
-        for (const e of events) {
-          const d = dispositionOf(e, existing.get(key(e.storeId, e.kind, e.orderId)))
-          countDisposition(counts, d)
-          if (d === 'queued' && queuedOrders.length < PREVIEW_PROBLEMS) queuedOrders.push(e.orderId)
-          if (firstEvents.length < PREVIEW_EVENTS) firstEvents.push(previewEventOf(e, d, byId.get(e.storeId)))
-          if (e.status === 'INVALID') {
-            counts.invalidRows += e.sourceRows.length
-            for (const i of e.issues)
-              addProblem({
-                row: i.row ?? e.sourceRows[0] ?? null,
-                orderId: e.orderId,
-                field: i.field,
-                message: i.message,
-              })
-          }
-        }
-      },
+    read = await readInWorker(readJob('preview', opts), {
+      lookup: (keys) => lookupExisting(pool, keys, false),
+      ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
     })
   } catch (e) {
     const message = isUploadFileError(e)
@@ -367,8 +143,7 @@ export async function previewUpload(
     )
     throw e
   }
-  finishCounts(counts, result)
-  problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
+  const { file: result, counts } = read
   const same = await pool.query<{ id: string; committedAt: Date | null }>(
     `SELECT id::text, "committedAt" FROM "Upload"
      WHERE sha256 = $1 AND "storeId" IS NOT DISTINCT FROM $2::uuid AND status = 'COMMITTED' AND id <> $3::uuid
@@ -387,12 +162,12 @@ export async function previewUpload(
     dateOrder: result.dateOrder,
     decimalSeparator: result.decimalSeparator,
     counts,
-    firstEvents,
-    problems,
-    problemTotal,
-    queuedOrders,
+    firstEvents: read.firstEvents,
+    problems: read.problems,
+    problemTotal: read.problemTotal,
+    queuedOrders: read.queuedOrders,
     warnings: result.warnings,
-    settings: resolvedSettings(result, opts.settings),
+    settings: read.settings,
     sameFileAs: sameRow
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
       : null,
@@ -426,79 +201,6 @@ export async function previewUpload(
 }
 
 // ——— commit ———
-
-const EVENT_COLUMNS = [
-  'id',
-  'kind',
-  'storeId',
-  'orderId',
-  'orderIdGenerated',
-  'occurredAt',
-  'customerId',
-  'revenue',
-  'returnExpenses',
-  'refund',
-  'returnShippingCost',
-  'returnReason',
-  'returnType',
-  'returnPreference',
-  'returnDropOff',
-  'status',
-  'issues',
-  'itemCount',
-  'itemsTotal',
-  'contentHash',
-  'isCorrection',
-  'version',
-  'uploadId',
-  'createdById',
-  'updatedById',
-  'createdAt',
-  'updatedAt',
-] as const
-
-const LINE_COLUMNS = [
-  'id',
-  'eventId',
-  'lineNumber',
-  'role',
-  'itemId',
-  'itemName',
-  'variationId',
-  'unitPrice',
-  'quantity',
-] as const
-
-const ISSUE_COLUMNS = ['id', 'uploadId', 'rowNumber', 'raw', 'reasons', 'createdAt'] as const
-
-function eventLine(
-  id: string,
-  e: ParsedSaleEvent,
-  ctx: { uploadId: string; userId: string | null; at: string },
-  correction: boolean,
-  version: number,
-): string {
-  const f = copyField
-  return `${id}\t${e.kind}\t${e.storeId}\t${f(e.orderId)}\t${e.orderIdGenerated ? 't' : 'f'}\t${
-    e.occurredAt === null ? '\\N' : e.occurredAt.toISOString()
-  }\t${f(e.customerId)}\t${f(e.revenue)}\t${f(e.returnExpenses)}\t${f(e.refund)}\t${f(e.returnShippingCost)}\t${f(
-    e.returnReason,
-  )}\t${f(e.returnType)}\t${f(e.returnPreference)}\t${f(e.returnDropOff)}\t${e.status}\t${f(
-    JSON.stringify(e.issues),
-  )}\t${e.itemCount}\t${e.itemsTotal}\t${e.contentHash}\t${correction ? 't' : 'f'}\t${version}\t${ctx.uploadId}\t${f(
-    ctx.userId,
-  )}\t${f(ctx.userId)}\t${ctx.at}\t${ctx.at}\n`
-}
-
-function lineItemLines(eventId: string, e: ParsedSaleEvent): string {
-  let out = ''
-  for (const li of e.lineItems) {
-    out += `${uuidv7()}\t${eventId}\t${li.lineNumber}\t${li.role}\t${copyField(li.itemId)}\t${copyField(
-      li.itemName,
-    )}\t${copyField(li.variationId)}\t${copyField(li.unitPrice)}\t${copyField(li.quantity)}\n`
-  }
-  return out
-}
 
 export type CommitActor = { userId: string | null; email: string | null }
 
@@ -541,7 +243,7 @@ export async function commitUpload(opts: {
 }): Promise<CommitSummary> {
   const pool = opts.pool ?? ingestPool()
   const client = await pool.connect()
-  const counts = emptyCounts()
+  let counts = emptyCounts()
   let upload: UploadRow | undefined
   try {
     await client.query('BEGIN')
@@ -594,35 +296,37 @@ export async function commitUpload(opts: {
     }
     const settings = (preview?.settings ?? {}) as IngestSettings
     let pendingWrite: Promise<void> = Promise.resolve()
-    const result = await parse(
-      {
-        uploadId: upload.id,
-        sizeBytes: Number(upload.sizeBytes),
-        stores: opts.stores,
-        ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
-        settings,
-        ...(opts.now !== undefined && { now: opts.now }),
-        ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
-      },
-      {
-        onRowIssues: async (issues) => {
-          let text = ''
-          for (const i of issues)
-            text += `${uuidv7()}\t${ctx.uploadId}\t${i.rowNumber}\t${copyField(JSON.stringify(i.raw))}\t${copyField(
-              JSON.stringify(i.reasons),
-            )}\t${ctx.at}\n`
-          await copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text)
+    const read = await readInWorker(
+      readJob(
+        'commit',
+        {
+          uploadId: upload.id,
+          sizeBytes: Number(upload.sizeBytes),
+          stores: opts.stores,
+          ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+          settings,
+          ...(opts.now !== undefined && { now: opts.now }),
+          ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
         },
-        onEvents: async (events) => {
-          // the previous chunk's COPY ran while the parser built this chunk; one statement at a time per client
+        ctx,
+      ),
+      {
+        rowIssues: (text) => copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text),
+        lookup: async (keys) => {
+          // the reader builds a chunk while the previous one is copied; one statement at a time per client,
+          // and a failed COPY is reported as itself, not as the lookup it would abort
           await pendingWrite
-          pendingWrite = (await storeChunk(client, events, ctx, counts)).written
+          return lookupExisting(client, keys, true)
+        },
+        store: async (rows) => {
+          pendingWrite = (await storeChunk(client, rows)).written
           pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
         },
+        ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
       },
     )
     await pendingWrite
-    finishCounts(counts, result)
+    counts = read.counts
     await finishUpload(client, upload.id, counts, false)
     await auditCommit(client, opts, upload, counts, null)
     await client.query('COMMIT')
@@ -646,34 +350,10 @@ export async function commitUpload(opts: {
   return { uploadId: upload.id, noOp: false, counts }
 }
 
-/** classifies and writes one chunk; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
-async function storeChunk(
-  client: pg.ClientBase,
-  events: ParsedSaleEvent[],
-  ctx: { uploadId: string; userId: string | null; at: string },
-  counts: IngestCounts,
-): Promise<{ written: Promise<void> }> {
-  const existing = await lookupExisting(client, events, true)
-  let newEvents = ''
-  let changed = ''
-  let lines = ''
-  const changedIds: string[] = []
-  for (const e of events) {
-    const found = existing.get(key(e.storeId, e.kind, e.orderId))
-    const d = dispositionOf(e, found)
-    countDisposition(counts, d)
-    if (e.status === 'INVALID') counts.invalidRows += e.sourceRows.length
-    if (d === 'new') {
-      const id = uuidv7()
-      newEvents += eventLine(id, e, ctx, false, 1)
-      lines += lineItemLines(id, e)
-    } else if ((d === 'update' || d === 'correction') && found) {
-      changed += eventLine(found.id, e, ctx, d === 'correction', found.version)
-      changedIds.push(found.id)
-      lines += lineItemLines(found.id, e)
-    }
-  }
-  // handed back unawaited: the caller lets the parser build the next chunk while PostgreSQL writes this one
+/** writes one chunk the reader classified; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
+async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ written: Promise<void> }> {
+  const { newEvents, changed, changedIds, lines } = rows
+  // handed back unawaited: the reader builds the next chunk while PostgreSQL writes this one
   const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents)
   if (changedIds.length > 0) {
     await inserted

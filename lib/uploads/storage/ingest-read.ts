@@ -1,0 +1,248 @@
+import fs from 'node:fs'
+import { SALES_FIELDS } from '../fields'
+import { type ParseProgress, type ParseResult, parseSalesFile } from '../parse-sales-file'
+import type { ColumnMapping, MappingEdit, PresetId } from '../presets'
+import type { ParsedSaleEvent, StoreInfo } from '../types'
+import {
+  type ChunkRows,
+  type CommitContext,
+  chunkRows,
+  countDisposition,
+  dispositionOf,
+  type EventKeys,
+  type ExistingEvent,
+  type ExistingRow,
+  emptyCounts,
+  eventKey,
+  finishCounts,
+  type IngestCounts,
+  type IngestProgress,
+  type IngestSettings,
+  type IngestStore,
+  keysOf,
+  PREVIEW_EVENTS,
+  PREVIEW_PROBLEMS,
+  type PreviewEvent,
+  type PreviewProblem,
+  previewEventOf,
+  rowIssueRows,
+} from './ingest-rows'
+
+// The reading side of preview and commit, run in its own thread (ingest-worker.ts): parse the stored file,
+// classify each chunk of events against what the database side looked up, and for the commit turn it into
+// COPY text. Everything that grows with the file lives here; the database side only sees keys and text.
+
+const LOOKUP_CHUNK = 5_000
+
+export type ReadJob = {
+  mode: 'preview' | 'commit'
+  /** path of the stored upload file */
+  file: string
+  sizeBytes: number
+  stores: IngestStore[]
+  defaultStoreCode?: string
+  settings: IngestSettings
+  /** epoch ms: "now" for the age and clock-skew rules */
+  now: number
+  /** report progress (someone is watching) */
+  progress: boolean
+  /** the commit's rows say who stored them and when */
+  commit?: CommitContext
+}
+
+/** what the file turned out to be, as the preview saves it */
+export type ReadFileFacts = {
+  encoding: string
+  delimiter: string
+  headerRowNumber: number
+  header: string[]
+  preset: PresetId
+  mapping: ColumnMapping
+  dateOrder: string
+  decimalSeparator: string
+  warnings: string[]
+}
+
+export type ReadOutcome = {
+  file: ReadFileFacts
+  /** the settings that make the commit read the file exactly as this read did */
+  settings: IngestSettings
+  counts: IngestCounts
+  /** preview only (empty for a commit) */
+  firstEvents: PreviewEvent[]
+  /** preview only: the first problems, in file order */
+  problems: PreviewProblem[]
+  problemTotal: number
+  queuedOrders: string[]
+}
+
+/** how the reading side reaches the database side; each call resolves once the database side is done with it */
+export interface ReadPort {
+  lookup(keys: EventKeys): Promise<ExistingRow[]>
+  /** commit: COPY this chunk (resolves once it is handed to PostgreSQL) */
+  store(rows: ChunkRows): Promise<void>
+  /** commit: COPY these UploadRowIssue rows */
+  rowIssues(text: Uint8Array): Promise<void>
+  progress(p: IngestProgress): void
+}
+
+// ——— messages between the two threads ———
+
+export type PortCall =
+  | ({ kind: 'lookup' } & EventKeys)
+  | { kind: 'store'; rows: ChunkRows }
+  | { kind: 'rowIssues'; text: Uint8Array }
+
+export type SerializedError = {
+  name: string
+  message: string
+  stack?: string
+  code?: string
+  line?: number | null
+}
+
+export type ToMain =
+  | { type: 'progress'; progress: IngestProgress }
+  | { type: 'call'; id: number; call: PortCall }
+  | { type: 'done'; outcome: ReadOutcome }
+  | { type: 'failed'; error: SerializedError }
+
+export type ToWorker = { id: number; existing?: ExistingRow[] }
+
+function storeInfos(stores: readonly IngestStore[]): Record<string, StoreInfo> {
+  const out: Record<string, StoreInfo> = {}
+  for (const s of stores) out[s.code] = { id: s.id, timeZone: s.timeZone }
+  return out
+}
+
+function progressReporter(sizeBytes: number, onProgress: ((p: IngestProgress) => void) | undefined) {
+  let last = 0
+  return (p: ParseProgress) => {
+    if (!onProgress) return
+    const now = Date.now()
+    if (now - last < 100) return
+    last = now
+    const reading = sizeBytes > 0 ? Math.min(1, p.bytesRead / sizeBytes) : 1
+    // building: events ≤ rows, so events/rows is a lower bound of the share done (exact for one row per order)
+    const fraction =
+      p.phase === 'reading' ? reading * 0.8 : 0.8 + 0.2 * Math.min(1, p.events / Math.max(1, p.rows))
+    onProgress({ fraction, phase: p.phase, rows: p.rows, events: p.events })
+  }
+}
+
+/** the settings that make the commit read the file exactly as the preview did */
+function resolvedSettings(result: ParseResult, requested: IngestSettings): IngestSettings {
+  const mapping: MappingEdit = {}
+  for (const f of SALES_FIELDS) mapping[f] = result.mapping[f]?.index ?? null
+  const out: IngestSettings = {
+    mapping,
+    decimalSeparator: result.decimalSeparator,
+    encoding: result.encoding,
+    delimiter: result.delimiter,
+    headerRowNumber: result.headerRowNumber,
+  }
+  const order =
+    requested.dateOrder ??
+    (result.dateOrder === 'DMY' || result.dateOrder === 'MDY' ? result.dateOrder : undefined)
+  if (order !== undefined) out.dateOrder = order
+  return out
+}
+
+async function existingFor(port: ReadPort, events: readonly ParsedSaleEvent[]) {
+  const rows = await port.lookup(keysOf(events))
+  const found = new Map<string, ExistingEvent>()
+  for (const r of rows) found.set(eventKey(r.storeId, r.kind, r.orderId), r)
+  return found
+}
+
+/** Reads the whole stored file once: preview counts and problems, or the commit's COPY rows chunk by chunk. */
+export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutcome> {
+  const counts = emptyCounts()
+  const firstEvents: PreviewEvent[] = []
+  const problems: PreviewProblem[] = []
+  const queuedOrders: string[] = []
+  let problemTotal = 0
+  const addProblem = (p: PreviewProblem) => {
+    problemTotal++
+    if (problems.length < PREVIEW_PROBLEMS) problems.push(p)
+  }
+  const byId = new Map(job.stores.map((s) => [s.id, s]))
+  const ctx = job.commit
+  const s = job.settings
+  // assigned in onEvents, which control-flow analysis doesn't follow
+  let waiting = null as { events: ParsedSaleEvent[]; existing: Promise<Map<string, ExistingEvent>> } | null
+  const classify = async (events: ParsedSaleEvent[], existing: Map<string, ExistingEvent>) => {
+    if (ctx) {
+      await port.store(chunkRows(events, existing, ctx, counts))
+      return
+    }
+    for (const e of events) {
+      const d = dispositionOf(e, existing.get(eventKey(e.storeId, e.kind, e.orderId)))
+      countDisposition(counts, d)
+      if (d === 'queued' && queuedOrders.length < PREVIEW_PROBLEMS) queuedOrders.push(e.orderId)
+      if (firstEvents.length < PREVIEW_EVENTS) firstEvents.push(previewEventOf(e, d, byId.get(e.storeId)))
+      if (e.status === 'INVALID') {
+        counts.invalidRows += e.sourceRows.length
+        for (const i of e.issues)
+          addProblem({
+            row: i.row ?? e.sourceRows[0] ?? null,
+            orderId: e.orderId,
+            field: i.field,
+            message: i.message,
+          })
+      }
+    }
+  }
+  const result = await parseSalesFile(fs.createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
+    stores: storeInfos(job.stores),
+    ...(job.defaultStoreCode !== undefined && { defaultStoreCode: job.defaultStoreCode }),
+    ...(s.mapping !== undefined && { mapping: s.mapping }),
+    ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
+    ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
+    ...(s.encoding !== undefined && { encoding: s.encoding }),
+    ...(s.delimiter !== undefined && { delimiter: s.delimiter }),
+    ...(s.headerRowNumber !== undefined && { headerRowNumber: s.headerRowNumber }),
+    now: new Date(job.now),
+    onProgress: progressReporter(job.sizeBytes, job.progress ? (p) => port.progress(p) : undefined),
+    keepEvents: false,
+    eventChunkSize: LOOKUP_CHUNK,
+    onRowIssues: async (issues) => {
+      if (ctx) {
+        await port.rowIssues(rowIssueRows(issues, ctx))
+        return
+      }
+      for (const i of issues)
+        for (const r of i.reasons)
+          addProblem({ row: i.rowNumber, orderId: null, field: r.field, message: r.message })
+    },
+    onEvents: async (events) => {
+      // one chunk ahead: this chunk's lookup runs while the previous one is classified (and written)
+      const next = { events, existing: existingFor(port, events) }
+      const previous = waiting
+      waiting = next
+      if (previous) await classify(previous.events, await previous.existing)
+    },
+  })
+  if (waiting) await classify(waiting.events, await waiting.existing)
+  finishCounts(counts, result)
+  problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
+  return {
+    file: {
+      encoding: result.encoding,
+      delimiter: result.delimiter,
+      headerRowNumber: result.headerRowNumber,
+      header: result.header,
+      preset: result.preset,
+      mapping: result.mapping,
+      dateOrder: result.dateOrder,
+      decimalSeparator: result.decimalSeparator,
+      warnings: result.warnings,
+    },
+    settings: resolvedSettings(result, job.settings),
+    counts,
+    firstEvents,
+    problems,
+    problemTotal,
+    queuedOrders,
+  }
+}
