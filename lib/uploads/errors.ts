@@ -12,8 +12,8 @@ export type UploadFileErrorCode =
   | 'UNSUPPORTED_ENCODING'
   | 'MAPPING_INCOMPLETE'
   | 'STORE_REQUIRED'
-  /** the file's orders don't fit in the memory a read may use */
-  | 'TOO_MANY_ROWS'
+  /** what the file's orders (and their problems) take doesn't fit in the memory one read may use */
+  | 'TOO_LARGE_TO_READ'
 
 export class UploadFileError extends Error {
   override readonly name = 'UploadFileError'

@@ -18,11 +18,13 @@ export type ReadHandlers = {
 
 /**
  * The reading thread's heap cap. The parser keeps every order until the end of the file: ≈ 0.6 MB of heap
- * per MB of CSV (55 MB for a million line items in 91 MB), more when most rows carry a problem. The cap
- * leaves room for that and for the chunk in hand; a small cap also keeps V8 from letting garbage pile up.
+ * per MB of CSV (55 MB for a million line items in 91 MB), up to ≈ 5 MB per MB when every row carries
+ * a problem (a message each). A cap below 2 GB also has V8 grow the heap sparingly: that million stays
+ * near 300 MB of process with a cap of 330 MB or 800 MB. A file that needs more than its cap is refused
+ * (TOO_LARGE_TO_READ) instead of growing the server.
  */
 export function readHeapMb(sizeBytes: number): number {
-  return Math.min(1024, Math.ceil(192 + (1.5 * sizeBytes) / 2 ** 20))
+  return Math.min(1536, Math.ceil(256 + (6 * sizeBytes) / 2 ** 20))
 }
 
 function startWorker(job: ReadJob, heapMb: number): Worker {
@@ -95,8 +97,8 @@ export function readInWorker(
       finish(
         e.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? new UploadFileError(
-              'TOO_MANY_ROWS',
-              'This file has more sales than we can read at once. Export a shorter period (for example one week) and upload each file.',
+              'TOO_LARGE_TO_READ',
+              'This file is too large to check in one go. Export a shorter period (for example one week) and upload each file.',
             )
           : e,
       ),
