@@ -370,8 +370,16 @@ async function fresh(kind: RowKind, id: string | undefined) {
   if (kind === 'queuedBatch') return (await db.batch.count({ where: { id, status: 'QUEUED' } })) === 1
   if (kind === 'failedBatch')
     return (
-      (await db.batchEvent.count({
-        where: { batchId: id, outcome: 'FAILED', event: { status: 'FAILED', openBatchId: null } },
+      (await db.saleEvent.count({
+        where: {
+          status: 'FAILED',
+          openBatchId: null,
+          id: {
+            in: (
+              await db.batchEvent.findMany({ where: { batchId: id, outcome: 'FAILED' } })
+            ).map((b) => b.eventId),
+          },
+        },
       })) === 1
     )
   const status = kind === 'ready' ? 'READY' : kind === 'failed' ? 'FAILED' : 'INVALID'
@@ -389,19 +397,17 @@ async function create(kind: RowKind, storeId: string) {
       ).id
     case 'queuedBatch': {
       const batch = await db.batch.create({ data: { connectionId: w.connection.id, eventCount: 1 } })
-      await tableEvent(storeId, 'QUEUED', {
-        openBatchId: batch.id,
-        batchEvents: { create: [{ batchId: batch.id, position: 0 }] },
-      })
+      // an open batch's events are the ones whose openBatchId names it (BatchEvent rows come at the outcome)
+      await tableEvent(storeId, 'QUEUED', { openBatchId: batch.id })
       return batch.id
     }
     case 'failedBatch': {
       const batch = await db.batch.create({
         data: { connectionId: w.connection.id, eventCount: 1, status: 'FAILED', finishedAt: new Date() },
       })
-      await tableEvent(storeId, 'FAILED', {
-        lastError: 'refused',
-        batchEvents: { create: [{ batchId: batch.id, position: 0, outcome: 'FAILED', error: 'refused' }] },
+      const e = await tableEvent(storeId, 'FAILED', { lastError: 'refused' })
+      await db.batchEvent.create({
+        data: { batchId: batch.id, eventId: e.id, position: 0, outcome: 'FAILED', error: 'refused' },
       })
       return batch.id
     }

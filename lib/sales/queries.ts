@@ -310,6 +310,29 @@ const BATCH_IN_HISTORY = {
   attemptsLog: { orderBy: { number: 'asc' as const } },
 } satisfies Prisma.BatchSelect
 
+/** every batch the event was in, oldest first, with what happened to it there; the open batch (if any) last, pending */
+async function getEventBatches(eventId: string, openBatchId: string | null) {
+  const [decided, ahead] = await Promise.all([
+    db.batchEvent.findMany({ where: { eventId }, orderBy: { batchId: 'asc' } }),
+    // its place in the open batch's next request (events are sent in id order)
+    openBatchId ? db.saleEvent.count({ where: { openBatchId, id: { lt: eventId } } }) : 0,
+  ])
+  const members = openBatchId
+    ? [
+        ...decided,
+        { batchId: openBatchId, eventId, position: ahead, outcome: 'PENDING' as const, error: null },
+      ]
+    : decided
+  const batches = await db.batch.findMany({
+    where: { id: { in: members.map((m) => m.batchId) } },
+    select: BATCH_IN_HISTORY,
+  })
+  return members.flatMap((m) => {
+    const batch = batches.find((b) => b.id === m.batchId)
+    return batch ? [{ ...m, batch }] : []
+  })
+}
+
 /** an event with its items, store, upload, every batch and attempt, and who changed it; null when not the caller's */
 export async function getSaleEventDetail(caller: Caller, id: string) {
   const event = await db.saleEvent.findFirst({
@@ -318,26 +341,10 @@ export async function getSaleEventDetail(caller: Caller, id: string) {
       store: { select: { id: true, code: true, name: true, timeZone: true, currency: true, locale: true } },
       lineItems: { orderBy: { lineNumber: 'asc' } },
       upload: { select: { id: true, fileName: true, createdAt: true, uploaderId: true } },
-      batchEvents: { include: { batch: { select: BATCH_IN_HISTORY } }, orderBy: { batchId: 'asc' } },
     },
   })
   if (!event) return null
-  // an open batch holds its events through openBatchId; its BatchEvent row is written at the outcome
-  if (event.openBatchId) {
-    const [open, ahead] = await Promise.all([
-      db.batch.findUnique({ where: { id: event.openBatchId }, select: BATCH_IN_HISTORY }),
-      db.saleEvent.count({ where: { openBatchId: event.openBatchId, id: { lt: event.id } } }),
-    ])
-    if (open)
-      event.batchEvents.push({
-        batchId: open.id,
-        eventId: event.id,
-        position: ahead,
-        outcome: 'PENDING',
-        error: null,
-        batch: open,
-      })
-  }
+  const batchEvents = await getEventBatches(event.id, event.openBatchId)
   const [trail, people] = await Promise.all([
     db.auditLog.findMany({
       where: { entity: 'SaleEvent', entityId: id },
@@ -352,6 +359,7 @@ export async function getSaleEventDetail(caller: Caller, id: string) {
   const person = (uid: string | null | undefined) => people.find((p) => p.id === uid) ?? null
   return {
     ...event,
+    batchEvents,
     createdBy: person(event.createdById),
     uploadedBy: person(event.upload?.uploaderId),
     trail,

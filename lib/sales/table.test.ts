@@ -233,6 +233,39 @@ describe('inline correction', () => {
     ])
   })
 
+  it('shows every batch an event was in, the open one pending with its place; history goes with the event or batch', async () => {
+    const { a, caller } = await world()
+    const conn = await db.constructorConnection.create({
+      data: { baseUrl: 'http://127.0.0.1:9', apiKey: 'k' },
+    })
+    const failed = await db.batch.create({ data: { connectionId: conn.id, eventCount: 2, status: 'FAILED' } })
+    const open = await db.batch.create({ data: { connectionId: conn.id, eventCount: 2 } })
+    const [first, e] = [await event(a.id), await event(a.id)]
+    await db.saleEvent.updateMany({
+      where: { id: { in: [first.id, e.id] } },
+      data: { status: 'QUEUED', openBatchId: open.id },
+    })
+    await db.batchEvent.create({
+      data: { batchId: failed.id, eventId: e.id, position: 1, outcome: 'FAILED', error: 'HTTP 500' },
+    })
+    const detail = await getSaleEventDetail(caller, e.id)
+    expect(detail?.batchEvents.map((b) => [b.batchId, b.outcome, b.position])).toEqual([
+      [failed.id, 'FAILED', 1],
+      // second in id order among the open batch's events: its place in the next request
+      [open.id, 'PENDING', first.id < e.id ? 1 : 0],
+    ])
+    await db.batch.delete({ where: { id: failed.id } })
+    expect(await db.batchEvent.count({ where: { batchId: failed.id } })).toBe(0)
+    const other = await db.batch.create({
+      data: { connectionId: conn.id, eventCount: 1, status: 'CANCELLED' },
+    })
+    await db.batchEvent.create({
+      data: { batchId: other.id, eventId: first.id, position: 0, outcome: 'CANCELLED' },
+    })
+    await db.saleEvent.delete({ where: { id: first.id } })
+    expect(await db.batchEvent.count({ where: { eventId: first.id } })).toBe(0)
+  })
+
   it('searches ids as they are now: after an edit, a status change and a delete; reasons follow fixes', async () => {
     const { a, caller, as } = await world()
     const tag = uniq()
@@ -370,16 +403,15 @@ describe('batches', () => {
         eventCount: 2,
         status: 'FAILED',
         lastError: `order ${eb.orderId} refused`,
-        events: {
-          create: [
-            { eventId: ea.id, position: 0, outcome: 'FAILED' },
-            { eventId: eb.id, position: 1, outcome: 'FAILED', error: 'refused' },
-          ],
-        },
       },
     })
-    const onlyB = await db.batch.create({
-      data: { connectionId: conn.id, eventCount: 1, events: { create: [{ eventId: eb.id, position: 0 }] } },
+    const onlyB = await db.batch.create({ data: { connectionId: conn.id, eventCount: 1, status: 'FAILED' } })
+    await db.batchEvent.createMany({
+      data: [
+        { batchId: mixed.id, eventId: ea.id, position: 0, outcome: 'FAILED' },
+        { batchId: mixed.id, eventId: eb.id, position: 1, outcome: 'FAILED', error: 'refused' },
+        { batchId: onlyB.id, eventId: eb.id, position: 0, outcome: 'FAILED' },
+      ],
     })
     const { rows } = await getBatches(caller, { page: 1, size: 100, status: [] })
     const row = rows.find((r) => r.id === mixed.id)

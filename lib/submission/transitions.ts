@@ -269,12 +269,12 @@ export async function reenqueueBatch(
   ])
 }
 
-// The BatchEvent rows of decided events: `rows` selects (batch id, event id, position, error). ON CONFLICT: an
-// event decided twice in one batch cannot happen (every decision removes it from the batch), but never fail on it.
+// The BatchEvent rows of decided events: `rows` selects (batch id, event id, position, error). An event is decided
+// once per batch: every decision takes it out of the batch (openBatchId changes) in the same statement, and an event
+// never re-enters a batch (claims and splits make new ones).
 function decidedSql(rows: string, outcome: 'SUBMITTED' | 'FAILED' | 'SPLIT' | 'CANCELLED') {
   return `INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome, error)
        SELECT r.batch_id, r.event_id, r.pos, '${outcome}', r.error FROM (${rows}) AS r(batch_id, event_id, pos, error)
-       ON CONFLICT ("batchId", "eventId") DO UPDATE SET outcome = EXCLUDED.outcome, error = EXCLUDED.error
        RETURNING 1`
 }
 
