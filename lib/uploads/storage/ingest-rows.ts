@@ -3,7 +3,7 @@ import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { DecimalSeparator } from '@/lib/money/decimal'
 import type { DayMonthOrder } from '@/lib/time/parse-date'
 import type { Delimiter } from '../csv-tokenizer'
-import type { ParseResult } from '../parse-sales-file'
+import type { ParseCounts, ParseResult } from '../parse-sales-file'
 import type { MappingEdit } from '../presets'
 import type { ParsedSaleEvent, RowIssue } from '../types'
 import { uuidv7 } from './uuid7'
@@ -56,15 +56,8 @@ export function dispositionOf(event: ParsedSaleEvent, existing: ExistingEvent | 
   return 'update'
 }
 
-export type IngestCounts = {
-  rows: number
-  blankRows: number
-  lineItems: number
-  events: number
-  validEvents: number
-  invalidEvents: number
-  returns: number
-  rowIssues: number
+/** the parser's counts (without repeated headers) and what storing the events does */
+export type IngestCounts = Omit<ParseCounts, 'repeatedHeaders'> & {
   /** file rows that are part of an INVALID event or are a row issue */
   invalidRows: number
   new: number

@@ -1,9 +1,8 @@
 import type pg from 'pg'
 import { isUploadFileError } from '../errors'
-import type { ColumnMapping, PresetId } from '../presets'
 import { copyRows, ingestPool } from './copy'
 import { removeUploadFile, uploadFilePath } from './files'
-import type { ReadJob, ReadOutcome } from './ingest-read'
+import type { ReadFileFacts, ReadJob, ReadOutcome } from './ingest-read'
 import {
   type ChunkRows,
   type CommitContext,
@@ -42,16 +41,9 @@ export {
   payloadViewOf,
 } from './ingest-rows'
 
-export type UploadPreview = {
+/** what the file turned out to be (ReadFileFacts, warnings included) and what storing it would do */
+export type UploadPreview = ReadFileFacts & {
   checkedAt: string
-  encoding: string
-  delimiter: string
-  headerRowNumber: number
-  header: string[]
-  preset: PresetId
-  mapping: ColumnMapping
-  dateOrder: string
-  decimalSeparator: string
   counts: IngestCounts
   firstEvents: PreviewEvent[]
   /** the first problems, in file order; problemTotal says how many there are in all */
@@ -59,7 +51,6 @@ export type UploadPreview = {
   problemTotal: number
   /** orders of the file in an open batch, left as they are */
   queuedOrders: string[]
-  warnings: string[]
   settings: IngestSettings
   /** the same file (same sha256, same store) is already stored: committing changes nothing */
   sameFileAs: { uploadId: string; committedAt: string | null } | null
