@@ -8,8 +8,14 @@ import { ensureQueueSchema } from '@/lib/submission/queue'
 export default async function setup(project: TestProject) {
   if (process.env.TEST_NO_DB === '1') return
   const scratch = await createScratchDatabase('test')
-  await migrate(scratch.url)
-  await ensureQueueSchema(scratch.url)
+  try {
+    await migrate(scratch.url)
+    await ensureQueueSchema(scratch.url)
+  } catch (e) {
+    // a failed migration must not leave the embedded server running after the run
+    await scratch.close().catch(() => {})
+    throw e
+  }
   process.env.DATABASE_URL = scratch.url
   process.env.TEST_DATABASE_URL = scratch.url
   project.provide('databaseUrl', scratch.url)
