@@ -144,20 +144,12 @@ export async function previewUpload(
   const sameRow = same.rows[0]
   const preview: UploadPreview = {
     checkedAt: new Date().toISOString(),
-    encoding: result.encoding,
-    delimiter: result.delimiter,
-    headerRowNumber: result.headerRowNumber,
-    header: result.header,
-    preset: result.preset,
-    mapping: result.mapping,
-    dateOrder: result.dateOrder,
-    decimalSeparator: result.decimalSeparator,
+    ...result,
     counts,
     firstEvents: read.firstEvents,
     problems: read.problems,
     problemTotal: read.problemTotal,
     queuedOrders: read.queuedOrders,
-    warnings: result.warnings,
     settings: read.settings,
     sameFileAs: sameRow
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
