@@ -125,7 +125,8 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
         ? sql`e.id IN (
             SELECT "eventId" FROM "SaleEventSearch" WHERE "orderId" ILIKE ${likePattern(q)}
             UNION SELECT "eventId" FROM "SaleEventSearch" WHERE "customerId" ILIKE ${likePattern(q)}
-            UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" ILIKE ${likePattern(q)})`
+            UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" IN (
+              SELECT "itemId" FROM "ItemIdSearch" WHERE "itemId" ILIKE ${likePattern(q)}))`
         : sql`e.id IN (
             SELECT id FROM "SaleEvent" WHERE "orderId" = ${q}
             UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" = ${q})`,

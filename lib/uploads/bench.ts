@@ -228,7 +228,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { script: string }
       const d = new pg.Client({ connectionString: db.url })
       await d.connect()
       await d.query(
-        'DROP INDEX "LineItem_itemId_trgm_idx"; DROP INDEX "SaleEventSearch_orderId_trgm_idx"; DROP INDEX "SaleEventSearch_customerId_trgm_idx"',
+        'DROP INDEX "ItemIdSearch_itemId_trgm_idx"; DROP INDEX "SaleEventSearch_orderId_trgm_idx"; DROP INDEX "SaleEventSearch_customerId_trgm_idx"',
       )
       await d.end()
     }
