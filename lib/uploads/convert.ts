@@ -30,6 +30,7 @@ import {
 import { isValidTimeZone, resolveTimeZoneName, zonedWallTimeToUtc } from '@/lib/time/zoned'
 import { saleEventContentHash } from './content-hash'
 import type { CsvRow } from './csv-tokenizer'
+import { UploadFileError } from './errors'
 import { normalizeHeader, SALES_FIELDS, type SalesField } from './fields'
 import { parseKindValue } from './kind'
 import { UPLOAD_MESSAGES } from './messages'
@@ -209,6 +210,10 @@ export class EventCollector {
   private previousOrder = ''
   private previousStore = ''
   private decisions: FileDecisions = { decimalSeparator: '.', dayMonthOrder: 'MDY' }
+  /** a row joined an order whose rows had stopped (another order came between) */
+  private scattered = false
+  /** drafts before this one have been built into events (completedEvents) */
+  private emitted = 0
 
   private readonly lineItemId = int32Column()
   private readonly lineItemName = int32Column()
@@ -447,6 +452,15 @@ export class EventCollector {
     if (d === -1 || this.lastStore !== store || this.lastKind !== kind || this.lastOrderId !== orderId) {
       const byOrder = isReturn ? store.returns : store.purchases
       d = byOrder.get(orderId) ?? -1
+      if (d !== -1) {
+        this.scattered = true
+        if (d < this.emitted)
+          throw new UploadFileError(
+            'FILE_CHANGED',
+            `Row ${r} belongs to order ${orderId}, which the check of this file found complete above it. Check the file again before storing it.`,
+            r,
+          )
+      }
       if (d === -1) {
         const id = detach(orderId)
         d = this.newDraft(store.index * 4 + (generated ? 2 : 0) + (isReturn ? 1 : 0), id)
@@ -617,10 +631,28 @@ export class EventCollector {
     }
   }
 
-  /** Builds the events, in the order their first row appeared; call once, after the last row. */
+  /** true when every order's rows are next to each other in the file (so far) */
+  get ordersContiguous(): boolean {
+    return !this.scattered
+  }
+
+  /**
+   * While reading a file known to keep each order's rows together (an earlier read said so, with the same
+   * decisions): the events of every order but the last one started, which no later row can join.
+   */
+  *completedEvents(decisions: FileDecisions): Generator<ParsedSaleEvent> {
+    yield* this.eventsBefore(this.draftCount - 1, decisions)
+  }
+
+  /** Builds the events not built yet, in the order their first row appeared; call once, after the last row. */
   *events(decisions: FileDecisions): Generator<ParsedSaleEvent> {
+    yield* this.eventsBefore(this.draftCount, decisions)
+  }
+
+  private *eventsBefore(end: number, decisions: FileDecisions): Generator<ParsedSaleEvent> {
     this.decisions = decisions
-    for (let i = 0; i < this.draftCount; i++) {
+    for (let i = this.emitted; i < end; i++) {
+      this.emitted = i + 1
       const d = this.draftAt(i)
       this.draftExtras.delete(i)
       const event = this.finish(d)

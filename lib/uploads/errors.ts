@@ -14,6 +14,8 @@ export type UploadFileErrorCode =
   | 'STORE_REQUIRED'
   /** what the file's orders (and their problems) take doesn't fit in the memory one read may use */
   | 'TOO_LARGE_TO_READ'
+  /** the file no longer reads as its check (preview) did */
+  | 'FILE_CHANGED'
 
 export class UploadFileError extends Error {
   override readonly name = 'UploadFileError'

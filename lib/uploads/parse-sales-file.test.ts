@@ -722,6 +722,118 @@ describe('parseSalesFile: rows to events', () => {
   })
 })
 
+describe('parseSalesFile: handing events on while reading', () => {
+  const header = 'order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity\n'
+  const split = (b: Buffer) => {
+    const chunks: Buffer[] = []
+    for (let i = 0; i < b.length; i += 4096) chunks.push(b.subarray(i, i + 4096))
+    return chunks
+  }
+
+  it.each([
+    ['our template', Buffer.from(SALES_TEMPLATE_CSV), {}],
+    [
+      'a Shopify orders export',
+      fixture('shopify-orders.csv'),
+      {
+        stores: {
+          Mitte: { id: 'store-mitte', timeZone: 'Europe/Berlin' },
+          ONLINE: { id: 'store-online', timeZone: 'Europe/Berlin' },
+        },
+        defaultStoreCode: 'ONLINE',
+      },
+    ],
+    [
+      'a Square export',
+      fixture('square-item-sales.csv'),
+      { stores: { Downtown: { id: 'store-dt', timeZone: 'America/Chicago' } } },
+    ],
+    ['a European Excel export', fixture('european-excel.csv'), {}],
+  ] as const)(
+    'builds the same events from %s with the decisions of a first read',
+    async (_name, bytes, options) => {
+      const first = await parse(bytes, options)
+      expect(first.ordersContiguous).toBe(true)
+      const streamDecisions = { decimalSeparator: first.decimalSeparator, dayMonthOrder: first.dayMonthOrder }
+      const handed: ParsedSaleEvent[] = []
+      const again = await parse(split(bytes), {
+        ...options,
+        streamDecisions,
+        eventChunkSize: 1,
+        onEvents: (c) => {
+          handed.push(...c)
+        },
+      })
+      expect(handed).toEqual(first.events)
+      expect(again.counts).toEqual(first.counts)
+    },
+  )
+
+  // larger than the part read to detect the format (128 KiB), so orders go on while the rest is being read
+  const bigFile = () => {
+    const rows: string[] = []
+    for (let i = 0; i < 4000; i++) {
+      const t = `2026-03-0${1 + (i % 5)} 1${i % 10}:00`
+      if (i % 6 === 0)
+        rows.push(`O${i},${t},BER-01,,A-${i},Mug,1.50,2`, `O${i},${t},BER-01,,B-${i},"Towel, linen",2.00,1`)
+      else if (i % 6 === 1) rows.push(`O${i - 1},${t},BER-01,,A-${i - 1},Mug,1.50,-1`)
+      else if (i % 6 === 2) rows.push(`,${t},BER-01,,C-${i},Card,0.50,1`)
+      else if (i % 6 === 3) rows.push(`O${i},${t},XX,,D-${i},Lost,1.00,1`)
+      else if (i % 6 === 4) rows.push(`O${i},${t},BER-01,,E-${i},Odd,abc,1`)
+      else rows.push(`O${i},${t},BER-01,,F-${i},Fine,3.25,3`)
+    }
+    return Buffer.from(`${header}${rows.join('\n')}\n`)
+  }
+
+  it('builds the same events and row issues from a large file, handing orders on while reading', async () => {
+    const bytes = bigFile()
+    const first = await parse(bytes)
+    expect(first.ordersContiguous).toBe(true)
+    const seen: string[] = []
+    const handed: ParsedSaleEvent[] = []
+    let issues = 0
+    const again = await parse(split(bytes), {
+      streamDecisions: { decimalSeparator: first.decimalSeparator, dayMonthOrder: first.dayMonthOrder },
+      eventChunkSize: 100,
+      onEvents: (c) => {
+        handed.push(...c)
+        seen.push('events')
+      },
+      onRowIssues: (c) => {
+        issues += c.length
+      },
+      onProgress: (p) => {
+        if (p.phase === 'reading') seen.push('reading')
+      },
+    })
+    expect(handed).toEqual(first.events)
+    expect(issues).toBe(first.rowIssues.length)
+    expect(again.counts).toEqual(first.counts)
+    // the first events went on while rows were still coming
+    expect(seen.indexOf('events')).toBeGreaterThan(-1)
+    expect(seen.indexOf('events')).toBeLessThan(seen.lastIndexOf('reading'))
+  })
+
+  it('says when an order’s rows are apart, and refuses to hand on an order a later row joins', async () => {
+    const between = Array.from({ length: 4000 }, (_, i) => `N${i},2026-03-02 11:00,BER-01,,B,Mug,2.00,1`)
+    const scattered = Buffer.from(
+      `${header}1,2026-03-02 10:00,BER-01,,A,,1.00,1\n${between.join('\n')}\n1,2026-03-02 10:00,BER-01,,C,,3.00,1\n`,
+    )
+    expect((await parse(scattered)).ordersContiguous).toBe(false)
+    expect(
+      await failure(split(scattered), {
+        streamDecisions: { decimalSeparator: '.', dayMonthOrder: 'MDY' },
+        onEvents: () => {},
+      }),
+    ).toEqual({
+      code: 'FILE_CHANGED',
+      line: 4003,
+      message:
+        'Row 4003 belongs to order 1, which the check of this file found complete above it. Check the file again before storing it.',
+    })
+  })
+})
+
 describe('parseSalesFile: files it refuses', () => {
   it.each([
     [

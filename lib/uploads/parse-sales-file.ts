@@ -1,7 +1,7 @@
 // The upload pipeline without database or UI: bytes → text → rows → sale events and row issues.
 import type { DecimalSeparator } from '@/lib/money/decimal'
 import { type DateOrder, type DayMonthOrder, decideDateOrder, parseClockTime } from '@/lib/time/parse-date'
-import { EventCollector } from './convert'
+import { EventCollector, type FileDecisions } from './convert'
 import { type CsvRow, CsvTokenizer, DELIMITERS, type Delimiter, parseCsvText } from './csv-tokenizer'
 import { type ByteInput, DecodingReader } from './decode'
 import { UploadFileError } from './errors'
@@ -64,6 +64,12 @@ export interface ParseSalesFileOptions extends ReadOptions {
   onEvents?: (events: ParsedSaleEvent[]) => void | Promise<void>
   /** events per onEvents call (default 5,000) */
   eventChunkSize?: number
+  /**
+   * The file's decisions from an earlier read of the same bytes that found every order's rows together
+   * (ordersContiguous): events go to onEvents while the file is still being read, each as soon as the next
+   * order starts, instead of after the last row. A row joining an order already handed over fails the read.
+   */
+  streamDecisions?: FileDecisions
   /** also return events in the result; default true without onEvents, false with it */
   keepEvents?: boolean
   /** receives row issues in chunks while reading; then the result's rowIssues stays empty */
@@ -93,7 +99,11 @@ export interface ParseResult {
   preset: PresetId
   mapping: ColumnMapping
   dateOrder: DateOrder
+  /** the day/month order the dates were read with */
+  dayMonthOrder: DayMonthOrder
   decimalSeparator: DecimalSeparator
+  /** every order's rows are next to each other (exports are written order by order) */
+  ordersContiguous: boolean
   counts: ParseCounts
   events: ParsedSaleEvent[]
   rowIssues: RowIssue[]
@@ -443,14 +453,38 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       await options.onRowIssues(chunk)
     }
 
+    const keep = options.keepEvents ?? options.onEvents === undefined
+    const chunkSize = options.eventChunkSize ?? 5_000
+    const built = { events: 0, validEvents: 0, invalidEvents: 0, returns: 0 }
+    const events: ParsedSaleEvent[] = []
+    let chunk: ParsedSaleEvent[] = []
+    const hand = async (e: ParsedSaleEvent) => {
+      built.events++
+      if (e.status === 'READY') built.validEvents++
+      else built.invalidEvents++
+      if (e.kind === 'RETURN') built.returns++
+      if (keep) events.push(e)
+      if (options.onEvents !== undefined) {
+        chunk.push(e)
+        if (chunk.length >= chunkSize) {
+          const full = chunk
+          chunk = []
+          await options.onEvents(full)
+          report('building', built.events)
+        }
+      }
+    }
+    const stream = options.streamDecisions
+
     tokenizer.push(f.sample)
     rowsRead = tokenizer.rowNumber
     report('reading', 0)
     for await (const text of f.text) {
       tokenizer.push(text)
       rowsRead = tokenizer.rowNumber
-      report('reading', 0)
+      report('reading', built.events)
       await flushRowIssues(false)
+      if (stream) for (const e of collector.completedEvents(stream)) await hand(e)
     }
     tokenizer.end()
     rowsRead = tokenizer.rowNumber
@@ -464,7 +498,8 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
 
     const warnings: string[] = []
     const separatorFallback = localeDecimal(options.locale) ?? (f.delimiter === ';' ? ',' : '.')
-    const decimalSeparator = options.decimalSeparator ?? collector.amounts.decide(separatorFallback)
+    const decimalSeparator =
+      stream?.decimalSeparator ?? options.decimalSeparator ?? collector.amounts.decide(separatorFallback)
     if (
       options.decimalSeparator === undefined &&
       collector.amounts.ambiguous > 0 &&
@@ -475,8 +510,9 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       )
     const orderFallback =
       localeDateOrder(options.locale) ?? (f.delimiter === ';' || decimalSeparator === ',' ? 'DMY' : 'MDY')
-    const decided =
-      options.dateOrder === undefined
+    const decided = stream
+      ? { order: stream.dayMonthOrder, reported: options.dateOrder ?? stream.dayMonthOrder }
+      : options.dateOrder === undefined
         ? decideDateOrder(collector.dateEvidence, orderFallback)
         : { order: options.dateOrder, reported: options.dateOrder }
     const ev = collector.dateEvidence
@@ -489,39 +525,17 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
         `${f.reader.replacementCharacters} characters couldn't be read as ${f.reader.encoding} and show as �. Save the file as 'CSV UTF-8', or choose the file's encoding.`,
       )
 
-    const keep = options.keepEvents ?? options.onEvents === undefined
-    const chunkSize = options.eventChunkSize ?? 5_000
+    for (const e of collector.events({ decimalSeparator, dayMonthOrder: decided.order })) await hand(e)
+    if (options.onEvents !== undefined && chunk.length > 0) await options.onEvents(chunk)
+    report('building', built.events)
     const counts: ParseCounts = {
       rows: collector.dataRows,
       blankRows,
       repeatedHeaders,
       lineItems: collector.lineItems,
-      events: 0,
-      validEvents: 0,
-      invalidEvents: 0,
-      returns: 0,
+      ...built,
       rowIssues: 0,
     }
-    const events: ParsedSaleEvent[] = []
-    let chunk: ParsedSaleEvent[] = []
-    for (const e of collector.events({ decimalSeparator, dayMonthOrder: decided.order })) {
-      counts.events++
-      if (e.status === 'READY') counts.validEvents++
-      else counts.invalidEvents++
-      if (e.kind === 'RETURN') counts.returns++
-      if (keep) events.push(e)
-      if (options.onEvents !== undefined) {
-        chunk.push(e)
-        if (chunk.length >= chunkSize) {
-          const full = chunk
-          chunk = []
-          await options.onEvents(full)
-          report('building', counts.events)
-        }
-      }
-    }
-    if (options.onEvents !== undefined && chunk.length > 0) await options.onEvents(chunk)
-    report('building', counts.events)
     counts.rowIssues = rowIssueCount + collector.rowIssues.length
 
     return {
@@ -533,7 +547,9 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       preset: mapped.preset,
       mapping: mapped.mapping,
       dateOrder: decided.reported,
+      dayMonthOrder: decided.order,
       decimalSeparator,
+      ordersContiguous: collector.ordersContiguous,
       counts,
       events,
       rowIssues: collector.rowIssues,

@@ -145,6 +145,8 @@ function resolvedSettings(result: ParseResult, requested: IngestSettings): Inges
     requested.dateOrder ??
     (result.dateOrder === 'DMY' || result.dateOrder === 'MDY' ? result.dateOrder : undefined)
   if (order !== undefined) out.dateOrder = order
+  if (result.ordersContiguous)
+    out.streamDecisions = { decimalSeparator: result.decimalSeparator, dayMonthOrder: result.dayMonthOrder }
   return out
 }
 
@@ -202,6 +204,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
     ...(s.encoding !== undefined && { encoding: s.encoding }),
     ...(s.delimiter !== undefined && { delimiter: s.delimiter }),
     ...(s.headerRowNumber !== undefined && { headerRowNumber: s.headerRowNumber }),
+    ...(ctx && s.streamDecisions !== undefined && { streamDecisions: s.streamDecisions }),
     now: new Date(job.now),
     onProgress: progressReporter(job.sizeBytes, job.progress ? (p) => port.progress(p) : undefined),
     keepEvents: false,

@@ -2,6 +2,7 @@ import { buildAction, checkEventAgainstContract, type StoredEventForPayload } fr
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { DecimalSeparator } from '@/lib/money/decimal'
 import type { DayMonthOrder } from '@/lib/time/parse-date'
+import type { FileDecisions } from '../convert'
 import type { Delimiter } from '../csv-tokenizer'
 import type { ParseCounts, ParseResult } from '../parse-sales-file'
 import type { MappingEdit } from '../presets'
@@ -27,6 +28,12 @@ export type IngestSettings = {
   encoding?: string
   delimiter?: Delimiter
   headerRowNumber?: number
+  /**
+   * Set by the preview, never by a person: it found every order's rows together and decided these, so the
+   * commit hands each order on as soon as the next one starts (its database work begins with the file's
+   * first rows instead of after the last one).
+   */
+  streamDecisions?: FileDecisions
 }
 
 /** what becomes of one event of the file, given what is already stored for its (store, kind, order) */
