@@ -22,15 +22,16 @@ export async function closeIngestPools() {
   await Promise.all(all.map((p) => p.end()))
 }
 
-/** COPY table (columns) FROM STDIN with the rows already in text format (UTF-8 bytes); nothing to do for no rows */
+/** COPY table (columns) FROM STDIN with the rows already in text or binary COPY format; nothing to do for no rows */
 export async function copyRows(
   client: pg.ClientBase,
   table: string,
   columns: readonly string[],
   text: Uint8Array,
+  format: 'text' | 'binary' = 'text',
 ) {
   if (text.byteLength === 0) return
-  const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN`
+  const sql = `COPY ${table} (${columns.map((c) => `"${c}"`).join(', ')}) FROM STDIN${format === 'binary' ? ' WITH (FORMAT binary)' : ''}`
   const bytes = Buffer.from(text.buffer, text.byteOffset, text.byteLength)
   await pipeline(Readable.from([bytes]), client.query(copyFrom(sql)))
 }

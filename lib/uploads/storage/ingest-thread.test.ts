@@ -6,6 +6,7 @@ import { isUploadFileError } from '../errors'
 import type { ReadJob } from './ingest-read'
 import type { ChunkRows, IngestProgress, IngestStore } from './ingest-rows'
 import { readInWorker } from './ingest-thread'
+import { copyBinaryRows } from './testing'
 
 // The reading thread on its own: what it hands the database side, how progress and refusals come back,
 // and what a file too big for its heap turns into.
@@ -65,26 +66,21 @@ describe('reading a stored file in its own thread', () => {
     expect(read.counts).toMatchObject({ rows: 24_000, events: 12_000, lineItems: 24_000, new: 12_000 })
     expect(new Set(asked).size).toBe(12_000)
     expect(asked).toHaveLength(12_000)
-    const text = (pick: (r: ChunkRows) => Uint8Array) =>
-      stored.map((r) => Buffer.from(pick(r)).toString('utf8')).join('')
-    const events = text((r) => r.newEvents)
-      .split('\n')
-      .filter(Boolean)
-    const lines = text((r) => r.lines)
-      .split('\n')
-      .filter(Boolean)
+    const rows = (pick: (r: ChunkRows) => Uint8Array) => stored.flatMap((r) => copyBinaryRows(pick(r)))
+    const events = rows((r) => r.newEvents)
+    const lines = rows((r) => r.lines)
     expect(events).toHaveLength(12_000)
     expect(lines).toHaveLength(24_000)
-    expect(lines[0]?.split('\t').slice(1)).toEqual([
-      events[0]?.split('\t')[0],
-      '1',
+    const [line] = lines
+    expect(line?.[1]).toEqual(events[0]?.[0])
+    expect(line?.[2]?.readInt32BE(0)).toBe(1)
+    expect(line?.slice(3, 7).map((v) => v?.toString('utf8') ?? null)).toEqual([
       'PURCHASED',
       'SKU-0',
       'Mug, size 0',
-      '\\N',
-      '12.5',
-      '1',
+      null,
     ])
+    expect(line?.[8]?.readInt32BE(0)).toBe(1)
     expect(progress[0]?.phase).toBe('reading')
   })
 

@@ -344,14 +344,14 @@ export async function commitUpload(opts: {
 async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ written: Promise<void> }> {
   const { newEvents, changed, changedIds, lines } = rows
   // handed back unawaited: the reader builds the next chunk while PostgreSQL writes this one
-  const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents)
+  const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents, 'binary')
   if (changedIds.length > 0) {
     await inserted
     await client.query(
       `CREATE TEMP TABLE IF NOT EXISTS ingest_changed (LIKE "SaleEvent" INCLUDING DEFAULTS) ON COMMIT DROP`,
     )
     await client.query('TRUNCATE ingest_changed')
-    await copyRows(client, 'ingest_changed', EVENT_COLUMNS, changed)
+    await copyRows(client, 'ingest_changed', EVENT_COLUMNS, changed, 'binary')
     // in place, so the event keeps its id and its batch history; version names the row the lookup locked
     const updated = await client.query(
       `UPDATE "SaleEvent" e SET kind = c.kind, "orderIdGenerated" = c."orderIdGenerated", "occurredAt" = c."occurredAt",
@@ -368,7 +368,7 @@ async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ wri
       throw new Error('a stored event changed while this file was being stored')
     await client.query(`DELETE FROM "LineItem" WHERE "eventId" = ANY($1::uuid[])`, [changedIds])
   }
-  const written = inserted.then(() => copyRows(client, '"LineItem"', LINE_COLUMNS, lines))
+  const written = inserted.then(() => copyRows(client, '"LineItem"', LINE_COLUMNS, lines, 'binary'))
   // wrapped: an async function would otherwise wait for the returned promise itself
   return { written }
 }
