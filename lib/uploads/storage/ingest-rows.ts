@@ -467,6 +467,32 @@ export class CopyBinary {
   }
 }
 
+/**
+ * What a column can hold of a value the file had. Validation keeps amounts within Decimal(18, 4) and
+ * quantities within 1–10,000 for a valid event, but an INVALID event keeps what it was given (a quantity of
+ * 99999999999, a price with 17 digits) until someone fixes it; its issue names the value. Stored as is it
+ * would fail the whole file's COPY, so the column is left empty (null; a total: 0) and the issue stays.
+ */
+const DECIMAL_18_4_LIMIT = 10n ** 18n
+export function storableAmount(value: string | null): string | null {
+  if (value === null) return null
+  const m = DECIMAL.exec(value)
+  if (!m) return value // not plain: the writer refuses it loudly
+  const int = (m[2] as string).replace(/^0+/, '')
+  if (int.length < 14) return value
+  if (int.length > 14) return null
+  const fraction = (m[3] ?? '').padEnd(5, '0')
+  // rounded to the column's 4 decimals, half away from zero, as PostgreSQL does
+  const scaled = BigInt(int + fraction.slice(0, 4)) + (fraction.charCodeAt(4) >= 53 ? 1n : 0n)
+  return scaled < DECIMAL_18_4_LIMIT ? value : null
+}
+
+export function storableInteger(value: number | null): number | null {
+  return value !== null && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
+    ? value
+    : null
+}
+
 function eventLine(
   out: CopyBinary,
   id: string,
@@ -485,10 +511,10 @@ function eventLine(
     .bool(e.orderIdGenerated)
     .timestamp(e.occurredAt === null ? null : e.occurredAt.getTime())
     .text(e.customerId)
-    .numeric(e.revenue)
-    .numeric(e.returnExpenses)
-    .numeric(e.refund)
-    .numeric(e.returnShippingCost)
+    .numeric(storableAmount(e.revenue))
+    .numeric(storableAmount(e.returnExpenses))
+    .numeric(storableAmount(e.refund))
+    .numeric(storableAmount(e.returnShippingCost))
     .text(e.returnReason)
     .text(e.returnType)
     .text(e.returnPreference)
@@ -496,7 +522,7 @@ function eventLine(
     .text(e.status)
     .jsonb(JSON.stringify(e.issues))
     .int4(e.itemCount)
-    .numeric(e.itemsTotal)
+    .numeric(storableAmount(e.itemsTotal) ?? '0')
     .text(e.contentHash)
     .bool(correction)
     .int4(version)
@@ -518,8 +544,8 @@ function lineItemLines(out: CopyBinary, eventId: string, e: ParsedSaleEvent): vo
       .text(li.itemId)
       .text(li.itemName)
       .text(li.variationId)
-      .numeric(li.unitPrice)
-      .int4(li.quantity)
+      .numeric(storableAmount(li.unitPrice))
+      .int4(storableInteger(li.quantity))
 }
 
 /** UploadRowIssue rows for issues the parser could not attribute to an event */

@@ -286,6 +286,39 @@ describe('storing the fixture corpus', () => {
   })
 })
 
+describe('values no column can hold', () => {
+  it('stores the sale as INVALID with its reasons, the columns empty, instead of failing the file', async () => {
+    const day = '2026-03-09'
+    const { uploadId, summary } = await uploadAndCommit(
+      Buffer.from(
+        `order_id,occurred_at,store_code,item_id,unit_price,quantity\nBIGQ-${uniq()},${day} 10:00,${ber.code},A,2.50,99999999999\nBIGP-${uniq()},${day} 11:00,${ber.code},B,99999999999999999.5,1\nOK-${uniq()},${day} 12:00,${ber.code},C,99999999999999.9999,1\n`,
+      ),
+    )
+    expect(summary.counts).toMatchObject({ events: 3, new: 3 })
+    const stored = await storedEvents({ uploadId })
+    expect(
+      stored.map((e) => [e.status, e.lineItems[0]?.quantity, e.lineItems[0]?.unitPrice, e.itemsTotal]),
+    ).toEqual([
+      ['INVALID', null, '2.5', '249999999997.5'],
+      ['INVALID', 1, null, '0'],
+      // the largest amount the column holds is kept as it is
+      ['READY', 1, '99999999999999.9999', '99999999999999.9999'],
+    ])
+    expect(stored[0]?.issues).toEqual([
+      expect.objectContaining({
+        field: 'lineItems.0.quantity',
+        message: expect.stringContaining('99999999999'),
+      }),
+    ])
+    expect(stored[1]?.issues).toEqual([
+      expect.objectContaining({
+        field: 'lineItems.0.unitPrice',
+        message: expect.stringContaining('99999999999999999.5'),
+      }),
+    ])
+  })
+})
+
 describe('the same orders again', () => {
   const csv = (code: string, price: string, order = 'R-1') =>
     Buffer.from(
