@@ -5,7 +5,7 @@ import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/li
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
-import { ensurePaceRow, releaseSlot, Semaphore, slowDown, takeSlotAndSendTime } from './pace'
+import { ensurePaceRow, Semaphore, slowDown } from './pace'
 import { retryDelayMs, shouldGiveUp } from './retry-policy'
 import type { Queryable } from './sql'
 import {
@@ -14,7 +14,7 @@ import {
   type BatchClaim,
   batchClaimBlocker,
   type ClaimedEventRow,
-  claimForSending,
+  claimWithSlot,
   failEventsBeforeSending,
   type Isolation,
   isolateRejected,
@@ -24,6 +24,7 @@ import {
   markSucceeded,
   pauseConnection,
   reenqueueBatch,
+  type SlotClaim,
   type SlotRef,
 } from './transitions'
 
@@ -162,8 +163,8 @@ function semaphoreFor(ctx: SendContext, connectionId: string, limit: number) {
   return s
 }
 
-// One job: take a slot and a send time under the connection's shared pace, claim the batch, send it once,
-// and record the outcome through one guarded transition. Idempotent: a job for a batch that is not waiting
+// One job: in one statement take a slot and a send time under the connection's shared pace and claim the batch,
+// send it once, and record the outcome (freeing the slot) through one guarded transition. Idempotent: a job for a batch that is not waiting
 // (already sent, cancelled, claimed by another worker) does nothing.
 export async function sendBatch(
   ctx: SendContext,
@@ -175,7 +176,6 @@ export async function sendBatch(
   const gate = semaphoreFor(ctx, connectionId, conn.maxConcurrency)
   await gate.acquire()
   let client: pg.PoolClient | undefined
-  let slot: number | null = null
   let broken = false
   try {
     client = await ctx.pool.connect()
@@ -185,10 +185,17 @@ export async function sendBatch(
       ctx.paceRows.add(connectionId)
     }
     const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
-    let taken: Awaited<ReturnType<typeof takeSlotAndSendTime>>
+    let won: SlotClaim
     for (let tries = 0; ; tries++) {
-      taken = await takeSlotAndSendTime(q, connectionId, conn.maxConcurrency, conn.maxRequestsPerSecond)
-      if (taken.slot !== null) break
+      won = await claimWithSlot(q, {
+        batchId,
+        workerId: ctx.workerId,
+        leaseMs,
+        connectionId,
+        maxConcurrency: conn.maxConcurrency,
+        maxRate: conn.maxRequestsPerSecond,
+      })
+      if (won.kind !== 'busy') break
       // every slot busy (other processes): poll with jitter; now and then check the connection was not paused
       if (tries % 50 === 49) {
         const now = await ctx.connections.get(connectionId)
@@ -196,13 +203,7 @@ export async function sendBatch(
       }
       await sleep(3 + Math.random() * 12)
     }
-    slot = taken.slot
-    // the lease covers the wait for the send time too
-    const won = await claimForSending(q, { batchId, workerId: ctx.workerId, leaseMs: leaseMs + taken.waitMs })
-    const claim = won.claim
-    if (!claim) {
-      await releaseSlot(q, connectionId, slot)
-      slot = null
+    if (won.kind === 'unclaimable') {
       const blocker = await batchClaimBlocker(q, batchId)
       // a job that ran before the batch's time (e.g. replaced by a recovery) puts itself back for that time
       if (
@@ -216,11 +217,10 @@ export async function sendBatch(
       }
       return 'not_claimable'
     }
-    const held: SlotRef = { connectionId, slot }
-    // the statement that records the outcome frees the slot; from here on the finally block must not
-    slot = null
+    const claim = won.claim
+    const held: SlotRef = { connectionId, slot: won.slot }
     // rounded up: a timer may fire up to a millisecond early, and the schedule must never be beaten
-    if (taken.waitMs > 0) await sleep(Math.ceil(taken.waitMs) + 1)
+    if (won.waitMs > 0) await sleep(Math.ceil(won.waitMs) + 1)
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
       await pauseConnection(q, connectionId, reason)
@@ -233,15 +233,9 @@ export async function sendBatch(
     broken = true
     throw e
   } finally {
-    if (client) {
-      if (slot !== null && !broken) {
-        await releaseSlot(pgQueryable(client), connectionId, slot).catch(() => {
-          broken = true
-        })
-      }
-      // a client in doubt is closed, which also frees any advisory lock it held
-      client.release(broken)
-    }
+    // a slot is held only from a claim to the statement that records its outcome, which frees it; a client in
+    // doubt (anything threw) is closed instead, which frees any advisory lock it still held
+    client?.release(broken)
     gate.release()
   }
 }

@@ -19,6 +19,7 @@ import {
   statusCounts,
   waitFor,
 } from './testing'
+import { claimWithSlot } from './transitions'
 import { startSubmissionWorker } from './worker'
 
 // Submission end to end: a real database, the sandbox, in-process workers (and real worker processes for the
@@ -503,6 +504,42 @@ describe.sequential('submission', () => {
     await w.stop()
   })
 
+  it('the claim takes a slot only for a batch it can claim: a job for a cancelled batch leaves every slot free', async () => {
+    const { connectionId, storeId } = await setup('SLOT', 150, { conn: { maxConcurrency: 1 } })
+    const r = await submitEvents(manager([storeId]), { scope: 'all', connectionId }, { db: prisma })
+    const [cancelled, open] = r.batchIds as [string, string]
+    await cancelBatch(manager([storeId]), { batchId: cancelled }, { db: prisma })
+    await c.query(
+      `INSERT INTO "ConnectionPace" ("connectionId", "nextAt", rate, "updatedAt") VALUES ($1, clock_timestamp(), 1000, now())`,
+      [connectionId],
+    )
+    const session = new pg.Client({ connectionString: url })
+    await session.connect()
+    closers.push(() => session.end())
+    const q = { query: (text: string, values?: unknown[]) => session.query(text, values) } as never
+    const args = { workerId: 'test', leaseMs: 10_000, connectionId, maxConcurrency: 1, maxRate: 1000 }
+    const slotsHeld = async () =>
+      (
+        await c.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = $1 AND granted`,
+          [(session as unknown as { processID: number }).processID],
+        )
+      ).rows[0]?.n
+    expect(await claimWithSlot(q, { ...args, batchId: cancelled })).toEqual({ kind: 'unclaimable' })
+    expect(await slotsHeld()).toBe(0)
+    const won = await claimWithSlot(q, { ...args, batchId: open })
+    expect(won).toMatchObject({ kind: 'claimed', slot: 0, claim: { batchId: open, attempt: 1 } })
+    expect(won.kind === 'claimed' && won.events).toHaveLength(50)
+    expect(await slotsHeld()).toBe(1)
+    // the one slot is taken: another claim changes nothing
+    const other = new pg.Client({ connectionString: url })
+    await other.connect()
+    closers.push(() => other.end())
+    const q2 = { query: (text: string, values?: unknown[]) => other.query(text, values) } as never
+    expect(await claimWithSlot(q2, { ...args, batchId: open })).toEqual({ kind: 'busy' })
+    const batch = await c.query(`SELECT status::text, attempts FROM "Batch" WHERE id = $1`, [open])
+    expect(batch.rows[0]).toEqual({ status: 'SENDING', attempts: 1 })
+  })
   it('global pace: two worker processes never exceed 4 concurrent requests or the rate, together', async () => {
     const { sandbox, connectionId, storeId } = await setup('PACE', 4_000, {
       sandbox: { faults: { latency: { minMs: 20, maxMs: 60 } } },

@@ -179,14 +179,37 @@ export type ClaimedEventRow = {
   }[]
 }
 
-// The hot path's claim, one round trip: QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection
-// is not paused), open its attempt, and read its events in request order. The caller already holds a slot.
-export async function claimForSending(
+/** what the hot path's claim won: every slot busy (nothing changed), a slot but no claimable batch (the slot was
+ * given back), or a slot, a start time under the shared pace, and the claim with its events */
+export type SlotClaim =
+  | { kind: 'busy' }
+  | { kind: 'unclaimable' }
+  | { kind: 'claimed'; slot: number; waitMs: number; claim: BatchClaim; events: ClaimedEventRow[] }
+
+// The hot path's claim, one round trip: win a free concurrency slot (a session advisory lock, see pace.ts) and, only
+// then, QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection is not paused), open its attempt,
+// reserve the next start time on the connection's shared schedule, and read the events in request order. A slot won
+// for a batch that cannot be claimed is given back in the same statement. Every step is one statement because on a
+// busy machine each round trip between processes costs more than the work it carries.
+export async function claimWithSlot(
   q: Queryable,
-  args: { batchId: string; workerId: string; leaseMs: number },
-): Promise<{ claim: BatchClaim | null; events: ClaimedEventRow[] }> {
+  args: {
+    batchId: string
+    workerId: string
+    leaseMs: number
+    connectionId: string
+    maxConcurrency: number
+    maxRate: number
+  },
+): Promise<SlotClaim> {
+  // start at a random slot so processes don't all probe slot 0 first; no ORDER BY, so probing stops at the first win
+  const start = Math.floor(Math.random() * args.maxConcurrency)
   const { rows } = await q.query<
     Partial<ClaimedEventRow> & {
+      slot: number | null
+      waitMs: number | null
+      /** the slot given back because the batch could not be claimed (selected so the unlock is evaluated) */
+      released: boolean | null
       batchId: string | null
       attempt: number
       claimConnectionId: string
@@ -195,22 +218,39 @@ export async function claimForSending(
       failures: number
     }
   >(
-    `WITH b AS (
+    `WITH s AS (
+       SELECT ((g + $6::int) % $5::int)::int AS slot FROM generate_series(0, $5::int - 1) AS g
+       WHERE pg_try_advisory_lock(hashtext($4::text), ((g + $6::int) % $5::int)::int) LIMIT 1
+     ), cur AS (
+       SELECT "connectionId", least($7::float8, rate) AS r,
+         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($7::float8, rate)),
+           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
+       FROM "ConnectionPace" WHERE "connectionId" = $4::uuid AND EXISTS (SELECT 1 FROM s) FOR UPDATE
+     ), b AS (
        UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
-         "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond',
+         "leaseUntil" = greatest(cur.start, clock_timestamp()) + $3::float8 * interval '1 millisecond',
          "startedAt" = coalesce(b."startedAt", now()), "updatedAt" = now()
-       FROM "ConstructorConnection" c
+       FROM "ConstructorConnection" c, cur
        WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
          AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
-         AND c.id = b."connectionId" AND NOT c.paused
+         AND c.id = b."connectionId" AND c.id = $4::uuid AND NOT c.paused
        RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
      ), a AS (
        INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
        SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
+     ), p AS (
+       UPDATE "ConnectionPace" x SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
+         rate = least($7::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
+       FROM cur WHERE x."connectionId" = cur."connectionId" AND EXISTS (SELECT 1 FROM b)
+       RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"
+     ), head AS (
+       SELECT (SELECT slot FROM s) AS slot, (SELECT "waitMs" FROM p) AS "waitMs",
+         (SELECT pg_advisory_unlock(hashtext($4::text), s.slot) FROM s WHERE NOT EXISTS (SELECT 1 FROM b)) AS released
      )
-     SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "claimConnectionId",
-       b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId", ev.*
-     FROM b
+     SELECT head.slot, head."waitMs", head.released, b.id::text AS "batchId", b.attempts AS attempt,
+       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId", ev.*
+     FROM head
+     LEFT JOIN b ON true
      LEFT JOIN LATERAL (
        SELECT e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
          e."returnExpenses"::text AS "returnExpenses", e.refund::text,
@@ -225,10 +265,11 @@ export async function claimForSending(
        WHERE e."openBatchId" = b.id
      ) AS ev ON true
      ORDER BY ev.id::uuid`,
-    [args.batchId, args.workerId, args.leaseMs],
+    [args.batchId, args.workerId, args.leaseMs, args.connectionId, args.maxConcurrency, start, args.maxRate],
   )
   const first = rows[0]
-  if (!first?.batchId) return { claim: null, events: [] }
+  if (first?.slot == null) return { kind: 'busy' }
+  if (!first.batchId) return { kind: 'unclaimable' }
   const claim: BatchClaim = {
     batchId: first.batchId,
     attempt: first.attempt,
@@ -237,7 +278,13 @@ export async function claimForSending(
     attemptId: first.attemptId,
     failures: first.failures,
   }
-  return { claim, events: rows.filter((r) => r.id) as unknown as ClaimedEventRow[] }
+  return {
+    kind: 'claimed',
+    slot: first.slot,
+    waitMs: first.waitMs ?? 0,
+    claim,
+    events: rows.filter((r) => r.id) as unknown as ClaimedEventRow[],
+  }
 }
 
 /** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
