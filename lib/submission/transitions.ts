@@ -204,20 +204,20 @@ export async function claimWithSlot(
 ): Promise<SlotClaim> {
   // start at a random slot so processes don't all probe slot 0 first; no ORDER BY, so probing stops at the first win
   const start = Math.floor(Math.random() * args.maxConcurrency)
-  const { rows } = await q.query<
-    Partial<ClaimedEventRow> & {
-      slot: number | null
-      waitMs: number | null
-      /** the slot given back because the batch could not be claimed (selected so the unlock is evaluated) */
-      released: boolean | null
-      batchId: string | null
-      attempt: number
-      claimConnectionId: string
-      createdAt: Date
-      attemptId: string
-      failures: number
-    }
-  >(
+  const { rows } = await q.query<{
+    slot: number | null
+    waitMs: number | null
+    /** the slot given back because the batch could not be claimed (selected so the unlock is evaluated) */
+    released: boolean | null
+    batchId: string | null
+    attempt: number
+    claimConnectionId: string
+    createdAt: Date
+    attemptId: string
+    failures: number
+    /** the batch's events in request order, as one JSON document (one value to read, not a row per event) */
+    events: (Omit<ClaimedEventRow, 'occurredAt'> & { occurredAt: string | null })[] | null
+  }>(
     `WITH s AS (
        SELECT ((g + $6::int) % $5::int)::int AS slot FROM generate_series(0, $5::int - 1) AS g
        WHERE pg_try_advisory_lock(hashtext($4::text), ((g + $6::int) % $5::int)::int) LIMIT 1
@@ -248,23 +248,22 @@ export async function claimWithSlot(
          (SELECT pg_advisory_unlock(hashtext($4::text), s.slot) FROM s WHERE NOT EXISTS (SELECT 1 FROM b)) AS released
      )
      SELECT head.slot, head."waitMs", head.released, b.id::text AS "batchId", b.attempts AS attempt,
-       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId", ev.*
+       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId",
+       (SELECT json_agg(ev ORDER BY ev.id) FROM (
+         SELECT e.id, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text AS revenue,
+           e."returnExpenses"::text AS "returnExpenses", e.refund::text AS refund,
+           e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
+           e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
+           coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role,
+               'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
+               'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
+             '[]'::json) AS "lineItems"
+         FROM "SaleEvent" e
+         JOIN "Store" st ON st.id = e."storeId"
+         WHERE e."openBatchId" = b.id
+       ) AS ev) AS events
      FROM head
-     LEFT JOIN b ON true
-     LEFT JOIN LATERAL (
-       SELECT e.id::text, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text,
-         e."returnExpenses"::text AS "returnExpenses", e.refund::text,
-         e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
-         e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
-         coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role,
-             'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
-             'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
-           '[]'::json) AS "lineItems"
-       FROM "SaleEvent" e
-       JOIN "Store" st ON st.id = e."storeId"
-       WHERE e."openBatchId" = b.id
-     ) AS ev ON true
-     ORDER BY ev.id::uuid`,
+     LEFT JOIN b ON true`,
     [args.batchId, args.workerId, args.leaseMs, args.connectionId, args.maxConcurrency, start, args.maxRate],
   )
   const first = rows[0]
@@ -283,7 +282,10 @@ export async function claimWithSlot(
     slot: first.slot,
     waitMs: first.waitMs ?? 0,
     claim,
-    events: rows.filter((r) => r.id) as unknown as ClaimedEventRow[],
+    events: (first.events ?? []).map((e) => ({
+      ...e,
+      occurredAt: e.occurredAt === null ? null : new Date(e.occurredAt),
+    })),
   }
 }
 
