@@ -90,11 +90,19 @@ export async function startSubmissionWorker(options: {
     log,
   }
   const events: WorkerEvents = new EventEmitter() as WorkerEvents
+  // the ids that lock this process's jobs: the pool's (its local queue fetches jobs in bulk) and each worker's
+  events.on('pool:create', ({ workerPool }) => {
+    queueWorkerIds.push(workerPool.id)
+  })
   events.on('worker:create', ({ worker }) => {
     queueWorkerIds.push(worker.workerId)
   })
   const queuePool = new pg.Pool({ ...pgOptions, max: cfg.concurrency + 4 })
   queuePool.on('error', (e) => log('warn', 'idle queue connection failed', { err: e.message }))
+  // a connection that fails while checked out reports through the query that was using it; this keeps the process up
+  queuePool.on('connect', (client) => {
+    client.on('error', (e) => log('warn', 'queue connection failed', { err: e.message }))
+  })
   const runner: Runner = await run({
     pgPool: queuePool,
     concurrency: cfg.concurrency,
@@ -103,6 +111,16 @@ export async function startSubmissionWorker(options: {
     logger: quietLogger(),
     events,
     taskList: { [SEND_BATCH_TASK]: makeSendBatchTask(ctx) },
+    preset: {
+      worker: {
+        // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions are
+        // written together: one query for many jobs instead of two per job. A killed process's locked jobs are
+        // unlocked by the sweep (its pool id is in its heartbeat row), and a job run twice finds its batch claimed.
+        localQueue: { size: cfg.concurrency * 2 },
+        completeJobBatchDelay: 0,
+        failJobBatchDelay: 0,
+      },
+    },
   })
   await beat(q, id, startedAt, queueWorkerIds)
 
