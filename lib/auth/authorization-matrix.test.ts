@@ -397,8 +397,10 @@ async function create(kind: RowKind, storeId: string) {
       ).id
     case 'queuedBatch': {
       const batch = await db.batch.create({ data: { connectionId: w.connection.id, eventCount: 1 } })
-      // an open batch's events are the ones whose openBatchId names it (BatchEvent rows come at the outcome)
-      await tableEvent(storeId, 'QUEUED', { openBatchId: batch.id })
+      // an open batch's events are the ones it was made with whose openBatchId still names it (BatchEvent rows
+      // come at the outcome)
+      const e = await tableEvent(storeId, 'QUEUED', { openBatchId: batch.id })
+      await db.batch.update({ where: { id: batch.id }, data: { eventIds: [e.id], storeIds: [storeId] } })
       return batch.id
     }
     case 'failedBatch': {

@@ -125,6 +125,22 @@ beforeAll(async () => {
     return d >= shift(delToday, -5) && d <= shift(delToday, -3)
   })
   await db.saleEvent.deleteMany({ where: { id: { in: gap.map((g) => g.id) } } })
+  // every submitted event (and every correction, submitted once) was sent by a batch that succeeded at its
+  // submission time: that is what the overview's "last submission" reads
+  const sent = await db.saleEvent.findMany({
+    where: { storeId: { in: storeIds }, submittedAt: { not: null } },
+    select: { id: true, storeId: true, submittedAt: true },
+  })
+  await db.batch.createMany({
+    data: sent.map((e) => ({
+      connectionId: connection.id,
+      status: 'SUCCEEDED' as const,
+      eventCount: 1,
+      eventIds: [e.id],
+      storeIds: [e.storeId],
+      finishedAt: e.submittedAt,
+    })),
+  })
   manager = await makeUser({ storeIds: [storeIds[0] as string, storeIds[1] as string] })
   admin = await makeUser({ role: 'ADMIN' })
 })

@@ -9,7 +9,8 @@ import { db } from '@/lib/db'
 // - success rate = submitted ÷ (submitted + failed) events, as their statuses stand now
 // - oldest unsubmitted = the earliest sale time among INVALID, READY, QUEUED and FAILED events (an invalid
 //   event without a readable time has no age)
-// - last successful submission = the latest submittedAt of any event (a corrected event keeps it)
+// - last successful submission = the newest batch that succeeded with an event of the store (the time its
+//   events got as submittedAt; a corrected event keeps it)
 
 export const OVERVIEW_DAYS = 30
 export const PIPELINE_STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'] as const
@@ -148,9 +149,10 @@ async function dailyFigures(storeIds: string[], now: Date) {
   )
 }
 
-// Per store: counts by status from an index-only scan of (storeId, status, occurredAt) (~0.4 s for 1M
-// events); the oldest unsubmitted event is four one-row lookups in that index. The last submission reads
-// the store's submitted events (~2.5 s at 1M): an index on (storeId, submittedAt) makes it one lookup.
+// Per store: counts by status read the store's events (no index names the status itself, so that submitting
+// changes rows in place, migration 20261128100000_hot_status_changes); the oldest unsubmitted event is two
+// lookups in the (attentionStatus) index and one walk of the time index that stops at the first READY or QUEUED
+// event. The last submission is the store's newest SUCCEEDED batch.
 async function pipelineFigures(storeIds: string[]) {
   const [counts, times] = await Promise.all([
     db.$queryRawUnsafe<{ storeId: string; status: string; n: number }[]>(
@@ -165,12 +167,12 @@ async function pipelineFigures(storeIds: string[]) {
     db.$queryRawUnsafe<{ storeId: string; oldest: Date | null; last: Date | null }[]>(
       `SELECT s.id::text AS "storeId",
          least(
-           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'INVALID'),
-           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'READY'),
-           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'QUEUED'),
-           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status = 'FAILED')
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND "attentionStatus" = 'INVALID'),
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND status IN ('READY', 'QUEUED')),
+           (SELECT min("occurredAt") FROM "SaleEvent" WHERE "storeId" = s.id AND "attentionStatus" = 'FAILED')
          ) AS oldest,
-         (SELECT max("submittedAt") FROM "SaleEvent" WHERE "storeId" = s.id AND "submittedAt" IS NOT NULL) AS last
+         (SELECT b."finishedAt" FROM "Batch" b WHERE b.status = 'SUCCEEDED' AND b."storeIds" @> ARRAY[s.id]
+          ORDER BY b."finishedAt" DESC NULLS LAST LIMIT 1) AS last
        FROM "Store" s WHERE s.id = ANY($1::uuid[])`,
       storeIds,
     ),

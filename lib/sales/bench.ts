@@ -94,7 +94,14 @@ export async function seedMillion(c: pg.Client, events: number, say: (s: string)
       e.status::text::"BatchEventOutcome", e."lastError"
     FROM "SaleEvent" e, LATERAL (SELECT ('x' || right(replace(e.id::text, '-', ''), 12))::bit(48)::bigint AS g) n
     WHERE e.status IN ('SUBMITTED', 'FAILED')`)
-  // QUEUED events are in their open batch through openBatchId (BatchEvent rows are written at the outcome)
+  // QUEUED events are in their open batch through openBatchId (BatchEvent rows are written at the outcome); every
+  // batch keeps the ids and stores of the events it was made with
+  await c.query(`UPDATE "Batch" b SET "eventIds" = m.ids, "storeIds" = m.stores
+    FROM (SELECT ${id('01900003', 'n.g / 100')} AS id, array_agg(e.id ORDER BY e.id) AS ids,
+            array_agg(DISTINCT e."storeId") AS stores
+          FROM "SaleEvent" e, LATERAL (SELECT ('x' || right(replace(e.id::text, '-', ''), 12))::bit(48)::bigint AS g) n
+          GROUP BY 1) m
+    WHERE b.id = m.id`)
   say(`  batch events: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   for (const i of indexes) await c.query(i.def)
   say(`  indexes: ${((Date.now() - t0) / 1000).toFixed(1)} s`)

@@ -63,12 +63,15 @@ export function reasonWhere(reason: string): Prisma.Sql {
   if (isApiReason(reason)) {
     const message = reason.slice(4)
     return message
-      ? sql`(e.status = 'FAILED' AND e."lastError" = ${message})`
-      : sql`(e.status = 'FAILED' AND e."lastError" IS NULL)`
+      ? sql`(e."attentionStatus" = 'FAILED' AND e."lastError" = ${message})`
+      : sql`(e."attentionStatus" = 'FAILED' AND e."lastError" IS NULL)`
   }
-  // the same expression as the partial GIN index "SaleEvent_invalid_reasons_idx", so it is used
-  return sql`(e.status = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
+  // the same expression and predicate as the partial GIN index "SaleEvent_invalid_reasons_idx", so it is used
+  return sql`(e."attentionStatus" = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
 }
+
+/** the statuses kept in the indexed "attentionStatus" column (migration 20261128100000_hot_status_changes) */
+const ATTENTION_STATUSES = new Set<string>(['INVALID', 'FAILED', 'EXCLUDED'])
 
 function likePattern(q: string) {
   return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
@@ -97,7 +100,15 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
   const stores = filter.store.length ? visible.filter((s) => filter.store.includes(s.code)) : visible
   const storeIds = filter.store.length || !caller.allStores ? stores.map((s) => s.id) : null
   const conds: Prisma.Sql[] = []
-  if (filter.status.length) conds.push(sql`e.status = ANY(${filter.status}::"EventStatus"[])`)
+  if (filter.status.length) {
+    // the statuses a person acts on are indexed through "attentionStatus" (the same value, NULL for the others,
+    // so that submitting changes rows in place); READY, QUEUED and SUBMITTED walk the time index
+    conds.push(
+      filter.status.every((s) => ATTENTION_STATUSES.has(s))
+        ? sql`e."attentionStatus" = ANY(${filter.status}::"EventStatus"[])`
+        : sql`e.status = ANY(${filter.status}::"EventStatus"[])`,
+    )
+  }
   if (filter.kind.length === 1) conds.push(sql`e.kind = ${filter.kind[0]}::"EventKind"`)
   if (filter.from || filter.to) {
     // one range per time zone, so each still uses the (storeId, occurredAt) or (occurredAt) index
@@ -316,7 +327,14 @@ async function getEventBatches(eventId: string, openBatchId: string | null) {
   const [decided, ahead] = await Promise.all([
     db.batchEvent.findMany({ where: { eventId }, orderBy: { batchId: 'asc' } }),
     // its place in the open batch's next request (events are sent in id order)
-    openBatchId ? db.saleEvent.count({ where: { openBatchId, id: { lt: eventId } } }) : 0,
+    openBatchId
+      ? db
+          .$queryRaw<{ n: number }[]>(sql`
+            SELECT count(*)::int AS n FROM "Batch" b CROSS JOIN LATERAL unnest(b."eventIds") AS x(id)
+            JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = b.id
+            WHERE b.id = ${openBatchId}::uuid AND x.id < ${eventId}::uuid`)
+          .then((r) => r[0]?.n ?? 0)
+      : 0,
   ])
   const members = openBatchId
     ? [
@@ -400,11 +418,11 @@ export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> 
     db.$queryRaw<{ code: string; events: number; sample: string | null }[]>(sql`
       SELECT r.code, count(DISTINCT e.id)::int AS events, min(r.message) AS sample
       FROM "SaleEvent" e, LATERAL (SELECT ${ISSUE_REASON} AS code, i->>'message' AS message FROM ${ISSUES} i) r
-      WHERE e.status = 'INVALID' AND ${scope}
+      WHERE e."attentionStatus" = 'INVALID' AND ${scope}
       GROUP BY r.code`),
     db.$queryRaw<{ message: string | null; events: number }[]>(sql`
       SELECT e."lastError" AS message, count(*)::int AS events FROM "SaleEvent" e
-      WHERE e.status = 'FAILED' AND ${scope} GROUP BY e."lastError"`),
+      WHERE e."attentionStatus" = 'FAILED' AND ${scope} GROUP BY e."lastError"`),
   ])
   const groups: FailureGroup[] = [
     ...invalid.map((g) => {
@@ -444,7 +462,7 @@ export async function getItemsMissingPrice(caller: Caller, limit = 50) {
   >(sql`
     SELECT li."itemId", li."itemName", count(*)::int AS lines, count(DISTINCT e.id)::int AS events
     FROM "SaleEvent" e JOIN "LineItem" li ON li."eventId" = e.id
-    WHERE e.status = 'INVALID' AND e."openBatchId" IS NULL AND li."unitPrice" IS NULL AND ${scope}
+    WHERE e."attentionStatus" = 'INVALID' AND e."openBatchId" IS NULL AND li."unitPrice" IS NULL AND ${scope}
       AND (li."itemId" IS NOT NULL OR li."itemName" IS NOT NULL)
     GROUP BY li."itemId", li."itemName" ORDER BY count(*) DESC, li."itemId" NULLS LAST LIMIT ${limit}`)
 }

@@ -245,6 +245,8 @@ describe('inline correction', () => {
       where: { id: { in: [first.id, e.id] } },
       data: { status: 'QUEUED', openBatchId: open.id },
     })
+    // a batch keeps the ids it was made with: its open events are found through them
+    await db.batch.update({ where: { id: open.id }, data: { eventIds: [first.id, e.id].sort() } })
     await db.batchEvent.create({
       data: { batchId: failed.id, eventId: e.id, position: 1, outcome: 'FAILED', error: 'HTTP 500' },
     })

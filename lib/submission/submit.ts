@@ -107,8 +107,9 @@ async function auditSubmission(q: Queryable, caller: SubmissionCaller, action: s
   await q.query(
     `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, at)
      SELECT gen_random_uuid(), $1::uuid, (SELECT email FROM "User" WHERE id = $1::uuid), $2, 'SaleEvent', NULL, e."storeId",
-            jsonb_build_object('eventCount', count(*), 'batchCount', count(DISTINCT e."openBatchId")), now()
-     FROM "SaleEvent" e WHERE e."openBatchId" = ANY($3::uuid[]) GROUP BY e."storeId"`,
+            jsonb_build_object('eventCount', count(*), 'batchCount', count(DISTINCT b.id)), now()
+     FROM "Batch" b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id
+     WHERE b.id = ANY($3::uuid[]) GROUP BY e."storeId"`,
     [caller.userId, action, batchIds],
   )
 }

@@ -6,7 +6,8 @@ import { type Queryable, SQL_UUID_V7 } from './sql'
 // workers, or a worker and a person, can never both win. Set-based: a handful of statements per batch.
 //
 // Membership: while a batch is open, its events are the SaleEvent rows whose openBatchId names it (one column,
-// so an event is in at most one open batch). A BatchEvent row is written when an event's fate in a batch is
+// so an event is in at most one open batch), found through the ids the batch was made with ("eventIds"): no index
+// names openBatchId, so that setting and clearing it changes a row in place (a HOT update). A BatchEvent row is written when an event's fate in a batch is
 // decided (SUBMITTED, FAILED, SPLIT into a child batch, CANCELLED), with its position in the request: events
 // are sent in id order, so the position is the rank by id among the events the batch held at that moment.
 
@@ -86,14 +87,20 @@ export async function claimEventsIntoBatches(
        WHERE (${args.where}) AND e.status = 'READY' AND e."openBatchId" IS NULL
        ORDER BY e.id FOR UPDATE OF e
      ), num AS (
-       SELECT id, (row_number() OVER (ORDER BY "storeId", "occurredAt", id) - 1)::int AS rn FROM cand
+       SELECT id, "storeId", (row_number() OVER (ORDER BY "storeId", "occurredAt", id) - 1)::int AS rn FROM cand
      ), total AS (SELECT count(*)::int AS c FROM num),
      nb AS MATERIALIZED (
        SELECT g AS idx, ${SQL_UUID_V7} AS id, least(${MAX_BATCH_SIZE}, total.c - g * ${MAX_BATCH_SIZE})::int AS size
        FROM total, generate_series(0, (total.c - 1) / ${MAX_BATCH_SIZE}) AS g WHERE total.c > 0
+     ), ids AS (
+       SELECT rn / ${MAX_BATCH_SIZE} AS idx, array_agg(id ORDER BY id) AS ids, array_agg(DISTINCT "storeId") AS stores
+       FROM num GROUP BY 1
      ), ins_batch AS (
-       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "createdById", "createdAt", "updatedAt")
-       SELECT id, $${n + 1}::uuid, 'QUEUED', size, $${n + 2}::uuid, now(), now() FROM nb RETURNING id
+       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "eventIds", "storeIds", "createdById", "createdAt",
+         "updatedAt")
+       SELECT nb.id, $${n + 1}::uuid, 'QUEUED', size, ids.ids, ids.stores, $${n + 2}::uuid, now(), now()
+       FROM nb JOIN ids USING (idx)
+       RETURNING id
      ), upd AS (
        UPDATE "SaleEvent" e SET status = 'QUEUED', "openBatchId" = nb.id, "lastError" = NULL,
          version = e.version + 1, "updatedAt" = now()
@@ -234,7 +241,7 @@ export async function claimWithSlot(
        WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
          AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
          AND c.id = b."connectionId" AND c.id = $4::uuid AND NOT c.paused
-       RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
+       RETURNING b.id, b.attempts, b."connectionId", b."createdAt", b."eventIds", ${FAILURES_SQL} AS failures
      ), a AS (
        INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
        SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
@@ -258,9 +265,9 @@ export async function claimWithSlot(
                'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
                'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
              '[]'::json) AS "lineItems"
-         FROM "SaleEvent" e
+         FROM unnest(b."eventIds") AS x(id)
+         JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = b.id
          JOIN "Store" st ON st.id = e."storeId"
-         WHERE e."openBatchId" = b.id
        ) AS ev) AS events
      FROM head
      LEFT JOIN b ON true`,
@@ -334,10 +341,11 @@ export async function failEventsBeforeSending(
   failed: { eventId: string; error: string }[],
 ) {
   const { rows } = await q.query<{ events: number }>(
-    `WITH b AS (SELECT id FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
+    `WITH b AS (SELECT id, "eventIds" FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
      f AS (SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)),
      members AS (
-       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos FROM "SaleEvent" e, b WHERE e."openBatchId" = b.id
+       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos
+       FROM b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id WHERE e."openBatchId" = b.id
      ), fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error, version = e.version + 1,
          "updatedAt" = now()
@@ -367,11 +375,11 @@ export async function markSucceeded(
          "lastError" = (SELECT CASE WHEN count(*) > 0 THEN count(*) || ' event(s) failed; the rest were submitted' ELSE $11 END
            FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED'),
          "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "eventIds"
      ), e AS (
        UPDATE "SaleEvent" SET status = 'SUBMITTED', "submittedAt" = $4, "openBatchId" = NULL, "lastError" = NULL,
          version = version + 1, "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
+       WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
        ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'SUBMITTED')}
      ), a AS (${ATTEMPT_UPDATE})
@@ -424,11 +432,11 @@ export async function markFailed(
        UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = ${r}
          ${attempt ? ', "lastHttpStatus" = $5' : ''}, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
          "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "eventIds"
      ), e AS (
        UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = ${r}, version = version + 1,
          "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
+       WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
        ${decidedSql(`SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, ${r}::text FROM e`, 'FAILED')}
      )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
@@ -501,12 +509,13 @@ export async function isolateRejected(
   const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; remaining: number; child: string | null }>(
     `WITH b AS (
-       SELECT id, "connectionId", "createdById" FROM "Batch"
+       SELECT id, "connectionId", "createdById", "eventIds", "storeIds" FROM "Batch"
        WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 FOR UPDATE
      ), f AS (
        SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)
      ), members AS (
-       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos FROM "SaleEvent" e, b WHERE e."openBatchId" = b.id
+       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos
+       FROM b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id WHERE e."openBatchId" = b.id
      ), fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error,
          version = e.version + 1, "updatedAt" = now()
@@ -516,8 +525,10 @@ export async function isolateRejected(
      ), child AS MATERIALIZED (
        SELECT ${SQL_UUID_V7} AS id FROM b WHERE cardinality($5::uuid[]) > 0
      ), ins_child AS (
-       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "parentBatchId", "createdById", "createdAt", "updatedAt")
-       SELECT child.id, b."connectionId", 'QUEUED', cardinality($5::uuid[]), b.id, b."createdById", now(), now()
+       INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "eventIds", "storeIds", "parentBatchId", "createdById",
+         "createdAt", "updatedAt")
+       SELECT child.id, b."connectionId", 'QUEUED', cardinality($5::uuid[]),
+         ARRAY(SELECT m FROM unnest($5::uuid[]) AS m ORDER BY m), b."storeIds", b.id, b."createdById", now(), now()
        FROM child, b RETURNING id
      ), me AS (
        UPDATE "SaleEvent" e SET "openBatchId" = child.id, version = e.version + 1, "updatedAt" = now()
@@ -525,8 +536,7 @@ export async function isolateRejected(
      ), mbe AS (
        ${decidedSql('SELECT (SELECT id FROM b), me.id, m.pos, NULL::text FROM me JOIN members m ON m.id = me.id', 'SPLIT')}
      ), left_in AS (
-       SELECT count(*)::int AS n FROM "SaleEvent" e, b
-       WHERE e."openBatchId" = b.id AND e.id <> ALL($3::uuid[]) AND e.id <> ALL($5::uuid[])
+       SELECT count(*)::int AS n FROM members m WHERE m.id <> ALL($3::uuid[]) AND m.id <> ALL($5::uuid[])
      ), bu AS (
        UPDATE "Batch" x SET
          status = CASE WHEN left_in.n > 0 THEN 'QUEUED'::"BatchStatus" ELSE 'FAILED'::"BatchStatus" END,
@@ -555,10 +565,10 @@ export async function cancelQueuedBatch(q: Queryable, batchId: string) {
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'CANCELLED', "finishedAt" = now(), "nextAttemptAt" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status IN ('QUEUED', 'RETRY_WAIT') RETURNING id
+       WHERE id = $1::uuid AND status IN ('QUEUED', 'RETRY_WAIT') RETURNING id, "eventIds"
      ), e AS (
        UPDATE "SaleEvent" SET status = 'READY', "openBatchId" = NULL, version = version + 1, "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM b) RETURNING id
+       WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
        ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'CANCELLED')}
      )
@@ -618,11 +628,14 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
      ), members AS (
        SELECT e.id, e."openBatchId" AS batch_id,
          (row_number() OVER (PARTITION BY e."openBatchId" ORDER BY e.id) - 1)::int AS pos
-       FROM "SaleEvent" e WHERE e."openBatchId" IN (SELECT id FROM lost)
+       FROM lost JOIN "Batch" lb ON lb.id = lost.id
+       CROSS JOIN LATERAL unnest(lb."eventIds") AS x(id)
+       JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = lb.id
      ), fe AS (
        UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $3, version = version + 1,
          "updatedAt" = now()
-       WHERE "openBatchId" IN (SELECT id FROM f) RETURNING id
+       WHERE id IN (SELECT m.id FROM members m WHERE m.batch_id IN (SELECT id FROM f))
+         AND "openBatchId" IN (SELECT id FROM f) RETURNING id
      ), fbe AS (
        ${decidedSql('SELECT m.batch_id, m.id, m.pos, $3::text FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      ), a AS (
