@@ -164,8 +164,8 @@ function semaphoreFor(ctx: SendContext, connectionId: string, limit: number) {
 }
 
 // One job: in one statement take a slot and a send time under the connection's shared pace and claim the batch,
-// send it once, and record the outcome (freeing the slot) through one guarded transition. Idempotent: a job for a batch that is not waiting
-// (already sent, cancelled, claimed by another worker) does nothing.
+// send it once, and record the outcome (freeing the slot) through one guarded transition. Idempotent: a job for
+// a batch that is not waiting (already sent, cancelled, claimed by another worker) does nothing.
 export async function sendBatch(
   ctx: SendContext,
   batchId: string,
