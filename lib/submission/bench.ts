@@ -39,7 +39,9 @@ function database(say: (s: string) => void) {
 }
 
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, ['--import', 'tsx', script], {
+  // BENCH_NODE_ARGS: extra node flags for the worker and sandbox processes, e.g. '--cpu-prof --cpu-prof-dir=prof'
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+  const p = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
@@ -49,6 +51,49 @@ function child(name: string, script: string, env: Record<string, string>): Child
       process.stderr.write(`[${name}] ${text}`)
   })
   return p
+}
+
+// CPU time by process kind (Linux /proc; empty elsewhere), to show where sending spends the machine's cores
+type CpuSample = { at: number; byKind: Record<string, number>; idle: number; total: number }
+function sampleCpu(): CpuSample | null {
+  try {
+    const byKind: Record<string, number> = {}
+    for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      let cmd: string
+      let stat: string
+      try {
+        cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')
+        stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+      } catch {
+        continue
+      }
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const ticks = Number(f[11]) + Number(f[12])
+      const kind = /worker\.ts/.test(cmd)
+        ? 'worker'
+        : /sandbox\.ts/.test(cmd)
+          ? 'sandbox'
+          : /^postgres/.test(cmd) || /bin\/postgres /.test(cmd)
+            ? 'database'
+            : Number(pid) === process.pid
+              ? 'benchmark'
+              : 'other'
+      byKind[kind] = (byKind[kind] ?? 0) + ticks
+    }
+    const cpu = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
+    return { at: Date.now(), byKind, idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), total: cpu.reduce((a, b) => a + b, 0) }
+  } catch {
+    return null
+  }
+}
+
+function cpuLine(a: CpuSample | null, b: CpuSample | null) {
+  if (!a || !b) return null
+  const hz = 100 // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+  const kinds = ['worker', 'sandbox', 'database', 'benchmark', 'other']
+  const parts = kinds.map((k) => `${k} ${(((b.byKind[k] ?? 0) - (a.byKind[k] ?? 0)) / hz).toFixed(1)} s`)
+  const idle = (100 * (b.idle - a.idle)) / Math.max(1, b.total - a.total)
+  return `  CPU while sending (${os.cpus().length} cores, ${idle.toFixed(0)} % idle): ${parts.join(', ')}`
 }
 
 async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, intervalMs = 50) {
@@ -153,15 +198,18 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
       const started = Date.now()
       const submitted = await submitEvents(caller, { scope: 'all', connectionId }, { db: prisma })
       const submitDone = Date.now()
+      const cpuBefore = sampleCpu()
       await withPg(db.url, (c) =>
         waitUntil(async () => {
-          const { rows } = await c.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM "Batch" WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT')`,
+          // EXISTS stops at the first open batch: polling 20 times a second costs the database next to nothing
+          const { rows } = await c.query<{ open: boolean }>(
+            `SELECT EXISTS (SELECT 1 FROM "Batch" WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT')) AS open`,
           )
-          return rows[0]?.n === 0
+          return rows[0]?.open === false
         }, 600_000),
       )
       const finished = Date.now()
+      const cpuAfter = sampleCpu()
       const check = await withPg(db.url, (c) =>
         c.query<{ status: string; n: number }>(
           `SELECT status::text, count(*)::int AS n FROM "SaleEvent" WHERE "storeId" = $1::uuid GROUP BY 1`,
@@ -196,6 +244,7 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
                 `  throughput vs floor: sending ${((100 * floorSeconds) / sendSeconds).toFixed(1)} %, end to end ${((100 * floorSeconds) / totalSeconds).toFixed(1)} %`,
               ]
             : []),
+          ...[cpuLine(cpuBefore, cpuAfter)].filter((l) => l !== null),
         ].join('\n'),
       )
       const stats = (await (await control('/_sandbox/stats')).json()) as {
