@@ -80,8 +80,17 @@ function sampleCpu(): CpuSample | null {
               : 'other'
       byKind[kind] = (byKind[kind] ?? 0) + ticks
     }
-    const cpu = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number)
-    return { at: Date.now(), byKind, idle: (cpu[3] ?? 0) + (cpu[4] ?? 0), total: cpu.reduce((a, b) => a + b, 0) }
+    const cpu = (fs.readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number)
+    return {
+      at: Date.now(),
+      byKind,
+      idle: (cpu[3] ?? 0) + (cpu[4] ?? 0),
+      total: cpu.reduce((a, b) => a + b, 0),
+    }
   } catch {
     return null
   }
