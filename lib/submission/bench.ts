@@ -174,7 +174,6 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
           DATABASE_URL: db.url,
           ENCRYPTION_KEY: process.env.ENCRYPTION_KEY as string,
           SUBMIT_WORKER_CONCURRENCY: String(opts.workerConcurrency),
-          SUBMIT_SLOT_POOL_SIZE: String(opts.concurrency + 2),
           LOG_LEVEL: 'warn',
         }),
       )

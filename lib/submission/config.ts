@@ -24,8 +24,6 @@ export const submissionConfigSchema = z.object({
   /** statements of the sending path one process runs at once (requests in flight are not limited by it): more
    * than the database's cores only queues backends behind each other's index pages */
   SUBMIT_DB_CONCURRENCY: z.coerce.number().int().min(1).default(4),
-  /** pg connections for in-flight requests in one process (each holds a concurrency slot) */
-  SUBMIT_SLOT_POOL_SIZE: z.coerce.number().int().min(1).default(32),
 })
 
 export type SubmissionConfig = {
@@ -39,7 +37,6 @@ export type SubmissionConfig = {
   heartbeatMs: number
   staleMs: number
   sweepMs: number
-  slotPoolSize: number
   dbConcurrency: number
 }
 
@@ -65,7 +62,6 @@ export function submissionConfig(
     heartbeatMs: e.WORKER_HEARTBEAT_MS,
     staleMs: e.WORKER_STALE_MS,
     sweepMs: e.WORKER_SWEEP_MS,
-    slotPoolSize: e.SUBMIT_SLOT_POOL_SIZE,
     dbConcurrency: e.SUBMIT_DB_CONCURRENCY,
     ...overrides,
   }

@@ -5,7 +5,7 @@ import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/li
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
-import { ensurePaceRow, Semaphore, slowDown } from './pace'
+import { type ConnectionPacer, Semaphore, slowDown } from './pace'
 import { retryDelayMs, shouldGiveUp } from './retry-policy'
 import type { Queryable } from './sql'
 import {
@@ -14,7 +14,7 @@ import {
   type BatchClaim,
   batchClaimBlocker,
   type ClaimedEventRow,
-  claimWithSlot,
+  claimBatch,
   failEventsBeforeSending,
   type Isolation,
   isolateRejected,
@@ -24,8 +24,7 @@ import {
   markSucceeded,
   pauseConnection,
   reenqueueBatch,
-  type SlotClaim,
-  type SlotRef,
+  renewLease,
 } from './transitions'
 
 export type SendContext = {
@@ -34,10 +33,12 @@ export type SendContext = {
   /** this process's id: the lease owner of what it sends, and its WorkerHeartbeat row */
   workerId: string
   connections: ConnectionCache
-  semaphores: Map<string, Semaphore>
+  /** this process's share of each connection's slots and schedule */
+  pacerFor: (connectionId: string) => ConnectionPacer
+  /** per connection: batches this process has claimed (or is claiming) that are not on the wire yet */
+  ahead: Map<string, Semaphore>
   /** bounds this process's statements on the sending path (see SUBMIT_DB_CONCURRENCY) */
   dbGate: Semaphore
-  paceRows: Set<string>
   log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void
 }
 
@@ -153,57 +154,61 @@ export function isolationFor(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+// rounded up: a timer may fire up to a millisecond early, and the schedule must never be beaten
+const sleepUntil = async (t: number) => {
+  const ms = t - Date.now()
+  if (ms > 0) await sleep(Math.ceil(ms) + 1)
+}
 
-function semaphoreFor(ctx: SendContext, connectionId: string, limit: number) {
-  let s = ctx.semaphores.get(connectionId)
+function aheadGate(ctx: SendContext, connectionId: string, limit: number) {
+  let s = ctx.ahead.get(connectionId)
   if (!s) {
     s = new Semaphore(limit)
-    ctx.semaphores.set(connectionId, s)
+    ctx.ahead.set(connectionId, s)
   } else s.setLimit(limit)
   return s
 }
 
-// One job: in one statement take a slot and a send time under the connection's shared pace and claim the batch,
-// send it once, and record the outcome (freeing the slot) through one guarded transition. Idempotent: a job for
-// a batch that is not waiting (already sent, cancelled, claimed by another worker) does nothing.
+// One job: take a start time on the connection's shared schedule, claim the batch (one statement), wait for a
+// concurrency slot, send it once, give the slot back, and record the outcome through one guarded transition. The
+// claim and the outcome are not inside the slot, so the slots carry requests back to back. Idempotent: a job for a
+// batch that is not waiting (already sent, cancelled, claimed by another worker) does nothing.
 export async function sendBatch(
   ctx: SendContext,
   batchId: string,
   connectionId: string,
 ): Promise<SendResult> {
-  const conn = await ctx.connections.get(connectionId)
+  let conn = await ctx.connections.get(connectionId)
   if (!conn || conn.paused) return 'paused'
-  const gate = semaphoreFor(ctx, connectionId, conn.maxConcurrency)
-  await gate.acquire()
-  let client: pg.PoolClient | undefined
-  let broken = false
+  const pacer = ctx.pacerFor(connectionId)
+  if (pacer.stopped) {
+    // this process saw a 401/403: nothing goes out until the pause is recorded and then lifted by an admin
+    if (!pacer.stopIsRecorded) return 'paused'
+    ctx.connections.invalidate(connectionId)
+    conn = await ctx.connections.get(connectionId)
+    if (!conn || conn.paused) return 'paused'
+    pacer.clearStop()
+  }
+  pacer.setLimits({ concurrency: conn.maxConcurrency, rate: conn.maxRequestsPerSecond })
+  // at most one claimed batch waits per slot: a claim's lease must not run out while it waits for the wire
+  const ahead = aheadGate(ctx, connectionId, conn.maxConcurrency)
+  await ahead.acquire()
+  let waiting = true
+  const onTheWire = () => {
+    if (waiting) {
+      waiting = false
+      ahead.release()
+    }
+  }
   try {
-    client = await ctx.pool.connect()
-    const q = pgQueryable(client, ctx.dbGate)
-    if (!ctx.paceRows.has(connectionId)) {
-      await ensurePaceRow(q, connectionId, conn.maxRequestsPerSecond)
-      ctx.paceRows.add(connectionId)
-    }
+    const q = pgQueryable(ctx.pool, ctx.dbGate)
+    const start = await pacer.time()
+    // claimed when its time comes, so the lease covers the request and not the wait for the schedule
+    await sleepUntil(pacer.notBefore(start))
     const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
-    let won: SlotClaim
-    for (let tries = 0; ; tries++) {
-      won = await claimWithSlot(q, {
-        batchId,
-        workerId: ctx.workerId,
-        leaseMs,
-        connectionId,
-        maxConcurrency: conn.maxConcurrency,
-        maxRate: conn.maxRequestsPerSecond,
-      })
-      if (won.kind !== 'busy') break
-      // every slot busy (other processes): poll with jitter; now and then check the connection was not paused
-      if (tries % 50 === 49) {
-        const now = await ctx.connections.get(connectionId)
-        if (!now || now.paused) return 'paused'
-      }
-      await sleep(3 + Math.random() * 12)
-    }
-    if (won.kind === 'unclaimable') {
+    const won = await claimBatch(q, { batchId, workerId: ctx.workerId, leaseMs })
+    if (!won) {
+      pacer.returnTime(start)
       const blocker = await batchClaimBlocker(q, batchId)
       // a job that ran before the batch's time (e.g. replaced by a recovery) puts itself back for that time
       if (
@@ -217,26 +222,18 @@ export async function sendBatch(
       }
       return 'not_claimable'
     }
-    const claim = won.claim
-    const held: SlotRef = { connectionId, slot: won.slot }
-    // rounded up: a timer may fire up to a millisecond early, and the schedule must never be beaten
-    if (won.waitMs > 0) await sleep(Math.ceil(won.waitMs) + 1)
+    const claimedAt = Date.now()
+    const { claim, events } = won
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
       await pauseConnection(q, connectionId, reason)
-      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason, held)
+      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason)
       ctx.connections.invalidate(connectionId)
       return 'unauthorized'
     }
-    return await sendClaimed(ctx, q, claim, conn.client, won.events, held)
-  } catch (e) {
-    broken = true
-    throw e
+    return await sendClaimed(ctx, q, pacer, claim, conn.client, events, { claimedAt, start, onTheWire })
   } finally {
-    // a slot is held only from a claim to the statement that records its outcome, which frees it; a client in
-    // doubt (anything threw) is closed instead, which frees any advisory lock it still held
-    client?.release(broken)
-    gate.release()
+    onTheWire()
   }
 }
 
@@ -261,10 +258,11 @@ function closedWithoutSending(
 async function sendClaimed(
   ctx: SendContext,
   q: Queryable,
+  pacer: ConnectionPacer,
   claim: BatchClaim,
   client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
   rows: ClaimedEventRow[],
-  held: SlotRef,
+  at: { claimedAt: number; start: number; onTheWire: () => void },
 ): Promise<SendResult> {
   const actions: OfflineBehavioralAction[] = []
   const sent: string[] = []
@@ -284,13 +282,57 @@ async function sendClaimed(
       rows.length === 0
         ? 'The batch has no events left to send'
         : `None of the ${rows.length} events can be sent`
-    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason, held)
+    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason)
     return 'failed'
   }
 
-  const startedAt = new Date()
-  const outcome = await client.submit({ behavioral_actions: actions })
-  const finishedAt = new Date()
+  let slot = await pacer.slot()
+  let holding = true
+  const giveBack = () => {
+    if (holding) {
+      holding = false
+      pacer.releaseSlot(slot)
+    }
+  }
+  let outcome: SubmitOutcome
+  let startedAt: Date
+  let finishedAt: Date
+  try {
+    // a 429 seen meanwhile holds every request of this process until its Retry-After: wait without the slot
+    while (pacer.notBefore(at.start) > Date.now()) {
+      giveBack()
+      await sleepUntil(pacer.notBefore(at.start))
+      slot = await pacer.slot()
+      holding = true
+    }
+    const stop = pacer.stopped
+    if (stop) {
+      // Constructor refused the credentials while this batch waited: back to QUEUED, no request, no retry burned
+      giveBack()
+      const r = await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', stop), stop)
+      return r.applied ? 'unauthorized' : 'lost_claim'
+    }
+    // a claim that waited long for its slot makes sure it still holds the batch for the whole request
+    if (Date.now() - at.claimedAt > ctx.config.leaseMarginMs / 2) {
+      const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
+      if (!(await renewLease(q, claim, leaseMs))) {
+        giveBack()
+        return 'lost_claim'
+      }
+    }
+    at.onTheWire()
+    startedAt = new Date()
+    outcome = await client.submit({ behavioral_actions: actions })
+    finishedAt = new Date()
+    // what must hold for this process's next requests is known before the slot goes to one of them
+    if (outcome.kind === 'unauthorized') pacer.stop(outcome.message)
+    if (outcome.kind === 'rate_limited')
+      pacer.hold(
+        Date.now() + (outcome.retryAfterMs ?? retryDelayMs(claim.failures + 1, undefined, ctx.config)),
+      )
+  } finally {
+    giveBack()
+  }
   const record: AttemptRecord = {
     attemptId: claim.attemptId,
     startedAt,
@@ -306,15 +348,15 @@ async function sendClaimed(
   switch (outcome.kind) {
     case 'accepted': {
       const note = unbuildable.length > 0 ? `${unbuildable.length} event(s) could not be sent` : null
-      const r = await markSucceeded(q, claim, record, note, held)
+      const r = await markSucceeded(q, claim, record, note)
       return r.applied ? 'succeeded' : 'lost_claim'
     }
     case 'rejected': {
-      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent), held)
+      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent))
       return r.applied ? 'rejected' : 'lost_claim'
     }
     case 'unauthorized': {
-      const r = await markPaused(q, claim, record, outcome.message, held)
+      const r = await markPaused(q, claim, record, outcome.message).finally(() => pacer.stopRecorded())
       ctx.connections.invalidate(claim.connectionId)
       ctx.log('warn', 'connection paused: Constructor refused the credentials', {
         connectionId: claim.connectionId,
@@ -328,14 +370,14 @@ async function sendClaimed(
       const message = outcomeMessage(outcome)
       if (shouldGiveUp(failures, claim.createdAt, ctx.config)) {
         const reason = `Gave up after ${failures} failed attempt(s): ${message}`.slice(0, MESSAGE_MAX)
-        const r = await markFailed(q, claim, record, reason, held)
+        const r = await markFailed(q, claim, record, reason)
         return r.applied ? 'failed' : 'lost_claim'
       }
       const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined
       const delayMs = retryDelayMs(failures, retryAfterMs, ctx.config)
       // the whole connection holds until Retry-After (or this back-off) and its shared rate halves
       if (outcome.kind === 'rate_limited') await slowDown(q, claim.connectionId, retryAfterMs ?? delayMs)
-      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX), held)
+      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX))
       return r.applied ? 'retry_wait' : 'lost_claim'
     }
   }

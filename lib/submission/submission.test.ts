@@ -9,6 +9,7 @@ import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
 import { createPrismaClient } from '@/lib/db'
 import type { PrismaClient } from '@/lib/generated/prisma/client'
 import type { SubmissionConfig } from './config'
+import { ConnectionPacer, DEFAULT_PACER_OPTIONS } from './pace'
 import { cancelBatch, resubmitEvents, retryBatch, submitEvents, testAndResumeConnection } from './submit'
 import {
   createConnection,
@@ -19,7 +20,7 @@ import {
   statusCounts,
   waitFor,
 } from './testing'
-import { claimWithSlot } from './transitions'
+import { claimBatch } from './transitions'
 import { startSubmissionWorker } from './worker'
 
 // Submission end to end: a real database, the sandbox, in-process workers (and real worker processes for the
@@ -73,7 +74,6 @@ const fastEnv = {
   WORKER_STALE_MS: '1500',
   WORKER_SWEEP_MS: '300',
   SUBMIT_WORKER_CONCURRENCY: '8',
-  SUBMIT_SLOT_POOL_SIZE: '8',
 }
 
 type SandboxOpts = Parameters<typeof startTestSandbox>[0]
@@ -102,7 +102,7 @@ async function setup(
 async function startWorker(config: Partial<SubmissionConfig> = {}) {
   const w = await startSubmissionWorker({
     databaseUrl: url,
-    config: { concurrency: 8, slotPoolSize: 8, ...fast, ...config },
+    config: { concurrency: 8, ...fast, ...config },
     log: () => {},
   })
   running.push(() => w.stop())
@@ -504,42 +504,84 @@ describe.sequential('submission', () => {
     await w.stop()
   })
 
-  it('the claim takes a slot only for a batch it can claim: a job for a cancelled batch leaves every slot free', async () => {
-    const { connectionId, storeId } = await setup('SLOT', 150, { conn: { maxConcurrency: 1 } })
+  it('a claim takes only a batch that is waiting, with its events in request order', async () => {
+    const { connectionId, storeId } = await setup('CLAIM', 150)
     const r = await submitEvents(manager([storeId]), { scope: 'all', connectionId }, { db: prisma })
     const [cancelled, open] = r.batchIds as [string, string]
     await cancelBatch(manager([storeId]), { batchId: cancelled }, { db: prisma })
-    await c.query(
-      `INSERT INTO "ConnectionPace" ("connectionId", "nextAt", rate, "updatedAt") VALUES ($1, clock_timestamp(), 1000, now())`,
-      [connectionId],
-    )
-    const session = new pg.Client({ connectionString: url })
-    await session.connect()
-    closers.push(() => session.end())
-    const q = { query: (text: string, values?: unknown[]) => session.query(text, values) } as never
-    const args = { workerId: 'test', leaseMs: 10_000, connectionId, maxConcurrency: 1, maxRate: 1000 }
-    const slotsHeld = async () =>
-      (
-        await c.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = $1 AND granted`,
-          [(session as unknown as { processID: number }).processID],
-        )
-      ).rows[0]?.n
-    expect(await claimWithSlot(q, { ...args, batchId: cancelled })).toEqual({ kind: 'unclaimable' })
-    expect(await slotsHeld()).toBe(0)
-    const won = await claimWithSlot(q, { ...args, batchId: open })
-    expect(won).toMatchObject({ kind: 'claimed', slot: 0, claim: { batchId: open, attempt: 1 } })
-    expect(won.kind === 'claimed' && won.events).toHaveLength(50)
-    expect(await slotsHeld()).toBe(1)
-    // the one slot is taken: another claim changes nothing
-    const other = new pg.Client({ connectionString: url })
-    await other.connect()
-    closers.push(() => other.end())
-    const q2 = { query: (text: string, values?: unknown[]) => other.query(text, values) } as never
-    expect(await claimWithSlot(q2, { ...args, batchId: open })).toEqual({ kind: 'busy' })
+    const q = { query: (text: string, values?: unknown[]) => c.query(text, values) } as never
+    const args = { workerId: 'test', leaseMs: 10_000 }
+    expect(await claimBatch(q, { ...args, batchId: cancelled })).toBeNull()
+    const won = await claimBatch(q, { ...args, batchId: open })
+    expect(won?.claim).toMatchObject({ batchId: open, attempt: 1, connectionId, failures: 0 })
+    const ids = won?.events.map((e) => e.id) ?? []
+    expect(ids).toHaveLength(50)
+    expect(ids).toEqual([...ids].sort())
+    // claimed once: a second claim (another worker's job) changes nothing
+    expect(await claimBatch(q, { ...args, batchId: open })).toBeNull()
     const batch = await c.query(`SELECT status::text, attempts FROM "Batch" WHERE id = $1`, [open])
     expect(batch.rows[0]).toEqual({ status: 'SENDING', attempts: 1 })
   })
+
+  it('pacers of two processes share the slots and the schedule through the database', async () => {
+    const { connectionId } = await setup('PACER', 1)
+    const session = async () => {
+      const s = new pg.Client({ connectionString: url })
+      await s.connect()
+      return s
+    }
+    const opts = { ...DEFAULT_PACER_OPTIONS, quantumMs: 100, idleMs: 100, probeMinMs: 2, probeMaxMs: 5 }
+    const a = new ConnectionPacer(connectionId, session, opts)
+    const b = new ConnectionPacer(connectionId, session, opts)
+    closers.push(
+      () => a.close(),
+      () => b.close(),
+    )
+    for (const p of [a, b]) p.setLimits({ concurrency: 2, rate: 10 })
+    const locks = async () =>
+      (
+        await c.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND objsubid = 2 AND classid = ((hashtext($1)::bigint + 4294967296) % 4294967296)::oid`,
+          [connectionId],
+        )
+      ).rows[0]?.n
+    const s1 = await a.slot()
+    const s2 = await a.slot()
+    expect(new Set([s1, s2])).toEqual(new Set([0, 1]))
+    expect(await locks()).toBe(2)
+    // every slot is taken: b waits, and its probes tell a that another process wants one
+    let bGot: number | null = null
+    const bSlot = b.slot().then((s) => {
+      bGot = s
+      return s
+    })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(bGot).toBeNull()
+    // held for less than the quantum: a keeps the slot it gives back (the next request here reuses it)
+    a.releaseSlot(s1)
+    const again = await a.slot()
+    expect(again).toBe(s1)
+    expect(bGot).toBeNull()
+    // past the quantum, with b waiting: the slot goes back to the database and b wins it
+    await new Promise((r) => setTimeout(r, 120))
+    a.releaseSlot(again)
+    expect(await bSlot).toBe(s1)
+    expect(a.heldSlots).toEqual([s2])
+    expect(b.heldSlots).toEqual([s1])
+    expect(await locks()).toBe(2)
+    // nobody needs them: both are given back after idleMs
+    a.releaseSlot(s2)
+    b.releaseSlot(s1)
+    await waitFor(locks, (n) => n === 0, { timeoutMs: 2_000, what: 'idle slots to be given back' })
+    // the schedule: at 10 requests per second both processes' start times are 100 ms apart
+    const times: number[] = []
+    for (let i = 0; i < 3; i++) times.push(await a.time(), await b.time())
+    times.sort((x, y) => x - y)
+    for (let i = 1; i < times.length; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(100 - 5)
+  })
+
   it('global pace: two worker processes never exceed 4 concurrent requests or the rate, together', async () => {
     const { sandbox, connectionId, storeId } = await setup('PACE', 4_000, {
       sandbox: { faults: { latency: { minMs: 20, maxMs: 60 } } },

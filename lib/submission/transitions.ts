@@ -53,13 +53,6 @@ export function jobSpecsSql(select: string, keyMode: 'replace' | 'preserve_run_a
 const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" SET "startedAt" = $3, "finishedAt" = $4, "httpStatus" = $5, "durationMs" = $6,
   "responseExcerpt" = $7, "retryAfterMs" = $8, outcome = $9::"AttemptOutcome" WHERE id = $10::uuid`
 
-// Appended to the statement that records an outcome: the slot is freed in the same round trip.
-function unlockTail(params: unknown[], slot: SlotRef | undefined) {
-  if (!slot) return ''
-  params.push(slot.connectionId, slot.slot)
-  return `, pg_advisory_unlock(hashtext($${params.length - 1}::text), $${params.length}::int) AS unlocked`
-}
-
 function attemptParams(a: AttemptRecord) {
   return [
     a.startedAt,
@@ -127,37 +120,6 @@ export async function reopenFailedEvents(q: Queryable, where: string, params: un
   return rows[0]?.n ?? 0
 }
 
-// QUEUED/RETRY_WAIT → SENDING for one attempt, only while the connection is not paused and the wait is over.
-export async function claimBatchForSending(
-  q: Queryable,
-  batchId: string,
-  workerId: string,
-  leaseMs: number,
-): Promise<BatchClaim | null> {
-  const { rows } = await q.query<BatchClaim>(
-    `WITH b AS (
-       UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
-         "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond', "startedAt" = coalesce(b."startedAt", now()),
-         "updatedAt" = now()
-       FROM "ConstructorConnection" c
-       WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
-         AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
-         AND c.id = b."connectionId" AND NOT c.paused
-       RETURNING b.id, b.attempts, b."connectionId", b."createdAt", ${FAILURES_SQL} AS failures
-     ), a AS (
-       INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
-       SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
-     )
-     SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "connectionId",
-       b."createdAt" AS "createdAt", (SELECT id::text FROM a) AS "attemptId", b.failures FROM b`,
-    [batchId, workerId, leaseMs],
-  )
-  return rows[0] ?? null
-}
-
-/** a concurrency slot held by the sending session: released by the statement that records the outcome */
-export type SlotRef = { connectionId: string; slot: number }
-
 export type ClaimedEventRow = {
   id: string
   kind: 'PURCHASE' | 'RETURN'
@@ -186,76 +148,42 @@ export type ClaimedEventRow = {
   }[]
 }
 
-/** what the hot path's claim won: every slot busy (nothing changed), a slot but no claimable batch (the slot was
- * given back), or a slot, a start time under the shared pace, and the claim with its events */
-export type SlotClaim =
-  | { kind: 'busy' }
-  | { kind: 'unclaimable' }
-  | { kind: 'claimed'; slot: number; waitMs: number; claim: BatchClaim; events: ClaimedEventRow[] }
+/** what the hot path's claim won: the claim with its events in request order */
+export type BatchClaimWithEvents = { claim: BatchClaim; events: ClaimedEventRow[] }
 
-// The hot path's claim, one round trip: win a free concurrency slot (a session advisory lock, see pace.ts) and, only
-// then, QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection is not paused), open its attempt,
-// reserve the next start time on the connection's shared schedule, and read the events in request order. A slot won
-// for a batch that cannot be claimed is given back in the same statement. Every step is one statement because on a
-// busy machine each round trip between processes costs more than the work it carries.
-export async function claimWithSlot(
+// The hot path's claim, one round trip: QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection is
+// not paused), open its attempt, and read the events in request order. null: the batch cannot be claimed (sent,
+// cancelled, claimed by another worker, waiting, or its connection paused). Concurrency slots and start times are
+// not taken here (see pace.ts): a request holds a slot only while it is on the wire.
+export async function claimBatch(
   q: Queryable,
-  args: {
-    batchId: string
-    workerId: string
-    leaseMs: number
-    connectionId: string
-    maxConcurrency: number
-    maxRate: number
-  },
-): Promise<SlotClaim> {
-  // start at a random slot so processes don't all probe slot 0 first; no ORDER BY, so probing stops at the first win
-  const start = Math.floor(Math.random() * args.maxConcurrency)
+  args: { batchId: string; workerId: string; leaseMs: number },
+): Promise<BatchClaimWithEvents | null> {
   const { rows } = await q.query<{
-    slot: number | null
-    waitMs: number | null
-    /** the slot given back because the batch could not be claimed (selected so the unlock is evaluated) */
-    released: boolean | null
-    batchId: string | null
+    batchId: string
     attempt: number
-    claimConnectionId: string
+    connectionId: string
     createdAt: Date
     attemptId: string
     failures: number
     /** the batch's events in request order, as one JSON document (one value to read, not a row per event) */
     events: (Omit<ClaimedEventRow, 'occurredAt'> & { occurredAt: string | null })[] | null
   }>(
-    `WITH s AS (
-       SELECT ((g + $6::int) % $5::int)::int AS slot FROM generate_series(0, $5::int - 1) AS g
-       WHERE pg_try_advisory_lock(hashtext($4::text), ((g + $6::int) % $5::int)::int) LIMIT 1
-     ), cur AS (
-       SELECT "connectionId", least($7::float8, rate) AS r,
-         greatest("nextAt", clock_timestamp() - make_interval(secs => 1.0 / least($7::float8, rate)),
-           coalesce("holdUntil", '-infinity'::timestamptz)) AS start
-       FROM "ConnectionPace" WHERE "connectionId" = $4::uuid AND EXISTS (SELECT 1 FROM s) FOR UPDATE
-     ), b AS (
+    `WITH b AS (
        UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
-         "leaseUntil" = greatest(cur.start, clock_timestamp()) + $3::float8 * interval '1 millisecond',
+         "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond',
          "startedAt" = coalesce(b."startedAt", now()), "updatedAt" = now()
-       FROM "ConstructorConnection" c, cur
+       FROM "ConstructorConnection" c
        WHERE b.id = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
          AND (b."nextAttemptAt" IS NULL OR b."nextAttemptAt" <= clock_timestamp())
-         AND c.id = b."connectionId" AND c.id = $4::uuid AND NOT c.paused
+         AND c.id = b."connectionId" AND NOT c.paused
        RETURNING b.id, b.attempts, b."connectionId", b."createdAt", b."eventIds", ${FAILURES_SQL} AS failures
      ), a AS (
        INSERT INTO "BatchAttempt" (id, "batchId", number, "startedAt", "workerId")
        SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
-     ), p AS (
-       UPDATE "ConnectionPace" x SET "nextAt" = cur.start + make_interval(secs => 1.0 / cur.r),
-         rate = least($7::float8, cur.r + 1.0 / cur.r), "updatedAt" = now()
-       FROM cur WHERE x."connectionId" = cur."connectionId" AND EXISTS (SELECT 1 FROM b)
-       RETURNING greatest(0, extract(epoch FROM cur.start - clock_timestamp()) * 1000)::float8 AS "waitMs"
-     ), head AS (
-       SELECT (SELECT slot FROM s) AS slot, (SELECT "waitMs" FROM p) AS "waitMs",
-         (SELECT pg_advisory_unlock(hashtext($4::text), s.slot) FROM s WHERE NOT EXISTS (SELECT 1 FROM b)) AS released
      )
-     SELECT head.slot, head."waitMs", head.released, b.id::text AS "batchId", b.attempts AS attempt,
-       b."connectionId"::text AS "claimConnectionId", b."createdAt", b.failures, (SELECT id::text FROM a) AS "attemptId",
+     SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "connectionId", b."createdAt",
+       b.failures, (SELECT id::text FROM a) AS "attemptId",
        (SELECT json_agg(ev ORDER BY ev.id) FROM (
          SELECT e.id, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text AS revenue,
            e."returnExpenses"::text AS "returnExpenses", e.refund::text AS refund,
@@ -269,31 +197,32 @@ export async function claimWithSlot(
          JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = b.id
          JOIN "Store" st ON st.id = e."storeId"
        ) AS ev) AS events
-     FROM head
-     LEFT JOIN b ON true`,
-    [args.batchId, args.workerId, args.leaseMs, args.connectionId, args.maxConcurrency, start, args.maxRate],
+     FROM b`,
+    [args.batchId, args.workerId, args.leaseMs],
   )
   const first = rows[0]
-  if (first?.slot == null) return { kind: 'busy' }
-  if (!first.batchId) return { kind: 'unclaimable' }
-  const claim: BatchClaim = {
-    batchId: first.batchId,
-    attempt: first.attempt,
-    connectionId: first.claimConnectionId,
-    createdAt: first.createdAt,
-    attemptId: first.attemptId,
-    failures: first.failures,
-  }
+  if (!first) return null
+  const { events, ...claim } = first
   return {
-    kind: 'claimed',
-    slot: first.slot,
-    waitMs: first.waitMs ?? 0,
     claim,
-    events: (first.events ?? []).map((e) => ({
+    events: (events ?? []).map((e) => ({
       ...e,
       occurredAt: e.occurredAt === null ? null : new Date(e.occurredAt),
     })),
   }
+}
+
+// A claim that waited long for a slot renews its lease before its request goes out (the request may take the whole
+// timeout); false: the claim was taken back meanwhile and the batch must not be sent on it.
+export async function renewLease(q: Queryable, claim: BatchClaim, leaseMs: number) {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH b AS (
+       UPDATE "Batch" SET "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond'
+       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING 1
+     ) SELECT count(*)::int AS n FROM b`,
+    [claim.batchId, claim.attempt, leaseMs],
+  )
+  return (rows[0]?.n ?? 0) > 0
 }
 
 /** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
@@ -365,10 +294,8 @@ export async function markSucceeded(
   claim: BatchClaim,
   attempt: AttemptRecord,
   note: string | null,
-  slot?: SlotRef,
 ) {
-  const params: unknown[] = [claim.batchId, claim.attempt, ...attemptParams(attempt), note]
-  const tail = unlockTail(params, slot)
+  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), note]
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5,
@@ -384,7 +311,7 @@ export async function markSucceeded(
        ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'SUBMITTED')}
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links${tail}`,
+       (SELECT count(*) FROM be)::int AS links`,
     params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
@@ -397,10 +324,8 @@ export async function markRetryWait(
   attempt: AttemptRecord,
   delayMs: number,
   error: string,
-  slot?: SlotRef,
 ) {
-  const params: unknown[] = [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error]
-  const tail = unlockTail(params, slot)
+  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error]
   const { rows } = await q.query<{ batches: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'RETRY_WAIT', "nextAttemptAt" = clock_timestamp() + $11::float8 * interval '1 millisecond', "lastHttpStatus" = $5, "lastError" = $12,
@@ -408,7 +333,7 @@ export async function markRetryWait(
        WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "connectionId", "nextAttemptAt"
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches,
-       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs${tail}`,
+       ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs`,
     params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
@@ -420,13 +345,11 @@ export async function markFailed(
   claim: BatchClaim,
   attempt: AttemptRecord | null,
   reason: string,
-  slot?: SlotRef,
 ) {
-  const params: unknown[] = attempt
+  const params = attempt
     ? [claim.batchId, claim.attempt, ...attemptParams(attempt), reason]
     : [claim.batchId, claim.attempt, reason]
   const r = attempt ? '$11' : '$3'
-  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = ${r}
@@ -441,28 +364,15 @@ export async function markFailed(
        ${decidedSql(`SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, ${r}::text FROM e`, 'FAILED')}
      )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links${tail}`,
+       (SELECT count(*) FROM be)::int AS links`,
     params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
 
 // 401/403: the connection pauses with the reason; the batch goes back to QUEUED (an UNAUTHORIZED attempt burns no retry).
-export async function markPaused(
-  q: Queryable,
-  claim: BatchClaim,
-  attempt: AttemptRecord,
-  reason: string,
-  slot?: SlotRef,
-) {
-  const params: unknown[] = [
-    claim.batchId,
-    claim.attempt,
-    ...attemptParams(attempt),
-    reason,
-    claim.connectionId,
-  ]
-  const tail = unlockTail(params, slot)
+export async function markPaused(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
+  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), reason, claim.connectionId]
   const { rows } = await q.query<{ batches: number }>(
     `WITH b AS (
        UPDATE "Batch" SET status = 'QUEUED', "lastHttpStatus" = $5, "lastError" = $11,
@@ -472,7 +382,7 @@ export async function markPaused(
        UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $11, "pausedAt" = now(), "updatedAt" = now()
        WHERE id = $12::uuid AND NOT paused RETURNING 1
      ), a AS (${ATTEMPT_UPDATE})
-     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused${tail}`,
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused`,
     params,
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
@@ -492,12 +402,11 @@ export async function isolateRejected(
   claim: BatchClaim,
   attempt: AttemptRecord | null,
   iso: Isolation,
-  slot?: SlotRef,
 ) {
   const failedIds = iso.failed.map((f) => f.eventId)
   const failedErrors = iso.failed.map((f) => f.error)
   const summary = `${iso.failed.length} event(s) rejected${iso.moved.length ? `, ${iso.moved.length} moved to a split batch` : ''}`
-  const params: unknown[] = [
+  const params = [
     claim.batchId,
     claim.attempt,
     failedIds,
@@ -506,7 +415,6 @@ export async function isolateRejected(
     summary,
     ...(attempt ? attemptParams(attempt) : []),
   ]
-  const tail = unlockTail(params, slot)
   const { rows } = await q.query<{ batches: number; remaining: number; child: string | null }>(
     `WITH b AS (
        SELECT id, "connectionId", "createdById", "eventIds", "storeIds" FROM "Batch"
@@ -549,7 +457,7 @@ export async function isolateRejected(
        (SELECT id::text FROM ins_child) AS child, (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int
          + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int AS touched,
        ${jobSpecsSql(`SELECT id, "connectionId", NULL::timestamptz FROM bu WHERE status = 'QUEUED'
-                      UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs${tail}`,
+                      UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs`,
     params,
   )
   const row = rows[0]

@@ -5,7 +5,7 @@ import { type Runner, run, type WorkerEvents } from 'graphile-worker'
 import pg from 'pg'
 import { type SubmissionConfig, submissionConfig } from './config'
 import { ConnectionCache } from './connections'
-import { Semaphore } from './pace'
+import { ConnectionPacer, Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
@@ -67,7 +67,7 @@ export async function startSubmissionWorker(options: {
   // resend is safe), so worker sessions skip waiting for the WAL flush: commits stop costing a disk sync each.
   // Submissions by people stay fully synchronous.
   const pgOptions = { connectionString: options.databaseUrl, options: '-c synchronous_commit=off' }
-  const pool = new pg.Pool({ ...pgOptions, max: cfg.slotPoolSize })
+  const pool = new pg.Pool({ ...pgOptions, max: cfg.dbConcurrency + 2 })
   pool.on('error', (e) => log('warn', 'idle database connection failed', { err: e.message }))
   const q = pgQueryable(pool)
   const startedAt = new Date()
@@ -79,14 +79,33 @@ export async function startSubmissionWorker(options: {
     timeoutMs: cfg.requestTimeoutMs,
     maxSockets: Math.max(16, cfg.concurrency),
   })
+  // each connection's slots are session locks on a session of their own (see pace.ts)
+  const pacers = new Map<string, ConnectionPacer>()
+  const pacerFor = (connectionId: string) => {
+    let p = pacers.get(connectionId)
+    if (!p) {
+      p = new ConnectionPacer(
+        connectionId,
+        async () => {
+          const session = new pg.Client(pgOptions)
+          await session.connect()
+          return session
+        },
+        undefined,
+        (e) => log('warn', 'pace session failed', { connectionId, err: e.message }),
+      )
+      pacers.set(connectionId, p)
+    }
+    return p
+  }
   const ctx: SendContext = {
     pool,
     config: cfg,
     workerId: id,
     connections,
-    semaphores: new Map(),
+    pacerFor,
+    ahead: new Map(),
     dbGate: new Semaphore(cfg.dbConcurrency),
-    paceRows: new Set(),
     log,
   }
   const events: WorkerEvents = new EventEmitter() as WorkerEvents
@@ -152,6 +171,7 @@ export async function startSubmissionWorker(options: {
       await runner.stop()
       await q.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [id]).catch(() => {})
       connections.close()
+      for (const p of pacers.values()) await p.close()
       await pool.end()
       await queuePool.end()
     },
