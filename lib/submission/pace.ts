@@ -118,6 +118,7 @@ export class ConnectionPacer {
   private checkWanted = false
   /** after a failed statement: nothing is tried again before this */
   private pauseUntil = 0
+  private needsPaceRow = false
   private idleTimer: NodeJS.Timeout | null = null
   /** when (this process's clock) another process last found every slot taken */
   private wantedAt = Number.NEGATIVE_INFINITY
@@ -290,7 +291,14 @@ export class ConnectionPacer {
     const unlock = this.toUnlock.splice(0)
     this.running = true
     this.refill(unlock, wantSlots, reserve)
-      .then((r) => this.apply(r, wantSlots))
+      .then((r) => {
+        this.apply(r, wantSlots)
+        if (reserve > 0 && r.reserved === 0) {
+          // no schedule row (e.g. the connection is being deleted): recreate it, and don't spin meanwhile
+          this.needsPaceRow = true
+          this.pauseUntil = Date.now() + 1_000
+        }
+      })
       .catch((e: Error) => {
         // the session broke: its locks are gone with it (requests in flight keep their slot numbers, which
         // releaseSlot then ignores); start over on a new session
@@ -375,6 +383,10 @@ export class ConnectionPacer {
   private async refill(unlock: number[], wantSlots: number, reserve: number): Promise<RefillRow> {
     const s = await this.sessionClient()
     const { concurrency, rate } = this.limits
+    if (this.needsPaceRow) {
+      await ensurePaceRow(s, this.connectionId, rate)
+      this.needsPaceRow = false
+    }
     // slots just given back are not probed again in the same statement
     const held = [...this.held.keys(), ...unlock]
     const { rows } = await s.query<RefillRow>({

@@ -580,6 +580,12 @@ describe.sequential('submission', () => {
     times.sort((x, y) => x - y)
     for (let i = 1; i < times.length; i++)
       expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(100 - 5)
+    // a schedule row that went away is made again (and the pacer does not spin while it is missing)
+    await c.query(`DELETE FROM "ConnectionPace" WHERE "connectionId" = $1`, [connectionId])
+    const later = await a.time()
+    expect(later).toBeGreaterThan(times.at(-1) as number)
+    const row = await c.query(`SELECT 1 FROM "ConnectionPace" WHERE "connectionId" = $1`, [connectionId])
+    expect(row.rowCount).toBe(1)
   })
 
   it('global pace: two worker processes never exceed 4 concurrent requests or the rate, together', async () => {
