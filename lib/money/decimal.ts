@@ -1,4 +1,10 @@
-// Exact decimal amounts as canonical strings ("1234.5", "-0.25", "0"): never floats.
+// Amounts as store managers write them ("€ 1.234,50", "(5.00)"), read into exact decimal strings
+// ("1234.5", "-0.25", "0"): never floats. The reading rules are ours; the arithmetic is decimal.js.
+import Decimal from 'decimal.js'
+
+// Stored amounts are Decimal(18, 4). 40 significant digits hold their sums and products with a
+// quantity exactly, and carry a quotient far enough that rounding it to 4 places is exact too.
+const Money = Decimal.clone({ precision: 40, rounding: Decimal.ROUND_HALF_UP })
 
 export type DecimalSeparator = '.' | ','
 
@@ -11,43 +17,10 @@ export type AmountRead = string | null | typeof AMBIGUOUS_AMOUNT | typeof INVALI
 
 // The common case ("12.50", "-3", "1234.5"): one precompiled test, no scanning.
 const PLAIN_POINT = /^-?\d{1,15}(?:\.\d{1,2}|\.\d{4,6})?$/
-const PLAIN_INTEGER = /^-?\d{1,15}$/
-const CANONICAL = /^-?\d+(?:\.\d+)?$/
 
 /** Canonical form: no leading zeros, no trailing fraction zeros, no "-0". */
 export function canonicalDecimal(negative: boolean, intDigits: string, fracDigits: string): string {
-  let i = 0
-  while (i < intDigits.length - 1 && intDigits.charCodeAt(i) === 48) i++
-  let int = i > 0 ? intDigits.slice(i) : intDigits
-  if (int === '') int = '0'
-  let f = fracDigits.length
-  while (f > 0 && fracDigits.charCodeAt(f - 1) === 48) f--
-  const frac = f < fracDigits.length ? fracDigits.slice(0, f) : fracDigits
-  const zero = int === '0' && frac === ''
-  return (negative && !zero ? '-' : '') + int + (frac === '' ? '' : `.${frac}`)
-}
-
-function canonicalFromPlain(s: string): string {
-  // already canonical ("12.5", "3", "0.25"): no copies
-  const first = s.charCodeAt(0)
-  const last = s.charCodeAt(s.length - 1)
-  const dot = s.indexOf('.')
-  if (
-    (first !== 48 || s.length === 1 || s.charCodeAt(1) === 46) &&
-    first !== 45 &&
-    (dot === -1 || (last !== 48 && last !== 46))
-  )
-    return s
-  return slowCanonical(s)
-}
-
-function slowCanonical(s: string): string {
-  const negative = s.charCodeAt(0) === 45
-  const body = negative ? s.slice(1) : s
-  const dot = body.indexOf('.')
-  return dot === -1
-    ? canonicalDecimal(negative, body, '')
-    : canonicalDecimal(negative, body.slice(0, dot), body.slice(dot + 1))
+  return new Money(`${negative ? '-' : ''}${intDigits || '0'}.${fracDigits || '0'}`).toFixed()
 }
 
 function isDigit(c: number): boolean {
@@ -132,20 +105,19 @@ function stripGrouping(s: string): string {
   return out
 }
 
-function allDigits(s: string): boolean {
-  if (s.length === 0) return false
-  for (let i = 0; i < s.length; i++) if (!isDigit(s.charCodeAt(i))) return false
-  return true
+const DIGITS = /^\d+$/
+const GROUPED: Record<DecimalSeparator, RegExp> = {
+  '.': /^\d{1,3}(?:\.\d{3})*$/,
+  ',': /^\d{1,3}(?:,\d{3})*$/,
 }
 
-function validGroups(groups: string[]): boolean {
-  const first = groups[0]
-  if (first === undefined || first.length < 1 || first.length > 3 || !allDigits(first)) return false
-  for (let i = 1; i < groups.length; i++) {
-    const g = groups[i]
-    if (g === undefined || g.length !== 3 || !allDigits(g)) return false
-  }
-  return true
+function allDigits(s: string): boolean {
+  return DIGITS.test(s)
+}
+
+/** "1", "12,345", "1.234.567": digits in thousands groups split by `sep`. */
+function validGroups(s: string, sep: DecimalSeparator): boolean {
+  return GROUPED[sep].test(s)
 }
 
 /**
@@ -163,7 +135,7 @@ export class AmountReader {
     if (raw === '') return null
     if (PLAIN_POINT.test(raw)) {
       if (raw.indexOf('.') !== -1) this.pointVotes++
-      return canonicalFromPlain(raw)
+      return new Money(raw).toFixed()
     }
     if (!splitAmount(raw)) return INVALID_AMOUNT
     const v = this.readParts(parts.negative, parts.digits, null)
@@ -197,29 +169,23 @@ export class AmountReader {
       const at = digits.lastIndexOf(dec)
       const intPart = digits.slice(0, at)
       const frac = digits.slice(at + 1)
-      if (
-        intPart.indexOf(dec) !== -1 ||
-        !allDigits(frac) ||
-        !validGroups(intPart.split(decimalIsComma ? '.' : ','))
-      )
-        return INVALID_AMOUNT
+      if (!allDigits(frac) || !validGroups(intPart, decimalIsComma ? '.' : ',')) return INVALID_AMOUNT
       if (separator === null) {
         if (decimalIsComma) this.commaVotes++
         else this.pointVotes++
       }
-      return canonicalDecimal(negative, intPart.replace(decimalIsComma ? /\./g : /,/g, ''), frac)
+      return canonicalDecimal(negative, intPart.replaceAll(decimalIsComma ? '.' : ',', ''), frac)
     }
     const sep = dot !== -1 ? '.' : ','
     const first = dot !== -1 ? dot : comma
     if (digits.indexOf(sep, first + 1) !== -1) {
       // repeated: a thousands separator ("1,234,567"), so the decimal separator is the other one
-      const groups = digits.split(sep)
-      if (!validGroups(groups)) return INVALID_AMOUNT
+      if (!validGroups(digits, sep)) return INVALID_AMOUNT
       if (separator === null) {
         if (sep === ',') this.pointVotes++
         else this.commaVotes++
       }
-      return canonicalDecimal(negative, groups.join(''), '')
+      return canonicalDecimal(negative, digits.replaceAll(sep, ''), '')
     }
     const intPart = digits.slice(0, first)
     const frac = digits.slice(first + 1)
@@ -244,113 +210,35 @@ export class AmountReader {
   }
 }
 
-/** True for a canonical-looking decimal string ("12.5", "-3"). */
-export function isDecimalString(s: string): boolean {
-  return CANONICAL.test(s)
-}
-
-/** True for "12", "-3": a whole number that fits in a JS safe integer. */
-export function isPlainInteger(s: string): boolean {
-  return PLAIN_INTEGER.test(s)
-}
-
-/** Number of digits after the point of a decimal string. */
-export function fractionDigits(s: string): number {
-  const dot = s.indexOf('.')
-  return dot === -1 ? 0 : s.length - dot - 1
-}
-
-/** Number of digits before the point, ignoring sign and leading zeros. */
-export function integerDigits(s: string): number {
-  let i = s.charCodeAt(0) === 45 ? 1 : 0
-  const dot = s.indexOf('.')
-  const end = dot === -1 ? s.length : dot
-  while (i < end - 1 && s.charCodeAt(i) === 48) i++
-  return end - i
-}
-
-export function isNegativeDecimal(s: string): boolean {
-  return s.charCodeAt(0) === 45
-}
-
-export function absDecimal(s: string): string {
-  return s.charCodeAt(0) === 45 ? s.slice(1) : s
-}
-
 /** Whether a raw (unparsed) amount cell is written as negative: "-5", "(5.00)", "5.00-", "−5". */
 export function looksNegative(raw: string): boolean {
   return raw.indexOf('-') !== -1 || raw.indexOf('\u2212') !== -1 || (raw.startsWith('(') && raw.endsWith(')'))
 }
 
-/** The decimal as an integer count of 10^-scale units; null when it has more decimals than scale. */
-export function toScaled(s: string, scale: number): bigint | null {
-  const negative = s.charCodeAt(0) === 45
-  const body = negative ? s.slice(1) : s
-  const dot = body.indexOf('.')
-  const int = dot === -1 ? body : body.slice(0, dot)
-  const frac = dot === -1 ? '' : body.slice(dot + 1)
-  if (frac.length > scale) return null
-  const v = BigInt(int + frac.padEnd(scale, '0'))
-  return negative ? -v : v
+export function absDecimal(s: string): string {
+  return new Money(s).abs().toFixed()
 }
 
-export function fromScaled(v: bigint, scale: number): string {
-  const negative = v < 0n
-  const digits = (negative ? -v : v).toString().padStart(scale + 1, '0')
-  return canonicalDecimal(
-    negative,
-    digits.slice(0, digits.length - scale),
-    digits.slice(digits.length - scale),
-  )
-}
-
-/** a ÷ n rounded half away from zero to `scale` decimals; exact when the quotient terminates early. */
+/** a ÷ n rounded half away from zero to `scale` decimals. */
 export function divideDecimal(a: string, n: number, scale: number): string {
-  const negative = a.charCodeAt(0) === 45
-  const body = negative ? a.slice(1) : a
-  const dot = body.indexOf('.')
-  const frac = dot === -1 ? '' : body.slice(dot + 1)
-  const int = dot === -1 ? body : body.slice(0, dot)
-  // numerator in 10^-(frac+scale) units, so the quotient is in 10^-scale units before rounding
-  const num = BigInt(int + frac) * 10n ** BigInt(scale)
-  const den = BigInt(n) * 10n ** BigInt(frac.length)
-  let q = num / den
-  if ((num % den) * 2n >= den) q += 1n
-  return fromScaled(negative ? -q : q, scale)
+  return new Money(a).dividedBy(n).toDecimalPlaces(scale).toFixed()
 }
 
 export function compareDecimal(a: string, b: string): number {
-  const scale = Math.max(fractionDigits(a), fractionDigits(b))
-  const x = toScaled(a, scale) ?? 0n
-  const y = toScaled(b, scale) ?? 0n
-  return x < y ? -1 : x > y ? 1 : 0
+  return new Money(a).comparedTo(b)
 }
 
 /** Σ price × quantity over items with both, exact; "0" for none. */
 export function sumLineTotals(
   items: ReadonlyArray<{ unitPrice: string | null; quantity: number | null }>,
 ): string {
-  // amounts in 10^-4 units below 10^11 round-trip exactly through doubles: BigInt only beyond that
-  let small = 0
-  let big = 0n
-  let useBig = false
-  for (const item of items) {
-    const price = item.unitPrice
-    const quantity = item.quantity
-    if (price === null || quantity === null) continue
-    if (fractionDigits(price) > 4) continue
-    if (!useBig && price.length <= 15) {
-      const n = Math.round(Number(price) * 10_000) * quantity
-      if (Number.isSafeInteger(n) && Number.isSafeInteger(small + n)) {
-        small += n
-        continue
-      }
-    }
-    if (!useBig) {
-      useBig = true
-      big = BigInt(small)
-    }
-    big += (toScaled(price, 4) ?? 0n) * BigInt(quantity)
+  let sum = new Money(0)
+  for (const { unitPrice, quantity } of items) {
+    if (unitPrice === null || quantity === null) continue
+    const price = new Money(unitPrice)
+    // a price with more than 4 decimals is flagged by validation and left out of the total
+    if (price.decimalPlaces() > 4) continue
+    sum = sum.plus(price.times(quantity))
   }
-  return fromScaled(useBig ? big : BigInt(small), 4)
+  return sum.toFixed()
 }
