@@ -1,153 +1,67 @@
-// Wall-clock time in an IANA time zone → UTC instant, with Intl only (no time zone library).
-
-const MINUTE = 60_000
-const HOUR = 60 * MINUTE
-const DAY = 24 * HOUR
-// Real-world offset changes happen on quarter hours of UTC, so one offset per quarter hour is exact.
-const BUCKET = 15 * MINUTE
-const BLOCK = 6 * HOUR
-const MAX_CACHED_BUCKETS = 200_000
-
-const formatters = new Map<string, Intl.DateTimeFormat>()
-const offsetCaches = new Map<string, ZoneCache>()
-const validity = new Map<string, boolean>()
-
-const FIXED_OFFSET = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i
+// Wall-clock time in a store's time zone → UTC instant. The zone rules are Temporal's (temporal-polyfill);
+// ours are only the zone names and offsets files write.
+import { Temporal } from 'temporal-polyfill'
 
 /** How a wall-clock time was placed: as is, moved forward out of a DST gap, or the earlier of two. */
 export type WallTimeResolution = 'exact' | 'gap' | 'overlap'
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone)
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-      era: 'short',
-    })
-    formatters.set(timeZone, f)
-  }
-  return f
-}
-
-/** A fixed offset written "+05:30", "UTC-5", "GMT+01:00", in ms; null when not one. */
-export function parseFixedOffset(value: string): number | null {
-  if (value === 'UTC' || value === 'GMT' || value === 'Z') return 0
-  const m = FIXED_OFFSET.exec(value)
-  if (m === null) return null
-  const hours = Number(m[2])
-  const minutes = m[3] === undefined ? 0 : Number(m[3])
-  if (hours > 14 || minutes > 59) return null
-  return (m[1] === '-' ? -1 : 1) * (hours * HOUR + minutes * MINUTE)
-}
-
-/** True when Intl knows the zone (IANA name) or it is a fixed offset. */
-export function isValidTimeZone(timeZone: string): boolean {
-  let ok = validity.get(timeZone)
-  if (ok === undefined) {
-    ok = parseFixedOffset(timeZone) !== null
-    if (!ok) {
-      try {
-        formatterFor(timeZone)
-        ok = true
-      } catch {
-        ok = false
-      }
-    }
-    validity.set(timeZone, ok)
-  }
-  return ok
-}
-
-function computeOffset(timeZone: string, utcMs: number): number {
-  let year = 0
-  let month = 1
-  let day = 1
-  let hour = 0
-  let minute = 0
-  let second = 0
-  let bc = false
-  for (const part of formatterFor(timeZone).formatToParts(utcMs)) {
-    switch (part.type) {
-      case 'year':
-        year = Number(part.value)
-        break
-      case 'month':
-        month = Number(part.value)
-        break
-      case 'day':
-        day = Number(part.value)
-        break
-      case 'hour':
-        hour = Number(part.value)
-        break
-      case 'minute':
-        minute = Number(part.value)
-        break
-      case 'second':
-        second = Number(part.value)
-        break
-      case 'era':
-        bc = part.value.startsWith('B')
-        break
-    }
-  }
-  const wall = Date.UTC(bc ? 1 - year : year, month - 1, day, hour, minute, second)
-  return wall - (utcMs - (((utcMs % 1000) + 1000) % 1000))
-}
-
-interface ZoneCache {
-  /** the offset of a fixed-offset zone ("+05:30"), else null */
-  fixed: number | null
-  /** offset per 6-hour block, or NaN when it changes inside the block */
-  blocks: Map<number, number>
-  /** offset per quarter hour, only inside blocks with a change */
-  buckets: Map<number, number>
-}
-
-/** The zone's UTC offset in ms at an instant (positive east of Greenwich). */
-export function timeZoneOffset(timeZone: string, utcMs: number): number {
-  let cache = offsetCaches.get(timeZone)
-  if (cache === undefined) {
-    cache = { fixed: parseFixedOffset(timeZone), blocks: new Map(), buckets: new Map() }
-    offsetCaches.set(timeZone, cache)
-  }
-  if (cache.fixed !== null) return cache.fixed
-  // zones change offset at most twice a year, so most 6-hour blocks have one offset throughout
-  const block = Math.floor(utcMs / BLOCK)
-  let offset = cache.blocks.get(block)
-  if (offset === undefined) {
-    if (cache.blocks.size >= MAX_CACHED_BUCKETS) cache.blocks.clear()
-    const start = computeOffset(timeZone, block * BLOCK)
-    const end = computeOffset(timeZone, (block + 1) * BLOCK - BUCKET)
-    offset = start === end ? start : Number.NaN
-    cache.blocks.set(block, offset)
-  }
-  if (!Number.isNaN(offset)) return offset
-  const bucket = Math.floor(utcMs / BUCKET)
-  offset = cache.buckets.get(bucket)
-  if (offset === undefined) {
-    offset = computeOffset(timeZone, bucket * BUCKET)
-    cache.buckets.set(bucket, offset)
-  }
-  return offset
-}
 
 export interface ZonedInstant {
   utcMs: number
   resolution: WallTimeResolution
 }
 
+const FIXED_OFFSET = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i
+
+/** The zone as Temporal names it: an IANA name, or a fixed offset ("UTC-5", "+0530") as "-05:00"; null when unknown. */
+function readZone(value: string): string | null {
+  if (value === 'Z') return 'UTC'
+  const m = FIXED_OFFSET.exec(value)
+  if (m !== null) {
+    const hours = m[2] ?? ''
+    const minutes = m[3] ?? '00'
+    // offsets in use lie within ±14:00, though Temporal would take up to ±23:59
+    return Number(hours) <= 14 && Number(minutes) <= 59 ? `${m[1]}${hours.padStart(2, '0')}:${minutes}` : null
+  }
+  try {
+    return new Temporal.ZonedDateTime(0n, value).timeZoneId
+  } catch {
+    return null
+  }
+}
+
+// Read once per zone name: every event of a file names its zone again.
+const zoneIds = new Map<string, string | null>()
+
+function temporalZone(timeZone: string): string | null {
+  let id = zoneIds.get(timeZone)
+  if (id === undefined) {
+    id = readZone(timeZone)
+    zoneIds.set(timeZone, id)
+  }
+  return id
+}
+
+function knownZone(timeZone: string): string {
+  const id = temporalZone(timeZone)
+  if (id === null) throw new RangeError(`Unknown time zone: ${timeZone}`)
+  return id
+}
+
+/** True when the zone is an IANA name or a fixed offset. */
+export function isValidTimeZone(timeZone: string): boolean {
+  return temporalZone(timeZone) !== null
+}
+
+/** The zone's UTC offset in ms at an instant (positive east of Greenwich). */
+export function timeZoneOffset(timeZone: string, utcMs: number): number {
+  const at = Temporal.Instant.fromEpochMilliseconds(utcMs).toZonedDateTimeISO(knownZone(timeZone))
+  return at.offsetNanoseconds / 1_000_000
+}
+
 /**
- * The instant a wall-clock time names in a zone. Like Temporal's "compatible" rule, a time that
- * doesn't exist (spring-forward gap) moves forward by the gap (02:30 → 03:30), and a time that
- * happens twice (fall-back overlap) is the earlier one (still on summer time).
+ * The instant a wall-clock time names in a zone. Temporal's "compatible" rule: a time that doesn't
+ * exist (spring-forward gap) moves forward by the gap (02:30 → 03:30), and a time that happens
+ * twice (fall-back overlap) is the earlier one (still on summer time). An impossible date throws.
  */
 export function zonedWallTimeToUtc(
   timeZone: string,
@@ -159,27 +73,17 @@ export function zonedWallTimeToUtc(
   second = 0,
   millisecond = 0,
 ): ZonedInstant {
-  const wall = Date.UTC(year, month - 1, day, hour, minute, second, millisecond)
-  // offsets a day either side bracket any transition near this wall time (zones change at most once a day)
-  const before = timeZoneOffset(timeZone, wall - DAY)
-  const after = timeZoneOffset(timeZone, wall + DAY)
-  if (before === after) {
-    const t = wall - before
-    if (timeZoneOffset(timeZone, t) === before) return { utcMs: t, resolution: 'exact' }
+  const zone = knownZone(timeZone)
+  const wall = new Temporal.PlainDateTime(year, month, day, hour, minute, second, millisecond)
+  try {
+    const exact = wall.toZonedDateTime(zone, { disambiguation: 'reject' })
+    return { utcMs: exact.epochMilliseconds, resolution: 'exact' }
+  } catch {
+    // 'reject' throws only for a time in a gap or an overlap: the zone and the wall time are valid
+    const placed = wall.toZonedDateTime(zone, { disambiguation: 'compatible' })
+    const moved = !placed.toPlainDateTime().equals(wall)
+    return { utcMs: placed.epochMilliseconds, resolution: moved ? 'gap' : 'overlap' }
   }
-  const tBefore = wall - before
-  const tAfter = wall - after
-  const beforeValid = timeZoneOffset(timeZone, tBefore) === before
-  const afterValid = timeZoneOffset(timeZone, tAfter) === after
-  if (beforeValid && afterValid) {
-    return tBefore === tAfter
-      ? { utcMs: tBefore, resolution: 'exact' }
-      : { utcMs: Math.min(tBefore, tAfter), resolution: 'overlap' }
-  }
-  if (beforeValid) return { utcMs: tBefore, resolution: 'exact' }
-  if (afterValid) return { utcMs: tAfter, resolution: 'exact' }
-  // in the gap: read the wall time with the offset in force before the jump, which lands after it
-  return { utcMs: tBefore, resolution: 'gap' }
 }
 
 // Rails/ActiveSupport zone names, which Square writes in its "Time Zone" column.
@@ -230,7 +134,7 @@ const FRIENDLY_ZONES: Record<string, string> = {
 
 /**
  * A zone written in a file ("Europe/Berlin", "Eastern Time (US & Canada)", "UTC+1", "CET") as a
- * zone Intl or timeZoneOffset() accepts; null when it can't be read.
+ * zone the functions above accept; null when it can't be read.
  */
 export function resolveTimeZoneName(value: string): string | null {
   const v = value.trim()
@@ -240,6 +144,5 @@ export function resolveTimeZoneName(value: string): string | null {
   // "(GMT-05:00) Eastern Time (US & Canada)" as some exports write it
   const stripped = v.replace(/^\((?:GMT|UTC)[+-]\d{1,2}:\d{2}\)\s*/i, '')
   if (stripped !== v) return resolveTimeZoneName(stripped)
-  if (parseFixedOffset(v) !== null) return v
   return isValidTimeZone(v) ? v : null
 }
