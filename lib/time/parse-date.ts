@@ -1,4 +1,6 @@
 // Reading dates and times as store managers' files write them, with the day/month order decided per file.
+// The formats and the order are ours; whether a date exists on the calendar is Temporal's.
+import { Temporal } from 'temporal-polyfill'
 
 export type DayMonthOrder = 'DMY' | 'MDY'
 /** Reported order: YMD when every date in the file was year first (ISO). */
@@ -95,15 +97,15 @@ export function decideDateOrder(
   return { order, reported: numeric === 0 && evidence.yearFirst > 0 ? 'YMD' : order }
 }
 
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29
-  return MONTH_DAYS[month - 1] ?? 0
-}
-
 function isRealDate(year: number, month: number, day: number): boolean {
-  return year >= 1900 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month)
+  if (year < 1900) return false
+  try {
+    // the constructor rejects 30 February and month 13 alike
+    new Temporal.PlainDate(year, month, day)
+    return true
+  } catch {
+    return false
+  }
 }
 
 function fullYear(y: string): number {
