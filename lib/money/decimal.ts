@@ -46,10 +46,10 @@ interface AmountParts {
   digits: string
 }
 
-const parts: AmountParts = { negative: false, digits: '' }
+const GROUPING_CHARS = /[ \u00a0\u202f\u2009'\u2019]/g
 
-// Splits "€ -1.234,50", "(5.00)", "12.00 EUR", "5.00-" into sign + digits-and-separators; false when not money.
-function splitAmount(raw: string): boolean {
+// Splits "€ -1.234,50", "(5.00)", "12.00 EUR", "5.00-" into sign + digits-and-separators; null when not money.
+function splitAmount(raw: string): AmountParts | null {
   let s = raw
   let negative = false
   if (s.charCodeAt(0) === 40 && s.charCodeAt(s.length - 1) === 41) {
@@ -66,43 +66,28 @@ function splitAmount(raw: string): boolean {
       if (start === -1) start = i
       else if (end !== i - 1) {
         // a gap inside the number is only allowed for grouping characters
-        for (let k = end + 1; k < i; k++) if (!isGroupingChar(s.charCodeAt(k))) return false
+        for (let k = end + 1; k < i; k++) if (!isGroupingChar(s.charCodeAt(k))) return null
       }
       end = i
     } else if (c === 45 || c === 0x2212 || c === 43) {
-      if (end !== -1 && start !== -1 && i !== end + 1 && !isTrailingSign(s, i)) return false
+      if (end !== -1 && start !== -1 && i !== end + 1 && !isTrailingSign(s, i)) return null
       if (c !== 43) negative = !negative
       signs++
     } else if (isLetter(c)) {
-      if (start !== -1 && end === i - 1) return false
+      if (start !== -1 && end === i - 1) return null
       letters++
     } else if (!(isCurrencySymbol(c) || isGroupingChar(c) || c === 9)) {
-      return false
+      return null
     }
   }
-  if (start === -1 || signs > 1 || letters > 4) return false
-  let digits = s.slice(start, end + 1)
-  for (let i = 0; i < digits.length; i++) {
-    if (isGroupingChar(digits.charCodeAt(i))) {
-      digits = stripGrouping(digits)
-      break
-    }
-  }
-  parts.negative = negative
-  parts.digits = digits
-  return true
+  if (start === -1 || signs > 1 || letters > 4) return null
+  return { negative, digits: s.slice(start, end + 1).replace(GROUPING_CHARS, '') }
 }
 
 function isTrailingSign(s: string, i: number): boolean {
   for (let k = i + 1; k < s.length; k++)
     if (!isGroupingChar(s.charCodeAt(k)) && !isLetter(s.charCodeAt(k))) return false
   return true
-}
-
-function stripGrouping(s: string): string {
-  let out = ''
-  for (let i = 0; i < s.length; i++) if (!isGroupingChar(s.charCodeAt(i))) out += s[i]
-  return out
 }
 
 const DIGITS = /^\d+$/
@@ -137,7 +122,8 @@ export class AmountReader {
       if (raw.indexOf('.') !== -1) this.pointVotes++
       return new Money(raw).toFixed()
     }
-    if (!splitAmount(raw)) return INVALID_AMOUNT
+    const parts = splitAmount(raw)
+    if (parts === null) return INVALID_AMOUNT
     const v = this.readParts(parts.negative, parts.digits, null)
     if (v === AMBIGUOUS_AMOUNT) this.ambiguous++
     return v
@@ -145,7 +131,8 @@ export class AmountReader {
 
   /** Reads a cell that read() called ambiguous, now that the file's separator is known. */
   resolve(raw: string, separator: DecimalSeparator): string | typeof INVALID_AMOUNT {
-    if (!splitAmount(raw)) return INVALID_AMOUNT
+    const parts = splitAmount(raw)
+    if (parts === null) return INVALID_AMOUNT
     const v = this.readParts(parts.negative, parts.digits, separator)
     return typeof v === 'string' ? v : INVALID_AMOUNT
   }
