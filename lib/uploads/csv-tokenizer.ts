@@ -21,6 +21,11 @@ export interface CsvRow {
   isBlank(): boolean
 }
 
+/** the cell's text without surrounding spaces; '' for a column the file doesn't have (-1) */
+export function trimmedCell(row: CsvRow, index: number): string {
+  return index < 0 ? '' : row.cell(index).trim()
+}
+
 export interface CsvTokenizerOptions {
   delimiter: Delimiter
   /** records longer than this many characters are an error (a sales row never is) */
