@@ -1,6 +1,8 @@
-// Streaming CSV (RFC 4180 plus what Excel writes): quoted cells with delimiters, quotes and line
-// breaks, CRLF/LF/CR. Cells are positions in the current text until asked for, so unused columns
-// never become strings.
+// Streaming CSV with papaparse. Its parser is fed text as it is decoded, the way papaparse's own
+// streamers feed it (each chunk joined to the unfinished record before it), because the upload
+// pipeline awaits storage between chunks. Around it: row numbers, a length limit per record, refusal
+// of binary text, and Excel's reading of a quoted cell followed by more text ("abc"def).
+import Papa from 'papaparse'
 import { UploadFileError } from './errors'
 
 export type Delimiter = ',' | ';' | '\t' | '|'
@@ -19,6 +21,11 @@ export interface CsvRow {
   isBlank(): boolean
 }
 
+/** the cell's text without surrounding spaces; '' for a column the file doesn't have (-1) */
+export function trimmedCell(row: CsvRow, index: number): string {
+  return index < 0 ? '' : row.cell(index).trim()
+}
+
 export interface CsvTokenizerOptions {
   delimiter: Delimiter
   /** records longer than this many characters are an error (a sales row never is) */
@@ -29,11 +36,11 @@ export interface CsvTokenizerOptions {
 
 const QUOTE = 34
 const CR = 13
-const PLAIN = 0
-const ESCAPED = 1
-const BUILT = 2
+const BLANK_CELL = /^[ \t\r]*$/
+// Thrown from papaparse's step callback to stop it at a record whose quotes it read differently.
+const MALFORMED_QUOTE = new Error('malformed quote')
 
-export function lineTooLongError(row: number, limit: number): UploadFileError {
+function lineTooLongError(row: number, limit: number): UploadFileError {
   return new UploadFileError(
     'LINE_TOO_LONG',
     `Row ${row} is longer than ${limit.toLocaleString('en-US')} characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.`,
@@ -41,7 +48,7 @@ export function lineTooLongError(row: number, limit: number): UploadFileError {
   )
 }
 
-export function unclosedQuoteError(row: number): UploadFileError {
+function unclosedQuoteError(row: number): UploadFileError {
   return new UploadFileError(
     'UNCLOSED_QUOTE',
     `Row ${row} opens a quote (") that is never closed, so everything after it would be one cell. Close the quote, or remove it; a quote inside a cell is written twice ("").`,
@@ -51,76 +58,67 @@ export function unclosedQuoteError(row: number): UploadFileError {
 
 export class CsvTokenizer implements CsvRow {
   rowNumber = 0
-  length = 0
-  private buf = ''
-  private pos = 0
+  private row: string[] = []
+  /** text after the last complete record */
+  private pending = ''
   private eof = false
-  private inQuote = false
-  private starts = new Int32Array(64)
-  private ends = new Int32Array(64)
-  private kinds = new Uint8Array(64)
-  private built: string[] = []
+  /** where the record being read starts in the text given to papaparse */
+  private recordStart = 0
+  /** characters the rewrites of quoted cells added to the record being read */
+  private rewriteGrowth = 0
+  /** where the content of a quoted cell followed by more text starts, once papaparse reports one */
+  private malformedAt = -1
+  private readonly parser: Papa.Parser
   private readonly delimiter: string
-  private readonly delimiterCode: number
-  private readonly newline: string
+  private readonly newline: '\n' | '\r'
   private readonly max: number
   private readonly onRow: (row: CsvRow) => void
 
   constructor(options: CsvTokenizerOptions, onRow: (row: CsvRow) => void) {
     this.delimiter = options.delimiter
-    this.delimiterCode = options.delimiter.charCodeAt(0)
     this.newline = options.newline ?? '\n'
     this.max = options.maxRecordLength
     this.onRow = onRow
+    this.parser = new Papa.Parser({
+      delimiter: this.delimiter,
+      newline: this.newline,
+      step: (result: Papa.ParseStepResult<string[][]>) => this.record(result),
+    })
+  }
+
+  get length(): number {
+    return this.row.length
   }
 
   push(text: string): void {
     const nul = text.indexOf('\u0000')
     if (nul !== -1) throw this.binaryAt(text, nul)
-    this.buf = this.pos < this.buf.length ? this.buf.slice(this.pos) + text : text
-    this.pos = 0
-    this.drain()
+    this.pending += text
+    this.parsePending()
   }
 
   end(): void {
     this.eof = true
-    this.drain()
-    this.buf = ''
-    this.pos = 0
+    this.parsePending()
+    this.pending = ''
   }
 
   cell(i: number): string {
-    if (i >= this.length) return ''
-    const kind = this.kinds[i]
-    if (kind === PLAIN) return this.buf.slice(this.starts[i], this.ends[i])
-    if (kind === ESCAPED) return this.buf.slice(this.starts[i], this.ends[i]).replaceAll('""', '"')
-    return this.built[i] ?? ''
+    return this.row[i] ?? ''
   }
 
   cells(): string[] {
-    const out = new Array<string>(this.length)
-    for (let i = 0; i < this.length; i++) out[i] = this.cell(i)
-    return out
+    return this.row
   }
 
   isBlank(): boolean {
-    const buf = this.buf
-    for (let i = 0; i < this.length; i++) {
-      if (this.kinds[i] === BUILT) {
-        if ((this.built[i] ?? '').trim() !== '') return false
-        continue
-      }
-      for (let k = this.starts[i]!; k < this.ends[i]!; k++) {
-        const c = buf.charCodeAt(k)
-        if (c !== 32 && c !== 9 && c !== CR) return false
-      }
-    }
+    for (const cell of this.row) if (!BLANK_CELL.test(cell)) return false
     return true
   }
 
   private binaryAt(text: string, index: number): UploadFileError {
     let row = this.rowNumber + 1
-    for (let i = this.pos; i < this.buf.length; i++) if (this.buf.charCodeAt(i) === 10) row++
+    for (let i = 0; i < this.pending.length; i++) if (this.pending.charCodeAt(i) === 10) row++
     for (let i = 0; i < index; i++) if (text.charCodeAt(i) === 10) row++
     return new UploadFileError(
       'BINARY_FILE',
@@ -129,139 +127,93 @@ export class CsvTokenizer implements CsvRow {
     )
   }
 
-  private drain(): void {
+  private parsePending(): void {
     for (;;) {
-      const start = this.pos
-      if (start >= this.buf.length) return
-      const done = this.parseRecord()
-      if (!done) {
-        if (this.eof) {
-          if (this.inQuote) throw unclosedQuoteError(this.rowNumber + 1)
-          return
-        }
-        if (this.buf.length - start > this.max) {
-          throw this.inQuote
-            ? unclosedQuoteError(this.rowNumber + 1)
-            : lineTooLongError(this.rowNumber + 1, this.max)
-        }
-        return
+      const text = this.pending
+      if (text === '') return
+      this.recordStart = 0
+      this.malformedAt = -1
+      try {
+        const result: Papa.ParseResult<string[]> = this.parser.parse(text, 0, !this.eof)
+        // papaparse keeps the errors of the unfinished last record it leaves for the next chunk
+        const malformed = result.errors.find((e) => e.code === 'InvalidQuotes')
+        if (malformed !== undefined) this.malformedAt = malformed.index ?? -1
+      } catch (e) {
+        if (e !== MALFORMED_QUOTE) throw e
       }
-      this.rowNumber++
-      if (this.pos - start > this.max + 2) throw lineTooLongError(this.rowNumber, this.max)
-      this.onRow(this)
-    }
-  }
-
-  private grow(): void {
-    const n = this.starts.length * 2
-    const starts = new Int32Array(n)
-    starts.set(this.starts)
-    const ends = new Int32Array(n)
-    ends.set(this.ends)
-    const kinds = new Uint8Array(n)
-    kinds.set(this.kinds)
-    this.starts = starts
-    this.ends = ends
-    this.kinds = kinds
-  }
-
-  // Parses the record at this.pos; false when the text so far ends inside it.
-  private parseRecord(): boolean {
-    const buf = this.buf
-    const len = buf.length
-    const d = this.delimiter
-    const dc = this.delimiterCode
-    const nl = this.newline
-    const eof = this.eof
-    let p = this.pos
-    let n = 0
-    let lineEnd = buf.indexOf(nl, p)
-    this.inQuote = false
-    for (;;) {
-      if (n === this.starts.length) this.grow()
-      if (buf.charCodeAt(p) === QUOTE) {
-        let q = p + 1
-        let escaped = false
-        let close: number
-        for (;;) {
-          close = buf.indexOf('"', q)
-          if (close === -1 || (close + 1 >= len && !eof)) {
-            this.inQuote = close === -1
-            return false
-          }
-          if (buf.charCodeAt(close + 1) === QUOTE) {
-            escaped = true
-            q = close + 2
-            continue
-          }
-          break
-        }
-        this.starts[n] = p + 1
-        this.ends[n] = close
-        this.kinds[n] = escaped ? ESCAPED : PLAIN
-        p = close + 1
-        if (lineEnd !== -1 && lineEnd < p) lineEnd = buf.indexOf(nl, p)
-        const c = buf.charCodeAt(p)
-        if (c === dc) {
-          n++
-          p++
+      if (this.malformedAt !== -1) {
+        const repaired = this.joinQuotedTail(text)
+        if (repaired !== null) {
+          this.rewriteGrowth += repaired.length - (text.length - this.recordStart)
+          this.pending = repaired
           continue
         }
-        if (p >= len) {
-          n++
-          break
-        }
-        if (buf.startsWith(nl, p)) {
-          n++
-          p += 1
-          break
-        }
-        if (c === CR && nl === '\n') {
-          if (p + 1 >= len && !eof) return false
-          if (p + 1 >= len || buf.charCodeAt(p + 1) === 10) {
-            n++
-            p += 2
-            break
-          }
-        }
-        // text after the closing quote ("abc"def): keep it, as spreadsheets do
-        if (lineEnd === -1 && !eof) return false
-        const stop = lineEnd === -1 ? len : lineEnd
-        const dpos = buf.indexOf(d, p)
-        const cellEnd = dpos !== -1 && dpos < stop ? dpos : stop
-        let tailEnd = cellEnd
-        if (tailEnd === stop && tailEnd > p && buf.charCodeAt(tailEnd - 1) === CR) tailEnd--
-        const inner = buf.slice(this.starts[n], this.ends[n])
-        this.built[n] = (escaped ? inner.replaceAll('""', '"') : inner) + buf.slice(p, tailEnd)
-        this.kinds[n] = BUILT
-        n++
-        p = cellEnd + 1
-        if (cellEnd === stop) break
-        continue
       }
-      if (lineEnd === -1 && !eof) return false
-      const stop = lineEnd === -1 ? len : lineEnd
-      const dpos = buf.indexOf(d, p)
-      if (dpos !== -1 && dpos < stop) {
-        this.starts[n] = p
-        this.ends[n] = dpos
-        this.kinds[n] = PLAIN
-        n++
-        p = dpos + 1
-        continue
+      this.pending = text.slice(this.recordStart)
+      if (this.pending.length - this.rewriteGrowth > this.max) {
+        throw this.opensQuote(this.pending)
+          ? unclosedQuoteError(this.rowNumber + 1)
+          : lineTooLongError(this.rowNumber + 1, this.max)
       }
-      let e = stop
-      if (e > p && buf.charCodeAt(e - 1) === CR) e--
-      this.starts[n] = p
-      this.ends[n] = e
-      this.kinds[n] = PLAIN
-      n++
-      p = stop + 1
-      break
+      return
     }
-    this.length = n
-    this.pos = Math.min(p, len)
-    return true
+  }
+
+  // The parser itself (not Papa.parse's wrapper) hands each record as data: [cells].
+  private record(result: Papa.ParseStepResult<string[][]>): void {
+    // at the end of the text papaparse reads the nothing after a final line break as one more record
+    // (this.pending is the text being parsed until parsePending moves on)
+    if (this.eof && this.recordStart === this.pending.length) return
+    for (const error of result.errors) {
+      if (error.code === 'InvalidQuotes') {
+        this.malformedAt = error.index ?? -1
+        throw MALFORMED_QUOTE
+      }
+    }
+    if (result.errors.some((e) => e.code === 'MissingQuotes')) throw unclosedQuoteError(this.rowNumber + 1)
+    const end = result.meta.cursor
+    this.rowNumber++
+    if (end - this.recordStart - this.rewriteGrowth > this.max + 2)
+      throw lineTooLongError(this.rowNumber, this.max)
+    this.recordStart = end
+    this.rewriteGrowth = 0
+    const row = result.data[0]!
+    const last = row.length - 1
+    // Windows line ends: papaparse splits at '\n', so an unquoted last cell keeps the '\r'
+    if (this.newline === '\n' && row[last]!.charCodeAt(row[last]!.length - 1) === CR)
+      row[last] = row[last]!.slice(0, -1)
+    this.row = row
+    this.onRow(this)
+  }
+
+  /**
+   * Spreadsheets read `"abc"def` as the cell `abcdef`; papaparse reads a closing quote followed by
+   * anything but a delimiter or line end as part of the cell. Rewrites the record to `"abcdef"` and
+   * returns the text from the record's start, or null while the record's line isn't all there yet.
+   */
+  private joinQuotedTail(text: string): string | null {
+    let close = text.indexOf('"', this.malformedAt)
+    while (close !== -1 && text.charCodeAt(close + 1) === QUOTE) close = text.indexOf('"', close + 2)
+    if (close === -1) return null
+    const lineEnd = text.indexOf(this.newline, close + 1)
+    if (lineEnd === -1 && !this.eof) return null
+    const stop = lineEnd === -1 ? text.length : lineEnd
+    const delimiter = text.indexOf(this.delimiter, close + 1)
+    let tailEnd = delimiter !== -1 && delimiter < stop ? delimiter : stop
+    if (tailEnd === stop && tailEnd > close + 1 && text.charCodeAt(tailEnd - 1) === CR) tailEnd--
+    const head = text.slice(this.recordStart, close)
+    // only a '\r' ending the file can follow the quote here: it ends the record, as a line break would
+    if (tailEnd === close + 1) return `${head}"${text.slice(close + 2)}`
+    const tail = text.slice(close + 1, tailEnd).replaceAll('"', '""')
+    return `${head}${tail}"${text.slice(tailEnd)}`
+  }
+
+  private opensQuote(record: string): boolean {
+    const check = new Papa.Parser({ delimiter: this.delimiter, newline: this.newline })
+    const result: Papa.ParseResult<string[]> = check.parse(record, 0, false)
+    // a quote closed with text after it ("abc"def) is closed, however papaparse reads on
+    const codes = new Set(result.errors.map((e) => e.code))
+    return codes.has('MissingQuotes') && !codes.has('InvalidQuotes')
   }
 }
 

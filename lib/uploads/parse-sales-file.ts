@@ -1,44 +1,28 @@
 // The upload pipeline without database or UI: bytes → text → rows → sale events and row issues.
 import type { DecimalSeparator } from '@/lib/money/decimal'
-import { type DateOrder, type DayMonthOrder, decideDateOrder, parseClockTime } from '@/lib/time/parse-date'
-import { EventCollector, type FileDecisions } from './convert'
-import { type CsvRow, CsvTokenizer, DELIMITERS, type Delimiter, parseCsvText } from './csv-tokenizer'
-import { type ByteInput, DecodingReader } from './decode'
+import { type DateOrder, type DayMonthOrder, parseClockTime } from '@/lib/time/parse-date'
+import { type CsvRow, CsvTokenizer, type Delimiter } from './csv-tokenizer'
+import type { ByteInput } from './decode'
 import { UploadFileError } from './errors'
+import { EventCollector } from './event-collector'
+import { decideFile, type FileDecisions } from './file-decisions'
+import { DEFAULT_MAX_LINE, openFile, type ReadOptions } from './file-layout'
+import { mappingToRead } from './mapping-to-read'
 import {
   applyMapping,
   type ColumnMapping,
-  headerScore,
   type MappingEdit,
   type MappingProposal,
-  type MappingResult,
   type PresetId,
   proposeMapping,
 } from './presets'
 import type { ParsedSaleEvent, RowIssue, StoreInfo } from './types'
-
-/** Rows searched for the header below title lines. */
-const HEADER_SEARCH_ROWS = 30
-/** A header row must name at least this many fields we know (or match a preset). */
-const MIN_HEADER_FIELDS = 3
-const DEFAULT_MAX_LINE = 64 * 1024
 
 export interface ParseProgress {
   phase: 'reading' | 'building'
   bytesRead: number
   rows: number
   events: number
-}
-
-export interface ReadOptions {
-  /** read the file in this encoding instead of detecting it */
-  encoding?: string
-  /** use this delimiter instead of detecting it */
-  delimiter?: Delimiter
-  /** the header's row number (1-based, as a spreadsheet counts) instead of detecting it */
-  headerRowNumber?: number
-  /** longest row accepted, in characters (default 64 KiB) */
-  maxLineLength?: number
 }
 
 export interface ParseSalesFileOptions extends ReadOptions {
@@ -125,192 +109,6 @@ export interface FilePreview {
   proposal: MappingProposal
 }
 
-interface OpenedFile {
-  /** false when no row looked like a header and the first full-width row was taken instead */
-  headerRecognized: boolean
-  reader: DecodingReader
-  text: AsyncGenerator<string>
-  sample: string
-  delimiter: Delimiter
-  newline: '\n' | '\r'
-  headerRowNumber: number
-  header: string[]
-  sampleRows: { rowNumber: number; cells: string[] }[]
-}
-
-interface Candidate {
-  delimiter: Delimiter
-  headerIndex: number
-  headerFields: number
-  /** rows with the most common number of cells (more than one) */
-  consistency: number
-  width: number
-  /** at least two rows, and half of all, share a number of cells above one */
-  tableLike: boolean
-  rows: { rowNumber: number; cells: string[] }[]
-}
-
-function analyse(
-  sample: string,
-  complete: boolean,
-  newline: '\n' | '\r',
-  delimiter: Delimiter,
-  headerRowNumber: number | undefined,
-): Candidate | null {
-  let rows: { rowNumber: number; cells: string[] }[]
-  try {
-    rows = parseCsvText(sample, delimiter, { maxRows: 200, complete, newline })
-  } catch {
-    return null
-  }
-  const nonBlank = rows.filter((r) => r.cells.some((c) => c.trim() !== ''))
-  const widths = new Map<number, number>()
-  for (const r of nonBlank) widths.set(r.cells.length, (widths.get(r.cells.length) ?? 0) + 1)
-  let width = 0
-  let consistency = 0
-  for (const [w, n] of widths) {
-    if (w > 1 && (n > consistency || (n === consistency && w > width))) {
-      width = w
-      consistency = n
-    }
-  }
-  let headerIndex = -1
-  let headerFields = 0
-  if (headerRowNumber !== undefined) {
-    headerIndex = rows.findIndex((r) => r.rowNumber === headerRowNumber)
-    if (headerIndex !== -1) headerFields = headerScore(rows[headerIndex]!.cells)
-  } else {
-    for (const r of nonBlank.slice(0, HEADER_SEARCH_ROWS)) {
-      const score = headerScore(r.cells)
-      if (score >= MIN_HEADER_FIELDS) {
-        headerIndex = rows.indexOf(r)
-        headerFields = score
-        break
-      }
-    }
-  }
-  const tableLike = width > 1 && consistency >= 2 && consistency * 2 >= nonBlank.length
-  return { delimiter, headerIndex, headerFields, consistency, width, tableLike, rows }
-}
-
-function better(a: Candidate, b: Candidate | null): boolean {
-  if (b === null) return true
-  const ah = a.headerIndex === -1 ? 0 : a.headerFields
-  const bh = b.headerIndex === -1 ? 0 : b.headerFields
-  if (ah !== bh) return ah > bh
-  if (a.consistency !== b.consistency) return a.consistency > b.consistency
-  return a.width > b.width
-}
-
-function notATableError(sample: string, candidates: (Candidate | null)[]): UploadFileError {
-  const start = sample.trimStart()
-  if (start.startsWith('{') || start.startsWith('['))
-    return new UploadFileError(
-      'NOT_CSV',
-      'This file looks like JSON data, not a CSV table. Export the sales as CSV from your till or spreadsheet and upload that file.',
-    )
-  if (start.startsWith('<'))
-    return new UploadFileError(
-      'NOT_CSV',
-      'This file looks like XML or a web page, not a CSV table. Export the sales as CSV from your till or spreadsheet and upload that file.',
-    )
-  if (candidates.every((c) => c === null || !c.tableLike))
-    return new UploadFileError(
-      'NOT_CSV',
-      "This file is text, not a table: its rows don't share columns. Upload the CSV export with one row per item sold and columns such as order number, date, item, quantity and price.",
-    )
-  return new UploadFileError(
-    'NO_HEADER',
-    `We couldn't find the row with the column names in the first ${HEADER_SEARCH_ROWS} rows. Add a header row naming the columns (for example Order ID, Date, SKU, Quantity, Price), or start from our template.`,
-  )
-}
-
-async function openFile(
-  input: ByteInput,
-  options: ReadOptions,
-  guessHeader: boolean,
-  onBytes?: (n: number) => void,
-): Promise<OpenedFile> {
-  const reader = new DecodingReader(input, { encoding: options.encoding, onBytes })
-  const text = reader.text()
-  const maxLine = options.maxLineLength ?? DEFAULT_MAX_LINE
-  try {
-    // enough text to see the header and to tell a too-long first row from a short file
-    const sampleTarget = Math.max(128 * 1024, maxLine + 2)
-    let sample = ''
-    let eof = false
-    while (sample.length < sampleTarget) {
-      const next = await text.next()
-      if (next.done) {
-        eof = true
-        break
-      }
-      sample += next.value
-    }
-    if (sample.trim() === '' && eof)
-      throw new UploadFileError(
-        'EMPTY_FILE',
-        'The file has no rows, only blank lines. Export the sales from your till again and upload that file.',
-      )
-    const newline = sample.indexOf('\n') === -1 && sample.indexOf('\r') !== -1 ? '\r' : '\n'
-    const delimiters = options.delimiter === undefined ? DELIMITERS : [options.delimiter]
-    const candidates = delimiters.map((d) => analyse(sample, eof, newline, d, options.headerRowNumber))
-    let best: Candidate | null = null
-    for (const c of candidates) if (c !== null && better(c, best)) best = c
-    let headerRecognized = best !== null && best.headerIndex !== -1
-    if (
-      best !== null &&
-      !headerRecognized &&
-      guessHeader &&
-      best.tableLike &&
-      options.headerRowNumber === undefined
-    ) {
-      // let a person map an unfamiliar layout: the first row as wide as the table stands in for the header
-      const width = best.width
-      best.headerIndex = best.rows.findIndex(
-        (r) => r.cells.length === width && r.cells.some((c) => c.trim() !== ''),
-      )
-    }
-    if (best === null || best.headerIndex === -1) {
-      // a row too long or a quote never closed also hides the header: report that instead
-      const check = new CsvTokenizer(
-        { delimiter: best?.delimiter ?? ',', maxRecordLength: maxLine, newline },
-        () => {},
-      )
-      check.push(sample)
-      if (eof) check.end()
-      if (options.headerRowNumber !== undefined)
-        throw new UploadFileError(
-          'NO_HEADER',
-          `Row ${options.headerRowNumber} isn't in the first part of the file — choose a header row nearer the top.`,
-          options.headerRowNumber,
-        )
-      throw notATableError(sample, candidates)
-    }
-    const headerRow = best.rows[best.headerIndex]!
-    const sampleRows = best.rows
-      .slice(best.headerIndex + 1)
-      .filter((r) => r.cells.some((c) => c.trim() !== ''))
-      .slice(0, 20)
-      .map((r) => ({ rowNumber: r.rowNumber, cells: r.cells.map((c) => c.trim()) }))
-    headerRecognized = headerRecognized || options.headerRowNumber !== undefined
-    return {
-      headerRecognized,
-      reader,
-      text,
-      sample,
-      delimiter: best.delimiter,
-      newline,
-      headerRowNumber: headerRow.rowNumber,
-      header: headerRow.cells.map((c) => c.trim()),
-      sampleRows,
-    }
-  } catch (e) {
-    await text.return(undefined)
-    throw e
-  }
-}
-
 /** Reads only the start of a file: its encoding, delimiter, header and first rows, and a proposed mapping. */
 export async function previewSalesFile(
   input: ByteInput,
@@ -335,43 +133,11 @@ export async function previewSalesFile(
   }
 }
 
-function localeDateOrder(locale: string | undefined): DayMonthOrder | null {
-  if (locale === undefined) return null
-  try {
-    const parts = new Intl.DateTimeFormat(locale).formatToParts(new Date(Date.UTC(2001, 10, 22, 12)))
-    const day = parts.findIndex((p) => p.type === 'day')
-    const month = parts.findIndex((p) => p.type === 'month')
-    if (day === -1 || month === -1) return null
-    return day < month ? 'DMY' : 'MDY'
-  } catch {
-    return null
-  }
-}
-
-function localeDecimal(locale: string | undefined): DecimalSeparator | null {
-  if (locale === undefined) return null
-  try {
-    const decimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value
-    return decimal === ',' ? ',' : decimal === '.' ? '.' : null
-  } catch {
-    return null
-  }
-}
-
 // Cheap first: most rows differ from the header in their first cell.
 function isHeaderAgain(row: CsvRow, header: readonly string[]): boolean {
   if (row.length !== header.length || row.cell(0).trim() !== header[0]) return false
   for (let i = 1; i < header.length; i++) if (row.cell(i).trim() !== header[i]) return false
   return true
-}
-
-function missingColumnsError(labels: string[]): UploadFileError {
-  const list =
-    labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`
-  return new UploadFileError(
-    'MAPPING_INCOMPLETE',
-    `We couldn't find a column for ${list}. Match ${labels.length === 1 ? 'it' : 'them'} to your file's columns in the column mapping step.`,
-  )
 }
 
 /**
@@ -390,28 +156,8 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
     bytesRead = n
   })
   try {
-    const sample = f.sampleRows.map((r) => r.cells)
-    const mapped: MappingResult =
-      options.mapping === undefined
-        ? { ...proposeMapping(f.header, sample), errors: [] }
-        : applyMapping(f.header, options.mapping, sample)
-    if (mapped.errors.length > 0)
-      throw new UploadFileError('MAPPING_INCOMPLETE', mapped.errors.map((e) => e.message).join('. '))
-    if (mapped.missing.length > 0) throw missingColumnsError(mapped.missing.map((m) => m.label))
+    const mapped = mappingToRead(f.header, f.sampleRows, options)
     const defaultStoreCode = options.defaultStoreCode
-    if (defaultStoreCode !== undefined) {
-      const lower = defaultStoreCode.trim().toLowerCase()
-      if (!Object.keys(options.stores).some((code) => code.trim().toLowerCase() === lower))
-        throw new UploadFileError(
-          'STORE_REQUIRED',
-          `The store chosen for this upload (${defaultStoreCode}) isn't one of your stores. Choose one of your stores.`,
-        )
-    } else if (mapped.mapping.storeCode === undefined) {
-      throw new UploadFileError(
-        'STORE_REQUIRED',
-        "Choose the store these sales belong to, or include a store column (such as 'Location') in the file.",
-      )
-    }
     const defaultTime = options.defaultTime ?? '12:00'
     const defaultTimeMinutes = parseClockTime(defaultTime)
     if (defaultTimeMinutes === null) throw new Error(`defaultTime '${defaultTime}' is not a time like 12:00`)
@@ -496,36 +242,22 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       )
     await flushRowIssues(true)
 
-    const warnings: string[] = []
-    const separatorFallback = localeDecimal(options.locale) ?? (f.delimiter === ';' ? ',' : '.')
-    const decimalSeparator =
-      stream?.decimalSeparator ?? options.decimalSeparator ?? collector.amounts.decide(separatorFallback)
-    if (
-      options.decimalSeparator === undefined &&
-      collector.amounts.ambiguous > 0 &&
-      collector.amounts.pointVotes === collector.amounts.commaVotes
-    )
-      warnings.push(
-        `Amounts like 1,234 could mean 1234 or 1.234; we read ${decimalSeparator === ',' ? "',' as the decimal comma" : "'.' as the decimal point"}. If that's wrong, choose the decimal separator and read the file again.`,
-      )
-    const orderFallback =
-      localeDateOrder(options.locale) ?? (f.delimiter === ';' || decimalSeparator === ',' ? 'DMY' : 'MDY')
-    const decided = stream
-      ? { order: stream.dayMonthOrder, reported: options.dateOrder ?? stream.dayMonthOrder }
-      : options.dateOrder === undefined
-        ? decideDateOrder(collector.dateEvidence, orderFallback)
-        : { order: options.dateOrder, reported: options.dateOrder }
-    const ev = collector.dateEvidence
-    if (options.dateOrder === undefined && ev.ambiguous > 0 && ev.dmy === ev.mdy && ev.dotted === 0)
-      warnings.push(
-        `Dates like 03/04/2026 could be read day first or month first; we read them ${decided.order === 'DMY' ? 'day first (DD/MM/YYYY)' : 'month first (MM/DD/YYYY)'}. If that's wrong, choose the date order and read the file again.`,
-      )
+    const decided = decideFile({
+      amounts: collector.amounts,
+      dateEvidence: collector.dateEvidence,
+      delimiter: f.delimiter,
+      locale: options.locale,
+      decimalSeparator: options.decimalSeparator,
+      dateOrder: options.dateOrder,
+      stream,
+    })
+    const { decimalSeparator, warnings } = decided
     if (f.reader.replacementCharacters > 0)
       warnings.push(
         `${f.reader.replacementCharacters} characters couldn't be read as ${f.reader.encoding} and show as �. Save the file as 'CSV UTF-8', or choose the file's encoding.`,
       )
 
-    for (const e of collector.events({ decimalSeparator, dayMonthOrder: decided.order })) await hand(e)
+    for (const e of collector.events(decided)) await hand(e)
     if (options.onEvents !== undefined && chunk.length > 0) await options.onEvents(chunk)
     report('building', built.events)
     const counts: ParseCounts = {
@@ -546,8 +278,8 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       header: f.header,
       preset: mapped.preset,
       mapping: mapped.mapping,
-      dateOrder: decided.reported,
-      dayMonthOrder: decided.order,
+      dateOrder: decided.dateOrder,
+      dayMonthOrder: decided.dayMonthOrder,
       decimalSeparator,
       ordersContiguous: collector.ordersContiguous,
       counts,

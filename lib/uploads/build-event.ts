@@ -1,0 +1,271 @@
+// A draft → its sale event, once the file's decisions are made: amounts that waited are settled, the
+// time is read, the rules are checked (lib/sales/validate.ts) and the content hashed. A Shopify order
+// with a refund also gives the return it stands for.
+import {
+  AMBIGUOUS_AMOUNT,
+  type AmountReader,
+  absDecimal,
+  compareDecimal,
+  INVALID_AMOUNT,
+  sumLineTotals,
+} from '@/lib/money/decimal'
+import {
+  type ColumnHints,
+  type EventKind,
+  type ReturnType,
+  SALE_MESSAGES,
+  type SaleIssue,
+} from '@/lib/sales/schema'
+import { validateSaleEvent } from '@/lib/sales/validate'
+import { saleEventContentHash } from './content-hash'
+import { normalizeHeader } from './fields'
+import type { FileDecisions } from './file-decisions'
+import type { LineItemColumns } from './line-items'
+import { UPLOAD_MESSAGES } from './messages'
+import type { Draft } from './order-drafts'
+import { OrderTimes } from './order-time'
+import type { ColumnMapping } from './presets'
+import type { ParsedLineItem, ParsedSaleEvent } from './types'
+
+const TWELVE_HOURS = 12 * 3_600_000
+
+export interface BuildOptions {
+  mapping: ColumnMapping
+  /** minutes after midnight for dates without a time */
+  defaultTimeMinutes: number
+  now: number
+  maxAgeDays?: number
+  clockSkewMs?: number
+}
+
+interface EventParts {
+  kind: EventKind
+  occurredAt: Date | null
+  revenue: string | null
+  refund: string | null
+  returnReason: string | null
+  returnType: ReturnType | null
+  lineItems: ParsedLineItem[]
+  parseIssues: SaleIssue[]
+}
+
+function byRowThenField(a: SaleIssue, b: SaleIssue): number {
+  return (a.row ?? 0) - (b.row ?? 0) || (a.field < b.field ? -1 : a.field > b.field ? 1 : 0)
+}
+
+/** the mapped header of each field, for messages that name the file's column */
+function columnHints(mapping: ColumnMapping): ColumnHints {
+  const h = (f: keyof ColumnMapping) => mapping[f]?.header
+  const hints: ColumnHints = {
+    orderId: h('orderId'),
+    occurredAt: h('occurredAt'),
+    customerId: h('customerId'),
+    itemId: h('itemId'),
+    itemName: h('itemName'),
+    variationId: h('variationId'),
+    unitPrice: h('unitPrice') ?? h('lineTotal'),
+    quantity: h('quantity'),
+    revenue: h('revenue'),
+    returnReason: h('returnReason'),
+  }
+  const present: ColumnHints = {}
+  for (const [k, v] of Object.entries(hints)) if (v !== undefined) present[k as keyof ColumnHints] = v
+  return present
+}
+
+export class EventBuilder {
+  private readonly hints: ColumnHints
+  private readonly times: OrderTimes
+
+  constructor(
+    private readonly o: BuildOptions,
+    /** the reader that saw every amount while the rows were read */
+    private readonly amounts: AmountReader,
+    private readonly lines: LineItemColumns,
+  ) {
+    this.hints = columnHints(o.mapping)
+    this.times = new OrderTimes(o.mapping, o.defaultTimeMinutes)
+  }
+
+  private amountAt(raw: string, decisions: FileDecisions): string | typeof INVALID_AMOUNT | null {
+    if (raw === '') return null
+    const v = this.amounts.read(raw)
+    if (v === AMBIGUOUS_AMOUNT) return this.amounts.resolve(raw, decisions.decimalSeparator)
+    return v
+  }
+
+  /** The draft's event. */
+  event(d: Draft, decisions: FileDecisions): ParsedSaleEvent {
+    const parseIssues: SaleIssue[] = d.extra?.issues ?? []
+    const isReturn = d.kind === 'RETURN'
+    const deferred = d.extra?.deferred
+    if (deferred != null) {
+      for (const x of deferred) {
+        const v = this.amounts.resolve(x.raw, decisions.decimalSeparator)
+        if (v === INVALID_AMOUNT) continue
+        if (x.field === 'unitPrice') this.lines.setUnitPrice(x.line, isReturn ? absDecimal(v) : v)
+        else if (x.field === 'lineTotal') this.lines.setTotal(x.line, v)
+        else if (v.indexOf('.') === -1) this.lines.setQuantity(x.line, Math.abs(Number(v)))
+        else {
+          const position = this.lines.positionOf(d.head, x.line)
+          parseIssues.push({
+            field: `lineItems.${position}.quantity`,
+            message: SALE_MESSAGES.quantityNotWhole(x.raw),
+            row: x.row,
+          })
+        }
+      }
+    }
+
+    const { lineItems, sourceRows } = this.lines.read(d.head, d.count, isReturn ? 'RETURNED' : 'PURCHASED')
+    const firstRow = sourceRows[0] ?? 0
+    const order = decisions.dayMonthOrder
+    const occurredAt = this.times.instant(d, d.store, order, parseIssues, d.dateRow || firstRow, 'occurredAt')
+    const other = d.extra?.otherDate
+    if (other != null && occurredAt !== null) {
+      const otherAt = this.times.instant(
+        { dateRaw: other.dateRaw, timeRaw: other.timeRaw, tzRaw: d.tzRaw },
+        d.store,
+        order,
+        [],
+        other.row,
+        'occurredAt',
+      )
+      if (otherAt !== null && Math.abs(otherAt.getTime() - occurredAt.getTime()) > TWELVE_HOURS)
+        parseIssues.push({
+          field: 'occurredAt',
+          message: UPLOAD_MESSAGES.orderTimesDiffer(d.orderId, d.dateRow, other.row),
+          row: other.row,
+        })
+    }
+
+    const revenue = this.amountAt(d.revenueRaw, decisions)
+    if (revenue === INVALID_AMOUNT)
+      parseIssues.push({
+        field: 'revenue',
+        message: SALE_MESSAGES.amountFormat('Revenue', d.revenueRaw, this.o.mapping.revenue?.header),
+        row: firstRow,
+      })
+
+    const event = this.build(d, sourceRows, {
+      kind: d.kind,
+      occurredAt,
+      revenue: typeof revenue === 'string' ? revenue : null,
+      refund: null,
+      returnReason: isReturn ? d.returnReason : null,
+      returnType: null,
+      lineItems,
+      parseIssues,
+    })
+    if (
+      d.kind === 'PURCHASE' &&
+      d.financialStatus !== '' &&
+      normalizeHeader(d.financialStatus) === 'voided'
+    ) {
+      event.issues.push({ field: 'kind', message: UPLOAD_MESSAGES.shopifyVoided(d.orderId), row: firstRow })
+      event.status = 'INVALID'
+    }
+    return event
+  }
+
+  /** Shopify's orders export has no refund rows: a refunded amount or status on the order stands for a return. */
+  shopifyRefund(d: Draft, purchase: ParsedSaleEvent, decisions: FileDecisions): ParsedSaleEvent | null {
+    if (d.kind !== 'PURCHASE' || (d.financialStatus === '' && d.refundedRaw === '')) return null
+    const status = normalizeHeader(d.financialStatus)
+    const refunded = this.amountAt(d.refundedRaw, decisions)
+    const refundedAmount = typeof refunded === 'string' ? refunded : null
+    const hasAmount = refundedAmount !== null && compareDecimal(refundedAmount, '0') > 0
+    if (!hasAmount && status !== 'refunded' && status !== 'partiallyrefunded') return null
+    // returns the file lists itself take precedence over one inferred from the order
+    if (d.store.returns.has(d.orderId)) return null
+    const full =
+      status === 'refunded' ||
+      (hasAmount && purchase.revenue !== null && compareDecimal(refundedAmount, purchase.revenue) >= 0)
+    const parseIssues: SaleIssue[] = []
+    const row = purchase.sourceRows[0] ?? 0
+    if (refunded === INVALID_AMOUNT)
+      parseIssues.push({
+        field: 'refund',
+        message: SALE_MESSAGES.amountFormat('Refund', d.refundedRaw, this.o.mapping.refundedAmount?.header),
+        row,
+      })
+    // the export has no refund time: the cancellation time when there is one, else the order's time
+    const cancelledAt =
+      d.cancelledRaw === ''
+        ? null
+        : this.times.instant(
+            { dateRaw: d.cancelledRaw, timeRaw: '', tzRaw: d.tzRaw },
+            d.store,
+            decisions.dayMonthOrder,
+            parseIssues,
+            row,
+            'cancelledAt',
+          )
+    let lineItems: ParsedLineItem[] = []
+    if (full) lineItems = purchase.lineItems.map((i) => ({ ...i, role: 'RETURNED' as const }))
+    else
+      parseIssues.push({
+        field: 'lineItems',
+        message: UPLOAD_MESSAGES.shopifyPartialRefund(refundedAmount, d.orderId),
+        row,
+      })
+    return this.build(d, purchase.sourceRows.slice(), {
+      kind: 'RETURN',
+      occurredAt: cancelledAt ?? purchase.occurredAt,
+      revenue: null,
+      refund: refundedAmount,
+      returnReason: null,
+      returnType: full ? 'FULL' : 'PARTIAL',
+      lineItems,
+      parseIssues,
+    })
+  }
+
+  private build(d: Draft, sourceRows: number[], e: EventParts): ParsedSaleEvent {
+    const event: ParsedSaleEvent = {
+      kind: e.kind,
+      storeId: d.store.id,
+      storeCode: d.store.code,
+      orderId: d.orderId,
+      orderIdGenerated: d.orderIdGenerated,
+      occurredAt: e.occurredAt,
+      customerId: d.customerId,
+      revenue: e.revenue,
+      refund: e.refund,
+      returnExpenses: null,
+      returnShippingCost: null,
+      returnReason: e.returnReason,
+      returnType: e.returnType,
+      returnPreference: null,
+      returnDropOff: null,
+      lineItems: e.lineItems,
+      status: 'READY',
+      issues: e.parseIssues,
+      sourceRows,
+      itemCount: e.lineItems.length,
+      itemsTotal: '0',
+      contentHash: '',
+    }
+    const ruleIssues = validateSaleEvent(event, {
+      now: this.o.now,
+      maxAgeDays: this.o.maxAgeDays,
+      clockSkewMs: this.o.clockSkewMs,
+      columns: this.hints,
+      timeZone: d.store.timeZone,
+      itemRows: e.lineItems.length === sourceRows.length ? sourceRows : undefined,
+      eventRow: sourceRows[0],
+    })
+    if (ruleIssues.length > 0) {
+      // a cell that couldn't be read already explains why its field is missing
+      const explained = new Set(e.parseIssues.map((i) => i.field))
+      for (const issue of ruleIssues) if (!explained.has(issue.field)) event.issues.push(issue)
+    }
+    if (event.issues.length > 0) {
+      event.status = 'INVALID'
+      event.issues.sort(byRowThenField)
+    }
+    event.itemsTotal = sumLineTotals(e.lineItems)
+    event.contentHash = saleEventContentHash(event)
+    return event
+  }
+}
