@@ -433,19 +433,26 @@ describe('the same orders again', () => {
     const connectionId = await withPg(url, (c) =>
       createConnection(c, { baseUrl: sandbox.url, token: sandbox.token }),
     )
-    const worker = await startSubmissionWorker({ databaseUrl: url, log: () => {} })
     // the store's own manager submits: "all" is then every READY event of this store alone
     const storeManager = await loadCaller(sessionFor(await makeUser({ storeIds: [store.id] })))
     if (!storeManager) throw new Error('no caller')
-    /** submits every READY event of the store, as the sales page does, and waits until the worker sent them */
+    /**
+     * submits every READY event of the store, as the sales page does, and runs a worker until they are sent;
+     * only that long, since a worker takes any file's jobs from the shared test database
+     */
     const sendReady = async () => {
       const { eventCount } = await submitEvents(storeManager, { scope: 'all', connectionId })
-      await waitFor(
-        () =>
-          db.batch.count({ where: { connectionId, status: { in: ['QUEUED', 'SENDING', 'RETRY_WAIT'] } } }),
-        (open) => open === 0,
-        { timeoutMs: 30_000, what: 'the batches to be sent' },
-      )
+      const worker = await startSubmissionWorker({ databaseUrl: url, log: () => {} })
+      try {
+        await waitFor(
+          () =>
+            db.batch.count({ where: { connectionId, status: { in: ['QUEUED', 'SENDING', 'RETRY_WAIT'] } } }),
+          (open) => open === 0,
+          { timeoutMs: 30_000, what: 'the batches to be sent' },
+        )
+      } finally {
+        await worker.stop()
+      }
       return eventCount
     }
     const receivedOrders = async () =>
@@ -499,10 +506,9 @@ describe('the same orders again', () => {
       expect(await sendReady()).toBe(0)
       expect(await receivedOrders()).toEqual(['S-1', 'S-1-B'])
     } finally {
-      await worker.stop()
       await sandbox.dispose()
     }
-  })
+  }, 90_000) // three uploads and two sends through a worker: seconds each on a shared machine
 
   it('a double click stores once: the second commit is a no-op', async () => {
     const code = `DC-${uniq()}`
