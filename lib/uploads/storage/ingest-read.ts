@@ -3,10 +3,8 @@ import { SALES_FIELDS } from '../fields'
 import { type ParseProgress, type ParseResult, parseSalesFile } from '../parse-sales-file'
 import type { ColumnMapping, MappingEdit, PresetId } from '../presets'
 import type { ParsedSaleEvent, StoreInfo } from '../types'
+import { type ChunkRows, type CommitContext, chunkRows, rowIssueRows } from './commit-rows'
 import {
-  type ChunkRows,
-  type CommitContext,
-  chunkRows,
   countDisposition,
   dispositionOf,
   type EventKeys,
@@ -25,7 +23,6 @@ import {
   type PreviewEvent,
   type PreviewProblem,
   previewEventOf,
-  rowIssueRows,
 } from './ingest-rows'
 
 // The reading side of preview and commit, run in its own thread (ingest-worker.ts): parse the stored file,

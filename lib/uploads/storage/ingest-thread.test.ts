@@ -2,11 +2,12 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { copyBinaryRows } from '@/lib/db/copy/testing'
 import { isUploadFileError } from '../errors'
+import type { ChunkRows } from './commit-rows'
 import type { ReadJob } from './ingest-read'
-import type { ChunkRows, IngestProgress, IngestStore } from './ingest-rows'
+import type { IngestProgress, IngestStore } from './ingest-rows'
 import { readInWorker } from './ingest-thread'
-import { copyBinaryRows } from './testing'
 
 // The reading thread on its own: what it hands the database side, how progress and refusals come back,
 // and what a file too big for its heap turns into.

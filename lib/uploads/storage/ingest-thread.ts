@@ -2,8 +2,9 @@ import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { UploadFileError, type UploadFileErrorCode } from '../errors'
+import type { ChunkRows } from './commit-rows'
 import type { PortCall, ReadJob, ReadOutcome, SerializedError, ToMain, ToWorker } from './ingest-read'
-import type { ChunkRows, EventKeys, ExistingRow, IngestProgress } from './ingest-rows'
+import type { EventKeys, ExistingRow, IngestProgress } from './ingest-rows'
 
 // Preview and commit read the file in a worker thread with a heap of its own, capped by the file's size:
 // one large upload can't grow the web server's heap, and V8 collects the parser's garbage as it goes

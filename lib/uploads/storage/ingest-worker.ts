@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { isUploadFileError } from '../errors'
+import { transferablesOf } from './commit-rows'
 import {
   type PortCall,
   type ReadJob,
@@ -8,7 +9,7 @@ import {
   type ToMain,
   type ToWorker,
 } from './ingest-read'
-import { type ExistingRow, transferablesOf } from './ingest-rows'
+import type { ExistingRow } from './ingest-rows'
 
 // The reading thread's entry (started by ingest-thread.ts): one job from workerData, calls to the
 // database side answered in order, then done or failed.

@@ -3,11 +3,16 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import iconv from 'iconv-lite'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { sessionFor } from '@/lib/auth/testing'
+import { readReceivedRecords } from '@/lib/constructor/sandbox/server'
+import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
 import { db } from '@/lib/db'
+import { submitEvents } from '@/lib/submission/submit'
+import { createConnection, waitFor, withPg } from '@/lib/submission/testing'
+import { startSubmissionWorker } from '@/lib/submission/worker'
 import { parseSalesFile } from '../parse-sales-file'
 import { SALES_TEMPLATE_CSV } from '../presets'
 import type { ParsedSaleEvent } from '../types'
@@ -415,6 +420,95 @@ describe('the same orders again', () => {
       duplicateCount: 0,
     })
   })
+
+  // "unchanged" must be decided before "sent → correction": the other way round, a re-upload of the same
+  // orders would store them as corrections and send them to Constructor again
+  it('sends nothing again when sent orders come back unchanged: every order unchanged, no correction', async () => {
+    const code = `SENT-${uniq()}`
+    const store = await makeStore({ code })
+    stores.push(ingestStore(store))
+    await db.storeMembership.create({ data: { userId: manager.id, storeId: store.id } })
+    const url = inject('databaseUrl')
+    const sandbox = await startTestSandbox()
+    const connectionId = await withPg(url, (c) =>
+      createConnection(c, { baseUrl: sandbox.url, token: sandbox.token }),
+    )
+    // the store's own manager submits: "all" is then every READY event of this store alone
+    const storeManager = await loadCaller(sessionFor(await makeUser({ storeIds: [store.id] })))
+    if (!storeManager) throw new Error('no caller')
+    /**
+     * submits every READY event of the store, as the sales page does, and runs a worker until they are sent;
+     * only that long, since a worker takes any file's jobs from the shared test database
+     */
+    const sendReady = async () => {
+      const { eventCount } = await submitEvents(storeManager, { scope: 'all', connectionId })
+      const worker = await startSubmissionWorker({ databaseUrl: url, log: () => {} })
+      try {
+        await waitFor(
+          () =>
+            db.batch.count({ where: { connectionId, status: { in: ['QUEUED', 'SENDING', 'RETRY_WAIT'] } } }),
+          (open) => open === 0,
+          { timeoutMs: 30_000, what: 'the batches to be sent' },
+        )
+      } finally {
+        await worker.stop()
+      }
+      return eventCount
+    }
+    const receivedOrders = async () =>
+      (await readReceivedRecords(sandbox.dataDir))
+        .map((r) => (r.action as { data: { order_id: string } }).data.order_id)
+        .sort()
+    const stored = () =>
+      db.saleEvent.findMany({
+        where: { storeId: store.id },
+        select: { orderId: true, status: true, version: true, isCorrection: true, uploadId: true },
+        orderBy: { orderId: 'asc' },
+      })
+    try {
+      const file = csv(code, '12.50', 'S-1')
+      const first = await uploadAndCommit(file, store.id, code)
+      expect(await sendReady()).toBe(2)
+      const sent = await stored()
+      expect(sent).toMatchObject(
+        ['S-1', 'S-1-B'].map((orderId) => ({
+          orderId,
+          status: 'SUBMITTED',
+          isCorrection: false,
+          uploadId: first.uploadId,
+        })),
+      )
+      expect(await receivedOrders()).toEqual(['S-1', 'S-1-B'])
+      const sentContent = await storedEvents({ storeId: store.id })
+      const allUnchanged = { events: 2, new: 0, unchanged: 2, updated: 0, corrections: 0, queued: 0 }
+
+      // the very same file: its hash names the first upload, and the preview finds every order unchanged
+      const again = await upload(file, store.id)
+      const p = await preview(again.uploadId, code)
+      expect(p.sameFileAs?.uploadId).toBe(first.uploadId)
+      expect(p.counts).toMatchObject(allUnchanged)
+      expect(await commit(again.uploadId, code)).toMatchObject({ noOp: true, counts: { unchanged: 2 } })
+
+      // the same rows with Windows line endings: another hash, so the commit classifies every order itself
+      const crlf = await uploadAndCommit(
+        Buffer.from(file.toString().replaceAll('\n', '\r\n')),
+        store.id,
+        code,
+      )
+      expect(crlf.preview.sameFileAs).toBeNull()
+      expect(crlf.summary.noOp).toBe(false)
+      for (const counts of [crlf.preview.counts, crlf.summary.counts])
+        expect(counts).toMatchObject(allUnchanged)
+      expect(await stored()).toEqual(sent)
+      expect(await storedEvents({ storeId: store.id })).toEqual(sentContent)
+
+      // nothing is waiting to go, and Constructor received each order exactly once
+      expect(await sendReady()).toBe(0)
+      expect(await receivedOrders()).toEqual(['S-1', 'S-1-B'])
+    } finally {
+      await sandbox.dispose()
+    }
+  }, 90_000) // three uploads and two sends through a worker: seconds each on a shared machine
 
   it('a double click stores once: the second commit is a no-op', async () => {
     const code = `DC-${uniq()}`

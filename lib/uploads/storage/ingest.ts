@@ -1,12 +1,11 @@
 import type pg from 'pg'
+import { copyRows } from '@/lib/db/copy/copy-rows'
 import { isUploadFileError } from '../errors'
-import { copyRows, ingestPool } from './copy'
+import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
+import { ingestPool } from './copy'
 import { removeUploadFile, uploadFilePath } from './files'
 import type { ReadFileFacts, ReadJob, ReadOutcome } from './ingest-read'
 import {
-  type ChunkRows,
-  type CommitContext,
-  EVENT_COLUMNS,
   type EventKeys,
   type ExistingRow,
   emptyCounts,
@@ -14,8 +13,6 @@ import {
   type IngestProgress,
   type IngestSettings,
   type IngestStore,
-  ISSUE_COLUMNS,
-  LINE_COLUMNS,
   type PreviewEvent,
   type PreviewProblem,
 } from './ingest-rows'

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { copyRows } from './copy'
-import { CopyBinary } from './ingest-rows'
+import { CopyBinary } from './binary'
+import { copyRows } from './copy-rows'
 import { copyBinaryRows, uuidText } from './testing'
 
 // What the commit hands PostgreSQL in binary COPY must read back exactly as the same values in text would.

@@ -1,0 +1,67 @@
+import fs from 'node:fs'
+import { closeIngestPools, ingestPool } from '@/lib/uploads/storage/copy'
+import { receiveUploadFile } from '@/lib/uploads/storage/files'
+import { commitUpload, type IngestStore, previewUpload } from '@/lib/uploads/storage/ingest'
+import { uuidv7 } from '@/lib/uploads/storage/uuid7'
+
+// bench:ingest's child process (started by ingest-run.ts, so its peak RSS is the product's alone): the
+// product's path from the file on disk to stored events; prints its figures as one line of JSON. Only
+// `import type` from here: importing it runs it.
+
+export type ChildFigures = {
+  receiveSeconds: number
+  previewSeconds: number
+  commitSeconds: number
+  events: number
+  lineItems: number
+  maxRssMb: number
+}
+
+async function ingest(file: string): Promise<ChildFigures> {
+  const pool = ingestPool()
+  const { rows: stores } = await pool.query<IngestStore>(
+    `SELECT id::text, code, "timeZone", latitude, longitude FROM "Store" ORDER BY code`,
+  )
+  const { rows: users } = await pool.query<{ id: string; email: string }>(
+    `SELECT id::text, email FROM "User" LIMIT 1`,
+  )
+  const user = users[0] as { id: string; email: string }
+  const uploadId = uuidv7()
+  const t0 = performance.now()
+  const received = await receiveUploadFile(
+    fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
+    uploadId,
+    Number.MAX_SAFE_INTEGER,
+  )
+  await pool.query(
+    `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", status, "updatedAt") VALUES ($1, 'bench.csv', $2, $3, $4, 'RECEIVED', now())`,
+    [uploadId, received.sizeBytes, received.sha256, user.id],
+  )
+  const t1 = performance.now()
+  const preview = await previewUpload({
+    uploadId,
+    sizeBytes: received.sizeBytes,
+    sha256: received.sha256,
+    storeId: null,
+    stores,
+    settings: {},
+  })
+  const t2 = performance.now()
+  const summary = await commitUpload({ uploadId, actor: { userId: user.id, email: user.email }, stores })
+  const t3 = performance.now()
+  if (preview.counts.invalidEvents > 0 || summary.counts.new !== preview.counts.events)
+    throw new Error(`unexpected outcome: ${JSON.stringify(summary.counts)}`)
+  await closeIngestPools()
+  return {
+    receiveSeconds: (t1 - t0) / 1000,
+    previewSeconds: (t2 - t1) / 1000,
+    commitSeconds: (t3 - t2) / 1000,
+    events: summary.counts.events,
+    lineItems: summary.counts.lineItems,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  }
+}
+
+const figures = await ingest(process.argv[2] as string)
+process.stdout.write(`${JSON.stringify(figures)}\n`)
+process.exit(0)

@@ -1,0 +1,146 @@
+import { execFile } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import pg from 'pg'
+import { migrate } from '@/lib/db/migrate'
+
+// The two floors bench:ingest holds the product against, both timed as `psql \copy` (the database's bulk path
+// with nothing of ours in between): the file into one plain table, and the very rows the product stored
+// into a fresh database of the product's own schema.
+
+const run = promisify(execFile)
+
+function findPsql(): string {
+  for (const p of [process.env.PSQL, '/usr/bin/psql', '/usr/local/bin/psql', '/opt/homebrew/bin/psql'])
+    if (p && fs.existsSync(p)) return p
+  throw new Error(
+    'psql was not found (looked in /usr/bin, /usr/local/bin): install postgresql-client or set PSQL',
+  )
+}
+
+const psql = (url: string, ...args: string[]) =>
+  run(findPsql(), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args, url], { maxBuffer: 16 * 1024 * 1024 })
+
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`
+
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now()
+  await fn()
+  return (performance.now() - t0) / 1000
+}
+
+/**
+ * The plain-table floor: the file into one table with a unique key and the time and item indexes; with
+ * `search`, also the GIN trigram indexes the sales table's search keeps over every order and customer id (its
+ * item id trigrams are over each distinct id, ItemIdSearch: the floor's plain item index stands for them).
+ */
+export async function plainTableSeconds(url: string, file: string, table: string, search: boolean) {
+  const trigram = search
+    ? `CREATE EXTENSION IF NOT EXISTS pg_trgm;
+       CREATE INDEX ON ${table} USING GIN (order_id gin_trgm_ops);
+       CREATE INDEX ON ${table} USING GIN (customer_id gin_trgm_ops);`
+    : ''
+  await psql(
+    url,
+    '-c',
+    `CREATE TABLE ${table} (id bigserial PRIMARY KEY, order_id text, occurred_at timestamptz, store_code text, kind text,
+       customer_id text, item_id text, item_name text, variation_id text, unit_price numeric(18,4), quantity int);
+     CREATE UNIQUE INDEX ON ${table} (store_code, kind, order_id, item_id);
+     CREATE INDEX ON ${table} (store_code, occurred_at);
+     CREATE INDEX ON ${table} (occurred_at);
+     CREATE INDEX ON ${table} (item_id);
+     ${trigram}`,
+  )
+  return timed(() =>
+    psql(
+      url,
+      '-c',
+      `\\copy ${table} (order_id, occurred_at, store_code, kind, customer_id, item_id, item_name, variation_id, unit_price, quantity) FROM ${quoteLiteral(file)} WITH (FORMAT csv, HEADER true)`,
+    ),
+  )
+}
+
+/** what the stored rows point to: copied into the floor's database before the clock starts */
+const PARENT_TABLES = ['Store', 'User', 'Upload']
+/** what a commit stores, in an order that satisfies their keys: events, their search rows, line items, item ids, row issues */
+export const STORED_TABLES = ['SaleEvent', 'SaleEventSearch', 'LineItem', 'ItemIdSearch', 'UploadRowIssue']
+
+export type StoredRowsFloor = {
+  seconds: number
+  rows: Record<string, number>
+  /** the database the rows were copied into, to drop when done */
+  database: string
+}
+
+/**
+ * The stored-rows floor: every row the product stored (`fromUrl`), dumped after its run and copied with
+ * `psql \copy` in one transaction into a new database on the same server, built by the product's own
+ * migrations: the same tables, indexes, checks and native foreign keys. Triggers of our own are switched off
+ * there, because what they derive (the search rows) is copied like the rest; the database's own key checks
+ * stay. What the clock shows is what the database itself needs to store those rows.
+ */
+export async function storedRowsFloor(
+  fromUrl: string,
+  work: string,
+  beforeLoad: (url: string) => Promise<void>,
+): Promise<StoredRowsFloor> {
+  const dir = fs.mkdtempSync(path.join(work, 'stored-rows-'))
+  const file = (table: string) => quoteLiteral(path.join(dir, `${table}.copy`))
+  const all = [...PARENT_TABLES, ...STORED_TABLES]
+  const script = (name: string, lines: string[]) => {
+    const p = path.join(dir, name)
+    fs.writeFileSync(p, `${lines.join('\n')}\n`)
+    return p
+  }
+  // binary: every value comes back exactly as stored (generated columns are left out both ways)
+  await psql(
+    fromUrl,
+    '-f',
+    script(
+      'dump.sql',
+      all.map((t) => `\\copy "${t}" TO ${file(t)} WITH (FORMAT binary)`),
+    ),
+  )
+  const rows: Record<string, number> = {}
+  await withClient(fromUrl, async (c) => {
+    for (const t of STORED_TABLES)
+      rows[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${t}"`)).rows[0]?.n ?? 0)
+  })
+
+  const database = `${new URL(fromUrl).pathname.slice(1)}_floor`
+  await withClient(fromUrl, (c) => c.query(`CREATE DATABASE "${database}"`))
+  const url = new URL(fromUrl)
+  url.pathname = `/${database}`
+  const floorUrl = url.toString()
+  await migrate(floorUrl)
+  await withClient(floorUrl, (c) =>
+    c.query(STORED_TABLES.map((t) => `ALTER TABLE "${t}" DISABLE TRIGGER USER;`).join('\n')),
+  )
+  await psql(
+    floorUrl,
+    '-f',
+    script(
+      'parents.sql',
+      PARENT_TABLES.map((t) => `\\copy "${t}" FROM ${file(t)} WITH (FORMAT binary)`),
+    ),
+  )
+  await beforeLoad(floorUrl)
+  const load = script(
+    'load.sql',
+    STORED_TABLES.map((t) => `\\copy "${t}" FROM ${file(t)} WITH (FORMAT binary)`),
+  )
+  const seconds = await timed(() => psql(floorUrl, '--single-transaction', '-f', load))
+  fs.rmSync(dir, { recursive: true, force: true })
+  return { seconds, rows, database }
+}
+
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return await fn(c)
+  } finally {
+    await c.end()
+  }
+}
