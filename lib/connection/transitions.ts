@@ -9,26 +9,12 @@ export type ConnectionState = 'RUNNING' | 'PAUSED'
 
 /** every allowed move, with the writer that makes it */
 export const CONNECTION_MOVES = [
-  // Constructor refused the credentials (401/403): the batch that got the answer goes back to QUEUED in the same
-  // statement, so the pause and the batch's move are never seen apart
+  // Constructor refused the credentials (401/403), or the stored token cannot be used at all: the batch that found
+  // out goes back to QUEUED in the same statement, so the pause and the batch's move are never seen apart
   { from: 'RUNNING', to: 'PAUSED', writer: 'markPaused (lib/submission/transitions.ts)' },
-  // the stored token cannot be used at all (it does not decrypt): no request was made
-  { from: 'RUNNING', to: 'PAUSED', writer: 'pauseConnection' },
   // an admin saved settings that passed their test; every waiting batch gets its send job back
   { from: 'PAUSED', to: 'RUNNING', writer: 'resumeConnection' },
 ] as const satisfies readonly { from: ConnectionState; to: ConnectionState; writer: string }[]
-
-// RUNNING → PAUSED for a reason that is not an answer to a request.
-export async function pauseConnection(q: Queryable, connectionId: string, reason: string) {
-  const { rows } = await q.query<{ n: number }>(
-    `WITH c AS (
-       UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $2, "pausedAt" = now(), "updatedAt" = now()
-       WHERE id = $1::uuid AND NOT paused RETURNING 1
-     ) SELECT count(*)::int AS n FROM c`,
-    [connectionId, reason],
-  )
-  return { applied: (rows[0]?.n ?? 0) > 0 }
-}
 
 // PAUSED → RUNNING, and a send job for every waiting batch in the same statement: the batches go out at once, not
 // at the worker's next sweep. Run it inside the transaction that records why (the test, the audit entry).
