@@ -84,6 +84,34 @@ describe('Constructor connection settings', () => {
     expect(trail[0]?.actorId).toBe(admin.id)
   })
 
+  it("resuming gives every waiting batch its send job at once, without waiting for the worker's sweep", async () => {
+    const conn = await pausedConnection()
+    // batches whose jobs ran while the connection was paused, found it paused and ended: none has a job left
+    const waiting = await db.$queryRaw<{ id: string }[]>`
+      INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "nextAttemptAt", "updatedAt")
+      VALUES (gen_random_uuid(), ${conn.id}::uuid, 'QUEUED', 0, NULL, now()),
+             (gen_random_uuid(), ${conn.id}::uuid, 'RETRY_WAIT', 0, now(), now())
+      RETURNING id::text`
+    const keys = waiting.map((b) => `batch:${b.id}`)
+    const jobs = async () =>
+      (
+        await db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ANY(${keys}::text[])`
+      )[0]?.n
+    expect(await jobs()).toBe(0)
+    const result = await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: sandbox.url,
+        apiKey: 'conn-key',
+        section: 'Products',
+        token: TOKEN,
+      }),
+    )
+    expect(result).toMatchObject({ ok: true, data: { test: { ok: true, resumed: true } } })
+    expect(await jobs()).toBe(2)
+  })
+
   it('keeps a connection paused when the new settings fail their test', async () => {
     const conn = await pausedConnection()
     const result = await runAs(signedIn(admin), () =>

@@ -5,8 +5,11 @@ import { audit, diff } from '@/lib/audit/log'
 import { type ActionContext, ActionError, authorizedAction } from '@/lib/auth/action'
 import { saveConnectionSchema, testConnectionSchema } from '@/lib/connection/schema'
 import { checkConnection } from '@/lib/connection/tester'
+import { resumeConnection } from '@/lib/connection/transitions'
 import { decryptSecret, encryptSecret, secretHint } from '@/lib/crypto/secret-box'
 import { db } from '@/lib/db'
+import { prismaQueryable } from '@/lib/submission/sql'
+import { ensureAppQueueSchema } from '@/lib/submission/submit'
 
 // The Constructor connection: one row, admins only. The token goes in encrypted and never comes
 // back out of the server: results carry the hint (last four characters) at most.
@@ -36,6 +39,8 @@ async function testStored(
     token: decryptSecret(conn.tokenCiphertext),
   })
   const resume = resumeIfOk && check.ok && conn.paused
+  // resuming gives the waiting batches their send jobs in the same transaction
+  if (resume) await ensureAppQueueSchema()
   await db.$transaction(async (tx) => {
     await tx.constructorConnection.update({
       where: { id: conn.id },
@@ -43,9 +48,9 @@ async function testStored(
         lastTestedAt: new Date(),
         lastTestOk: check.ok,
         lastTestMessage: check.message,
-        ...(resume ? { paused: false, pausedReason: null, pausedAt: null } : {}),
       },
     })
+    if (resume) await resumeConnection(prismaQueryable(tx), conn.id)
     await audit(tx, {
       actor: ctx.actor,
       action: 'connection.tested',

@@ -16,6 +16,7 @@ import {
 import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
 import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
 import { isApiReason } from '@/lib/sales/reasons'
+import { excludeEvents, saveEditedEvent } from '@/lib/sales/transitions'
 import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/submit'
 
 // The sales table's mutations: bulk submit, resubmit, exclude/include and delete; inline correction with
@@ -98,10 +99,7 @@ export const setSaleEventsExcludedAction = authorizedAction({
     const count = await db.$transaction(async (tx) => {
       let n: number
       if (excluded) {
-        n = await tx.$executeRaw(sql`
-          UPDATE "SaleEvent" e SET status = 'EXCLUDED', version = e.version + 1, "updatedById" = ${caller.userId}::uuid,
-            "updatedAt" = now()
-          WHERE e.id = ANY(${eventIds}::uuid[]) AND e."openBatchId" IS NULL AND e.status IN ('INVALID', 'READY', 'FAILED')`)
+        n = await excludeEvents(tx, eventIds, caller.userId)
       } else {
         const ids = (
           await tx.saleEvent.findMany({
@@ -252,9 +250,11 @@ export const updateSaleEventAction = authorizedAction({
         const sent =
           before.status === 'SUBMITTED' || before.status === 'FAILED' || before.submittedAt !== null
         // compare-and-set on the version the form read: a queued event or someone else's edit wins
-        const updated = await tx.saleEvent.updateMany({
-          where: { id: eventId, version, openBatchId: null, status: { not: 'QUEUED' } },
-          data: {
+        const saved = await saveEditedEvent(tx, {
+          eventId,
+          version,
+          current: before.status,
+          content: {
             kind: event.kind,
             storeId: event.storeId as string,
             orderId: event.orderId as string,
@@ -268,17 +268,15 @@ export const updateSaleEventAction = authorizedAction({
             returnType: event.returnType ?? null,
             returnPreference: event.returnPreference ?? null,
             returnDropOff: event.returnDropOff ?? null,
-            status: before.status === 'EXCLUDED' ? 'EXCLUDED' : 'READY',
             issues: [],
             lastError: null,
             itemCount: items.length,
             itemsTotal,
             isCorrection: before.isCorrection || sent,
             updatedById: caller.userId,
-            version: { increment: 1 },
           },
         })
-        if (updated.count === 0)
+        if (!saved)
           throw new ActionError(
             before.openBatchId || before.status === 'QUEUED'
               ? CONFLICT_MESSAGES.queued

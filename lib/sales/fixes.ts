@@ -5,6 +5,7 @@ import { db, Prisma } from '@/lib/db'
 import type { GroupFix } from '@/lib/sales/action-schema'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
 import { SALE_LIMITS, type SaleIssue } from '@/lib/sales/schema'
+import { excludeEvents, revalidatedStatus, storeRevalidation } from '@/lib/sales/transitions'
 import { validateSaleEvent } from '@/lib/sales/validate'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
@@ -14,9 +15,6 @@ import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
 const sql = Prisma.sql
 type Tx = Prisma.TransactionClient
-
-/** statuses a person may correct or re-validate (never QUEUED or SUBMITTED) */
-const CORRECTABLE = sql`e.status IN ('INVALID', 'READY', 'FAILED', 'EXCLUDED')`
 
 function total(items: { unitPrice: Prisma.Decimal | null; quantity: number | null }[]) {
   return items.reduce(
@@ -69,8 +67,7 @@ export async function revalidateEvents(
           },
           { timeZone: e.store.timeZone },
         )
-        // a FAILED event keeps its API reason until it is corrected or resubmitted
-        const status = issues.length ? 'INVALID' : e.status === 'FAILED' ? 'FAILED' : 'READY'
+        const status = revalidatedStatus(e.status, issues.length)
         if (status === 'READY') ready++
         return {
           id: e.id,
@@ -81,13 +78,7 @@ export async function revalidateEvents(
         }
       })
     if (rows.length === 0) continue
-    await tx.$executeRaw(sql`
-      UPDATE "SaleEvent" e SET status = v.status::"EventStatus", issues = v.issues::jsonb, "itemCount" = v.cnt,
-        "itemsTotal" = v.total::numeric, version = e.version + 1, "updatedById" = ${userId}::uuid, "updatedAt" = now()
-      FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.status)}::text[],
-        ${rows.map((r) => r.issues)}::text[], ${rows.map((r) => r.count)}::int[], ${rows.map((r) => r.total)}::text[])
-        AS v(id, status, issues, cnt, total)
-      WHERE e.id = v.id AND e."openBatchId" IS NULL AND ${CORRECTABLE}`)
+    await storeRevalidation(tx, rows, userId)
   }
   return ready
 }
@@ -116,10 +107,7 @@ export async function applyGroupFix(
   const inGroup = sql`"eventId" = ANY(${ids}::uuid[])`
   switch (fix.type) {
     case 'exclude': {
-      const n = await tx.$executeRaw(sql`
-        UPDATE "SaleEvent" e SET status = 'EXCLUDED', version = e.version + 1, "updatedById" = ${actor.userId}::uuid,
-          "updatedAt" = now()
-        WHERE e.id = ANY(${ids}::uuid[]) AND e."openBatchId" IS NULL AND e.status IN ('INVALID', 'READY', 'FAILED')`)
+      const n = await excludeEvents(tx, ids, actor.userId)
       return { touched: n, ready: 0 }
     }
     case 'setTime': {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RejectedOutcome } from '@/lib/constructor/client'
 import { backoffMs, retryDelayMs, shouldGiveUp } from './retry-policy'
-import { isolationFor } from './send-batch'
+import { isolationFor } from './send-outcome'
 
 const cfg = { backoffBaseMs: 1_000, backoffMaxMs: 60_000, maxAttempts: 5, maxAgeMs: 3_600_000 }
 

@@ -3,27 +3,28 @@ import type pg from 'pg'
 import type { SubmitOutcome } from '@/lib/constructor/client'
 import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/lib/constructor/payload'
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
+import type { AttemptRecord, BatchClaim, ClaimedEventRow } from './batch-records'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
-import { type ConnectionPacer, Semaphore, slowDown } from './pace'
-import { retryDelayMs, shouldGiveUp } from './retry-policy'
+import { batchClaimBlocker, reenqueueBatch } from './jobs'
+import { type ConnectionPacer, Semaphore } from './pace'
+import {
+  attemptRecordOf,
+  closedWithoutSending,
+  decideSend,
+  MESSAGE_MAX,
+  rateLimitHoldMs,
+  type SendDecision,
+} from './send-outcome'
 import type { Queryable } from './sql'
 import {
-  type AttemptOutcomeClass,
-  type AttemptRecord,
-  type BatchClaim,
-  batchClaimBlocker,
-  type ClaimedEventRow,
   claimBatch,
   failEventsBeforeSending,
-  type Isolation,
   isolateRejected,
   markFailed,
   markPaused,
   markRetryWait,
   markSucceeded,
-  pauseConnection,
-  reenqueueBatch,
   renewLease,
 } from './transitions'
 
@@ -51,8 +52,6 @@ export type SendResult =
   | 'failed'
   | 'unauthorized'
   | 'lost_claim'
-
-const MESSAGE_MAX = 500
 
 // The worker sends the same few statements for every batch: each runs as a named prepared statement, so a
 // connection parses and plans it once instead of once per batch (≈ 0.5 ms per batch on the hot path).
@@ -98,58 +97,6 @@ function toStored(row: ClaimedEventRow): StoredEventForPayload {
     returnDropOff: row.returnDropOff,
     store: { code: row.storeCode, latitude: row.latitude, longitude: row.longitude },
     lineItems: row.lineItems,
-  }
-}
-
-const OUTCOME_CLASS: Record<SubmitOutcome['kind'], AttemptOutcomeClass> = {
-  accepted: 'ACCEPTED',
-  rejected: 'REJECTED',
-  unauthorized: 'UNAUTHORIZED',
-  rate_limited: 'RATE_LIMITED',
-  transient: 'TRANSIENT',
-}
-
-function outcomeMessage(outcome: SubmitOutcome): string {
-  switch (outcome.kind) {
-    case 'accepted':
-      return 'accepted'
-    case 'rate_limited':
-      return `Constructor is rate limiting (HTTP ${outcome.httpStatus})${outcome.retryAfterMs !== undefined ? `, Retry-After ${outcome.retryAfterMs} ms` : ''}`
-    default:
-      return outcome.message
-  }
-}
-
-// 400: the indices the API named fail with their own messages; without indices the batch is halved.
-export function isolationFor(
-  outcome: Extract<SubmitOutcome, { kind: 'rejected' }>,
-  sent: readonly string[],
-): Isolation {
-  const named = outcome.offendingIndices.filter((i) => i >= 0 && i < sent.length)
-  if (named.length > 0) {
-    return {
-      failed: named.map((i) => {
-        const own = outcome.issues.filter((issue) => issue.index === i)
-        const detail = own
-          .map((issue) => {
-            const at = issue.loc.indexOf(i)
-            const path = (at === -1 ? issue.loc : issue.loc.slice(at + 1)).join('.')
-            return path ? `${path}: ${issue.msg}` : issue.msg
-          })
-          .join('; ')
-        const error = `Constructor rejected this event: ${detail || outcome.message}`.slice(0, MESSAGE_MAX)
-        return { eventId: sent[i] as string, error }
-      }),
-      moved: [],
-    }
-  }
-  if (sent.length > 1) return { failed: [], moved: sent.slice(Math.ceil(sent.length / 2)) }
-  return {
-    failed: sent.map((eventId) => ({
-      eventId,
-      error: `Constructor rejected this event: ${outcome.message}`.slice(0, MESSAGE_MAX),
-    })),
-    moved: [],
   }
 }
 
@@ -226,8 +173,12 @@ export async function sendBatch(
     const { claim, events } = won
     if (conn.unusable || !conn.client) {
       const reason = conn.unusable ?? 'The connection cannot be used'
-      await pauseConnection(q, connectionId, reason)
-      await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', reason), reason)
+      await markPaused(
+        q,
+        claim,
+        closedWithoutSending(claim.attemptId, 'UNAUTHORIZED', reason, new Date()),
+        reason,
+      )
       ctx.connections.invalidate(connectionId)
       return 'unauthorized'
     }
@@ -237,33 +188,8 @@ export async function sendBatch(
   }
 }
 
-function closedWithoutSending(
-  claim: BatchClaim,
-  outcome: AttemptOutcomeClass,
-  message: string,
-): AttemptRecord {
-  const now = new Date()
-  return {
-    attemptId: claim.attemptId,
-    startedAt: now,
-    finishedAt: now,
-    httpStatus: null,
-    durationMs: 0,
-    responseExcerpt: message.slice(0, MESSAGE_MAX),
-    retryAfterMs: null,
-    outcome,
-  }
-}
-
-async function sendClaimed(
-  ctx: SendContext,
-  q: Queryable,
-  pacer: ConnectionPacer,
-  claim: BatchClaim,
-  client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
-  rows: ClaimedEventRow[],
-  at: { claimedAt: number; start: number; onTheWire: () => void },
-): Promise<SendResult> {
+// The request body in event id order; an event the payload builder refuses is left out and failed on its own.
+function buildActions(rows: ClaimedEventRow[]) {
   const actions: OfflineBehavioralAction[] = []
   const sent: string[] = []
   const unbuildable: { eventId: string; error: string }[] = []
@@ -276,13 +202,26 @@ async function sendClaimed(
       unbuildable.push({ eventId: row.id, error: `Cannot be sent: ${e.message}`.slice(0, MESSAGE_MAX) })
     }
   }
+  return { actions, sent, unbuildable }
+}
+
+async function sendClaimed(
+  ctx: SendContext,
+  q: Queryable,
+  pacer: ConnectionPacer,
+  claim: BatchClaim,
+  client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
+  rows: ClaimedEventRow[],
+  at: { claimedAt: number; start: number; onTheWire: () => void },
+): Promise<SendResult> {
+  const { actions, sent, unbuildable } = buildActions(rows)
   if (unbuildable.length > 0) await failEventsBeforeSending(q, claim, unbuildable)
   if (actions.length === 0) {
     const reason =
       rows.length === 0
         ? 'The batch has no events left to send'
         : `None of the ${rows.length} events can be sent`
-    await markFailed(q, claim, closedWithoutSending(claim, 'REJECTED', reason), reason)
+    await markFailed(q, claim, closedWithoutSending(claim.attemptId, 'REJECTED', reason, new Date()), reason)
     return 'failed'
   }
 
@@ -309,7 +248,12 @@ async function sendClaimed(
     if (stop) {
       // Constructor refused the credentials while this batch waited: back to QUEUED, no request, no retry burned
       giveBack()
-      const r = await markPaused(q, claim, closedWithoutSending(claim, 'UNAUTHORIZED', stop), stop)
+      const r = await markPaused(
+        q,
+        claim,
+        closedWithoutSending(claim.attemptId, 'UNAUTHORIZED', stop, new Date()),
+        stop,
+      )
       return r.applied ? 'unauthorized' : 'lost_claim'
     }
     // a claim that waited long for its slot makes sure it still holds the batch for the whole request
@@ -327,58 +271,39 @@ async function sendClaimed(
     // what must hold for this process's next requests is known before the slot goes to one of them
     if (outcome.kind === 'unauthorized') pacer.stop(outcome.message)
     if (outcome.kind === 'rate_limited')
-      pacer.hold(
-        Date.now() + (outcome.retryAfterMs ?? retryDelayMs(claim.failures + 1, undefined, ctx.config)),
-      )
+      pacer.hold(Date.now() + rateLimitHoldMs(outcome, claim.failures + 1, ctx.config))
   } finally {
     giveBack()
   }
-  const record: AttemptRecord = {
-    attemptId: claim.attemptId,
-    startedAt,
-    finishedAt,
-    httpStatus: outcome.httpStatus ?? null,
-    durationMs: outcome.durationMs,
-    responseExcerpt:
-      outcome.responseExcerpt?.slice(0, 2048) ?? (outcome.kind === 'transient' ? outcome.message : null),
-    retryAfterMs: outcome.kind === 'rate_limited' ? (outcome.retryAfterMs ?? null) : null,
-    outcome: OUTCOME_CLASS[outcome.kind],
-  }
+  const record = attemptRecordOf(claim.attemptId, outcome, { startedAt, finishedAt })
+  const decision = decideSend(outcome, { ...claim, sent, unbuildable: unbuildable.length }, ctx.config)
+  if (decision.move !== 'pause') return applyDecision(q, claim, record, decision)
+  const result = await applyDecision(q, claim, record, decision).finally(() => pacer.stopRecorded())
+  ctx.connections.invalidate(claim.connectionId)
+  ctx.log('warn', 'connection paused: Constructor refused the credentials', {
+    connectionId: claim.connectionId,
+    httpStatus: outcome.httpStatus,
+  })
+  return result
+}
 
-  switch (outcome.kind) {
-    case 'accepted': {
-      const note = unbuildable.length > 0 ? `${unbuildable.length} event(s) could not be sent` : null
-      const r = await markSucceeded(q, claim, record, note)
-      return r.applied ? 'succeeded' : 'lost_claim'
-    }
-    case 'rejected': {
-      const r = await isolateRejected(q, claim, record, isolationFor(outcome, sent))
-      return r.applied ? 'rejected' : 'lost_claim'
-    }
-    case 'unauthorized': {
-      const r = await markPaused(q, claim, record, outcome.message).finally(() => pacer.stopRecorded())
-      ctx.connections.invalidate(claim.connectionId)
-      ctx.log('warn', 'connection paused: Constructor refused the credentials', {
-        connectionId: claim.connectionId,
-        httpStatus: outcome.httpStatus,
-      })
-      return r.applied ? 'unauthorized' : 'lost_claim'
-    }
-    case 'rate_limited':
-    case 'transient': {
-      const failures = claim.failures + 1
-      const message = outcomeMessage(outcome)
-      if (shouldGiveUp(failures, claim.createdAt, ctx.config)) {
-        const reason = `Gave up after ${failures} failed attempt(s): ${message}`.slice(0, MESSAGE_MAX)
-        const r = await markFailed(q, claim, record, reason)
-        return r.applied ? 'failed' : 'lost_claim'
-      }
-      const retryAfterMs = outcome.kind === 'rate_limited' ? outcome.retryAfterMs : undefined
-      const delayMs = retryDelayMs(failures, retryAfterMs, ctx.config)
-      // the whole connection holds until Retry-After (or this back-off) and its shared rate halves
-      if (outcome.kind === 'rate_limited') await slowDown(q, claim.connectionId, retryAfterMs ?? delayMs)
-      const r = await markRetryWait(q, claim, record, delayMs, message.slice(0, MESSAGE_MAX))
-      return r.applied ? 'retry_wait' : 'lost_claim'
-    }
+// Each decision is one guarded transition; a transition that no longer applies means another worker took the claim.
+async function applyDecision(
+  q: Queryable,
+  claim: BatchClaim,
+  record: AttemptRecord,
+  decision: SendDecision,
+): Promise<SendResult> {
+  switch (decision.move) {
+    case 'succeed':
+      return (await markSucceeded(q, claim, record, decision.note)).applied ? 'succeeded' : 'lost_claim'
+    case 'isolate':
+      return (await isolateRejected(q, claim, record, decision.isolation)).applied ? 'rejected' : 'lost_claim'
+    case 'pause':
+      return (await markPaused(q, claim, record, decision.reason)).applied ? 'unauthorized' : 'lost_claim'
+    case 'retry':
+      return (await markRetryWait(q, claim, record, decision)).applied ? 'retry_wait' : 'lost_claim'
+    case 'fail':
+      return (await markFailed(q, claim, record, decision.reason)).applied ? 'failed' : 'lost_claim'
   }
 }

@@ -4,6 +4,9 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest'
+import { makeUser, signedIn } from '@/lib/auth/test-fixtures'
+import { runAs } from '@/lib/auth/testing'
+import { saveConnectionAction } from '@/lib/connection/actions'
 import { readReceivedRecords } from '@/lib/constructor/sandbox/server'
 import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
 import { createPrismaClient } from '@/lib/db'
@@ -436,11 +439,12 @@ describe.sequential('submission', () => {
     await w.stop()
   })
 
-  it('a connection resumed by clearing `paused` (the settings page) gets its waiting batches sent by the sweep', async () => {
+  it('a connection resumed on the settings page gets its waiting batches sent at once, without the sweep', async () => {
     const { sandbox, connectionId, storeId } = await setup('RESUME', 300, {
       conn: { token: 'wrong-token', maxConcurrency: 2 },
     })
-    const w = await startWorker()
+    // no sweep while the test runs: the resume alone must give the waiting batches their jobs
+    const w = await startWorker({ sweepMs: 600_000 })
     await submitEvents(manager([storeId]), { scope: 'all', connectionId }, { db: prisma })
     await waitFor(
       async () =>
@@ -452,10 +456,31 @@ describe.sequential('submission', () => {
       (p) => p === true,
       { timeoutMs: 10_000, what: 'the connection to pause' },
     )
-    await setConnectionToken(c, connectionId, sandbox.token)
-    await c.query(`UPDATE "ConstructorConnection" SET paused = false, "pausedReason" = NULL WHERE id = $1`, [
-      connectionId,
-    ])
+    // every job ran, found the connection paused and ended: nothing but the resume can wake the batches now
+    await waitFor(
+      async () =>
+        (
+          await c.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN "Batch" b ON j.key = 'batch:' || b.id::text
+             WHERE b."connectionId" = $1`,
+            [connectionId],
+          )
+        ).rows[0]?.n,
+      (n) => n === 0,
+      { timeoutMs: 10_000, what: 'the send jobs to end' },
+    )
+    expect(await statusCounts(c, storeId)).toEqual({ QUEUED: 300 })
+    const settingsAdmin = await makeUser({ role: 'ADMIN' })
+    const saved = await runAs(signedIn(settingsAdmin), () =>
+      saveConnectionAction({
+        connectionId,
+        baseUrl: sandbox.url,
+        apiKey: 'test-key',
+        section: 'Products',
+        token: sandbox.token,
+      }),
+    )
+    expect(saved).toMatchObject({ ok: true, data: { test: { ok: true, resumed: true } } })
     await untilDone(connectionId, 15_000)
     expect(await statusCounts(c, storeId)).toEqual({ SUBMITTED: 300 })
     await w.stop()

@@ -1,7 +1,9 @@
+import { resumeConnection } from '@/lib/connection/transitions'
 import { createConstructorClient } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
 import { db as defaultDb } from '@/lib/db'
 import type { PrismaClient } from '@/lib/generated/prisma/client'
+import { reopenFailedEvents } from '@/lib/sales/transitions'
 import { ensureQueueSchema } from './queue'
 import type {
   BatchIdInput,
@@ -11,12 +13,7 @@ import type {
   SubmitResult,
 } from './schema'
 import { prismaQueryable, type Queryable } from './sql'
-import {
-  cancelQueuedBatch,
-  claimEventsIntoBatches,
-  reopenFailedEvents,
-  resumeConnection,
-} from './transitions'
+import { cancelQueuedBatch, claimEventsIntoBatches } from './transitions'
 
 /** the part of lib/auth's Caller that submission needs (kept structural so the core has no session code) */
 export type SubmissionCaller = {
@@ -60,9 +57,14 @@ async function connectionFor(q: Queryable, connectionId: string | undefined) {
   return id
 }
 
-async function queueReady(db: PrismaClient) {
+/** graphile-worker's schema, before a transaction adds send jobs (the worker may not have started yet) */
+export async function ensureAppQueueSchema() {
   const url = process.env.DATABASE_URL
   if (url) await ensureQueueSchema(url)
+}
+
+async function queueReady(db: PrismaClient) {
+  await ensureAppQueueSchema()
   return db
 }
 
@@ -193,7 +195,7 @@ export async function testAndResumeConnection(
   opts: Options = {},
 ) {
   if (caller.role !== 'ADMIN') throw new SubmissionError('Only an administrator can resume sending.')
-  const db = opts.db ?? defaultDb
+  const db = await queueReady(opts.db ?? defaultDb)
   const conn = await db.constructorConnection.findUnique({ where: { id: input.connectionId } })
   if (!conn) throw new SubmissionError('That Constructor connection does not exist.')
   if (!conn.tokenCiphertext) throw new SubmissionError('Set the API token first.')

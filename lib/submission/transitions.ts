@@ -1,70 +1,87 @@
-import { JOB_MAX_ATTEMPTS, SEND_BATCH_TASK } from './queue'
+import {
+  type AttemptRecord,
+  type BatchClaim,
+  type BatchClaimWithEvents,
+  CLAIMED_EVENTS_SQL,
+  type ClaimedEventRow,
+  type Isolation,
+  MAX_BATCH_SIZE,
+} from './batch-records'
+import { jobSpecsSql } from './jobs'
 import { type Queryable, SQL_UUID_V7 } from './sql'
 
-// Every status change of batches and their events lives here. Each is one compare-and-set statement that
-// applies only from the expected state (and, while SENDING, only for the attempt that claimed it), so two
-// workers, or a worker and a person, can never both win. Set-based: a handful of statements per batch.
+// The batch's state machine. Every status change of a batch, and of the events it holds, is one compare-and-set
+// statement here that applies only from the expected state (and, while SENDING, only for the attempt that claimed
+// it), so two workers, or a worker and a person, can never both win. Each move is one statement with its own fixed
+// parameters: $1 the batch, $2 the claimed attempt, $3 the attempt's record (JSON), then the move's own.
 //
-// Membership: while a batch is open, its events are the SaleEvent rows whose openBatchId names it (one column,
-// so an event is in at most one open batch), found through the ids the batch was made with ("eventIds"): no index
-// names openBatchId, so that setting and clearing it changes a row in place (a HOT update). A BatchEvent row is written when an event's fate in a batch is
-// decided (SUBMITTED, FAILED, SPLIT into a child batch, CANCELLED), with its position in the request: events
-// are sent in id order, so the position is the rank by id among the events the batch held at that moment.
+// Membership: while a batch is open, its events are the SaleEvent rows whose openBatchId names it (one column, so an
+// event is in at most one open batch), found through the ids the batch was made with ("eventIds"): no index names
+// openBatchId, so setting and clearing it changes a row in place (a HOT update). A BatchEvent row is written when an
+// event's fate in a batch is decided (SUBMITTED, FAILED, SPLIT into a child batch, CANCELLED), with its position in
+// the request: events are sent in id order, so the position is the rank by id among the events the batch held then.
 
-export const MAX_BATCH_SIZE = 100
+export type BatchStatus = 'QUEUED' | 'SENDING' | 'RETRY_WAIT' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED'
 
-export type AttemptOutcomeClass = 'ACCEPTED' | 'REJECTED' | 'UNAUTHORIZED' | 'RATE_LIMITED' | 'TRANSIENT'
+/** a batch is made QUEUED (by claimEventsIntoBatches, or as the moved half of a split by isolateRejected) */
+export const BATCH_INITIAL: readonly BatchStatus[] = ['QUEUED']
 
-/** what one request did, as stored on its BatchAttempt row */
-export type AttemptRecord = {
-  attemptId: string
-  startedAt: Date
-  finishedAt: Date
-  httpStatus: number | null
-  durationMs: number
-  responseExcerpt: string | null
-  retryAfterMs: number | null
-  outcome: AttemptOutcomeClass
-}
-
-/** the claim a worker holds on a SENDING batch: the attempt number fences out anyone who claimed it later */
-export type BatchClaim = {
-  batchId: string
-  attempt: number
-  connectionId: string
-  createdAt: Date
-  attemptId: string
-  /** earlier attempts that burned a retry (transient, rate limited, or lost with a worker) */
-  failures: number
-}
+/** every allowed move, with the writer that makes it; the events still in the batch move with it (lib/sales/transitions.ts) */
+export const BATCH_MOVES = [
+  { from: 'QUEUED', to: 'SENDING', writer: 'claimBatch' },
+  { from: 'RETRY_WAIT', to: 'SENDING', writer: 'claimBatch' },
+  { from: 'SENDING', to: 'SUCCEEDED', writer: 'markSucceeded' },
+  { from: 'SENDING', to: 'RETRY_WAIT', writer: 'markRetryWait' },
+  { from: 'SENDING', to: 'RETRY_WAIT', writer: 'recoverLostBatches' },
+  { from: 'SENDING', to: 'FAILED', writer: 'markFailed' },
+  { from: 'SENDING', to: 'FAILED', writer: 'recoverLostBatches' },
+  { from: 'SENDING', to: 'FAILED', writer: 'isolateRejected' },
+  { from: 'SENDING', to: 'QUEUED', writer: 'isolateRejected' },
+  { from: 'SENDING', to: 'QUEUED', writer: 'markPaused' },
+  { from: 'QUEUED', to: 'CANCELLED', writer: 'cancelQueuedBatch' },
+  { from: 'RETRY_WAIT', to: 'CANCELLED', writer: 'cancelQueuedBatch' },
+] as const satisfies readonly { from: BatchStatus; to: BatchStatus; writer: string }[]
 
 // Only these burn a retry: a 400 (isolation) or a 401 (pause) does not bring a batch closer to giving up.
 const FAILURES_SQL = `(SELECT count(*) FROM "BatchAttempt" x WHERE x."batchId" = b.id
   AND (x.outcome IN ('TRANSIENT', 'RATE_LIMITED') OR (x."finishedAt" IS NULL AND x.outcome IS NULL)))::int`
 
-// graphile-worker job specs for a set of batches; job_key makes re-enqueueing replace a waiting job, not double it.
-export function jobSpecsSql(select: string, keyMode: 'replace' | 'preserve_run_at' = 'replace') {
-  return `(SELECT count(*) FROM graphile_worker.add_jobs(ARRAY(
-    SELECT ROW('${SEND_BATCH_TASK}', json_build_object('batchId', j.id, 'connectionId', j.connection_id), NULL,
-      j.run_at, ${JOB_MAX_ATTEMPTS}::smallint, 'batch:' || j.id::text, NULL, NULL)::graphile_worker.job_spec
-    FROM (${select}) AS j(id, connection_id, run_at)), ${keyMode === 'preserve_run_at'}))::int`
+// The attempt's record ($3) as a BatchAttempt row, and the claim's guard ($1, $2) for an UPDATE of "Batch": in the
+// UPDATE's own WHERE, so that a concurrent change makes PostgreSQL test it again on the row's newest version.
+const ATTEMPT = `att AS (SELECT * FROM jsonb_populate_record(NULL::"BatchAttempt", $3::jsonb))`
+const STILL_CLAIMED = `"Batch".id = $1::uuid AND "Batch".status = 'SENDING' AND "Batch".attempts = $2`
+const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" x SET "startedAt" = att."startedAt", "finishedAt" = att."finishedAt",
+       "httpStatus" = att."httpStatus", "durationMs" = att."durationMs", "responseExcerpt" = att."responseExcerpt",
+       "retryAfterMs" = att."retryAfterMs", outcome = att.outcome
+     FROM att WHERE x.id = att.id RETURNING 1`
+
+function attemptJson(a: AttemptRecord) {
+  return JSON.stringify({
+    id: a.attemptId,
+    startedAt: a.startedAt,
+    finishedAt: a.finishedAt,
+    httpStatus: a.httpStatus,
+    durationMs: a.durationMs,
+    responseExcerpt: a.responseExcerpt,
+    retryAfterMs: a.retryAfterMs,
+    outcome: a.outcome,
+  })
 }
 
-const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" SET "startedAt" = $3, "finishedAt" = $4, "httpStatus" = $5, "durationMs" = $6,
-  "responseExcerpt" = $7, "retryAfterMs" = $8, outcome = $9::"AttemptOutcome" WHERE id = $10::uuid`
-
-function attemptParams(a: AttemptRecord) {
-  return [
-    a.startedAt,
-    a.finishedAt,
-    a.httpStatus,
-    a.durationMs,
-    a.responseExcerpt,
-    a.retryAfterMs,
-    a.outcome,
-    a.attemptId,
-  ]
+// The BatchEvent rows of decided events: `rows` selects (batch id, event id, position, error). An event is decided
+// once per batch: every decision takes it out of the batch (openBatchId changes) in the same statement, and an event
+// never re-enters a batch (claims and splits make new ones).
+function decidedSql(rows: string, outcome: 'SUBMITTED' | 'FAILED' | 'SPLIT' | 'CANCELLED') {
+  return `INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome, error)
+       SELECT r.batch_id, r.event_id, r.pos, '${outcome}', r.error FROM (${rows}) AS r(batch_id, event_id, pos, error)
+       RETURNING 1`
 }
+
+// The events still in the open batch b, with their positions in its request.
+const MEMBERS = `members AS (
+       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos
+       FROM b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id WHERE e."openBatchId" = b.id
+     )`
 
 // READY events → QUEUED in new batches of ≤ 100, with one job per batch: one statement, so all or nothing.
 // FOR UPDATE in id order: two people submitting the same events queue behind each other (no deadlock) and the
@@ -109,66 +126,17 @@ export async function claimEventsIntoBatches(
   return { eventCount: row?.events ?? 0, batchIds: row?.batchIds ?? [] }
 }
 
-// FAILED → READY (a person resubmits, corrected or as it is); the event keeps every batch it was in.
-export async function reopenFailedEvents(q: Queryable, where: string, params: unknown[]) {
-  const { rows } = await q.query<{ n: number }>(
-    `WITH u AS (UPDATE "SaleEvent" e SET status = 'READY', version = e.version + 1, "updatedAt" = now()
-       WHERE (${where}) AND e.status = 'FAILED' AND e."openBatchId" IS NULL RETURNING 1)
-     SELECT count(*)::int AS n FROM u`,
-    params,
-  )
-  return rows[0]?.n ?? 0
-}
-
-export type ClaimedEventRow = {
-  id: string
-  kind: 'PURCHASE' | 'RETURN'
-  orderId: string
-  occurredAt: Date | null
-  customerId: string | null
-  revenue: string | null
-  returnExpenses: string | null
-  refund: string | null
-  returnShippingCost: string | null
-  returnReason: string | null
-  returnType: 'FULL' | 'PARTIAL' | null
-  returnPreference: 'REFUND' | 'REPLACEMENT' | null
-  returnDropOff: string | null
-  storeCode: string
-  latitude: string | null
-  longitude: string | null
-  lineItems: {
-    lineNumber: number
-    role: 'PURCHASED' | 'RETURNED' | 'KEPT' | 'CROSS_SOLD'
-    itemId: string | null
-    itemName: string | null
-    variationId: string | null
-    unitPrice: string | null
-    quantity: number | null
-  }[]
-}
-
-/** what the hot path's claim won: the claim with its events in request order */
-export type BatchClaimWithEvents = { claim: BatchClaim; events: ClaimedEventRow[] }
-
-// The hot path's claim, one round trip: QUEUED/RETRY_WAIT → SENDING (only when its wait is over and the connection is
-// not paused), open its attempt, and read the events in request order. null: the batch cannot be claimed (sent,
+// QUEUED/RETRY_WAIT → SENDING, the hot path's claim in one round trip: only when its wait is over and the connection
+// is not paused; opens its attempt and reads the events in request order. null: the batch cannot be claimed (sent,
 // cancelled, claimed by another worker, waiting, or its connection paused). Concurrency slots and start times are
 // not taken here (see pace.ts): a request holds a slot only while it is on the wire.
 export async function claimBatch(
   q: Queryable,
   args: { batchId: string; workerId: string; leaseMs: number },
 ): Promise<BatchClaimWithEvents | null> {
-  const { rows } = await q.query<{
-    batchId: string
-    attempt: number
-    connectionId: string
-    createdAt: Date
-    attemptId: string
-    failures: number
-    /** the batch's events in request order, as one JSON document (one value to read, not a row per event) */
-    events: (Omit<ClaimedEventRow, 'occurredAt'> & { occurredAt: string | null })[] | null
-  }>(
+  const { rows } = await q.query<
+    BatchClaim & { events: (Omit<ClaimedEventRow, 'occurredAt'> & { occurredAt: string | null })[] | null }
+  >(
     `WITH b AS (
        UPDATE "Batch" b SET status = 'SENDING', attempts = b.attempts + 1, "leaseOwner" = $2,
          "leaseUntil" = clock_timestamp() + $3::float8 * interval '1 millisecond',
@@ -183,20 +151,7 @@ export async function claimBatch(
        SELECT ${SQL_UUID_V7}, id, attempts, clock_timestamp(), $2 FROM b RETURNING id
      )
      SELECT b.id::text AS "batchId", b.attempts AS attempt, b."connectionId"::text AS "connectionId", b."createdAt",
-       b.failures, (SELECT id::text FROM a) AS "attemptId",
-       (SELECT json_agg(ev ORDER BY ev.id) FROM (
-         SELECT e.id, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text AS revenue,
-           e."returnExpenses"::text AS "returnExpenses", e.refund::text AS refund,
-           e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
-           e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
-           coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role,
-               'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
-               'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),
-             '[]'::json) AS "lineItems"
-         FROM unnest(b."eventIds") AS x(id)
-         JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = b.id
-         JOIN "Store" st ON st.id = e."storeId"
-       ) AS ev) AS events
+       b.failures, (SELECT id::text FROM a) AS "attemptId", ${CLAIMED_EVENTS_SQL} AS events
      FROM b`,
     [args.batchId, args.workerId, args.leaseMs],
   )
@@ -213,7 +168,7 @@ export async function claimBatch(
 }
 
 // A claim that waited long for a slot renews its lease before its request goes out (the request may take the whole
-// timeout); false: the claim was taken back meanwhile and the batch must not be sent on it.
+// timeout); false: the claim was taken back meanwhile and the batch must not be sent on it. Not a move: SENDING stays.
 export async function renewLease(q: Queryable, claim: BatchClaim, leaseMs: number) {
   const { rows } = await q.query<{ n: number }>(
     `WITH b AS (
@@ -225,45 +180,7 @@ export async function renewLease(q: Queryable, claim: BatchClaim, leaseMs: numbe
   return (rows[0]?.n ?? 0) > 0
 }
 
-/** why a batch could not be claimed: still waiting (with its time), paused, or nothing left to do */
-export async function batchClaimBlocker(q: Queryable, batchId: string) {
-  const { rows } = await q.query<{
-    status: string
-    nextAttemptAt: Date | null
-    paused: boolean
-    connectionId: string
-  }>(
-    `SELECT b.status, b."nextAttemptAt", c.paused, b."connectionId"::text AS "connectionId"
-     FROM "Batch" b JOIN "ConstructorConnection" c ON c.id = b."connectionId" WHERE b.id = $1::uuid`,
-    [batchId],
-  )
-  return rows[0] ?? null
-}
-
-// Puts a send job back for a batch that is waiting (a job ran early, e.g. after a recovery).
-export async function reenqueueBatch(
-  q: Queryable,
-  batchId: string,
-  connectionId: string,
-  runAt: Date | null,
-) {
-  await q.query(`SELECT ${jobSpecsSql('SELECT $1::uuid, $2::uuid, $3::timestamptz')}`, [
-    batchId,
-    connectionId,
-    runAt,
-  ])
-}
-
-// The BatchEvent rows of decided events: `rows` selects (batch id, event id, position, error). An event is decided
-// once per batch: every decision takes it out of the batch (openBatchId changes) in the same statement, and an event
-// never re-enters a batch (claims and splits make new ones).
-function decidedSql(rows: string, outcome: 'SUBMITTED' | 'FAILED' | 'SPLIT' | 'CANCELLED') {
-  return `INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome, error)
-       SELECT r.batch_id, r.event_id, r.pos, '${outcome}', r.error FROM (${rows}) AS r(batch_id, event_id, pos, error)
-       RETURNING 1`
-}
-
-// Events that cannot even be built into an action fail at once; the rest of the batch is still sent.
+// Events that cannot even be built into an action fail at once (QUEUED → FAILED); the rest of the batch is still sent.
 export async function failEventsBeforeSending(
   q: Queryable,
   claim: BatchClaim,
@@ -272,10 +189,7 @@ export async function failEventsBeforeSending(
   const { rows } = await q.query<{ events: number }>(
     `WITH b AS (SELECT id, "eventIds" FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
      f AS (SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)),
-     members AS (
-       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos
-       FROM b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id WHERE e."openBatchId" = b.id
-     ), fe AS (
+     ${MEMBERS}, fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error, version = e.version + 1,
          "updatedAt" = now()
        FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
@@ -288,177 +202,163 @@ export async function failEventsBeforeSending(
   return rows[0]?.events ?? 0
 }
 
-// SENDING → SUCCEEDED; every event still in the batch → SUBMITTED with the time.
+// SENDING → SUCCEEDED; every event still in the batch QUEUED → SUBMITTED with the time. $4: a note for lastError.
 export async function markSucceeded(
   q: Queryable,
   claim: BatchClaim,
   attempt: AttemptRecord,
   note: string | null,
 ) {
-  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), note]
   const { rows } = await q.query<{ batches: number; events: number }>(
-    `WITH b AS (
-       UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = $4, "lastHttpStatus" = $5,
-         "lastError" = (SELECT CASE WHEN count(*) > 0 THEN count(*) || ' event(s) failed; the rest were submitted' ELSE $11 END
+    `WITH ${ATTEMPT}, b AS (
+       UPDATE "Batch" SET status = 'SUCCEEDED', "finishedAt" = att."finishedAt", "lastHttpStatus" = att."httpStatus",
+         "lastError" = (SELECT CASE WHEN count(*) > 0 THEN count(*) || ' event(s) failed; the rest were submitted' ELSE $4 END
            FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED'),
          "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "eventIds"
+       FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch".id, "Batch"."eventIds"
      ), e AS (
-       UPDATE "SaleEvent" SET status = 'SUBMITTED', "submittedAt" = $4, "openBatchId" = NULL, "lastError" = NULL,
-         version = version + 1, "updatedAt" = now()
+       UPDATE "SaleEvent" SET status = 'SUBMITTED', "submittedAt" = (SELECT "finishedAt" FROM att), "openBatchId" = NULL,
+         "lastError" = NULL, version = version + 1, "updatedAt" = now()
        WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
        ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, NULL::text FROM e', 'SUBMITTED')}
      ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links`,
-    params,
+       (SELECT count(*) FROM be)::int AS links, (SELECT count(*) FROM a)::int AS attempts`,
+    [claim.batchId, claim.attempt, attemptJson(attempt), note],
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
 
 // SENDING → RETRY_WAIT until nextAttemptAt, with the job scheduled for then (same statement, so never lost).
+// $4: the delay; $5: the error; $6: on a 429, how long the whole connection holds (its shared rate also halves, unless
+// it is already holding); null otherwise.
 export async function markRetryWait(
   q: Queryable,
   claim: BatchClaim,
   attempt: AttemptRecord,
-  delayMs: number,
-  error: string,
+  retry: { delayMs: number; error: string; slowDownMs: number | null },
 ) {
-  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), delayMs, error]
   const { rows } = await q.query<{ batches: number }>(
-    `WITH b AS (
-       UPDATE "Batch" SET status = 'RETRY_WAIT', "nextAttemptAt" = clock_timestamp() + $11::float8 * interval '1 millisecond', "lastHttpStatus" = $5, "lastError" = $12,
-         "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "connectionId", "nextAttemptAt"
-     ), a AS (${ATTEMPT_UPDATE})
-     SELECT (SELECT count(*) FROM b)::int AS batches,
+    `WITH ${ATTEMPT}, b AS (
+       UPDATE "Batch" SET status = 'RETRY_WAIT', "nextAttemptAt" = clock_timestamp() + $4::float8 * interval '1 millisecond',
+         "lastHttpStatus" = att."httpStatus", "lastError" = $5, "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = now()
+       FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch".id, "Batch"."connectionId", "Batch"."nextAttemptAt"
+     ), a AS (${ATTEMPT_UPDATE}), slow AS (
+       UPDATE "ConnectionPace" SET
+         rate = CASE WHEN "holdUntil" IS NULL OR "holdUntil" < clock_timestamp() THEN greatest(1, rate / 2) ELSE rate END,
+         "holdUntil" = greatest(coalesce("holdUntil", '-infinity'::timestamptz),
+           clock_timestamp() + $6::float8 * interval '1 millisecond'),
+         "updatedAt" = now()
+       WHERE "connectionId" = (SELECT "connectionId" FROM b) AND $6::float8 IS NOT NULL RETURNING 1
+     )
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM a)::int AS attempts,
+       (SELECT count(*) FROM slow)::int AS slowed,
        ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM b')} AS jobs`,
-    params,
+    [claim.batchId, claim.attempt, attemptJson(attempt), retry.delayMs, retry.error, retry.slowDownMs],
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
 }
 
-// SENDING → FAILED (attempts or age exhausted): the events still in it end FAILED with the reason; a person can retry.
-export async function markFailed(
-  q: Queryable,
-  claim: BatchClaim,
-  attempt: AttemptRecord | null,
-  reason: string,
-) {
-  const params = attempt
-    ? [claim.batchId, claim.attempt, ...attemptParams(attempt), reason]
-    : [claim.batchId, claim.attempt, reason]
-  const r = attempt ? '$11' : '$3'
+// SENDING → FAILED (attempts or age exhausted, or nothing in it can be sent): the events still in it end FAILED with
+// the reason ($4); a person can retry.
+export async function markFailed(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
   const { rows } = await q.query<{ batches: number; events: number }>(
-    `WITH b AS (
-       UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = ${r}
-         ${attempt ? ', "lastHttpStatus" = $5' : ''}, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
-         "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING id, "eventIds"
+    `WITH ${ATTEMPT}, b AS (
+       UPDATE "Batch" SET status = 'FAILED', "finishedAt" = now(), "lastError" = $4, "lastHttpStatus" = att."httpStatus",
+         "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
+       FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch".id, "Batch"."eventIds"
      ), e AS (
-       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = ${r}, version = version + 1,
+       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $4, version = version + 1,
          "updatedAt" = now()
        WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
-       ${decidedSql(`SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, ${r}::text FROM e`, 'FAILED')}
-     )${attempt ? `, a AS (${ATTEMPT_UPDATE})` : ''}
+       ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, $4::text FROM e', 'FAILED')}
+     ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM e)::int AS events,
-       (SELECT count(*) FROM be)::int AS links`,
-    params,
+       (SELECT count(*) FROM be)::int AS links, (SELECT count(*) FROM a)::int AS attempts`,
+    [claim.batchId, claim.attempt, attemptJson(attempt), reason],
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
 
-// 401/403: the connection pauses with the reason; the batch goes back to QUEUED (an UNAUTHORIZED attempt burns no retry).
+// 401/403, or a token that cannot be used: the batch goes back to QUEUED (an UNAUTHORIZED attempt burns no retry)
+// and its connection RUNNING → PAUSED with the reason ($4), in the same statement (see lib/connection/transitions.ts).
 export async function markPaused(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
-  const params = [claim.batchId, claim.attempt, ...attemptParams(attempt), reason, claim.connectionId]
   const { rows } = await q.query<{ batches: number }>(
-    `WITH b AS (
-       UPDATE "Batch" SET status = 'QUEUED', "lastHttpStatus" = $5, "lastError" = $11,
+    `WITH ${ATTEMPT}, b AS (
+       UPDATE "Batch" SET status = 'QUEUED', "lastHttpStatus" = att."httpStatus", "lastError" = $4,
          "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 RETURNING "connectionId"
+       FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch"."connectionId"
      ), c AS (
-       UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $11, "pausedAt" = now(), "updatedAt" = now()
-       WHERE id = $12::uuid AND NOT paused RETURNING 1
+       UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $4, "pausedAt" = now(), "updatedAt" = now()
+       WHERE id = $5::uuid AND NOT paused RETURNING 1
      ), a AS (${ATTEMPT_UPDATE})
-     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused`,
-    params,
+     SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM c)::int AS paused,
+       (SELECT count(*) FROM a)::int AS attempts`,
+    [claim.batchId, claim.attempt, attemptJson(attempt), reason, claim.connectionId],
   )
   return { applied: (rows[0]?.batches ?? 0) > 0 }
 }
 
-export type Isolation = {
-  /** events that end FAILED, with the API's (or the payload builder's) message */
-  failed: { eventId: string; error: string }[]
-  /** events moved to a new child batch (the other half of a bisection); empty when none */
-  moved: string[]
-}
-
-// 400: only the offending events end FAILED; the rest are sent again (in this batch, and a child batch for the
-// moved half when bisecting). When nothing is left in the batch, it ends FAILED; its attempt is counted.
+// 400: SENDING → QUEUED, or → FAILED when nothing is left in it. Only the offending events ($4, $5) end FAILED; the
+// moved half of a bisection ($6) goes to a new child batch (QUEUED); the rest are sent again. $7: the summary.
 export async function isolateRejected(
   q: Queryable,
   claim: BatchClaim,
-  attempt: AttemptRecord | null,
+  attempt: AttemptRecord,
   iso: Isolation,
 ) {
-  const failedIds = iso.failed.map((f) => f.eventId)
-  const failedErrors = iso.failed.map((f) => f.error)
   const summary = `${iso.failed.length} event(s) rejected${iso.moved.length ? `, ${iso.moved.length} moved to a split batch` : ''}`
-  const params = [
-    claim.batchId,
-    claim.attempt,
-    failedIds,
-    failedErrors,
-    iso.moved,
-    summary,
-    ...(attempt ? attemptParams(attempt) : []),
-  ]
   const { rows } = await q.query<{ batches: number; remaining: number; child: string | null }>(
-    `WITH b AS (
+    `WITH ${ATTEMPT}, b AS (
        SELECT id, "connectionId", "createdById", "eventIds", "storeIds" FROM "Batch"
-       WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2 FOR UPDATE
+       WHERE ${STILL_CLAIMED} FOR UPDATE
      ), f AS (
-       SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)
-     ), members AS (
-       SELECT e.id, (row_number() OVER (ORDER BY e.id) - 1)::int AS pos
-       FROM b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id WHERE e."openBatchId" = b.id
-     ), fe AS (
+       SELECT * FROM unnest($4::uuid[], $5::text[]) AS f(id, error)
+     ), ${MEMBERS}, fe AS (
        UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error,
          version = e.version + 1, "updatedAt" = now()
        FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
      ), fbe AS (
        ${decidedSql('SELECT (SELECT id FROM b), fe.id, m.pos, fe.error FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      ), child AS MATERIALIZED (
-       SELECT ${SQL_UUID_V7} AS id FROM b WHERE cardinality($5::uuid[]) > 0
+       SELECT ${SQL_UUID_V7} AS id FROM b WHERE cardinality($6::uuid[]) > 0
      ), ins_child AS (
        INSERT INTO "Batch" (id, "connectionId", status, "eventCount", "eventIds", "storeIds", "parentBatchId", "createdById",
          "createdAt", "updatedAt")
-       SELECT child.id, b."connectionId", 'QUEUED', cardinality($5::uuid[]),
-         ARRAY(SELECT m FROM unnest($5::uuid[]) AS m ORDER BY m), b."storeIds", b.id, b."createdById", now(), now()
+       SELECT child.id, b."connectionId", 'QUEUED', cardinality($6::uuid[]),
+         ARRAY(SELECT m FROM unnest($6::uuid[]) AS m ORDER BY m), b."storeIds", b.id, b."createdById", now(), now()
        FROM child, b RETURNING id
      ), me AS (
        UPDATE "SaleEvent" e SET "openBatchId" = child.id, version = e.version + 1, "updatedAt" = now()
-       FROM child, b WHERE e.id = ANY($5::uuid[]) AND e."openBatchId" = b.id RETURNING e.id
+       FROM child, b WHERE e.id = ANY($6::uuid[]) AND e."openBatchId" = b.id RETURNING e.id
      ), mbe AS (
        ${decidedSql('SELECT (SELECT id FROM b), me.id, m.pos, NULL::text FROM me JOIN members m ON m.id = me.id', 'SPLIT')}
      ), left_in AS (
-       SELECT count(*)::int AS n FROM members m WHERE m.id <> ALL($3::uuid[]) AND m.id <> ALL($5::uuid[])
+       SELECT count(*)::int AS n FROM members m WHERE m.id <> ALL($4::uuid[]) AND m.id <> ALL($6::uuid[])
      ), bu AS (
        UPDATE "Batch" x SET
          status = CASE WHEN left_in.n > 0 THEN 'QUEUED'::"BatchStatus" ELSE 'FAILED'::"BatchStatus" END,
          "finishedAt" = CASE WHEN left_in.n > 0 THEN NULL ELSE now() END,
-         "lastHttpStatus" = 400, "lastError" = $6, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
+         "lastHttpStatus" = 400, "lastError" = $7, "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL,
          "updatedAt" = now()
        FROM b, left_in WHERE x.id = b.id RETURNING x.id, x.status, x."connectionId"
-     )${attempt ? `, a AS (UPDATE "BatchAttempt" SET "startedAt" = $7, "finishedAt" = $8, "httpStatus" = $9, "durationMs" = $10, "responseExcerpt" = $11, "retryAfterMs" = $12, outcome = $13::"AttemptOutcome" WHERE id = $14::uuid)` : ''}
+     ), a AS (${ATTEMPT_UPDATE})
      SELECT (SELECT count(*) FROM bu)::int AS batches, (SELECT n FROM left_in) AS remaining,
        (SELECT id::text FROM ins_child) AS child, (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int
-         + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int AS touched,
+         + (SELECT count(*) FROM me)::int + (SELECT count(*) FROM mbe)::int + (SELECT count(*) FROM a)::int AS touched,
        ${jobSpecsSql(`SELECT id, "connectionId", NULL::timestamptz FROM bu WHERE status = 'QUEUED'
                       UNION ALL SELECT c.id, b."connectionId", NULL::timestamptz FROM ins_child c, b`)} AS jobs`,
-    params,
+    [
+      claim.batchId,
+      claim.attempt,
+      attemptJson(attempt),
+      iso.failed.map((f) => f.eventId),
+      iso.failed.map((f) => f.error),
+      iso.moved,
+      summary,
+    ],
   )
   const row = rows[0]
   return {
@@ -468,7 +368,7 @@ export async function isolateRejected(
   }
 }
 
-// QUEUED/RETRY_WAIT → CANCELLED by a person: its events return to READY; a job that runs later finds nothing to do.
+// QUEUED/RETRY_WAIT → CANCELLED by a person: its events QUEUED → READY; a job that runs later finds nothing to do.
 export async function cancelQueuedBatch(q: Queryable, batchId: string) {
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH b AS (
@@ -485,32 +385,6 @@ export async function cancelQueuedBatch(q: Queryable, batchId: string) {
     [batchId],
   )
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
-}
-
-// Pauses a connection for a reason that is not an answer to a request (e.g. the token cannot be decrypted).
-export async function pauseConnection(q: Queryable, connectionId: string, reason: string) {
-  await q.query(
-    `UPDATE "ConstructorConnection" SET paused = true, "pausedReason" = $2, "pausedAt" = now(), "updatedAt" = now()
-     WHERE id = $1::uuid AND NOT paused`,
-    [connectionId, reason],
-  )
-}
-
-// paused → running after an admin fixed and tested the settings; every waiting batch gets its job back.
-export async function resumeConnection(q: Queryable, connectionId: string) {
-  const { rows } = await q.query<{ resumed: number; jobs: number }>(
-    `WITH c AS (
-       UPDATE "ConstructorConnection" SET paused = false, "pausedReason" = NULL, "pausedAt" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND paused RETURNING id
-     ), w AS (
-       SELECT b.id, b."connectionId", b."nextAttemptAt" FROM "Batch" b
-       WHERE b."connectionId" = $1::uuid AND b.status IN ('QUEUED', 'RETRY_WAIT')
-     )
-     SELECT (SELECT count(*) FROM c)::int AS resumed,
-       CASE WHEN EXISTS (SELECT 1 FROM c) THEN ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM w')} ELSE 0 END AS jobs`,
-    [connectionId],
-  )
-  return { resumed: (rows[0]?.resumed ?? 0) > 0, batches: rows[0]?.jobs ?? 0 }
 }
 
 // SENDING whose claim ran out, or whose worker stopped beating: the outcome is unknown, so the batch waits
@@ -556,22 +430,4 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
     [args.staleMs, args.maxAttempts, reason],
   )
   return { retried: rows[0]?.retried ?? 0, failed: rows[0]?.failed ?? 0 }
-}
-
-// Waiting batches of a running connection with no runnable job (a job that gave up; a connection resumed by code
-// that only cleared `paused`; a job that saw a stale paused flag): give one back.
-export async function reenqueueOrphans(q: Queryable, olderThanMs: number) {
-  const { rows } = await q.query<{ jobs: number }>(
-    `SELECT ${jobSpecsSql(
-      `SELECT b.id, b."connectionId", b."nextAttemptAt" FROM "Batch" b JOIN "ConstructorConnection" c ON c.id = b."connectionId"
-       WHERE b.status IN ('QUEUED', 'RETRY_WAIT') AND NOT c.paused
-         AND b."updatedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
-         AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
-           WHERE j.key = 'batch:' || b.id::text AND j.attempts < j.max_attempts)
-       LIMIT 1000`,
-      'preserve_run_at',
-    )} AS jobs`,
-    [olderThanMs],
-  )
-  return rows[0]?.jobs ?? 0
 }

@@ -5,12 +5,13 @@ import { type Runner, run, type WorkerEvents } from 'graphile-worker'
 import pg from 'pg'
 import { type SubmissionConfig, submissionConfig } from './config'
 import { ConnectionCache } from './connections'
+import { reenqueueOrphans } from './jobs'
 import { ConnectionPacer, Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
 import { makeSendBatchTask } from './tasks/send-batch'
-import { recoverLostBatches, reenqueueOrphans } from './transitions'
+import { recoverLostBatches } from './transitions'
 
 export type SubmissionWorker = {
   id: string

@@ -5,10 +5,12 @@ import { audit } from '@/lib/audit/log'
 import { ActionError, authorizedAction, MESSAGES } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
+import { prismaQueryable } from '@/lib/submission/sql'
 import { getIngestStores } from './queries'
 import { cancelUploadSchema, commitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
 import { commitUpload, UploadStateError } from './storage/ingest'
+import { cancelUpload } from './transitions'
 
 function refresh() {
   try {
@@ -72,11 +74,8 @@ export const cancelUploadAction = authorizedAction({
     const upload = await ownUpload(caller, uploadId)
     if (upload.status === 'CANCELLED') return { uploadId }
     const done = await db.$transaction(async (tx) => {
-      const changed = await tx.upload.updateMany({
-        where: { id: uploadId, status: { in: ['RECEIVED', 'PREVIEW', 'FAILED'] } },
-        data: { status: 'CANCELLED' },
-      })
-      if (changed.count === 1)
+      const changed = await cancelUpload(prismaQueryable(tx), uploadId)
+      if (changed)
         await audit(tx, {
           actor: ctx.actor,
           action: 'upload.cancelled',
@@ -85,7 +84,7 @@ export const cancelUploadAction = authorizedAction({
           storeId: upload.storeId,
           ip: ctx.ip,
         })
-      return changed.count === 1
+      return changed
     })
     if (!done) throw new ActionError('This upload can no longer be cancelled: it is stored or being stored.')
     removeUploadFile(uploadId)

@@ -1,6 +1,15 @@
 import type pg from 'pg'
 import { copyRows } from '@/lib/db/copy/copy-rows'
+import { storeUploadedChanges } from '@/lib/sales/transitions'
 import { isUploadFileError } from '../errors'
+import {
+  type CommittingUpload,
+  failParsing,
+  finishCommitting,
+  finishParsing,
+  startCommitting,
+  startParsing,
+} from '../transitions'
 import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
 import { ingestPool } from './copy'
 import { removeUploadFile, uploadFilePath } from './files'
@@ -116,10 +125,8 @@ export async function previewUpload(
   opts: RunOptions & { pool?: pg.Pool; sha256: string; storeId: string | null },
 ): Promise<UploadPreview> {
   const pool = opts.pool ?? ingestPool()
-  await pool.query(
-    `UPDATE "Upload" SET status = 'PARSING', "errorMessage" = NULL, "updatedAt" = now() WHERE id = $1`,
-    [opts.uploadId],
-  )
+  if (!(await startParsing(pool, opts.uploadId)))
+    throw new UploadStateError('This file is stored or cancelled: its rows cannot be checked again.')
   let read: ReadOutcome
   try {
     read = await readInWorker(readJob('preview', opts), {
@@ -132,10 +139,7 @@ export async function previewUpload(
         ? e.message
         : `Row ${e.line}: ${e.message}`
       : 'The file could not be read. Try again; if it keeps failing, tell your administrator.'
-    await pool.query(
-      `UPDATE "Upload" SET status = 'FAILED', "errorMessage" = $2, "updatedAt" = now() WHERE id = $1 AND status = 'PARSING'`,
-      [opts.uploadId, message],
-    )
+    await failParsing(pool, opts.uploadId, message)
     throw e
   }
   const { file: result, counts } = read
@@ -159,31 +163,15 @@ export async function previewUpload(
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
       : null,
   }
-  await pool.query(
-    `UPDATE "Upload" SET status = 'PREVIEW', "rowCount" = $2, "eventCount" = $3, "validEventCount" = $4,
-       "invalidRowCount" = $5, "duplicateCount" = $6, "updatedCount" = $7, "correctionCount" = $8, "returnCount" = $9,
-       "queuedSkipCount" = $10, encoding = $11, delimiter = $12, "dateOrder" = $13, source = $14,
-       "columnMapping" = $15::jsonb, preview = $16::jsonb, "parsedAt" = now(), "errorMessage" = NULL, "updatedAt" = now()
-     WHERE id = $1 AND status = 'PARSING'`,
-    [
-      opts.uploadId,
-      counts.rows,
-      counts.events,
-      counts.validEvents,
-      counts.invalidRows,
-      counts.unchanged,
-      counts.updated,
-      counts.corrections,
-      counts.returns,
-      counts.queued,
-      result.encoding,
-      result.delimiter === '\t' ? 'tab' : result.delimiter,
-      result.dateOrder.slice(0, 3),
-      result.preset,
-      JSON.stringify(preview.mapping),
-      JSON.stringify(preview),
-    ],
-  )
+  await finishParsing(pool, opts.uploadId, {
+    counts,
+    encoding: result.encoding,
+    delimiter: result.delimiter === '\t' ? 'tab' : result.delimiter,
+    dateOrder: result.dateOrder.slice(0, 3),
+    source: result.preset,
+    columnMapping: preview.mapping,
+    preview,
+  })
   return preview
 }
 
@@ -198,15 +186,7 @@ export type CommitSummary = {
   counts: IngestCounts
 }
 
-type UploadRow = {
-  id: string
-  status: string
-  storeId: string | null
-  sha256: string
-  sizeBytes: string
-  columnMapping: unknown
-  preview: UploadPreview | null
-}
+type UploadRow = CommittingUpload<UploadPreview>
 
 function countsOfRow(preview: UploadPreview | null): IngestCounts {
   return preview?.counts ?? emptyCounts()
@@ -254,13 +234,7 @@ export async function commitUpload(opts: {
     }
     if (current?.status !== 'PREVIEW')
       throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
-    const claimed = await client.query<UploadRow>(
-      `UPDATE "Upload" SET status = 'COMMITTING', "errorMessage" = NULL, "updatedAt" = now()
-       WHERE id = $1::uuid AND status = 'PREVIEW'
-       RETURNING id::text, status::text, "storeId"::text AS "storeId", sha256, "sizeBytes"::text AS "sizeBytes", "columnMapping", preview`,
-      [opts.uploadId],
-    )
-    upload = claimed.rows[0]
+    upload = (await startCommitting<UploadPreview>(client, opts.uploadId)) ?? undefined
     if (!upload)
       throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
     const preview = upload.preview
@@ -349,19 +323,8 @@ async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ wri
     )
     await client.query('TRUNCATE ingest_changed')
     await copyRows(client, 'ingest_changed', EVENT_COLUMNS, changed, 'binary')
-    // in place, so the event keeps its id and its batch history; version names the row the lookup locked
-    const updated = await client.query(
-      `UPDATE "SaleEvent" e SET kind = c.kind, "orderIdGenerated" = c."orderIdGenerated", "occurredAt" = c."occurredAt",
-         "customerId" = c."customerId", revenue = c.revenue, "returnExpenses" = c."returnExpenses", refund = c.refund,
-         "returnShippingCost" = c."returnShippingCost", "returnReason" = c."returnReason", "returnType" = c."returnType",
-         "returnPreference" = c."returnPreference", "returnDropOff" = c."returnDropOff", status = c.status,
-         issues = c.issues, "itemCount" = c."itemCount", "itemsTotal" = c."itemsTotal", "contentHash" = c."contentHash",
-         "isCorrection" = e."isCorrection" OR c."isCorrection", version = e.version + 1, "lastError" = NULL,
-         "uploadId" = c."uploadId", "updatedById" = c."updatedById", "updatedAt" = c."updatedAt"
-       FROM ingest_changed c
-       WHERE e.id = c.id AND e.version = c.version AND e."openBatchId" IS NULL`,
-    )
-    if (updated.rowCount !== changedIds.length)
+    // in place, so the event keeps its id and its batch history
+    if ((await storeUploadedChanges(client)) !== changedIds.length)
       throw new Error('a stored event changed while this file was being stored')
     await client.query(`DELETE FROM "LineItem" WHERE "eventId" = ANY($1::uuid[])`, [changedIds])
   }
@@ -371,27 +334,8 @@ async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ wri
 }
 
 async function finishUpload(client: pg.ClientBase, uploadId: string, c: IngestCounts, sameFile: boolean) {
-  const done = await client.query(
-    `UPDATE "Upload" SET status = 'COMMITTED', "rowCount" = $2, "eventCount" = $3, "validEventCount" = $4,
-       "invalidRowCount" = $5, "duplicateCount" = $6, "updatedCount" = $7, "correctionCount" = $8, "returnCount" = $9,
-       "queuedSkipCount" = $10, "committedAt" = now(), "updatedAt" = now(),
-       preview = CASE WHEN $11 THEN jsonb_set(preview, '{committedAsSameFile}', 'true') ELSE preview END
-     WHERE id = $1::uuid AND status = 'COMMITTING'`,
-    [
-      uploadId,
-      c.rows,
-      c.events,
-      c.validEvents,
-      c.invalidRows,
-      c.unchanged,
-      c.updated,
-      c.corrections,
-      c.returns,
-      c.queued,
-      sameFile,
-    ],
-  )
-  if (done.rowCount !== 1) throw new Error('the upload left COMMITTING while it was being stored')
+  if (!(await finishCommitting(client, uploadId, c, sameFile)))
+    throw new Error('the upload left COMMITTING while it was being stored')
 }
 
 async function auditCommit(

@@ -7,6 +7,7 @@ import { normalizeHeader } from '../fields'
 import type { ColumnMapping, PresetId } from '../presets'
 import { getIngestStores, getUpload } from '../queries'
 import type { PreviewUploadInput } from '../schema'
+import { isCheckable } from '../transitions'
 import { type IngestProgress, previewUpload, type UploadPreview } from './ingest'
 
 // The preview as the page runs it: authorize, read the whole file with progress, remember the mapping.
@@ -42,7 +43,7 @@ export async function startPreview(
   const upload = await getUpload(caller, uploadId)
   if (!upload)
     return { ok: false, status: 404, error: 'That upload does not exist or is not in one of your stores.' }
-  if (!['RECEIVED', 'PARSING', 'PREVIEW', 'FAILED'].includes(upload.status))
+  if (!isCheckable(upload.status))
     return {
       ok: false,
       status: 409,

@@ -21,6 +21,7 @@ import {
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { mappingSource } from '@/lib/uploads/storage/preview-run'
+import { isCheckable } from '@/lib/uploads/transitions'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
@@ -46,7 +47,7 @@ export default async function UploadPage({ params }: Params) {
   const upload = await getUpload(caller, id)
   if (!upload) notFound()
   const preview = upload.preview
-  const checkable = ['RECEIVED', 'PARSING', 'PREVIEW', 'FAILED'].includes(upload.status)
+  const checkable = isCheckable(upload.status)
   const head = checkable ? await readHead(upload.id) : { file: null, error: null }
 
   let initial: Record<string, number | null> = {}
