@@ -2,11 +2,12 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { env } from '@/lib/env'
 
 // Bulk rows go to PostgreSQL with COPY (≈50× faster than Prisma's createMany); one pool per database URL.
 const pools = new Map<string, pg.Pool>()
 
-export function ingestPool(url = process.env.DATABASE_URL): pg.Pool {
+export function ingestPool(url = env().DATABASE_URL): pg.Pool {
   if (!url) throw new Error('DATABASE_URL is not set')
   let pool = pools.get(url)
   if (!pool) {
