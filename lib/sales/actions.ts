@@ -4,6 +4,9 @@ import { audit } from '@/lib/audit/log'
 import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
+import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
+import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
+import { isApiReason } from '@/lib/sales/reasons'
 import {
   CONFLICT_MESSAGES,
   fixGroupSchema,
@@ -11,10 +14,7 @@ import {
   setExcludedSchema,
   submitFixedSchema,
   updateSaleEventSchema,
-} from '@/lib/sales/action-schema'
-import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
-import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
-import { isApiReason } from '@/lib/sales/reasons'
+} from '@/lib/sales/table-actions-schema'
 import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/submit'
 
 // The sales table's mutations: bulk submit, resubmit, exclude/include and delete; inline correction with

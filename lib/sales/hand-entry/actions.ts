@@ -6,7 +6,7 @@ import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { db, Prisma } from '@/lib/db'
 import { sumLineTotals } from '@/lib/money/decimal'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
-import { handEntrySchema } from './schema'
+import { handEntrySchema } from './form-schema'
 
 /** "12.50" → "12.5", "007" → "7": the form the content hash and an upload of the same sale use */
 function canonical(amount: string) {

@@ -7,7 +7,7 @@ import { FormError, SelectField, TextField } from '@/components/forms/field'
 import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
 import { updateSaleEventAction } from '@/lib/sales/actions'
-import { localToUtc } from '@/lib/sales/hand-entry/schema'
+import { localToUtc } from '@/lib/sales/hand-entry/form-schema'
 import { LINE_ITEM_ROLES, saleEventSchema } from '@/lib/sales/schema'
 
 export type EditableEvent = {

@@ -11,7 +11,7 @@ import {
   type HandEntryItemValues,
   type HandEntryValues,
   handEntrySchema,
-} from '@/lib/sales/hand-entry/schema'
+} from '@/lib/sales/hand-entry/form-schema'
 import { formatMoney } from '@/lib/utils/format'
 
 type Store = { id: string; code: string; name: string; timeZone: string; currency: string }
