@@ -1,5 +1,23 @@
 import path from 'node:path'
-import { defineConfig } from 'vitest/config'
+import { configDefaults, defineConfig } from 'vitest/config'
+
+// `npm run test:fast` (TEST_TIER=fast) is the inner loop: it leaves out the files whose time goes into
+// chaos loops, volume or brute force. `npm test` and `npx vitest run` run every file.
+const SLOW_FILES = [
+  // chaos: SIGKILLs at random moments, a fault storm, pacers of several worker processes
+  'lib/submission/submission.test.ts',
+  // whole files stored and rolled back (12,000-row transactions), one worker thread per commit
+  'lib/uploads/storage/ingest.test.ts',
+  'lib/uploads/storage/ingest-thread.test.ts',
+  // figures checked against generated days of sales
+  'lib/overview/queries.test.ts',
+  'lib/sales/queries.test.ts',
+  // brute force: throttling needs many password hashes; property tests run thousands of inputs
+  'lib/auth/credentials.test.ts',
+  'lib/sales/validate.test.ts',
+  // every server action and route × five personas × three targets
+  'lib/auth/authorization-matrix.test.ts',
+]
 
 export default defineConfig({
   resolve: {
@@ -11,6 +29,7 @@ export default defineConfig({
   },
   test: {
     include: ['lib/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'prisma/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(process.env.TEST_TIER === 'fast' ? SLOW_FILES : [])],
     environment: 'node',
     globalSetup: ['./lib/testing/global-setup.ts'],
     testTimeout: 30_000,

@@ -1,10 +1,11 @@
 import { PrismaPg } from '@prisma/adapter-pg'
+import { env } from '@/lib/env'
 import { PrismaClient } from '@/lib/generated/prisma/client'
 
 // One Prisma client per process (kept on globalThis so dev-mode reloads don't open new pools).
 const globalForPrisma = globalThis as unknown as { prisma?: PrismaClient }
 
-export function createPrismaClient(connectionString = process.env.DATABASE_URL) {
+export function createPrismaClient(connectionString = env().DATABASE_URL) {
   if (!connectionString) {
     throw new Error('DATABASE_URL is not set: start the product with `npm start`, which provides a database')
   }
@@ -13,7 +14,7 @@ export function createPrismaClient(connectionString = process.env.DATABASE_URL) 
     // (≈ 10 ms seen on the sales table) than it saves
     adapter: new PrismaPg({
       connectionString,
-      max: Number(process.env.DB_POOL_MAX ?? 10),
+      max: env().DB_POOL_MAX,
       options: '-c jit=off',
     }),
   })

@@ -18,6 +18,10 @@ export const envSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** the "service" field of every log line: web, worker, … (set by the process supervisor) */
+  SERVICE_NAME: z.string().default('web'),
+  /** connections in this process's Prisma pool */
+  DB_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -58,8 +62,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return result.data
 }
 
-let cached: Env | undefined
+const KEYS = Object.keys(envSchema.shape) as (keyof Env)[]
+let cached: { key: string; env: Env } | undefined
+
+/** the validated environment; parsed again only when a variable changed (tests set some per case) */
 export function env(): Env {
-  cached ??= parseEnv()
-  return cached
+  const key = KEYS.map((k) => process.env[k] ?? '').join('\0')
+  if (cached?.key !== key) cached = { key, env: parseEnv() }
+  return cached.env
 }

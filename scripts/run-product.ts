@@ -17,8 +17,8 @@ import {
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { parseEnv } from '@/lib/env'
-import { loadOrCreateLocalSecrets } from '@/lib/ops/local-secrets'
-import { type ProcessSpec, Supervisor } from '@/lib/ops/supervisor'
+import { loadOrCreateLocalSecrets } from '@/lib/process/local-secrets'
+import { type ProcessSpec, Supervisor } from '@/lib/process/supervisor'
 import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 

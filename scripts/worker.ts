@@ -1,8 +1,9 @@
 // The submission worker process: started by `npm start` (scripts/run-product.ts); run as many as you like.
 import 'dotenv/config'
+import { env } from '@/lib/env'
 import { startSubmissionWorker } from '@/lib/submission/worker'
 
-const databaseUrl = process.env.DATABASE_URL
+const databaseUrl = env().DATABASE_URL
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set: the worker needs the same database as the web app')
   process.exit(1)

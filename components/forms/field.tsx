@@ -1,5 +1,6 @@
 import { useId } from 'react'
 import { Input, Label } from '@/components/ui/input'
+import { Select } from '@/components/ui/select'
 import { cn } from '@/lib/utils/cn'
 
 // A labelled control with its hint and error wired up for screen readers.
@@ -38,17 +39,41 @@ export function FieldShell({
   )
 }
 
+/** what every field shows around its control; className goes on the field, not the control */
+type FieldProps = { label: string; hint?: React.ReactNode; error?: string[] | undefined; className?: string }
+
+/** a text input as a field: label (htmlFor), hint and error linked by aria-describedby, aria-invalid */
 export function TextField({
   label,
   hint,
   error,
   className,
   ...props
-}: { label: string; hint?: React.ReactNode; error?: string[] | undefined } & React.ComponentProps<'input'>) {
+}: FieldProps & Omit<React.ComponentProps<'input'>, 'className'>) {
   return (
     <FieldShell label={label} hint={hint} error={error} className={className}>
       {({ id, describedBy, invalid }) => (
         <Input id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} {...props} />
+      )}
+    </FieldShell>
+  )
+}
+
+/** a native select as a field, wired like TextField; the options are its children */
+export function SelectField({
+  label,
+  hint,
+  error,
+  className,
+  children,
+  ...props
+}: FieldProps & Omit<React.ComponentProps<'select'>, 'className'>) {
+  return (
+    <FieldShell label={label} hint={hint} error={error} className={className}>
+      {({ id, describedBy, invalid }) => (
+        <Select id={id} aria-describedby={describedBy} aria-invalid={invalid || undefined} {...props}>
+          {children}
+        </Select>
       )}
     </FieldShell>
   )

@@ -4,7 +4,7 @@ import { LogOut } from 'lucide-react'
 import { useTransition } from 'react'
 import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
-import { signOutAction } from '@/lib/auth/actions'
+import { signOutAction } from '@/lib/auth/sign-in/actions'
 
 export function SignOutButton({ variant = 'default' }: { variant?: 'default' | 'outline' | 'ghost' }) {
   const [pending, start] = useTransition()

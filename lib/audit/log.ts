@@ -50,17 +50,24 @@ export function diff<T extends Record<string, unknown>>(before: T | null, after:
   return changes
 }
 
-export async function audit(client: Client, entry: AuditEntry) {
-  await client.auditLog.create({
-    data: {
-      actorId: entry.actor?.userId ?? null,
-      actorEmail: entry.actor?.email ?? null,
-      action: entry.action,
-      entity: entry.entity,
-      entityId: entry.entityId ?? null,
-      storeId: entry.storeId ?? null,
-      details: entry.details ? (redact(entry.details) as Prisma.InputJsonValue) : undefined,
-      ip: entry.ip?.slice(0, 100) ?? null,
-    },
-  })
+function auditRow(entry: AuditEntry) {
+  return {
+    actorId: entry.actor?.userId ?? null,
+    actorEmail: entry.actor?.email ?? null,
+    action: entry.action,
+    entity: entry.entity,
+    entityId: entry.entityId ?? null,
+    storeId: entry.storeId ?? null,
+    details: entry.details ? (redact(entry.details) as Prisma.InputJsonValue) : undefined,
+    ip: entry.ip?.slice(0, 100) ?? null,
+  }
+}
+
+/** writes one entry, or many in one statement (a bulk action logs one entry per record) */
+export async function audit(client: Client, entry: AuditEntry | AuditEntry[]) {
+  if (!Array.isArray(entry)) {
+    await client.auditLog.create({ data: auditRow(entry) })
+    return
+  }
+  if (entry.length) await client.auditLog.createMany({ data: entry.map(auditRow) })
 }

@@ -1,4 +1,5 @@
 import 'server-only'
+import { revalidatePath } from 'next/cache'
 import { unstable_rethrow } from 'next/navigation'
 import type { z } from 'zod'
 import { type Caller, getCaller } from '@/lib/auth/caller'
@@ -43,6 +44,22 @@ export const MESSAGES = {
   unexpected:
     'Something went wrong and nothing was changed. Try again; if it keeps failing, tell your administrator.',
 } as const
+
+/** why a caller is turned away before their input is read, as a key of MESSAGES */
+export type CallerRefusal = 'signedOut' | 'forbidden' | 'passwordChange'
+
+/** the caller checks every door makes first (actions here, route handlers in lib/auth/route.ts) */
+export function refuseCaller(
+  caller: Caller | null,
+  access: Access,
+  allowDuringPasswordChange = false,
+): CallerRefusal | null {
+  if (access === 'public') return null
+  if (!caller) return 'signedOut'
+  if (Array.isArray(access) && !access.includes(caller.role)) return 'forbidden'
+  if (caller.mustChangePassword && !allowDuringPasswordChange) return 'passwordChange'
+  return null
+}
 
 export type ActionMeta = {
   name: string
@@ -106,14 +123,9 @@ export function authorizedAction<S extends z.ZodType, T, const A extends Access>
     try {
       // 1. session: re-read from the database on every call
       const caller = await getCaller()
-      if (def.access !== 'public') {
-        if (!caller) return { ok: false, error: MESSAGES.signedOut }
-        // 2. role
-        if (Array.isArray(def.access) && !def.access.includes(caller.role))
-          return { ok: false, error: MESSAGES.forbidden }
-        if (caller.mustChangePassword && !def.allowDuringPasswordChange)
-          return { ok: false, error: MESSAGES.passwordChange }
-      }
+      // 2. role and the temporary-password gate
+      const refused = refuseCaller(caller, def.access, def.allowDuringPasswordChange)
+      if (refused) return { ok: false, error: MESSAGES[refused] }
       // 3. input
       const parsed = def.schema.safeParse(raw instanceof FormData ? formDataToObject(raw) : raw)
       if (!parsed.success) {
@@ -160,6 +172,15 @@ export function authorizedAction<S extends z.ZodType, T, const A extends Access>
 
 export function actionMeta(fn: unknown): ActionMeta | undefined {
   return typeof fn === 'function' ? (fn as { [ACTION_META]?: ActionMeta })[ACTION_META] : undefined
+}
+
+/** after a mutation: every page re-reads its data on the next visit (the dashboard shows counts everywhere) */
+export function refresh() {
+  try {
+    revalidatePath('/', 'layout')
+  } catch {
+    // outside a request (tests) there is no cache to refresh
+  }
 }
 
 /** the Prisma filter that keeps a query inside the caller's stores (models with a storeId column) */

@@ -18,7 +18,8 @@
  * Build inputs from `w` (the world below); add fixtures to makeWorld() when your action needs rows
  * (e.g. a sale event per store). Inputs must be valid for the schema, so a denial proves the door,
  * not the parser. `prepare` runs before the cell, outside the "nothing changed" window.
- * Route handlers: ROUTES['app/path/route.ts GET'] = { rule, request: (t) => new Request(...) }.
+ * Route handlers: ROUTES['app/path/route.ts GET'] = { rule, request: (t) => new Request(...) }. Each is
+ * built with authorizedRoute (lib/auth/route.ts) unless OWN_DOOR below says why it keeps its own.
  */
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
@@ -26,6 +27,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type ActionResult, actionMeta } from '@/lib/auth/action'
+import { routeMeta } from '@/lib/auth/route'
 import type { SessionClaims } from '@/lib/auth/session-policy'
 import { FIXTURE_PASSWORD, makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { runAs, sessionFor } from '@/lib/auth/testing'
@@ -336,6 +338,14 @@ const ROUTES: Record<string, RouteEntry> = {
   },
 }
 
+// route handlers that do not go through authorizedRoute, and why
+const OWN_DOOR: Record<string, string> = {
+  'app/api/health/route.ts GET': 'public by design: a load balancer calls it without a session',
+  'app/api/metrics/route.ts GET': 'a bearer METRICS_TOKEN opens it too, for a scraper without a session',
+  'app/api/auth/[...nextauth]/route.ts GET': "next-auth's own endpoints",
+  'app/api/auth/[...nextauth]/route.ts POST': "next-auth's own endpoints",
+}
+
 // ——— the sales table, failures inbox and batches (lib/sales/actions.ts, lib/batches/actions.ts) ———
 // Rows per store that an allowed call uses up (submits, deletes, edits): prepare re-creates only those
 // no longer as they were, so every cell finds them fresh.
@@ -628,6 +638,27 @@ describe('the authorization matrix', () => {
     const found = await discoverRoutes()
     const missing = found.filter((r) => !ROUTES[r.key]).map((r) => r.key)
     expect(missing, 'route handlers without a matrix entry: add them to ROUTES').toEqual([])
+  })
+
+  it('every route handler is built with authorizedRoute, at the access its matrix rule says', async () => {
+    const found = await discoverRoutes()
+    const notFromHelper = found.filter((r) => !routeMeta(r.handler) && !OWN_DOOR[r.key]).map((r) => r.key)
+    expect(notFromHelper, 'route handlers not built with authorizedRoute (or listed in OWN_DOOR)').toEqual([])
+    const stale = Object.keys(OWN_DOOR).filter(
+      (k) => !found.some((r) => r.key === k && !routeMeta(r.handler)),
+    )
+    expect(stale, 'OWN_DOOR entries for routes that are gone or now use authorizedRoute').toEqual([])
+    const mismatched = found.flatMap((r) => {
+      const meta = routeMeta(r.handler)
+      const rule = ROUTES[r.key]?.rule
+      if (!meta || !rule) return []
+      const access = JSON.stringify(meta.access)
+      const fits = rule === 'admin' ? access === '["ADMIN"]' : rule !== 'public' && access === '"signed-in"'
+      return fits ? [] : [`${r.key}: rule ${rule}, access ${access}`]
+    })
+    expect(mismatched, "a route's access must match its matrix rule").toEqual([])
+    const names = found.map((r) => routeMeta(r.handler)?.name).filter(Boolean)
+    expect(new Set(names).size, 'route names are unique').toBe(names.length)
   })
 
   it('every action cell allows or denies as expected, and a denial changes nothing', async () => {

@@ -19,13 +19,6 @@ export type Caller = {
   mustChangePassword: boolean
 }
 
-export class UnauthenticatedError extends Error {
-  override name = 'UnauthenticatedError'
-  constructor() {
-    super('Your session has ended. Sign in again to continue.')
-  }
-}
-
 async function sessionClaims(): Promise<SessionClaims | null> {
   const simulated = currentTestRequest()
   if (simulated) return simulated.session
@@ -74,13 +67,6 @@ export const getCaller = cache(async (): Promise<Caller | null> => {
   if (!claims) return null
   return loadCaller(claims)
 })
-
-/** for server code that must not run anonymously: throws UnauthenticatedError */
-export async function requireCaller(): Promise<Caller> {
-  const caller = await getCaller()
-  if (!caller) throw new UnauthenticatedError()
-  return caller
-}
 
 /** for pages: an anonymous or revoked visitor is sent to sign in (the layout does the same) */
 export async function requirePageCaller(): Promise<Caller> {

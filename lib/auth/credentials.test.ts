@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
-import { signInAction } from '@/lib/auth/actions'
 import { verifyCredentials } from '@/lib/auth/credentials'
 import { SIGN_IN_FAILED } from '@/lib/auth/schema'
+import { signInAction } from '@/lib/auth/sign-in/actions'
 import { FIXTURE_PASSWORD, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
 import {

@@ -1,23 +1,12 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction } from '@/lib/auth/action'
+import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { batchActionSchema } from '@/lib/batches/schema'
 import { db, Prisma } from '@/lib/db'
 import { cancelBatch, retryBatch, SubmissionError } from '@/lib/submission/submit'
 
 // Retry a failed batch, cancel a queued one: the status changes themselves live in lib/submission.
-
-function refresh() {
-  try {
-    revalidatePath('/batches', 'layout')
-    revalidatePath('/sales')
-    revalidatePath('/failures')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
 
 /** a batch belongs to the stores of every event it ever held; null when it does not exist */
 async function batchStores({ batchId }: { batchId: string }) {

@@ -1,8 +1,7 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit, diff } from '@/lib/audit/log'
-import { type ActionContext, ActionError, authorizedAction } from '@/lib/auth/action'
+import { type ActionContext, ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { saveConnectionSchema, testConnectionSchema } from '@/lib/connection/schema'
 import { checkConnection } from '@/lib/connection/tester'
 import { resumeConnection } from '@/lib/connection/transitions'
@@ -13,14 +12,6 @@ import { ensureAppQueueSchema } from '@/lib/submission/submit'
 
 // The Constructor connection: one row, admins only. The token goes in encrypted and never comes
 // back out of the server: results carry the hint (last four characters) at most.
-
-function refresh() {
-  try {
-    revalidatePath('/', 'layout')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
 
 type TestOutcome = { ok: boolean; message: string; resumed: boolean }
 

@@ -2,10 +2,10 @@ import 'server-only'
 
 // How the settings page checks credentials: one call through lib/constructor's client, which sends
 // a request Constructor must refuse as empty, so no sale is ever recorded.
-export type ConnectionSettings = { baseUrl: string; apiKey: string; section: string; token: string }
+export type ConnectionCredentials = { baseUrl: string; apiKey: string; section: string; token: string }
 export type ConnectionCheck = { ok: boolean; message: string }
 
-export async function checkConnection(settings: ConnectionSettings): Promise<ConnectionCheck> {
+export async function checkConnection(settings: ConnectionCredentials): Promise<ConnectionCheck> {
   const { createConstructorClient } = await import('@/lib/constructor/client')
   let client: ReturnType<typeof createConstructorClient> | undefined
   try {

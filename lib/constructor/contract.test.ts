@@ -28,6 +28,9 @@ afterAll(async () => {
 
 type Detail = { loc: (string | number)[]; msg: string; type: string }
 
+/** _dt is Unix seconds: a sale from 2000-01-01 to a day from now (milliseconds or microseconds fall far outside) */
+const PLAUSIBLE_DT = { min: Date.UTC(2000, 0, 1) / 1000, max: () => Math.floor(Date.now() / 1000) + 86_400 }
+
 async function sandboxVerdict(
   body: unknown,
 ): Promise<{ status: number; indices: number[]; detail: Detail[] }> {
@@ -240,6 +243,12 @@ describe('valid bodies', () => {
         const body = buildRequestBody(events)
         expect(zodIndices(body)).toBe('valid')
         expect((await sandboxVerdict(body)).status).toBe(204)
+        // the schemas only ask for an integer: the unit is held here, so milliseconds can't slip through
+        for (const [i, action] of body.behavioral_actions.entries()) {
+          expect(action.data._dt).toBeGreaterThanOrEqual(PLAUSIBLE_DT.min)
+          expect(action.data._dt).toBeLessThanOrEqual(PLAUSIBLE_DT.max())
+          expect(action.data._dt).toBe(Math.floor((events[i]?.occurredAt?.getTime() ?? Number.NaN) / 1000))
+        }
       }),
       { numRuns: 60 },
     )

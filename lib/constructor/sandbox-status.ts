@@ -1,12 +1,13 @@
 import 'server-only'
 import type { Caller } from '@/lib/auth/caller'
 import { CONTROL_TOKEN_HEADER, type ReceivedPage, type SandboxStats } from '@/lib/constructor/sandbox/server'
+import { env } from '@/lib/env'
 
 // What the local sandbox received, for the admin "Sandbox" page: read from its control endpoint,
 // so the page shows exactly what Constructor would have been sent.
 
 /** true when a connection's base URL is the local sandbox rather than Constructor */
-export function isSandboxUrl(baseUrl: string, sandboxUrl = process.env.SANDBOX_URL) {
+export function isSandboxUrl(baseUrl: string, sandboxUrl = env().SANDBOX_URL) {
   if (!sandboxUrl) return false
   try {
     return new URL(baseUrl).origin === new URL(sandboxUrl).origin
@@ -24,8 +25,7 @@ export async function getSandboxView(
   query: { offset: number; limit: number; orderId?: string },
 ): Promise<SandboxView> {
   if (caller.role !== 'ADMIN') throw new Error('Only admins can see what the sandbox received')
-  const url = process.env.SANDBOX_URL ?? null
-  const token = process.env.SANDBOX_CONTROL_TOKEN
+  const { SANDBOX_URL: url = null, SANDBOX_CONTROL_TOKEN: token } = env()
   if (!url || !token) {
     return {
       available: false,

@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
-import { decodeKey } from '@/lib/env'
+import { decodeKey, env } from '@/lib/env'
 
 // AES-256-GCM for secrets at rest. Format: v1.<iv>.<tag>.<ciphertext>, each base64url.
-function key(raw = process.env.ENCRYPTION_KEY) {
+function key(raw = env().ENCRYPTION_KEY) {
   const k = raw ? decodeKey(raw) : null
   if (!k) throw new Error('ENCRYPTION_KEY is missing or not 32 bytes: secrets cannot be encrypted or read')
   return k

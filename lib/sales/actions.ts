@@ -1,10 +1,12 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction, MESSAGES } from '@/lib/auth/action'
+import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
+import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
+import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
+import { isApiReason } from '@/lib/sales/reasons'
 import {
   CONFLICT_MESSAGES,
   fixGroupSchema,
@@ -12,10 +14,7 @@ import {
   setExcludedSchema,
   submitFixedSchema,
   updateSaleEventSchema,
-} from '@/lib/sales/action-schema'
-import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
-import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
-import { isApiReason } from '@/lib/sales/reasons'
+} from '@/lib/sales/table-actions-schema'
 import { excludeEvents, saveEditedEvent } from '@/lib/sales/transitions'
 import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/submit'
 
@@ -24,17 +23,6 @@ import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/
 // write is limited to the caller's stores (storeScope for named events, the scoped filter otherwise).
 
 const sql = Prisma.sql
-
-function refresh() {
-  try {
-    revalidatePath('/sales')
-    revalidatePath('/failures')
-    revalidatePath('/batches')
-    revalidatePath('/')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
 
 /** the stores of the named events; null when any of them does not exist (the caller hears "not found") */
 async function eventStores({ eventIds }: { eventIds: string[] }) {
@@ -124,17 +112,17 @@ export const deleteSaleEventsAction = authorizedAction({
   access: 'signed-in',
   schema: saleEventIdsSchema,
   storeScope: eventStores,
-  handler: async ({ eventIds }, caller, ctx) => {
+  handler: async ({ eventIds }, _caller, ctx) => {
     const count = await db.$transaction(async (tx) => {
       const gone = await tx.$queryRaw<{ id: string; storeId: string; orderId: string }[]>(sql`
         DELETE FROM "SaleEvent" e
         WHERE e.id = ANY(${eventIds}::uuid[]) AND e.status IN ('INVALID', 'READY', 'EXCLUDED') AND e."openBatchId" IS NULL
           AND e."submittedAt" IS NULL AND NOT EXISTS (SELECT 1 FROM "BatchEvent" be WHERE be."eventId" = e.id)
         RETURNING e.id, e."storeId", e."orderId"`)
-      await tx.auditLog.createMany({
-        data: gone.map((g) => ({
-          actorId: caller.userId,
-          actorEmail: caller.email,
+      await audit(
+        tx,
+        gone.map((g) => ({
+          actor: ctx.actor,
           action: 'sale.deleted',
           entity: 'SaleEvent',
           entityId: g.id,
@@ -142,7 +130,7 @@ export const deleteSaleEventsAction = authorizedAction({
           details: { orderId: g.orderId },
           ip: ctx.ip,
         })),
-      })
+      )
       return gone.length
     })
     refresh()
@@ -162,18 +150,18 @@ async function auditEvents(
     where: { id: { in: ids } },
     select: { id: true, storeId: true },
   })
-  await tx.auditLog.createMany({
-    data: events.map((e) => ({
-      actorId: caller.userId,
-      actorEmail: caller.email,
+  await audit(
+    tx,
+    events.map((e) => ({
+      actor: { userId: caller.userId, email: caller.email },
       action,
       entity: 'SaleEvent',
       entityId: e.id,
       storeId: e.storeId,
       ip: ctx.ip,
-      ...(details ? { details: details as Prisma.InputJsonValue } : {}),
+      ...(details && { details }),
     })),
-  })
+  )
 }
 
 type EditableEvent = Prisma.SaleEventGetPayload<{ include: { lineItems: true } }>

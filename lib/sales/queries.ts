@@ -283,15 +283,6 @@ export async function getSaleEvents(caller: Caller, params: SalesTableParams): P
   })
 }
 
-/** ids of every event matching a filter, for bulk actions on "all matching" (capped) */
-export async function getSaleEventIds(caller: Caller, filter: SalesFilter, limit = 100_000) {
-  const where = await salesWhere(caller, filter)
-  const rows = await db.$queryRaw<{ id: string }[]>(
-    sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY e.id LIMIT ${limit}`,
-  )
-  return rows.map((r) => r.id)
-}
-
 /** what the filter bar offers: only the caller's stores and uploads */
 export async function getSalesFilterOptions(caller: Caller) {
   const [stores, uploads] = await Promise.all([

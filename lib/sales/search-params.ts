@@ -104,15 +104,3 @@ export function salesSearchParamsToQuery(p: Partial<SalesTableParams>): URLSearc
 
 /** the filters only (no paging or sort): what an export or "select all matching" applies to */
 export type SalesFilter = Omit<SalesTableParams, 'page' | 'size' | 'sort'>
-
-export const salesFilterSchema = z.object({
-  status: z.array(z.enum(EVENT_STATUSES)).max(EVENT_STATUSES.length).default([]),
-  store: z.array(z.string().max(250)).max(200).default([]),
-  kind: z.array(z.enum(SALE_KINDS)).max(2).default([]),
-  from: z.string().regex(isoDate).nullable().default(null),
-  to: z.string().regex(isoDate).nullable().default(null),
-  upload: z.uuid().nullable().default(null),
-  batch: z.uuid().nullable().default(null),
-  q: z.string().max(100).nullable().default(null),
-  reason: z.string().max(600).nullable().default(null),
-})

@@ -4,7 +4,6 @@ import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
 import { getBatchDetail, getBatches } from '@/lib/batches/queries'
 import { db } from '@/lib/db'
-import { CONFLICT_MESSAGES } from '@/lib/sales/action-schema'
 import {
   fixSaleEventGroupAction,
   setSaleEventsExcludedAction,
@@ -20,6 +19,7 @@ import {
   getSalesFilterOptions,
 } from '@/lib/sales/queries'
 import { parseSalesSearchParams, salesSearchParamsToQuery } from '@/lib/sales/search-params'
+import { CONFLICT_MESSAGES } from '@/lib/sales/table-actions-schema'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
 vi.mock('server-only', () => ({}))

@@ -1,8 +1,7 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit, diff } from '@/lib/audit/log'
-import { ActionError, authorizedAction } from '@/lib/auth/action'
+import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { db, Prisma } from '@/lib/db'
 import { createStoreSchema, setStoreActiveSchema, updateStoreSchema } from '@/lib/stores/schema'
 
@@ -14,14 +13,6 @@ function codeTaken(error: unknown): never {
       code: ['Another store already uses this code'],
     })
   throw error
-}
-
-function refresh() {
-  try {
-    revalidatePath('/', 'layout')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
 }
 
 export const createStoreAction = authorizedAction({

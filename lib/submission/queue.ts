@@ -13,11 +13,6 @@ export async function ensureQueueSchema(connectionString: string) {
   ensured.add(connectionString)
 }
 
-// SQL fragment adding one send job per batch id; job_key makes a re-enqueue replace a waiting job instead of doubling it.
-export function addBatchJobsSql(idsExpr: string, connectionExpr: string, runAtExpr = 'NULL::timestamptz') {
-  return `graphile_worker.add_job('${SEND_BATCH_TASK}', json_build_object('batchId', ${idsExpr}, 'connectionId', ${connectionExpr}), run_at := ${runAtExpr}, max_attempts := ${JOB_MAX_ATTEMPTS}, job_key := 'batch:' || ${idsExpr}::text)`
-}
-
 import { Logger } from 'graphile-worker'
 
 export function quietLogger() {

@@ -1,8 +1,7 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction, MESSAGES } from '@/lib/auth/action'
+import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
@@ -11,14 +10,6 @@ import { cancelUploadSchema, commitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
 import { commitUpload, UploadStateError } from './storage/ingest'
 import { cancelUpload } from './transitions'
-
-function refresh() {
-  try {
-    revalidatePath('/', 'layout')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
 
 // the upload's store is checked by the helper; an upload without a store is its uploader's (and admins')
 async function uploadStoreScope({ uploadId }: { uploadId: string }) {

@@ -1,8 +1,7 @@
 'use server'
 
-import { revalidatePath } from 'next/cache'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction } from '@/lib/auth/action'
+import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { passwordProblem } from '@/lib/auth/password-policy'
 import { db, Prisma } from '@/lib/db'
 import { hashPassword } from '@/lib/users/password'
@@ -15,14 +14,6 @@ import {
 
 // Every change to who may do what bumps the user's sessionVersion, so their open sessions stop
 // working at their very next request (getCaller compares it).
-
-function refresh() {
-  try {
-    revalidatePath('/', 'layout')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
 
 function checkPassword(password: string, who: { email: string; name: string }, field = 'temporaryPassword') {
   const problem = passwordProblem(password, who)

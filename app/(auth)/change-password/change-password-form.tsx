@@ -4,8 +4,8 @@ import { useState } from 'react'
 import { FormError, TextField } from '@/components/forms/field'
 import { useActionForm } from '@/components/forms/use-action-form'
 import { Button } from '@/components/ui/button'
-import { changePasswordAction } from '@/lib/auth/actions'
 import { changePasswordSchema } from '@/lib/auth/schema'
+import { changePasswordAction } from '@/lib/auth/sign-in/actions'
 import { PASSWORD_MIN } from '@/lib/users/schema'
 
 export function ChangePasswordForm() {

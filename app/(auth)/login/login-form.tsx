@@ -4,8 +4,8 @@ import { useState } from 'react'
 import { FormError, TextField } from '@/components/forms/field'
 import { useActionForm } from '@/components/forms/use-action-form'
 import { Button } from '@/components/ui/button'
-import { signInAction } from '@/lib/auth/actions'
 import { signInSchema } from '@/lib/auth/schema'
+import { signInAction } from '@/lib/auth/sign-in/actions'
 
 export function LoginForm({ next, initialError }: { next: string; initialError: string | null }) {
   const [email, setEmail] = useState('')

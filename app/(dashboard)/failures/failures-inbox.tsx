@@ -21,9 +21,9 @@ import {
 import { Input, Label } from '@/components/ui/input'
 import { toast } from '@/components/ui/toast'
 import type { ActionResult } from '@/lib/auth/action'
-import { type GroupFix, groupFixSchema } from '@/lib/sales/action-schema'
 import { fixSaleEventGroupAction, submitFixedSaleEventsAction } from '@/lib/sales/actions'
 import type { FailureGroup } from '@/lib/sales/queries'
+import { type GroupFix, groupFixSchema } from '@/lib/sales/table-actions-schema'
 
 const n = (count: number, one = 'sale', many = `${one}s`) =>
   `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`

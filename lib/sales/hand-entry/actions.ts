@@ -1,21 +1,12 @@
 'use server'
 
 import { randomBytes } from 'node:crypto'
-import { revalidatePath } from 'next/cache'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction } from '@/lib/auth/action'
+import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { db, Prisma } from '@/lib/db'
 import { sumLineTotals } from '@/lib/money/decimal'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
-import { handEntrySchema } from './schema'
-
-function refresh() {
-  try {
-    revalidatePath('/', 'layout')
-  } catch {
-    // outside a request (tests) there is no cache to refresh
-  }
-}
+import { handEntrySchema } from './form-schema'
 
 /** "12.50" → "12.5", "007" → "7": the form the content hash and an upload of the same sale use */
 function canonical(amount: string) {

@@ -3,7 +3,7 @@ import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
 import { db } from '@/lib/db'
 import { createSaleByHandAction } from './actions'
-import { handEntrySchema, localToUtc } from './schema'
+import { handEntrySchema, localToUtc } from './form-schema'
 
 vi.mock('server-only', () => ({}))
 

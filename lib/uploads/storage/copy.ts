@@ -1,9 +1,10 @@
 import pg from 'pg'
+import { env } from '@/lib/env'
 
 // Bulk rows go to PostgreSQL with COPY (lib/db/copy), over raw pg: one pool per database URL.
 const pools = new Map<string, pg.Pool>()
 
-export function ingestPool(url = process.env.DATABASE_URL): pg.Pool {
+export function ingestPool(url = env().DATABASE_URL): pg.Pool {
   if (!url) throw new Error('DATABASE_URL is not set')
   let pool = pools.get(url)
   if (!pool) {

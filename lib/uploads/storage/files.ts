@@ -8,13 +8,13 @@ import { env } from '@/lib/env'
 
 export function uploadDir(): string {
   const e = env()
-  const dir = process.env.UPLOAD_DIR ?? e.UPLOAD_DIR ?? path.join(e.DATA_DIR ?? '.data', 'uploads')
+  const dir = e.UPLOAD_DIR ?? path.join(e.DATA_DIR ?? '.data', 'uploads')
   fs.mkdirSync(dir, { recursive: true })
   return dir
 }
 
 export function uploadMaxBytes(): number {
-  return Number(process.env.UPLOAD_MAX_BYTES ?? env().UPLOAD_MAX_BYTES)
+  return env().UPLOAD_MAX_BYTES
 }
 
 /** the stored file of an upload; the id is a UUID we made, so it can't climb out of the folder */

@@ -1,7 +1,8 @@
 import 'server-only'
 import { audit } from '@/lib/audit/log'
-import { canAccessStore, MESSAGES } from '@/lib/auth/action'
+import { canAccessStore, MESSAGES, refuseCaller } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
+import { REFUSAL_STATUS } from '@/lib/auth/route'
 import { db } from '@/lib/db'
 import { FileTooLargeError, receiveUploadFile, removeUploadFile, uploadMaxBytes } from './files'
 import { uuidv7 } from './uuid7'
@@ -31,8 +32,12 @@ export async function receiveUpload(opts: {
   ip: string
 }): Promise<ReceiveOutcome> {
   const { caller } = opts
-  if (!caller) return { ok: false, status: 401, error: MESSAGES.signedOut }
-  if (caller.mustChangePassword) return { ok: false, status: 403, error: MESSAGES.passwordChange }
+  // the route's door has checked already; callers from elsewhere (tests, scripts) get the same checks
+  const refused = refuseCaller(caller, 'signed-in')
+  if (refused || !caller) {
+    const why = refused ?? 'signedOut'
+    return { ok: false, status: REFUSAL_STATUS[why], error: MESSAGES[why] }
+  }
   const storeId = opts.storeId || null
   if (storeId !== null && (!UUID.test(storeId) || !canAccessStore(caller, storeId)))
     return { ok: false, status: 403, error: MESSAGES.noStoreAccess }

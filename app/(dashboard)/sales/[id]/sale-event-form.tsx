@@ -3,13 +3,11 @@
 import { Plus, Trash2 } from 'lucide-react'
 import { useRouter } from 'next/navigation'
 import { useMemo, useState, useTransition } from 'react'
-import { FieldShell, FormError } from '@/components/forms/field'
+import { FormError, SelectField, TextField } from '@/components/forms/field'
 import { Button } from '@/components/ui/button'
-import { Input } from '@/components/ui/input'
-import { Select } from '@/components/ui/select'
 import { toast } from '@/components/ui/toast'
 import { updateSaleEventAction } from '@/lib/sales/actions'
-import { localToUtc } from '@/lib/sales/hand-entry/schema'
+import { localToUtc } from '@/lib/sales/hand-entry/form-schema'
 import { LINE_ITEM_ROLES, saleEventSchema } from '@/lib/sales/schema'
 
 export type EditableEvent = {
@@ -166,109 +164,74 @@ export function SaleEventForm({
       ) : null}
       <fieldset disabled={disabled} className="grid grid-cols-1 gap-4 md:grid-cols-3">
         <legend className="sr-only">The sale</legend>
-        <FieldShell label="Kind" error={err('kind')}>
-          {({ id, describedBy, invalid }) => (
-            <Select
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.kind}
-              onChange={(e) => {
-                const kind = e.target.value as EditableEvent['kind']
-                setV((s) => ({
-                  ...s,
-                  kind,
-                  lineItems: s.lineItems.map((li) => ({
-                    ...li,
-                    role: kind === 'PURCHASE' ? 'PURCHASED' : li.role === 'PURCHASED' ? 'RETURNED' : li.role,
-                  })),
-                }))
-              }}
-            >
-              <option value="PURCHASE">Purchase</option>
-              <option value="RETURN">Return</option>
-            </Select>
-          )}
-        </FieldShell>
-        <FieldShell label="Store" error={err('storeId')}>
-          {({ id, describedBy, invalid }) => (
-            <Select
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.storeId}
-              onChange={(e) => set('storeId', e.target.value)}
-            >
-              {stores.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.code} · {s.name}
-                </option>
-              ))}
-            </Select>
-          )}
-        </FieldShell>
-        <FieldShell label="Order number" error={err('orderId')}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.orderId}
-              onChange={(e) => set('orderId', e.target.value)}
-            />
-          )}
-        </FieldShell>
-        <FieldShell label="Sale time" hint={`In the store's time zone (${zone}).`} error={err('occurredAt')}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              type="datetime-local"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.localTime}
-              onChange={(e) => set('localTime', e.target.value)}
-            />
-          )}
-        </FieldShell>
-        <FieldShell label="Customer id" hint="Optional." error={err('customerId')}>
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.customerId}
-              onChange={(e) => set('customerId', e.target.value)}
-            />
-          )}
-        </FieldShell>
-        <FieldShell
+        <SelectField
+          label="Kind"
+          error={err('kind')}
+          value={v.kind}
+          onChange={(e) => {
+            const kind = e.target.value as EditableEvent['kind']
+            setV((s) => ({
+              ...s,
+              kind,
+              lineItems: s.lineItems.map((li) => ({
+                ...li,
+                role: kind === 'PURCHASE' ? 'PURCHASED' : li.role === 'PURCHASED' ? 'RETURNED' : li.role,
+              })),
+            }))
+          }}
+        >
+          <option value="PURCHASE">Purchase</option>
+          <option value="RETURN">Return</option>
+        </SelectField>
+        <SelectField
+          label="Store"
+          error={err('storeId')}
+          value={v.storeId}
+          onChange={(e) => set('storeId', e.target.value)}
+        >
+          {stores.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.code} · {s.name}
+            </option>
+          ))}
+        </SelectField>
+        <TextField
+          label="Order number"
+          error={err('orderId')}
+          value={v.orderId}
+          onChange={(e) => set('orderId', e.target.value)}
+        />
+        <TextField
+          label="Sale time"
+          hint={`In the store's time zone (${zone}).`}
+          error={err('occurredAt')}
+          type="datetime-local"
+          value={v.localTime}
+          onChange={(e) => set('localTime', e.target.value)}
+        />
+        <TextField
+          label="Customer id"
+          hint="Optional."
+          error={err('customerId')}
+          value={v.customerId}
+          onChange={(e) => set('customerId', e.target.value)}
+        />
+        <TextField
           label="Revenue"
           hint="Optional: leave empty to use the items' total."
           error={err('revenue')}
-        >
-          {({ id, describedBy, invalid }) => (
-            <Input
-              id={id}
-              inputMode="decimal"
-              aria-describedby={describedBy}
-              aria-invalid={invalid || undefined}
-              value={v.revenue}
-              onChange={(e) => set('revenue', e.target.value)}
-            />
-          )}
-        </FieldShell>
+          inputMode="decimal"
+          value={v.revenue}
+          onChange={(e) => set('revenue', e.target.value)}
+        />
         {isReturn ? (
-          <FieldShell label="Return reason" className="md:col-span-3" error={err('returnReason')}>
-            {({ id, describedBy, invalid }) => (
-              <Input
-                id={id}
-                aria-describedby={describedBy}
-                aria-invalid={invalid || undefined}
-                value={v.returnReason}
-                onChange={(e) => set('returnReason', e.target.value)}
-              />
-            )}
-          </FieldShell>
+          <TextField
+            label="Return reason"
+            className="md:col-span-3"
+            error={err('returnReason')}
+            value={v.returnReason}
+            onChange={(e) => set('returnReason', e.target.value)}
+          />
         ) : null}
       </fieldset>
 
@@ -284,72 +247,46 @@ export function SaleEventForm({
             key={li.key}
             className="grid grid-cols-2 items-start gap-3 rounded-md border p-3 lg:grid-cols-[8rem_minmax(0,1fr)_minmax(0,1.5fr)_6rem_5rem_2.5rem]"
           >
-            <FieldShell label={`Item ${i + 1} role`} error={err(`lineItems.${i}.role`)}>
-              {({ id, describedBy, invalid }) => (
-                <Select
-                  id={id}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  value={li.role}
-                  onChange={(e) => setItem(i, { role: e.target.value as (typeof LINE_ITEM_ROLES)[number] })}
-                >
-                  {(isReturn
-                    ? LINE_ITEM_ROLES.filter((r) => r !== 'PURCHASED')
-                    : (['PURCHASED'] as const)
-                  ).map((r) => (
-                    <option key={r} value={r}>
-                      {ROLE_LABELS[r]}
-                    </option>
-                  ))}
-                </Select>
+            <SelectField
+              label={`Item ${i + 1} role`}
+              error={err(`lineItems.${i}.role`)}
+              value={li.role}
+              onChange={(e) => setItem(i, { role: e.target.value as (typeof LINE_ITEM_ROLES)[number] })}
+            >
+              {(isReturn ? LINE_ITEM_ROLES.filter((r) => r !== 'PURCHASED') : (['PURCHASED'] as const)).map(
+                (r) => (
+                  <option key={r} value={r}>
+                    {ROLE_LABELS[r]}
+                  </option>
+                ),
               )}
-            </FieldShell>
-            <FieldShell label={`Item ${i + 1} id (SKU)`} error={err(`lineItems.${i}.itemId`)}>
-              {({ id, describedBy, invalid }) => (
-                <Input
-                  id={id}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  value={li.itemId}
-                  onChange={(e) => setItem(i, { itemId: e.target.value })}
-                />
-              )}
-            </FieldShell>
-            <FieldShell label={`Item ${i + 1} name`} error={err(`lineItems.${i}.itemName`)}>
-              {({ id, describedBy, invalid }) => (
-                <Input
-                  id={id}
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  value={li.itemName}
-                  onChange={(e) => setItem(i, { itemName: e.target.value })}
-                />
-              )}
-            </FieldShell>
-            <FieldShell label={`Item ${i + 1} price`} error={err(`lineItems.${i}.unitPrice`)}>
-              {({ id, describedBy, invalid }) => (
-                <Input
-                  id={id}
-                  inputMode="decimal"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  value={li.unitPrice}
-                  onChange={(e) => setItem(i, { unitPrice: e.target.value })}
-                />
-              )}
-            </FieldShell>
-            <FieldShell label={`Item ${i + 1} quantity`} error={err(`lineItems.${i}.quantity`)}>
-              {({ id, describedBy, invalid }) => (
-                <Input
-                  id={id}
-                  inputMode="numeric"
-                  aria-describedby={describedBy}
-                  aria-invalid={invalid || undefined}
-                  value={li.quantity}
-                  onChange={(e) => setItem(i, { quantity: e.target.value })}
-                />
-              )}
-            </FieldShell>
+            </SelectField>
+            <TextField
+              label={`Item ${i + 1} id (SKU)`}
+              error={err(`lineItems.${i}.itemId`)}
+              value={li.itemId}
+              onChange={(e) => setItem(i, { itemId: e.target.value })}
+            />
+            <TextField
+              label={`Item ${i + 1} name`}
+              error={err(`lineItems.${i}.itemName`)}
+              value={li.itemName}
+              onChange={(e) => setItem(i, { itemName: e.target.value })}
+            />
+            <TextField
+              label={`Item ${i + 1} price`}
+              error={err(`lineItems.${i}.unitPrice`)}
+              inputMode="decimal"
+              value={li.unitPrice}
+              onChange={(e) => setItem(i, { unitPrice: e.target.value })}
+            />
+            <TextField
+              label={`Item ${i + 1} quantity`}
+              error={err(`lineItems.${i}.quantity`)}
+              inputMode="numeric"
+              value={li.quantity}
+              onChange={(e) => setItem(i, { quantity: e.target.value })}
+            />
             <div className="flex h-full items-end">
               <Button
                 type="button"

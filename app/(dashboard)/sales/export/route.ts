@@ -1,6 +1,7 @@
-import { type NextRequest, NextResponse } from 'next/server'
+import type { NextRequest } from 'next/server'
 import { MESSAGES } from '@/lib/auth/action'
-import { getCaller } from '@/lib/auth/caller'
+import type { Caller } from '@/lib/auth/caller'
+import { authorizedRoute, routeError } from '@/lib/auth/route'
 import { type ExportSelection, exportSaleEventsCsv } from '@/lib/sales/export'
 import { getVisibleStores } from '@/lib/sales/queries'
 import { parseSalesSearchParams } from '@/lib/sales/search-params'
@@ -8,19 +9,9 @@ import { parseSalesSearchParams } from '@/lib/sales/search-params'
 // The sales CSV export, streamed (it can be large): GET exports what the table's filters match (the
 // inbox links here with status=INVALID,FAILED), POST exports a selection of ids. Authorized on every request.
 
-function refuse(status: number, message: string) {
-  return NextResponse.json({ message }, { status })
-}
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
-async function respond(
-  req: NextRequest,
-  pick: (caller: NonNullable<Awaited<ReturnType<typeof getCaller>>>) => Promise<ExportSelection | Response>,
-) {
-  const caller = await getCaller()
-  if (!caller) return refuse(401, MESSAGES.signedOut)
-  if (caller.mustChangePassword) return refuse(403, MESSAGES.passwordChange)
-  const selection = await pick(caller)
-  if (selection instanceof Response) return selection
+function csvResponse(req: NextRequest, caller: Caller, selection: ExportSelection) {
   const rows = exportSaleEventsCsv(caller, selection)
   const encoder = new TextEncoder()
   const body = new ReadableStream<Uint8Array>({
@@ -48,35 +39,36 @@ async function respond(
   })
 }
 
-export async function GET(req: NextRequest) {
-  return respond(req, async (caller) => {
+export const GET = authorizedRoute<NextRequest>({
+  name: 'sales.exportFiltered',
+  access: 'signed-in',
+  handler: async (req, caller) => {
     const params = parseSalesSearchParams(req.nextUrl.searchParams)
     if (params.store.length) {
       const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
-      if (!params.store.every((code) => visible.has(code))) return refuse(404, MESSAGES.noStoreAccess)
+      if (!params.store.every((code) => visible.has(code))) return routeError(404, MESSAGES.noStoreAccess)
     }
-    return { filter: params }
-  })
-}
+    return csvResponse(req, caller, { filter: params })
+  },
+})
 
-export async function POST(req: NextRequest) {
-  // browsers send Origin on every POST: one from another site is refused (no cross-site form posts)
-  const origin = req.headers.get('origin')
-  if (origin !== null && origin !== req.nextUrl.origin) return refuse(403, MESSAGES.forbidden)
-  return respond(req, async (caller) => {
+export const POST = authorizedRoute<NextRequest>({
+  name: 'sales.exportSelected',
+  access: 'signed-in',
+  // no cross-site form posts
+  sameOrigin: true,
+  handler: async (req, caller) => {
     const form = await req.formData().catch(() => null)
-    const ids = [...new Set((form?.getAll('ids') ?? []).map(String))].filter((id) =>
-      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id),
-    )
+    const ids = [...new Set((form?.getAll('ids') ?? []).map(String))].filter((id) => UUID.test(id))
     if (ids.length === 0 || ids.length > 100_000)
-      return refuse(400, 'Select between 1 and 100,000 sales to export.')
+      return routeError(400, 'Select between 1 and 100,000 sales to export.')
     const { db, Prisma } = await import('@/lib/db')
     const stores = await db.$queryRaw<{ storeId: string; n: number }[]>(
       Prisma.sql`SELECT "storeId", count(*)::int AS n FROM "SaleEvent" WHERE id = ANY(${ids}::uuid[]) GROUP BY "storeId"`,
     )
     const found = stores.reduce((s, r) => s + r.n, 0)
     if (found !== ids.length || !stores.every((s) => caller.allStores || caller.storeIds.includes(s.storeId)))
-      return refuse(404, MESSAGES.notFound)
-    return { ids }
-  })
-}
+      return routeError(404, MESSAGES.notFound)
+    return csvResponse(req, caller, { ids })
+  },
+})

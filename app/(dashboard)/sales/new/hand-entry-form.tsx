@@ -2,17 +2,16 @@
 
 import Link from 'next/link'
 import { useState } from 'react'
-import { FieldShell, FormError, TextField } from '@/components/forms/field'
+import { FormError, SelectField, TextField } from '@/components/forms/field'
 import { useActionForm } from '@/components/forms/use-action-form'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
-import { Select } from '@/components/ui/select'
 import { createSaleByHandAction } from '@/lib/sales/hand-entry/actions'
 import {
   type HandEntryItemValues,
   type HandEntryValues,
   handEntrySchema,
-} from '@/lib/sales/hand-entry/schema'
+} from '@/lib/sales/hand-entry/form-schema'
 import { formatMoney } from '@/lib/utils/format'
 
 type Store = { id: string; code: string; name: string; timeZone: string; currency: string }
@@ -105,38 +104,30 @@ export function HandEntryForm({ stores }: { stores: Store[] }) {
           <CardTitle>The sale</CardTitle>
         </CardHeader>
         <CardContent className="grid gap-4 sm:grid-cols-2">
-          <FieldShell label="Store" error={err('storeId')}>
-            {({ id, describedBy }) => (
-              <Select
-                id={id}
-                aria-describedby={describedBy}
-                value={values.storeId}
-                onChange={(e) => {
-                  const next = stores.find((s) => s.id === e.target.value) ?? first
-                  setValues((x) => ({ ...x, storeId: next.id, timeZone: next.timeZone }))
-                }}
-              >
-                {stores.map((s) => (
-                  <option key={s.id} value={s.id}>
-                    {s.code} — {s.name}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </FieldShell>
-          <FieldShell label="Purchase or return" error={err('kind')}>
-            {({ id, describedBy }) => (
-              <Select
-                id={id}
-                aria-describedby={describedBy}
-                value={values.kind}
-                onChange={(e) => set('kind', e.target.value as HandEntryValues['kind'])}
-              >
-                <option value="PURCHASE">Purchase</option>
-                <option value="RETURN">Return</option>
-              </Select>
-            )}
-          </FieldShell>
+          <SelectField
+            label="Store"
+            error={err('storeId')}
+            value={values.storeId}
+            onChange={(e) => {
+              const next = stores.find((s) => s.id === e.target.value) ?? first
+              setValues((x) => ({ ...x, storeId: next.id, timeZone: next.timeZone }))
+            }}
+          >
+            {stores.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.code} — {s.name}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label="Purchase or return"
+            error={err('kind')}
+            value={values.kind}
+            onChange={(e) => set('kind', e.target.value as HandEntryValues['kind'])}
+          >
+            <option value="PURCHASE">Purchase</option>
+            <option value="RETURN">Return</option>
+          </SelectField>
           <TextField
             label="Date"
             type="date"

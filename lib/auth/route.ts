@@ -1,0 +1,78 @@
+import 'server-only'
+import { unstable_rethrow } from 'next/navigation'
+import { type Access, type CallerRefusal, MESSAGES, refuseCaller } from '@/lib/auth/action'
+import { type Caller, getCaller } from '@/lib/auth/caller'
+import { clientAddress } from '@/lib/auth/client-address'
+import { logger } from '@/lib/log'
+
+// THE door for route handlers, as authorizedAction is for server actions: same-origin → session →
+// role → temporary password → handler. Every refusal and failure is JSON { error } with a status code.
+
+/** who may call a route handler that needs a door (public routes such as /api/health need none) */
+export type RouteAccess = Exclude<Access, 'public'>
+
+export type RouteContext = {
+  /** the client address, for the audit log */
+  ip: string
+}
+
+export type RouteMeta = { name: string; access: RouteAccess; sameOrigin: boolean }
+
+export const ROUTE_META = Symbol.for('storefront-sync.route-meta')
+
+export type AuthorizedRoute<R extends Request> = ((req: R) => Promise<Response>) & { [ROUTE_META]: RouteMeta }
+
+export type RouteDefinition<R extends Request> = {
+  /** unique, "<domain>.<verb>", used by the authorization matrix and the logs */
+  name: string
+  access: RouteAccess
+  /** refuse a request sent by another site's page: browsers send Origin on every POST */
+  sameOrigin?: boolean
+  /** what the person reads when the handler fails unexpectedly, when the general message does not fit */
+  unexpected?: string
+  handler: (req: R, caller: Caller, ctx: RouteContext) => Promise<Response>
+}
+
+/** 401 when nobody is signed in (sign in again); 403 when the person is known but may not */
+export const REFUSAL_STATUS: Record<CallerRefusal, 401 | 403> = {
+  signedOut: 401,
+  forbidden: 403,
+  passwordChange: 403,
+}
+
+export const CROSS_SITE = 'This request came from another site and was refused.'
+
+/** the error body every route handler answers with */
+export function routeError(status: number, error: string) {
+  return Response.json({ error }, { status, headers: { 'cache-control': 'no-store' } })
+}
+
+function crossSite(req: Request) {
+  const origin = req.headers.get('origin')
+  if (origin === null) return false
+  const url = new URL(req.url)
+  return origin !== url.origin && origin !== `${url.protocol}//${req.headers.get('host')}`
+}
+
+export function authorizedRoute<R extends Request = Request>(def: RouteDefinition<R>): AuthorizedRoute<R> {
+  const run = async (req: R): Promise<Response> => {
+    try {
+      if (def.sameOrigin && crossSite(req)) return routeError(403, CROSS_SITE)
+      const caller = await getCaller()
+      const refused = refuseCaller(caller, def.access)
+      if (refused || !caller)
+        return routeError(REFUSAL_STATUS[refused ?? 'signedOut'], MESSAGES[refused ?? 'signedOut'])
+      return await def.handler(req, caller, { ip: clientAddress(req.headers) })
+    } catch (error) {
+      unstable_rethrow(error)
+      logger.error({ route: def.name, err: error }, 'route handler failed')
+      return routeError(500, def.unexpected ?? MESSAGES.unexpected)
+    }
+  }
+  const meta: RouteMeta = { name: def.name, access: def.access, sameOrigin: Boolean(def.sameOrigin) }
+  return Object.assign(run, { [ROUTE_META]: meta })
+}
+
+export function routeMeta(fn: unknown): RouteMeta | undefined {
+  return typeof fn === 'function' ? (fn as { [ROUTE_META]?: RouteMeta })[ROUTE_META] : undefined
+}
