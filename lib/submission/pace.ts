@@ -4,8 +4,9 @@ import type { Queryable } from './sql'
 // Pace per connection, shared by every worker process through the database:
 // - concurrency: slot i (0 ≤ i < maxConcurrency) is the session advisory lock (hashtext(connectionId), i). A request
 //   holds a slot while it is on the wire. Each process locks its slots on a session of its own, so PostgreSQL frees
-//   a killed worker's slots at once. When every slot is taken, the process tries again after `pollMs` or as soon as
-//   one of its own requests gives a slot back.
+//   a killed worker's slots at once. A slot a request gives back goes straight to the next request waiting in the
+//   same process; when there is none, it is unlocked. When every slot is taken, the process tries again after
+//   `pollMs`. There is no queue across processes (see docs/architecture.md).
 // - rate: the ConnectionPace row is a GCRA schedule: nextAt is the earliest start of the next request and every
 //   start reserved moves it on by 1/rate. A 429 halves the rate (it grows back by about 1 request/s per second) and
 //   holds every process until Retry-After (holdUntil).
@@ -133,7 +134,14 @@ export class ConnectionPacer {
     const lockedBy = this.inUse.get(slot)
     this.inUse.delete(slot)
     // a slot of a session that broke is not locked any more
-    if (lockedBy && lockedBy === this.session) this.toUnlock.push(slot)
+    const locked = lockedBy !== undefined && lockedBy === this.session
+    if (locked && this.slotWaiters.length > 0 && slot < this.limits.concurrency) {
+      // a request here waits: it takes the slot as it is (a statement would give it back and take it again)
+      this.inUse.set(slot, lockedBy)
+      this.slotWaiters.shift()?.resolve(slot)
+      return
+    }
+    if (locked) this.toUnlock.push(slot)
     this.pump()
   }
 
@@ -182,10 +190,14 @@ export class ConnectionPacer {
   private pump() {
     if (this.running || this.closed) return
     const retryAt = this.slotsTriedAt + this.opts.pollMs
+    // while this process holds every slot, only its own requests' ends (handed on in releaseSlot) can free one
     const trySlots =
-      this.slotWaiters.length > 0 && (this.toUnlock.length > 0 || this.opts.clock.now() >= retryAt)
+      this.slotWaiters.length > 0 &&
+      this.inUse.size < this.limits.concurrency &&
+      (this.toUnlock.length > 0 || this.opts.clock.now() >= retryAt)
     if (!trySlots && this.timeWaiters.length === 0 && this.toUnlock.length === 0) {
-      if (this.slotWaiters.length > 0) this.wakeAfter(retryAt - this.opts.clock.now())
+      if (this.slotWaiters.length > 0 && this.inUse.size < this.limits.concurrency)
+        this.wakeAfter(retryAt - this.opts.clock.now())
       return
     }
     this.running = true
@@ -245,8 +257,9 @@ export class ConnectionPacer {
     if (this.session) return this.session
     const s = await this.connect()
     s.on('error', (e) => this.onError(e))
-    await ensurePaceRow(s, this.connectionId, this.limits.rate)
+    // set first, so that a failure below ends this session too
     this.session = s
+    await ensurePaceRow(s, this.connectionId, this.limits.rate)
     return s
   }
 
