@@ -1,5 +1,5 @@
-// npm run bench:submit — see lib/submission/bench.ts. BENCH_EVENTS, BENCH_CONCURRENCY, BENCH_LATENCY_MS override.
-import { runSubmitBenchmark } from '@/lib/submission/bench'
+// npm run bench:submit — see scripts/bench/submit.ts. BENCH_EVENTS, BENCH_CONCURRENCY, BENCH_LATENCY_MS override.
+import { runSubmitBenchmark } from './bench/submit'
 
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 await runSubmitBenchmark({

@@ -155,7 +155,6 @@ export async function sendBatch(
     const leaseMs = ctx.config.requestTimeoutMs + ctx.config.leaseMarginMs
     const won = await claimBatch(q, { batchId, workerId: ctx.workerId, leaseMs })
     if (!won) {
-      pacer.returnTime(start)
       const blocker = await batchClaimBlocker(q, batchId)
       // a job that ran before the batch's time (e.g. replaced by a recovery) puts itself back for that time
       if (

@@ -12,7 +12,6 @@ import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
 import { createPrismaClient } from '@/lib/db'
 import type { PrismaClient } from '@/lib/generated/prisma/client'
 import type { SubmissionConfig } from './config'
-import { ConnectionPacer, DEFAULT_PACER_OPTIONS } from './pace'
 import { cancelBatch, resubmitEvents, retryBatch, submitEvents, testAndResumeConnection } from './submit'
 import {
   createConnection,
@@ -546,71 +545,6 @@ describe.sequential('submission', () => {
     expect(await claimBatch(q, { ...args, batchId: open })).toBeNull()
     const batch = await c.query(`SELECT status::text, attempts FROM "Batch" WHERE id = $1`, [open])
     expect(batch.rows[0]).toEqual({ status: 'SENDING', attempts: 1 })
-  })
-
-  it('pacers of two processes share the slots and the schedule through the database', async () => {
-    const { connectionId } = await setup('PACER', 1)
-    const session = async () => {
-      const s = new pg.Client({ connectionString: url })
-      await s.connect()
-      return s
-    }
-    const opts = { ...DEFAULT_PACER_OPTIONS, quantumMs: 100, idleMs: 100, probeMinMs: 2, probeMaxMs: 5 }
-    const a = new ConnectionPacer(connectionId, session, opts)
-    const b = new ConnectionPacer(connectionId, session, opts)
-    closers.push(
-      () => a.close(),
-      () => b.close(),
-    )
-    for (const p of [a, b]) p.setLimits({ concurrency: 2, rate: 10 })
-    const locks = async () =>
-      (
-        await c.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted
-             AND objsubid = 2 AND classid = ((hashtext($1)::bigint + 4294967296) % 4294967296)::oid`,
-          [connectionId],
-        )
-      ).rows[0]?.n
-    const s1 = await a.slot()
-    const s2 = await a.slot()
-    expect(new Set([s1, s2])).toEqual(new Set([0, 1]))
-    expect(await locks()).toBe(2)
-    // every slot is taken: b waits, and its probes tell a that another process wants one
-    let bGot: number | null = null
-    const bSlot = b.slot().then((s) => {
-      bGot = s
-      return s
-    })
-    await new Promise((r) => setTimeout(r, 50))
-    expect(bGot).toBeNull()
-    // held for less than the quantum: a keeps the slot it gives back (the next request here reuses it)
-    a.releaseSlot(s1)
-    const again = await a.slot()
-    expect(again).toBe(s1)
-    expect(bGot).toBeNull()
-    // past the quantum, with b waiting: the slot goes back to the database and b wins it
-    await new Promise((r) => setTimeout(r, 120))
-    a.releaseSlot(again)
-    expect(await bSlot).toBe(s1)
-    expect(a.heldSlots).toEqual([s2])
-    expect(b.heldSlots).toEqual([s1])
-    expect(await locks()).toBe(2)
-    // nobody needs them: both are given back after idleMs
-    a.releaseSlot(s2)
-    b.releaseSlot(s1)
-    await waitFor(locks, (n) => n === 0, { timeoutMs: 2_000, what: 'idle slots to be given back' })
-    // the schedule: at 10 requests per second both processes' start times are 100 ms apart
-    const times: number[] = []
-    for (let i = 0; i < 3; i++) times.push(await a.time(), await b.time())
-    times.sort((x, y) => x - y)
-    for (let i = 1; i < times.length; i++)
-      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(100 - 5)
-    // a schedule row that went away is made again (and the pacer does not spin while it is missing)
-    await c.query(`DELETE FROM "ConnectionPace" WHERE "connectionId" = $1`, [connectionId])
-    const later = await a.time()
-    expect(later).toBeGreaterThan(times.at(-1) as number)
-    const row = await c.query(`SELECT 1 FROM "ConnectionPace" WHERE "connectionId" = $1`, [connectionId])
-    expect(row.rowCount).toBe(1)
   })
 
   it('global pace: two worker processes never exceed 4 concurrent requests or the rate, together', async () => {

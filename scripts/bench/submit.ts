@@ -3,17 +3,26 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { createConstructorClient } from '@/lib/constructor/client'
+import { buildAction } from '@/lib/constructor/payload'
 import { CONTROL_TOKEN_HEADER } from '@/lib/constructor/sandbox/server'
 import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
-import { ensureQueueSchema } from './queue'
-import { submitEvents } from './submit'
-import { createConnection, createStore, ensureEncryptionKey, seedReadyEvents, withPg } from './testing'
+import { ensureQueueSchema } from '@/lib/submission/queue'
+import { submitEvents } from '@/lib/submission/submit'
+import {
+  createConnection,
+  createStore,
+  ensureEncryptionKey,
+  seedReadyEvents,
+  withPg,
+} from '@/lib/submission/testing'
 
 // `npm run bench:submit`: 250,000 READY events through submit → queue → worker process → sandbox process,
-// once with 0 ms latency and once with 50 ms, and how close the second run comes to the physical floor.
+// once with 0 ms latency and once with 50 ms. After each, a minimal sender sends the same number of requests of
+// the same events, built beforehand, to the same sandbox at the same concurrency: the measured floor.
 
 export type BenchOptions = {
   events: number
@@ -31,7 +40,10 @@ type RunFigures = {
   totalSeconds: number
   eventsPerSecond: number
   sendEventsPerSecond: number
+  /** batches × latency ÷ concurrency: the wire alone */
   floorSeconds: number
+  /** the minimal sender's time for the same requests, measured in this run */
+  measuredFloorSeconds: number
 }
 
 function database(say: (s: string) => void) {
@@ -105,6 +117,72 @@ function cpuLine(a: CpuSample | null, b: CpuSample | null) {
   return `  CPU while sending (${os.cpus().length} cores, ${idle.toFixed(0)} % idle): ${parts.join(', ')}`
 }
 
+const seededEvent = (orderId: string, second: number) =>
+  buildAction({
+    kind: 'PURCHASE',
+    orderId,
+    occurredAt: new Date(Date.UTC(2026, 10, 1, 10, 0, second)),
+    customerId: null,
+    revenue: null,
+    returnExpenses: null,
+    refund: null,
+    returnShippingCost: null,
+    returnReason: null,
+    returnType: null,
+    returnPreference: null,
+    returnDropOff: null,
+    store: { code: 'FLOOR', latitude: '40.7233', longitude: '-74.0030' },
+    lineItems: [
+      {
+        lineNumber: 1,
+        role: 'PURCHASED',
+        itemId: 'SKU-TEE-BLK',
+        itemName: 'Classic tee, black',
+        variationId: null,
+        unitPrice: '19.99',
+        quantity: 1,
+      },
+    ],
+  })
+
+// The measured floor: the same number of requests of 100 events like the seeded ones, serialised beforehand and
+// sent back to back by `concurrency` loops through the product's HTTP client. No database, no queue, no pacer.
+async function measureFloor(o: {
+  baseUrl: string
+  token: string
+  events: number
+  concurrency: number
+  prefix: string
+}) {
+  const bodies: string[] = []
+  for (let start = 0; start < o.events; start += 100) {
+    const actions = []
+    for (let i = start; i < Math.min(o.events, start + 100); i++)
+      actions.push(seededEvent(`${o.prefix}${String(i).padStart(7, '0')}`, i % 60))
+    bodies.push(JSON.stringify({ behavioral_actions: actions }))
+  }
+  const client = createConstructorClient({
+    baseUrl: o.baseUrl,
+    apiKey: 'test-key',
+    token: o.token,
+    maxSockets: o.concurrency,
+  })
+  let next = 0
+  const started = Date.now()
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      for (let body = bodies[next++]; body !== undefined; body = bodies[next++]) {
+        const outcome = await client.submitJson(body)
+        if (outcome.kind !== 'accepted')
+          throw new Error(`the floor's request was not accepted: ${outcome.kind}`)
+      }
+    }),
+  )
+  const seconds = (Date.now() - started) / 1000
+  client.close()
+  return { seconds, requests: bodies.length }
+}
+
 async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, intervalMs = 50) {
   const until = Date.now() + timeoutMs
   while (!(await fn())) {
@@ -130,6 +208,12 @@ async function printTopStatements(url: string, say: (line: string) => void) {
 
 export async function runSubmitBenchmark(opts: BenchOptions) {
   const say = opts.say
+  say(
+    `load average at the start: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.cpus().length} cores)`,
+  )
   ensureEncryptionKey()
   const db = await database(say)
   const procs: ChildProcess[] = []
@@ -230,6 +314,16 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
       const sendSeconds = (finished - submitDone) / 1000
       const totalSeconds = (finished - started) / 1000
       const floorSeconds = (submitted.batchCount * latencyMs) / 1000 / opts.concurrency
+      const floor = await measureFloor({
+        baseUrl: sandboxUrl,
+        token,
+        events: opts.events,
+        concurrency: opts.concurrency,
+        prefix: `FLOOR-${latencyMs}-`,
+      })
+      if (floor.requests !== submitted.batchCount)
+        throw new Error(`the floor sent ${floor.requests} requests, the product ${submitted.batchCount}`)
+      const pct = (floorS: number, s: number) => `${((100 * floorS) / s).toFixed(1)} %`
       const figures: RunFigures = {
         latencyMs,
         submitSeconds: (submitDone - started) / 1000,
@@ -238,6 +332,7 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
         eventsPerSecond: opts.events / totalSeconds,
         sendEventsPerSecond: opts.events / sendSeconds,
         floorSeconds,
+        measuredFloorSeconds: floor.seconds,
       }
       results.push(figures)
       say(
@@ -246,10 +341,12 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
           `  submit (claim + batches + jobs, one transaction): ${figures.submitSeconds.toFixed(2)} s`,
           `  sending until all SUBMITTED:                      ${sendSeconds.toFixed(2)} s (${Math.round(figures.sendEventsPerSecond).toLocaleString('en-US')} events/s)`,
           `  end to end:                                       ${totalSeconds.toFixed(2)} s (${Math.round(figures.eventsPerSecond).toLocaleString('en-US')} events/s)`,
+          `  measured floor (minimal sender, pre-built bodies): ${floor.seconds.toFixed(2)} s (${Math.round(opts.events / floor.seconds).toLocaleString('en-US')} events/s)`,
+          `  product vs measured floor: sending ${pct(floor.seconds, sendSeconds)}, end to end ${pct(floor.seconds, totalSeconds)}`,
           ...(latencyMs > 0
             ? [
-                `  physical floor (batches × latency ÷ concurrency):  ${floorSeconds.toFixed(2)} s (${Math.round(opts.events / floorSeconds).toLocaleString('en-US')} events/s)`,
-                `  throughput vs floor: sending ${((100 * floorSeconds) / sendSeconds).toFixed(1)} %, end to end ${((100 * floorSeconds) / totalSeconds).toFixed(1)} %`,
+                `  theoretical floor (batches × latency ÷ concurrency): ${floorSeconds.toFixed(2)} s (${Math.round(opts.events / floorSeconds).toLocaleString('en-US')} events/s)`,
+                `  product vs theoretical floor: sending ${pct(floorSeconds, sendSeconds)}, end to end ${pct(floorSeconds, totalSeconds)}`,
               ]
             : []),
           ...[cpuLine(cpuBefore, cpuAfter)].filter((l) => l !== null),
@@ -261,6 +358,11 @@ export async function runSubmitBenchmark(opts: BenchOptions) {
       }
       say(`  sandbox: ${stats.acceptedActions} actions accepted in total, max in flight ${stats.maxInFlight}`)
     }
+    say(
+      `summary, sending as a share of the measured floor (concurrency ${opts.concurrency}, load average ${os.loadavg()[0]?.toFixed(2)}): ${results
+        .map((r) => `${r.latencyMs} ms ${((100 * r.measuredFloorSeconds) / r.sendSeconds).toFixed(1)} %`)
+        .join(', ')}`,
+    )
     if (process.env.BENCH_STATEMENTS === '1') await printTopStatements(db.url, say)
     return results
   } finally {
