@@ -38,15 +38,18 @@ export async function ensurePaceRow(q: Queryable, connectionId: string, rate: nu
 }
 
 // A 429: everyone holds until Retry-After (or the back-off), and the rate halves once per hold, not once per 429.
-export async function slowDown(q: Queryable, connectionId: string, holdMs: number) {
-  await q.query(
-    `UPDATE "ConnectionPace" SET
+// The send's retry statement embeds the same update (lib/submission/transitions.ts, markRetryWait).
+export function slowDownSql(connectionId: string, holdMs: string) {
+  return `UPDATE "ConnectionPace" SET
        rate = CASE WHEN "holdUntil" IS NULL OR "holdUntil" < clock_timestamp() THEN greatest(1, rate / 2) ELSE rate END,
-       "holdUntil" = greatest(coalesce("holdUntil", '-infinity'::timestamptz), clock_timestamp() + $2::float8 * interval '1 millisecond'),
+       "holdUntil" = greatest(coalesce("holdUntil", '-infinity'::timestamptz),
+         clock_timestamp() + ${holdMs}::float8 * interval '1 millisecond'),
        "updatedAt" = now()
-     WHERE "connectionId" = $1::uuid`,
-    [connectionId, holdMs],
-  )
+     WHERE "connectionId" = ${connectionId}`
+}
+
+export async function slowDown(q: Queryable, connectionId: string, holdMs: number) {
+  await q.query(slowDownSql('$1::uuid', '$2'), [connectionId, holdMs])
 }
 
 // In-process gate, e.g. how many batches one process has claimed ahead of a free slot.

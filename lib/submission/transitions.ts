@@ -8,6 +8,7 @@ import {
   MAX_BATCH_SIZE,
 } from './batch-records'
 import { jobSpecsSql } from './jobs'
+import { slowDownSql } from './pace'
 import { type Queryable, SQL_UUID_V7 } from './sql'
 
 // The batch's state machine. Every status change of a batch, and of the events it holds, is one compare-and-set
@@ -245,12 +246,7 @@ export async function markRetryWait(
          "lastHttpStatus" = att."httpStatus", "lastError" = $5, "leaseOwner" = NULL, "leaseUntil" = NULL, "updatedAt" = now()
        FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch".id, "Batch"."connectionId", "Batch"."nextAttemptAt"
      ), a AS (${ATTEMPT_UPDATE}), slow AS (
-       UPDATE "ConnectionPace" SET
-         rate = CASE WHEN "holdUntil" IS NULL OR "holdUntil" < clock_timestamp() THEN greatest(1, rate / 2) ELSE rate END,
-         "holdUntil" = greatest(coalesce("holdUntil", '-infinity'::timestamptz),
-           clock_timestamp() + $6::float8 * interval '1 millisecond'),
-         "updatedAt" = now()
-       WHERE "connectionId" = (SELECT "connectionId" FROM b) AND $6::float8 IS NOT NULL RETURNING 1
+       ${slowDownSql('(SELECT "connectionId" FROM b)', '$6')} AND $6::float8 IS NOT NULL RETURNING 1
      )
      SELECT (SELECT count(*) FROM b)::int AS batches, (SELECT count(*) FROM a)::int AS attempts,
        (SELECT count(*) FROM slow)::int AS slowed,
