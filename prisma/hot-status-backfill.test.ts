@@ -34,10 +34,13 @@ describe('the HOT status migration', () => {
         createdById: null,
       })
       expect(claimed).toMatchObject({ eventCount: 180 })
+      // a batch's stores are a set: the claim writes them sorted, the backfill in whatever order DISTINCT gives
       const read = () =>
-        c.query(`SELECT id, "eventIds", "storeIds" FROM "Batch" WHERE id = ANY($1::uuid[]) ORDER BY id`, [
-          claimed.batchIds,
-        ])
+        c.query(
+          `SELECT id, "eventIds", ARRAY(SELECT s FROM unnest("storeIds") AS s ORDER BY s) AS "storeIds"
+           FROM "Batch" WHERE id = ANY($1::uuid[]) ORDER BY id`,
+          [claimed.batchIds],
+        )
       const written = (await read()).rows
       // the second batch holds both stores' events
       expect(written.map((r) => r.storeIds.length)).toEqual([1, 2])
