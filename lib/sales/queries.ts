@@ -70,6 +70,16 @@ export function reasonWhere(reason: string): Prisma.Sql {
   return sql`(e."attentionStatus" = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
 }
 
+/**
+ * The same events, tested row by row while an index is walked in the table's sort order. The GIN index finds
+ * every match but not in order, so a page of many matches would read them all; reading each row's issues
+ * costs less than calling the indexed function (it sets search_path on every call).
+ */
+function reasonWhileWalking(reason: string): Prisma.Sql {
+  if (isApiReason(reason)) return reasonWhere(reason)
+  return sql`(e."attentionStatus" = 'INVALID' AND EXISTS (SELECT 1 FROM ${ISSUES} i WHERE ${ISSUE_REASON} = ${reason}))`
+}
+
 /** the statuses kept in the indexed "attentionStatus" column (migration 20261128100000_hot_status_changes) */
 const ATTENTION_STATUSES = new Set<string>(['INVALID', 'FAILED', 'EXCLUDED'])
 
@@ -89,8 +99,10 @@ function startOfLocalDay(date: string, timeZone: string, addDays = 0) {
 type FilterParts = {
   /** the stores to look in; null: every store (an admin without a store filter) */
   storeIds: string[] | null
-  /** every other condition */
+  /** every other condition but the reason */
   conds: Prisma.Sql[]
+  /** a reason group of the failures inbox (see reasonWhere) */
+  reason: string | null
   /** a local date range is part of the filter */
   dateRange: boolean
 }
@@ -143,12 +155,13 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
             UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" = ${q})`,
     )
   }
-  if (filter.reason) conds.push(reasonWhere(filter.reason))
-  return { storeIds, conds, dateRange: Boolean(filter.from || filter.to) }
+  return { storeIds, conds, reason: filter.reason, dateRange: Boolean(filter.from || filter.to) }
 }
 
-function whereOf(parts: FilterParts, store?: string): Prisma.Sql {
+/** the filter as one condition; `walking`: the page walks an index in sort order and tests each row */
+function whereOf(parts: FilterParts, store?: string, walking = false): Prisma.Sql {
   const all = [...parts.conds]
+  if (parts.reason) all.push(walking ? reasonWhileWalking(parts.reason) : reasonWhere(parts.reason))
   if (store) all.unshift(sql`e."storeId" = ${store}::uuid`)
   else if (parts.storeIds) {
     if (parts.storeIds.length === 0) return sql`FALSE`
@@ -240,7 +253,7 @@ function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: numbe
     )
     return sql`SELECT e.id FROM (${join(branches, ' UNION ALL ')}) e ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
   }
-  const where = parts.storeIds?.length === 1 ? whereOf(parts, parts.storeIds[0]) : whereOf(parts)
+  const where = whereOf(parts, parts.storeIds?.length === 1 ? parts.storeIds[0] : undefined, true)
   return sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
 }
 
