@@ -238,12 +238,15 @@ function countSql(parts: FilterParts) {
  * would skip over most of the table. Many matches: walk the sort order, per store (a merge of one
  * ordered index scan per store), so the page costs what it shows. A date range sorted by something
  * else than time is always taken first: order ids and amounts grow with time, so matches bunch up.
+ * So is a reason group sorted oldest first: its events without a time come last, and a reason about
+ * the time has no others, so a walk would test every dated event first.
  */
 function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: number) {
   const offset = (params.page - 1) * params.size
   const cols = sql`e.id, e."occurredAt", e."orderId", e."itemsTotal"`
   const order = orderBy(params.sort)
-  if (matched <= COUNT_LIMIT || (parts.dateRange && params.sort.id !== 'occurredAt'))
+  const byTime = params.sort.id === 'occurredAt'
+  if (matched <= COUNT_LIMIT || (parts.dateRange && !byTime) || (parts.reason && byTime && !params.sort.desc))
     return sql`SELECT e.id FROM (SELECT ${cols} FROM "SaleEvent" e WHERE ${whereOf(parts)} OFFSET 0) e
       ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
   if (parts.storeIds && parts.storeIds.length > 1 && parts.storeIds.length <= 50) {
@@ -253,8 +256,32 @@ function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: numbe
     )
     return sql`SELECT e.id FROM (${join(branches, ' UNION ALL ')}) e ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
   }
-  const where = whereOf(parts, parts.storeIds?.length === 1 ? parts.storeIds[0] : undefined, true)
+  const store = parts.storeIds?.length === 1 ? parts.storeIds[0] : undefined
+  if (parts.reason && byTime) return newestOfReasonSql(parts, store, params.size, offset)
+  const where = whereOf(parts, store, true)
   return sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
+}
+
+/**
+ * A page of a large reason group, newest first: its events without a time come first. Walking the time
+ * index would test every event without a time before the first dated one, so those of the group come from
+ * the reasons index (intersected with the time index's NULLs, no row read for the others), and the dated
+ * ones are walked only for what the page still needs.
+ */
+function newestOfReasonSql(parts: FilterParts, store: string | undefined, size: number, offset: number) {
+  const needed = offset + size
+  return sql`
+    WITH untimed AS MATERIALIZED (
+      SELECT e.id FROM "SaleEvent" e WHERE ${whereOf(parts, store)} AND e."occurredAt" IS NULL
+      ORDER BY e.id DESC LIMIT ${needed})
+    SELECT e.id FROM (
+      SELECT id, NULL::timestamptz AS "occurredAt" FROM untimed
+      UNION ALL
+      (SELECT e.id, e."occurredAt" FROM "SaleEvent" e
+       WHERE ${whereOf(parts, store, true)} AND e."occurredAt" IS NOT NULL
+       ORDER BY e."occurredAt" DESC, e.id DESC LIMIT ${needed}::bigint - (SELECT count(*) FROM untimed))
+    ) e
+    ORDER BY ${orderBy({ id: 'occurredAt', desc: true })} LIMIT ${size} OFFSET ${offset}`
 }
 
 function pageSql(parts: FilterParts, params: SalesTableParams, matched: number) {
