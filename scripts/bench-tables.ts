@@ -1,4 +1,4 @@
-// npm run bench:tables — see lib/sales/bench.ts. BENCH_EVENTS and BENCH_RUNS override the defaults.
+// npm run bench:tables — see scripts/bench/tables.ts. BENCH_EVENTS and BENCH_RUNS override the defaults.
 import { register } from 'node:module'
 
 // the queries are server-only; outside Next the marker package must resolve to its empty module
@@ -8,7 +8,7 @@ register(
   )}`,
   import.meta.url,
 )
-const { runTablesBenchmark } = await import('@/lib/sales/bench')
+const { runTablesBenchmark } = await import('./bench/tables')
 const num = (v: string | undefined, d: number) => (v ? Number(v) : d)
 const result = await runTablesBenchmark({
   events: num(process.env.BENCH_EVENTS, 1_000_000),

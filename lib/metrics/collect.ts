@@ -1,5 +1,5 @@
 import 'server-only'
-import { db } from '@/lib/db'
+import { db, Prisma } from '@/lib/db'
 import { getPipelineHealth } from '@/lib/operations/queries'
 import type { Metric } from './prometheus'
 
@@ -12,41 +12,40 @@ const ATTEMPT_OUTCOMES = ['ACCEPTED', 'REJECTED', 'UNAUTHORIZED', 'RATE_LIMITED'
 export const BATCH_LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 3600, 21_600, 86_400]
 export const ATTEMPT_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
-async function histogram(sql: string, buckets: number[]) {
-  const cols = buckets.map((b, i) => `count(*) FILTER (WHERE v <= ${b})::int AS b${i}`).join(', ')
-  const rows = await db.$queryRawUnsafe<Record<string, number>[]>(
-    `SELECT ${cols}, count(*)::int AS n, coalesce(sum(v), 0)::float8 AS s FROM (${sql}) AS x(v) WHERE v IS NOT NULL`,
-  )
-  const r = rows[0] ?? {}
-  return { counts: buckets.map((_, i) => r[`b${i}`] ?? 0), count: r.n ?? 0, sum: r.s ?? 0 }
+const sql = Prisma.sql
+
+/** a histogram of the values one query returns: a count per upper bound, the count and the sum */
+async function histogram(values: Prisma.Sql, buckets: number[]) {
+  const counts = Prisma.join(buckets.map((b) => sql`count(*) FILTER (WHERE v <= ${b})::int`))
+  const rows = await db.$queryRaw<{ counts: number[]; n: number; s: number }[]>(sql`
+    SELECT ARRAY[${counts}] AS counts, count(*)::int AS n, coalesce(sum(v), 0)::float8 AS s
+    FROM (${values}) AS x(v) WHERE v IS NOT NULL`)
+  const r = rows[0]
+  return { counts: buckets.map((_, i) => r?.counts[i] ?? 0), count: r?.n ?? 0, sum: r?.s ?? 0 }
 }
 
 export async function collectMetrics(): Promise<Metric[]> {
   const [events, outcomes, attempts, batches, connections, health, latency, durations] = await Promise.all([
-    db.$queryRawUnsafe<{ status: string; n: number }[]>(
-      `SELECT status::text, count(*)::int AS n FROM "SaleEvent" GROUP BY 1`,
-    ),
-    db.$queryRawUnsafe<{ outcome: string; n: number }[]>(
-      `SELECT outcome::text, count(*)::int AS n FROM "BatchEvent" WHERE outcome IN ('SUBMITTED', 'FAILED') GROUP BY 1`,
-    ),
-    db.$queryRawUnsafe<{ outcome: string; n: number }[]>(
-      `SELECT outcome::text, count(*)::int AS n FROM "BatchAttempt" WHERE outcome IS NOT NULL GROUP BY 1`,
-    ),
-    db.$queryRawUnsafe<{ status: string; n: number }[]>(
-      `SELECT status::text, count(*)::int AS n FROM "Batch" GROUP BY 1`,
-    ),
+    db.$queryRaw<{ status: string; n: number }[]>(sql`
+      SELECT status::text, count(*)::int AS n FROM "SaleEvent" GROUP BY 1`),
+    db.$queryRaw<{ outcome: string; n: number }[]>(sql`
+      SELECT outcome::text, count(*)::int AS n FROM "BatchEvent" WHERE outcome IN ('SUBMITTED', 'FAILED') GROUP BY 1`),
+    db.$queryRaw<{ outcome: string; n: number }[]>(sql`
+      SELECT outcome::text, count(*)::int AS n FROM "BatchAttempt" WHERE outcome IS NOT NULL GROUP BY 1`),
+    db.$queryRaw<{ status: string; n: number }[]>(sql`
+      SELECT status::text, count(*)::int AS n FROM "Batch" GROUP BY 1`),
     db.constructorConnection.findMany({
       orderBy: { createdAt: 'asc' },
       select: { name: true, paused: true, pace: { select: { rate: true, holdUntil: true } } },
     }),
     getPipelineHealth(),
     histogram(
-      `SELECT extract(epoch FROM "finishedAt" - "createdAt")::float8 FROM "Batch"
+      sql`SELECT extract(epoch FROM "finishedAt" - "createdAt")::float8 FROM "Batch"
        WHERE status IN ('SUCCEEDED', 'FAILED') AND "finishedAt" IS NOT NULL`,
       BATCH_LATENCY_BUCKETS,
     ),
     histogram(
-      `SELECT "durationMs" / 1000.0 FROM "BatchAttempt" WHERE "durationMs" IS NOT NULL`,
+      sql`SELECT "durationMs" / 1000.0 FROM "BatchAttempt" WHERE "durationMs" IS NOT NULL`,
       ATTEMPT_DURATION_BUCKETS,
     ),
   ])

@@ -1,8 +1,10 @@
 import 'server-only'
 import type { Caller } from '@/lib/auth/caller'
-import { db } from '@/lib/db'
+import { db, Prisma } from '@/lib/db'
 import { submissionConfig } from '@/lib/submission/config'
 import { SEND_BATCH_TASK } from '@/lib/submission/queue'
+
+const sql = Prisma.sql
 
 // What an operator watches: the connection, the job queue, the workers, the shared pace and recent
 // failures. Everything comes from PostgreSQL, so every web instance shows the same picture.
@@ -31,7 +33,7 @@ export type WorkerState = {
 }
 
 async function queueHealth(): Promise<QueueHealth> {
-  const rows = await db.$queryRawUnsafe<
+  const rows = await db.$queryRaw<
     {
       depth: number
       ready: number
@@ -40,17 +42,15 @@ async function queueHealth(): Promise<QueueHealth> {
       oldestCreatedAt: Date | null
       oldestReadyAgeSeconds: number | null
     }[]
-  >(
-    `SELECT count(*)::int AS depth,
+  >(sql`
+    SELECT count(*)::int AS depth,
        count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts)::int AS ready,
        count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,
        count(*) FILTER (WHERE attempts >= max_attempts)::int AS stuck,
        min(created_at) AS "oldestCreatedAt",
        extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND run_at <= now()
          AND attempts < max_attempts))::float8 AS "oldestReadyAgeSeconds"
-     FROM graphile_worker.jobs WHERE task_identifier = $1`,
-    SEND_BATCH_TASK,
-  )
+     FROM graphile_worker.jobs WHERE task_identifier = ${SEND_BATCH_TASK}`)
   const r = rows[0]
   return {
     depth: r?.depth ?? 0,
@@ -64,10 +64,9 @@ async function queueHealth(): Promise<QueueHealth> {
 
 async function workers(): Promise<WorkerState[]> {
   const staleMs = submissionConfig().staleMs
-  const rows = await db.$queryRawUnsafe<Omit<WorkerState, 'alive'>[]>(
-    `SELECT id, host, pid, "startedAt", "seenAt", extract(epoch FROM clock_timestamp() - "seenAt")::float8 AS "ageSeconds"
-     FROM "WorkerHeartbeat" ORDER BY "startedAt"`,
-  )
+  const rows = await db.$queryRaw<Omit<WorkerState, 'alive'>[]>(sql`
+    SELECT id, host, pid, "startedAt", "seenAt", extract(epoch FROM clock_timestamp() - "seenAt")::float8 AS "ageSeconds"
+     FROM "WorkerHeartbeat" ORDER BY "startedAt"`)
   return rows.map((w) => ({ ...w, alive: w.ageSeconds * 1000 < staleMs }))
 }
 
@@ -109,16 +108,14 @@ export async function getOperations(caller: Caller) {
     }),
     queueHealth(),
     workers(),
-    db.$queryRawUnsafe<{ status: string; n: number; oldest: Date | null }[]>(
-      `SELECT status::text, count(*)::int AS n, min("createdAt") AS oldest FROM "Batch"
-       WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT', 'FAILED') GROUP BY 1`,
-    ),
-    db.$queryRawUnsafe<{ outcome: string; n: number }[]>(
-      `SELECT coalesce(outcome::text, 'IN_FLIGHT') AS outcome, count(*)::int AS n FROM "BatchAttempt"
-       WHERE "startedAt" > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`,
-    ),
+    db.$queryRaw<{ status: string; n: number; oldest: Date | null }[]>(sql`
+      SELECT status::text, count(*)::int AS n, min("createdAt") AS oldest FROM "Batch"
+       WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT', 'FAILED') GROUP BY 1`),
+    db.$queryRaw<{ outcome: string; n: number }[]>(sql`
+      SELECT coalesce(outcome::text, 'IN_FLIGHT') AS outcome, count(*)::int AS n FROM "BatchAttempt"
+       WHERE "startedAt" > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`),
     // the primary key is time-ordered (UUIDv7): newest first without another index
-    db.$queryRawUnsafe<
+    db.$queryRaw<
       {
         id: string
         batchId: string
@@ -129,11 +126,10 @@ export async function getOperations(caller: Caller) {
         responseExcerpt: string | null
         workerId: string | null
       }[]
-    >(
-      `SELECT id::text, "batchId"::text AS "batchId", number, "startedAt", "httpStatus", outcome::text,
+    >(sql`
+      SELECT id::text, "batchId"::text AS "batchId", number, "startedAt", "httpStatus", outcome::text,
          left("responseExcerpt", 300) AS "responseExcerpt", "workerId"
-       FROM "BatchAttempt" WHERE outcome IS NOT NULL AND outcome <> 'ACCEPTED' ORDER BY id DESC LIMIT 20`,
-    ),
+       FROM "BatchAttempt" WHERE outcome IS NOT NULL AND outcome <> 'ACCEPTED' ORDER BY id DESC LIMIT 20`),
     db.batch.findMany({
       where: { status: 'FAILED' },
       orderBy: { updatedAt: 'desc' },

@@ -70,6 +70,16 @@ export function reasonWhere(reason: string): Prisma.Sql {
   return sql`(e."attentionStatus" = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
 }
 
+/**
+ * The same events, tested row by row while an index is walked in the table's sort order. The GIN index finds
+ * every match but not in order, so a page of many matches would read them all; reading each row's issues
+ * costs less than calling the indexed function (it sets search_path on every call).
+ */
+function reasonWhileWalking(reason: string): Prisma.Sql {
+  if (isApiReason(reason)) return reasonWhere(reason)
+  return sql`(e."attentionStatus" = 'INVALID' AND EXISTS (SELECT 1 FROM ${ISSUES} i WHERE ${ISSUE_REASON} = ${reason}))`
+}
+
 /** the statuses kept in the indexed "attentionStatus" column (migration 20261128100000_hot_status_changes) */
 const ATTENTION_STATUSES = new Set<string>(['INVALID', 'FAILED', 'EXCLUDED'])
 
@@ -89,8 +99,10 @@ function startOfLocalDay(date: string, timeZone: string, addDays = 0) {
 type FilterParts = {
   /** the stores to look in; null: every store (an admin without a store filter) */
   storeIds: string[] | null
-  /** every other condition */
+  /** every other condition but the reason */
   conds: Prisma.Sql[]
+  /** a reason group of the failures inbox (see reasonWhere) */
+  reason: string | null
   /** a local date range is part of the filter */
   dateRange: boolean
 }
@@ -143,12 +155,13 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
             UNION SELECT "eventId" FROM "LineItem" WHERE "itemId" = ${q})`,
     )
   }
-  if (filter.reason) conds.push(reasonWhere(filter.reason))
-  return { storeIds, conds, dateRange: Boolean(filter.from || filter.to) }
+  return { storeIds, conds, reason: filter.reason, dateRange: Boolean(filter.from || filter.to) }
 }
 
-function whereOf(parts: FilterParts, store?: string): Prisma.Sql {
+/** the filter as one condition; `walking`: the page walks an index in sort order and tests each row */
+function whereOf(parts: FilterParts, store?: string, walking = false): Prisma.Sql {
   const all = [...parts.conds]
+  if (parts.reason) all.push(walking ? reasonWhileWalking(parts.reason) : reasonWhere(parts.reason))
   if (store) all.unshift(sql`e."storeId" = ${store}::uuid`)
   else if (parts.storeIds) {
     if (parts.storeIds.length === 0) return sql`FALSE`
@@ -225,12 +238,15 @@ function countSql(parts: FilterParts) {
  * would skip over most of the table. Many matches: walk the sort order, per store (a merge of one
  * ordered index scan per store), so the page costs what it shows. A date range sorted by something
  * else than time is always taken first: order ids and amounts grow with time, so matches bunch up.
+ * So is a reason group sorted oldest first: its events without a time come last, and a reason about
+ * the time has no others, so a walk would test every dated event first.
  */
 function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: number) {
   const offset = (params.page - 1) * params.size
   const cols = sql`e.id, e."occurredAt", e."orderId", e."itemsTotal"`
   const order = orderBy(params.sort)
-  if (matched <= COUNT_LIMIT || (parts.dateRange && params.sort.id !== 'occurredAt'))
+  const byTime = params.sort.id === 'occurredAt'
+  if (matched <= COUNT_LIMIT || (parts.dateRange && !byTime) || (parts.reason && byTime && !params.sort.desc))
     return sql`SELECT e.id FROM (SELECT ${cols} FROM "SaleEvent" e WHERE ${whereOf(parts)} OFFSET 0) e
       ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
   if (parts.storeIds && parts.storeIds.length > 1 && parts.storeIds.length <= 50) {
@@ -240,8 +256,32 @@ function pageIdsSql(parts: FilterParts, params: SalesTableParams, matched: numbe
     )
     return sql`SELECT e.id FROM (${join(branches, ' UNION ALL ')}) e ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
   }
-  const where = parts.storeIds?.length === 1 ? whereOf(parts, parts.storeIds[0]) : whereOf(parts)
+  const store = parts.storeIds?.length === 1 ? parts.storeIds[0] : undefined
+  if (parts.reason && byTime) return newestOfReasonSql(parts, store, params.size, offset)
+  const where = whereOf(parts, store, true)
   return sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY ${order} LIMIT ${params.size} OFFSET ${offset}`
+}
+
+/**
+ * A page of a large reason group, newest first: its events without a time come first. Walking the time
+ * index would test every event without a time before the first dated one, so those of the group come from
+ * the reasons index (intersected with the time index's NULLs, no row read for the others), and the dated
+ * ones are walked only for what the page still needs.
+ */
+function newestOfReasonSql(parts: FilterParts, store: string | undefined, size: number, offset: number) {
+  const needed = offset + size
+  return sql`
+    WITH untimed AS MATERIALIZED (
+      SELECT e.id FROM "SaleEvent" e WHERE ${whereOf(parts, store)} AND e."occurredAt" IS NULL
+      ORDER BY e.id DESC LIMIT ${needed})
+    SELECT e.id FROM (
+      SELECT id, NULL::timestamptz AS "occurredAt" FROM untimed
+      UNION ALL
+      (SELECT e.id, e."occurredAt" FROM "SaleEvent" e
+       WHERE ${whereOf(parts, store, true)} AND e."occurredAt" IS NOT NULL
+       ORDER BY e."occurredAt" DESC, e.id DESC LIMIT ${needed}::bigint - (SELECT count(*) FROM untimed))
+    ) e
+    ORDER BY ${orderBy({ id: 'occurredAt', desc: true })} LIMIT ${size} OFFSET ${offset}`
 }
 
 function pageSql(parts: FilterParts, params: SalesTableParams, matched: number) {
