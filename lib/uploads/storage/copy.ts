@@ -1,26 +1,10 @@
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import pg from 'pg'
+import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 
-// Bulk rows go to PostgreSQL with COPY (≈50× faster than Prisma's createMany); one pool per database URL.
-const pools = new Map<string, pg.Pool>()
-
-export function ingestPool(url = process.env.DATABASE_URL): pg.Pool {
-  if (!url) throw new Error('DATABASE_URL is not set')
-  let pool = pools.get(url)
-  if (!pool) {
-    pool = new pg.Pool({ connectionString: url, max: 4 })
-    pools.set(url, pool)
-  }
-  return pool
-}
-
-export async function closeIngestPools() {
-  const all = [...pools.values()]
-  pools.clear()
-  await Promise.all(all.map((p) => p.end()))
-}
+// Bulk rows go to PostgreSQL with COPY, on the process's one pool (the one Prisma uses too).
+export { closeDbPool as closeIngestPools, dbPool as ingestPool } from '@/lib/db'
 
 /** COPY table (columns) FROM STDIN with the rows already in text or binary COPY format; nothing to do for no rows */
 export async function copyRows(
