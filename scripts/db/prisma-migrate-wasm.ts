@@ -32,6 +32,8 @@ if (!url) throw new Error('DATABASE_URL not set')
 // and throws UnsupportedNativeDataType ("Column type 'char' could not be deserialized from the database"),
 // but the schema engine's catalog queries (relkind, contype, ...) return it and read it as a Character.
 // Fix: let pg parse it as text, remember which columns were "char", and report them as ColumnTypeEnum.Character.
+// Kept because nothing short of this works (docs/architecture.md, "Migrations"): the adapter maps no scalar type to
+// Character, and the engine panics on a "char" column reported as Text.
 const charColumns = new WeakMap<object, number[]>()
 function patchPgQueryable(adapter: object) {
   const proto = Object.getPrototypeOf(Object.getPrototypeOf(adapter)) // PgQueryable.prototype
