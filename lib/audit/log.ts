@@ -1,9 +1,11 @@
-import 'server-only'
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
+import { uuidv7 } from '@/lib/uploads/storage/uuid7'
 
 // The audit trail: who did what to which record, before → after. Secrets never reach it: keys that
 // name a secret are replaced, and so is anything shaped like our ciphertext or a password hash.
-type Client = PrismaClient | Prisma.TransactionClient
+// Writers that run on a raw pg connection (an upload's COPY transaction) hand that connection in instead.
+type SqlClient = { query(text: string, values?: unknown[]): Promise<unknown> }
+type Client = PrismaClient | Prisma.TransactionClient | SqlClient
 
 export type AuditActor = { userId: string | null; email: string | null } | null
 
@@ -63,11 +65,22 @@ function auditRow(entry: AuditEntry) {
   }
 }
 
+function isSqlClient(client: Client): client is SqlClient {
+  return typeof (client as Partial<SqlClient>).query === 'function'
+}
+
 /** writes one entry, or many in one statement (a bulk action logs one entry per record) */
 export async function audit(client: Client, entry: AuditEntry | AuditEntry[]) {
-  if (!Array.isArray(entry)) {
-    await client.auditLog.create({ data: auditRow(entry) })
-    return
-  }
-  if (entry.length) await client.auditLog.createMany({ data: entry.map(auditRow) })
+  const rows = (Array.isArray(entry) ? entry : [entry]).map(auditRow)
+  if (rows.length === 0) return
+  if (isSqlClient(client)) {
+    await client.query(
+      `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, ip, at)
+       SELECT r.id, r."actorId", r."actorEmail", r.action, r.entity, r."entityId", r."storeId", r.details, r.ip, now()
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, "actorId" uuid, "actorEmail" text, action text, entity text,
+         "entityId" text, "storeId" uuid, details jsonb, ip text)`,
+      [JSON.stringify(rows.map((row) => ({ id: uuidv7(), ...row })))],
+    )
+  } else if (rows.length === 1 && rows[0]) await client.auditLog.create({ data: rows[0] })
+  else await client.auditLog.createMany({ data: rows })
 }

@@ -1,3 +1,4 @@
+import { audit } from '@/lib/audit/log'
 import { resumeConnection } from '@/lib/connection/transitions'
 import { createConstructorClient } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
@@ -106,13 +107,27 @@ export async function submitEvents(
 // One audit entry per store a submission touched, in the submission's own transaction.
 async function auditSubmission(q: Queryable, caller: SubmissionCaller, action: string, batchIds: string[]) {
   if (batchIds.length === 0) return
-  await q.query(
-    `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, at)
-     SELECT gen_random_uuid(), $1::uuid, (SELECT email FROM "User" WHERE id = $1::uuid), $2, 'SaleEvent', NULL, e."storeId",
-            jsonb_build_object('eventCount', count(*), 'batchCount', count(DISTINCT b.id)), now()
+  const { rows } = await q.query<{
+    storeId: string
+    email: string | null
+    eventCount: number
+    batchCount: number
+  }>(
+    `SELECT e."storeId"::text AS "storeId", (SELECT email FROM "User" WHERE id = $1::uuid) AS email,
+       count(*)::int AS "eventCount", count(DISTINCT b.id)::int AS "batchCount"
      FROM "Batch" b, unnest(b."eventIds") AS x(id) JOIN "SaleEvent" e ON e.id = x.id
-     WHERE b.id = ANY($3::uuid[]) GROUP BY e."storeId"`,
-    [caller.userId, action, batchIds],
+     WHERE b.id = ANY($2::uuid[]) GROUP BY e."storeId"`,
+    [caller.userId, batchIds],
+  )
+  await audit(
+    q,
+    rows.map((r) => ({
+      actor: { userId: caller.userId, email: r.email },
+      action,
+      entity: 'SaleEvent',
+      storeId: r.storeId,
+      details: { eventCount: r.eventCount, batchCount: r.batchCount },
+    })),
   )
 }
 

@@ -1,4 +1,5 @@
 import type pg from 'pg'
+import { audit } from '@/lib/audit/log'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
 import { isUploadFileError } from '../errors'
@@ -26,7 +27,6 @@ import {
   type PreviewProblem,
 } from './ingest-rows'
 import { readInWorker } from './ingest-thread'
-import { uuidv7 } from './uuid7'
 
 // Preview and commit read the stored file through the same parser with the same settings, and classify
 // every event against what is stored with the same rule; only the commit writes, in ONE transaction.
@@ -345,19 +345,13 @@ async function auditCommit(
   c: IngestCounts,
   sameFileAs: string | null,
 ) {
-  // counts and an id only: nothing here can hold a secret (the audit writer's redaction is for free-form details)
-  const details = { counts: c, sameFileAs }
-  await client.query(
-    `INSERT INTO "AuditLog" (id, "actorId", "actorEmail", action, entity, "entityId", "storeId", details, ip, at)
-     VALUES ($1::uuid, $2::uuid, $3, 'upload.committed', 'Upload', $4, $5::uuid, $6::jsonb, $7, now())`,
-    [
-      uuidv7(),
-      opts.actor.userId,
-      opts.actor.email,
-      upload.id,
-      upload.storeId,
-      JSON.stringify(details),
-      opts.ip?.slice(0, 100) ?? null,
-    ],
-  )
+  await audit(client, {
+    actor: opts.actor,
+    action: 'upload.committed',
+    entity: 'Upload',
+    entityId: upload.id,
+    storeId: upload.storeId,
+    details: { counts: c, sameFileAs },
+    ip: opts.ip,
+  })
 }
