@@ -8,6 +8,7 @@ import {
   startEmbeddedPostgres,
   withDatabase,
 } from '@/lib/db/embedded'
+import { env } from '@/lib/env'
 
 export type ScratchDatabase = { url: string; close: () => Promise<void> }
 
@@ -19,7 +20,7 @@ export async function createScratchDatabase(
   prefix: string,
   say?: (s: string) => void,
 ): Promise<ScratchDatabase> {
-  const external = process.env.DATABASE_URL
+  const external = env().DATABASE_URL
   const name = `${prefix}_${Date.now()}_${process.pid}`
   if (external) {
     await createDatabase(withDatabase(external, 'postgres'), name)

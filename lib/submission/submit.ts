@@ -3,6 +3,7 @@ import { resumeConnection } from '@/lib/connection/transitions'
 import { createConstructorClient } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
 import { db as defaultDb } from '@/lib/db'
+import { env } from '@/lib/env'
 import type { PrismaClient } from '@/lib/generated/prisma/client'
 import { reopenFailedEvents } from '@/lib/sales/transitions'
 import { ensureQueueSchema } from './queue'
@@ -31,7 +32,7 @@ export class SubmissionError extends Error {
 
 type Options = { db?: PrismaClient }
 
-// 250,000 events claim in a few seconds; the default 5 s interactive-transaction timeout is too short.
+// A large submission claims its events in one transaction: longer than Prisma's default transaction timeout.
 const TX = { timeout: 300_000, maxWait: 30_000 }
 
 function scope(caller: SubmissionCaller, params: unknown[]) {
@@ -60,7 +61,7 @@ async function connectionFor(q: Queryable, connectionId: string | undefined) {
 
 /** graphile-worker's schema, before a transaction adds send jobs (the worker may not have started yet) */
 export async function ensureAppQueueSchema() {
-  const url = process.env.DATABASE_URL
+  const url = env().DATABASE_URL
   if (url) await ensureQueueSchema(url)
 }
 

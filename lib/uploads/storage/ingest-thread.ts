@@ -18,11 +18,9 @@ export type ReadHandlers = {
 }
 
 /**
- * The reading thread's heap cap. The parser keeps every order until the end of the file: ≈ 0.6 MB of heap
- * per MB of CSV (55 MB for a million line items in 91 MB), up to ≈ 5 MB per MB when every row carries
- * a problem (a message each). A cap below 2 GB also has V8 grow the heap sparingly: that million stays
- * near 300 MB of process with a cap of 330 MB or 800 MB. A file that needs more than its cap is refused
- * (TOO_LARGE_TO_READ) instead of growing the server.
+ * The reading thread's heap cap, grown with the file: the parser keeps every order until the end of the file,
+ * and rows with problems carry a message each (the measured heap per MB of CSV is in docs/performance.md).
+ * A file that needs more than its cap is refused (TOO_LARGE_TO_READ) instead of growing the server.
  */
 export function readHeapMb(sizeBytes: number): number {
   return Math.min(1536, Math.ceil(256 + (6 * sizeBytes) / 2 ** 20))

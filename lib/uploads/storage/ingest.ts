@@ -75,8 +75,7 @@ type RunOptions = {
 /**
  * What is stored for these (store, kind, order) keys, locked when committing: one probe of the unique key
  * per key. Written as a lateral probe because the commit asks while its own transaction fills the table: the
- * planner, seeing a table that grew since it was last analysed, chose to scan all of it for every chunk
- * (4 of 35 s of a 1M-line commit).
+ * planner, seeing a table that grew since it was last analysed, chose to scan all of it for every chunk.
  */
 async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: EventKeys, lock: boolean) {
   const { rows } = await client.query<ExistingRow>(
