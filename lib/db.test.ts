@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { db, dbPool } from '@/lib/db'
-import { ingestPool } from '@/lib/uploads/storage/copy'
+import { afterAll, describe, expect, it } from 'vitest'
+import { closeDbPool, db, dbPool } from '@/lib/db'
+
+afterAll(closeDbPool)
 
 describe('the database pool', () => {
   it('is one per process: Prisma and COPY take their connections from it', async () => {
     const pool = dbPool()
-    expect(ingestPool()).toBe(pool)
+    expect(dbPool()).toBe(pool)
     expect(pool.totalCount).toBe(0)
     await db.$queryRaw`SELECT 1`
     expect(pool.totalCount).toBe(1)

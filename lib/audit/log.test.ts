@@ -1,9 +1,7 @@
-import { describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { audit, diff, REDACTED, redact } from '@/lib/audit/log'
 import { encryptSecret } from '@/lib/crypto/secret-box'
 import { db } from '@/lib/db'
-
-vi.mock('server-only', () => ({}))
 
 const KEY = 'a'.repeat(64)
 

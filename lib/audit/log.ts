@@ -1,5 +1,5 @@
+import { uuidv7 } from '@/lib/db/uuid7'
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
-import { uuidv7 } from '@/lib/uploads/storage/uuid7'
 
 // The audit trail: who did what to which record, before → after. Secrets never reach it: keys that
 // name a secret are replaced, and so is anything shaped like our ciphertext or a password hash.

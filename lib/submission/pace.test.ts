@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { type Clock, ConnectionPacer, slowDown } from './pace'
+import { type Clock, ConnectionPacer, slowDownSql } from './pace'
 import { createConnection } from './testing'
 
 // The pacer against a real database, two pacers standing for two worker processes (a session each). Time is a
@@ -102,7 +102,7 @@ describe('pacer', () => {
       expect((times[i] as number) - (times[i - 1] as number)).toBeCloseTo(100, 3)
 
     // a 429 seen by one process: every process holds until Retry-After, then goes on at half the rate
-    await slowDown(c, connectionId, 120_000)
+    await c.query(slowDownSql('$1::uuid', '$2'), [connectionId, 120_000])
     const held = [await b.time(), await a.time()]
     expect(held[0]).toBeGreaterThanOrEqual(t0 + 60_000)
     expect((held[1] as number) - (held[0] as number)).toBeCloseTo(200, 3)

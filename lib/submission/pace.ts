@@ -48,10 +48,6 @@ export function slowDownSql(connectionId: string, holdMs: string) {
      WHERE "connectionId" = ${connectionId}`
 }
 
-export async function slowDown(q: Queryable, connectionId: string, holdMs: number) {
-  await q.query(slowDownSql('$1::uuid', '$2'), [connectionId, holdMs])
-}
-
 // In-process gate, e.g. how many batches one process has claimed ahead of a free slot.
 export class Semaphore {
   private active = 0
@@ -91,7 +87,7 @@ type PaceRow = { slots: number[]; startInMs: number | null; stepMs: number | nul
 export class ConnectionPacer {
   private session: pg.Client | null = null
   private limits: Limits = { concurrency: 1, rate: 1 }
-  private readonly timeWaiters: ((t: number) => void)[] = []
+  private readonly timeWaiters: { resolve: (t: number) => void; reject: (e: unknown) => void }[] = []
   private readonly slotWaiters: { resolve: (slot: number) => void; reject: (e: unknown) => void }[] = []
   /** slots in use by a request, with the session that locked them */
   private readonly inUse = new Map<number, pg.Client>()
@@ -119,8 +115,8 @@ export class ConnectionPacer {
 
   /** the next start time on the shared schedule (epoch ms on this process's clock); may be in the future */
   time(): Promise<number> {
-    return new Promise((resolve) => {
-      this.timeWaiters.push(resolve)
+    return new Promise((resolve, reject) => {
+      this.timeWaiters.push({ resolve, reject })
       this.pump()
     })
   }
@@ -184,7 +180,8 @@ export class ConnectionPacer {
 
   async close() {
     this.closed = true
-    for (const w of this.slotWaiters.splice(0)) w.reject(new Error('the pacer was closed'))
+    for (const w of [...this.slotWaiters.splice(0), ...this.timeWaiters.splice(0)])
+      w.reject(new Error('the pacer was closed'))
     const s = this.session
     this.session = null
     await s?.end().catch(() => {})
@@ -249,7 +246,7 @@ export class ConnectionPacer {
     if (trySlots && this.slotWaiters.length > 0) this.slotsTriedAt = now
     if (r.reserved > 0 && r.startInMs !== null && r.stepMs !== null) {
       const start = now + r.startInMs
-      for (let i = 0; i < r.reserved; i++) this.timeWaiters.shift()?.(start + i * r.stepMs)
+      for (let i = 0; i < r.reserved; i++) this.timeWaiters.shift()?.resolve(start + i * r.stepMs)
     } else if (wantTimes > 0) {
       // the schedule row went away (e.g. it was deleted by hand): make it again
       await ensurePaceRow(s, this.connectionId, this.limits.rate)

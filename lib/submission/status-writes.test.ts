@@ -49,17 +49,21 @@ const key = (column: string) => new RegExp(`(?:^|[\\s,{])${column}\\s*:`)
 function findStatusWrites(text: string): StatusWrite[] {
   const found: StatusWrite[] = []
   for (const t of TABLES) {
-    // SQL: UPDATE "Table" [alias] SET … (up to FROM, WHERE, RETURNING or the end of the statement)
+    // SQL: UPDATE [ONLY] [schema.]"Table" [[AS] alias] SET …, and INSERT … ON CONFLICT … DO UPDATE SET …
+    // (up to FROM, WHERE, RETURNING or the end of the statement)
     const update = new RegExp(
-      `UPDATE\\s+"${t.table}"(?:\\s+(?!SET)\\w+)?\\s+SET\\b([\\s\\S]*?)(?:\\bFROM\\b|\\bWHERE\\b|\\bRETURNING\\b|\`|$)`,
-      'g',
+      `(?:UPDATE\\s+(?:ONLY\\s+)?(?:"?\\w+"?\\.)?"${t.table}"(?:\\s+(?:AS\\s+)?(?!SET\\b)\\w+)?|INSERT\\s+INTO\\s+(?:"?\\w+"?\\.)?"${t.table}"[^\`;]*?\\bDO\\s+UPDATE)\\s+SET\\b([\\s\\S]*?)(?:\\bFROM\\b|\\bWHERE\\b|\\bRETURNING\\b|\`|$)`,
+      'gi',
     )
     for (const m of text.matchAll(update)) {
       if (names(t.column).test(m[1] as string))
         found.push({ line: lineOf(text, m.index), what: `UPDATE "${t.table}" sets ${t.column}` })
     }
     // SQL: INSERT INTO "Table" (… status …) with a state that is not an initial one
-    const insert = new RegExp(`INSERT\\s+INTO\\s+"${t.table}"\\s*\\(([^)]*)\\)([\\s\\S]*?)(?:\`|;|$)`, 'g')
+    const insert = new RegExp(
+      `INSERT\\s+INTO\\s+(?:"?\\w+"?\\.)?"${t.table}"\\s*\\(([^)]*)\\)([\\s\\S]*?)(?:\\bON\\s+CONFLICT\\b|\`|;|$)`,
+      'gi',
+    )
     for (const m of text.matchAll(insert)) {
       if (!new RegExp(`\\b${t.column}\\b`).test(m[1] as string)) continue
       const states = [...(m[2] as string).matchAll(/'([A-Z_]+)'/g)].map((s) => s[1] as string)
@@ -67,22 +71,26 @@ function findStatusWrites(text: string): StatusWrite[] {
       if (bad.length > 0)
         found.push({ line: lineOf(text, m.index), what: `INSERT INTO "${t.table}" as ${bad.join(', ')}` })
     }
-    // Prisma: model.update/updateMany/upsert with the column in data; create/createMany only in an initial state
+    // Prisma: model.update/updateMany (data) and upsert's update with the column; create/createMany and
+    // upsert's create only in an initial state
     const call = new RegExp(`\\.${t.model}\\.(update|updateMany|upsert|create|createMany)\\(`, 'g')
     for (const m of text.matchAll(call)) {
       const args = balanced(text, m.index + m[0].length - 1)
-      const data = args.indexOf('data:')
-      if (data === -1) continue
-      const brace = args.indexOf('{', data)
-      const body = brace === -1 ? args.slice(data) : balanced(args, brace)
-      const k = key(t.column).exec(body)
-      if (!k) continue
-      const value = body.slice(k.index + k[0].length).split(/,\s*\n|\n/)[0] ?? ''
-      const states = [...value.matchAll(/'([A-Z_]+)'/g)].map((s) => s[1] as string)
       const creates = m[1] === 'create' || m[1] === 'createMany'
-      const fine =
-        creates && t.column !== 'paused' && states.length > 0 && states.every((s) => t.initial.includes(s))
-      if (!fine) found.push({ line: lineOf(text, m.index), what: `${t.model}.${m[1]} writes ${t.column}` })
+      const blocks = m[1] === 'upsert' ? ['update:', 'create:'] : ['data:']
+      for (const block of blocks) {
+        const at = args.indexOf(block)
+        if (at === -1) continue
+        const brace = args.indexOf('{', at)
+        const body = brace === -1 ? args.slice(at) : balanced(args, brace)
+        const k = key(t.column).exec(body)
+        if (!k) continue
+        const value = body.slice(k.index + k[0].length).split(/,\s*\n|\n/)[0] ?? ''
+        const states = [...value.matchAll(/'([A-Z_]+)'/g)].map((s) => s[1] as string)
+        const initialOnly = (creates || block === 'create:') && t.column !== 'paused'
+        const fine = initialOnly && states.length > 0 && states.every((s) => t.initial.includes(s))
+        if (!fine) found.push({ line: lineOf(text, m.index), what: `${t.model}.${m[1]} writes ${t.column}` })
+      }
     }
   }
   return found
@@ -146,6 +154,25 @@ describe('status writes', () => {
     expect(writes('`INSERT INTO "Batch" (id, status) VALUES ($1, \'SENDING\')`')).toEqual([
       'INSERT INTO "Batch" as SENDING',
     ])
+    expect(writes('`UPDATE "SaleEvent" AS e SET status = \'READY\' WHERE e.id = $1`')).toEqual([
+      'UPDATE "SaleEvent" sets status',
+    ])
+    expect(writes('`update public."Upload" set status = \'FAILED\'`')).toEqual([
+      'UPDATE "Upload" sets status',
+    ])
+    expect(
+      writes(
+        '`INSERT INTO "Batch" (id, status) VALUES ($1, \'QUEUED\') ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status`',
+      ),
+    ).toEqual(['UPDATE "Batch" sets status'])
+    expect(
+      writes(
+        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVED' }, update: { status: 'FAILED' } })",
+      ),
+    ).toEqual(['upload.upsert writes status'])
+    expect(
+      writes("tx.upload.upsert({ where: { id }, create: { id, status: 'COMMITTED' }, update: { x: 1 } })"),
+    ).toEqual(['upload.upsert writes status'])
     // reads, other columns and rows made in an initial state are not writes
     expect(
       writes('`UPDATE "Upload" SET "errorMessage" = $2 WHERE id = $1 AND status = \'PREVIEW\'`'),
@@ -156,5 +183,10 @@ describe('status writes', () => {
     ).toEqual([])
     expect(writes("tx.upload.findFirst({ where: { status: 'COMMITTED' } })")).toEqual([])
     expect(writes('`INSERT INTO "Upload" (id, status) VALUES ($1, \'RECEIVED\')`')).toEqual([])
+    expect(
+      writes(
+        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVED' }, update: { name: 'x' } })",
+      ),
+    ).toEqual([])
   })
 })

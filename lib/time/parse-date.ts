@@ -133,7 +133,7 @@ interface TimeOfDay {
 }
 
 /** "14:05", "14:05:12.5", "2:05 PM", "14:05:12 -0500"; null when it isn't a time of day. */
-export function readTimeOfDay(raw: string): TimeOfDay | null {
+function readTimeOfDay(raw: string): TimeOfDay | null {
   const m = TIME.exec(raw)
   if (m === null) return null
   let hour = Number(m[1])

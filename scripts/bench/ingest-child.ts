@@ -1,8 +1,8 @@
 import fs from 'node:fs'
-import { closeIngestPools, ingestPool } from '@/lib/uploads/storage/copy'
+import { closeDbPool, dbPool } from '@/lib/db'
+import { uuidv7 } from '@/lib/db/uuid7'
 import { receiveUploadFile } from '@/lib/uploads/storage/files'
 import { commitUpload, type IngestStore, previewUpload } from '@/lib/uploads/storage/ingest'
-import { uuidv7 } from '@/lib/uploads/storage/uuid7'
 
 // bench:ingest's child process (started by ingest-run.ts, so its peak RSS is the product's alone): the
 // product's path from the file on disk to stored events; prints its figures as one line of JSON. Only
@@ -18,7 +18,7 @@ export type ChildFigures = {
 }
 
 async function ingest(file: string): Promise<ChildFigures> {
-  const pool = ingestPool()
+  const pool = dbPool()
   const { rows: stores } = await pool.query<IngestStore>(
     `SELECT id::text, code, "timeZone", latitude, longitude FROM "Store" ORDER BY code`,
   )
@@ -51,7 +51,7 @@ async function ingest(file: string): Promise<ChildFigures> {
   const t3 = performance.now()
   if (preview.counts.invalidEvents > 0 || summary.counts.new !== preview.counts.events)
     throw new Error(`unexpected outcome: ${JSON.stringify(summary.counts)}`)
-  await closeIngestPools()
+  await closeDbPool()
   return {
     receiveSeconds: (t1 - t0) / 1000,
     previewSeconds: (t2 - t1) / 1000,

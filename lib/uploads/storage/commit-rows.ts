@@ -1,5 +1,6 @@
 import { CopyBinary, PLAIN_DECIMAL } from '@/lib/db/copy/binary'
 import { CopyText, copyField } from '@/lib/db/copy/text'
+import { uuidv7 } from '@/lib/db/uuid7'
 import type { ParsedSaleEvent, RowIssue } from '../types'
 import {
   countDisposition,
@@ -8,7 +9,6 @@ import {
   eventKey,
   type IngestCounts,
 } from './ingest-rows'
-import { uuidv7 } from './uuid7'
 
 // The rows the commit writes, in the order of their COPY columns: each event of a chunk classified by the
 // rules of ingest-rows.ts, then encoded (lib/db/copy) by the reading thread, which has time to spare while
@@ -68,7 +68,7 @@ export type CommitContext = { uploadId: string; userId: string | null; at: strin
  * would fail the whole file's COPY, so the column is left empty (null; a total: 0) and the issue stays.
  */
 const DECIMAL_18_4_LIMIT = 10n ** 18n
-export function storableAmount(value: string | null): string | null {
+function storableAmount(value: string | null): string | null {
   if (value === null) return null
   const m = PLAIN_DECIMAL.exec(value)
   if (!m) return value // not plain: the writer refuses it loudly
@@ -81,7 +81,7 @@ export function storableAmount(value: string | null): string | null {
   return scaled < DECIMAL_18_4_LIMIT ? value : null
 }
 
-export function storableInteger(value: number | null): number | null {
+function storableInteger(value: number | null): number | null {
   return value !== null && Number.isInteger(value) && value >= -2147483648 && value <= 2147483647
     ? value
     : null

@@ -6,7 +6,7 @@ import { env } from '@/lib/env'
 // Uploaded files live on disk between upload, preview and commit: streamed in, read again as streams,
 // never held whole in memory. Every web instance must see the same folder (a shared volume when scaled out).
 
-export function uploadDir(): string {
+function uploadDir(): string {
   const e = env()
   const dir = e.UPLOAD_DIR ?? path.join(e.DATA_DIR ?? '.data', 'uploads')
   fs.mkdirSync(dir, { recursive: true })

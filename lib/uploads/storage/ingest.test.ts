@@ -9,14 +9,13 @@ import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { sessionFor } from '@/lib/auth/testing'
 import { readReceivedRecords } from '@/lib/constructor/sandbox/server'
 import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
-import { db } from '@/lib/db'
+import { closeDbPool, db, dbPool } from '@/lib/db'
 import { submitEvents } from '@/lib/submission/submit'
 import { createConnection, waitFor, withPg } from '@/lib/submission/testing'
 import { startSubmissionWorker } from '@/lib/submission/worker'
 import { parseSalesFile } from '../parse-sales-file'
 import { SALES_TEMPLATE_CSV } from '../presets'
 import type { ParsedSaleEvent } from '../types'
-import { closeIngestPools, ingestPool } from './copy'
 import { uploadFilePath } from './files'
 import { commitUpload, type IngestStore, previewUpload } from './ingest'
 import { receiveUpload } from './receive'
@@ -51,7 +50,7 @@ beforeAll(async () => {
   stores = [ingestStore(ber), ingestStore(other)]
 })
 afterAll(async () => {
-  await closeIngestPools()
+  await closeDbPool()
   fs.rmSync(dir, { recursive: true, force: true })
 })
 
@@ -586,7 +585,7 @@ describe('files that store nothing', () => {
     await preview(uploadId, code)
     // a trigger that refuses one line item, in the third chunk of events: the first two are already written
     const fn = `ingest_boom_${uniq().replace(/-/g, '')}`
-    const pool = ingestPool()
+    const pool = dbPool()
     await pool.query(
       `CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW."itemId" = '${boom}' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$`,
     )

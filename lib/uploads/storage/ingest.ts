@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
+import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
 import { isUploadFileError } from '../errors'
@@ -12,7 +13,6 @@ import {
   startParsing,
 } from '../transitions'
 import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
-import { ingestPool } from './copy'
 import { removeUploadFile, uploadFilePath } from './files'
 import type { ReadFileFacts, ReadJob, ReadOutcome } from './ingest-read'
 import {
@@ -123,7 +123,7 @@ export class UploadStateError extends Error {
 export async function previewUpload(
   opts: RunOptions & { pool?: pg.Pool; sha256: string; storeId: string | null },
 ): Promise<UploadPreview> {
-  const pool = opts.pool ?? ingestPool()
+  const pool = opts.pool ?? dbPool()
   if (!(await startParsing(pool, opts.uploadId)))
     throw new UploadStateError('This file is stored or cancelled: its rows cannot be checked again.')
   let read: ReadOutcome
@@ -207,7 +207,7 @@ export async function commitUpload(opts: {
   pool?: pg.Pool
   onProgress?: (p: IngestProgress) => void
 }): Promise<CommitSummary> {
-  const pool = opts.pool ?? ingestPool()
+  const pool = opts.pool ?? dbPool()
   const client = await pool.connect()
   let counts = emptyCounts()
   let upload: UploadRow | undefined

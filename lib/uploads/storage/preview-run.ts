@@ -18,7 +18,7 @@ export function mappingSource(preset: PresetId, header: readonly string[]): stri
   return `custom:${createHash('sha256').update(header.map(normalizeHeader).join('|')).digest('hex').slice(0, 32)}`
 }
 
-export async function rememberMapping(storeId: string, source: string, mapping: ColumnMapping) {
+async function rememberMapping(storeId: string, source: string, mapping: ColumnMapping) {
   const byHeader: Record<string, string> = {}
   for (const [field, col] of Object.entries(mapping)) if (col) byHeader[field] = col.header
   await db.columnMappingPreset.upsert({

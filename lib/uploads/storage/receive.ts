@@ -4,8 +4,8 @@ import { canAccessStore, MESSAGES, refuseCaller } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { REFUSAL_STATUS } from '@/lib/auth/route'
 import { db } from '@/lib/db'
+import { uuidv7 } from '@/lib/db/uuid7'
 import { FileTooLargeError, receiveUploadFile, removeUploadFile, uploadMaxBytes } from './files'
-import { uuidv7 } from './uuid7'
 
 // The large-upload door: the caller and their store are checked before a byte of the body is read.
 

@@ -1,7 +1,7 @@
 import { db } from '@/lib/db'
+import { uuidv7 } from '@/lib/db/uuid7'
 import { receiveUploadFile } from './files'
 import { previewUpload } from './ingest'
-import { uuidv7 } from './uuid7'
 
 // Test fixtures: an upload as the route would have received it, optionally already previewed.
 
