@@ -1,3 +1,4 @@
+import { canonicalDecimal } from '@/lib/money/decimal'
 import {
   MAX_ACTIONS_PER_REQUEST,
   MAX_ITEMS_PER_LIST,
@@ -106,13 +107,6 @@ const DECIMAL_PATTERN = /^([+-]?)(\d+)(?:\.(\d+))?$/
 // Up to 15 significant decimal digits always survive the trip through a double unchanged.
 const SAFE_SIGNIFICANT_DIGITS = 15
 
-function canonicalDecimal(sign: string, integer: string, fraction: string): string {
-  const int = integer.replace(/^0+(?=\d)/, '')
-  const frac = fraction.replace(/0+$/, '')
-  const body = frac ? `${int}.${frac}` : int
-  return sign === '-' && /[1-9]/.test(body) ? `-${body}` : body
-}
-
 function significantDigits(canonical: string): number {
   return canonical.replace(/[-.]/g, '').replace(/^0+/, '').length
 }
@@ -141,7 +135,7 @@ export function toMoneyNumber(value: DecimalLike, field = 'amount'): number {
   const match = DECIMAL_PATTERN.exec(text)
   if (!match) throw new PayloadBuildError('invalid_money', `${field} is not a decimal number`)
   const [, sign = '', integer = '0', fraction = ''] = match
-  const canonical = canonicalDecimal(sign, integer, fraction)
+  const canonical = canonicalDecimal(sign === '-', integer, fraction)
   const number = Number(text)
   if (
     !Number.isFinite(number) ||

@@ -29,7 +29,8 @@ export const EVENT_MOVES = [
   { from: ['INVALID', 'READY', 'FAILED'], to: ['EXCLUDED'], writer: 'excludeEvents' },
   { from: ['EXCLUDED'], to: ['READY', 'INVALID'], writer: 'storeRevalidation' },
   // a group fix validates again: INVALID until nothing is wrong; a FAILED event keeps its API reason until resubmitted
-  { from: ['INVALID', 'READY', 'FAILED'], to: ['INVALID', 'READY', 'FAILED'], writer: 'storeRevalidation' },
+  { from: ['INVALID', 'READY'], to: ['INVALID', 'READY'], writer: 'storeRevalidation' },
+  { from: ['FAILED'], to: ['FAILED', 'INVALID'], writer: 'storeRevalidation' },
   // a person corrects one event (a sent one becomes a correction to send again); an excluded event stays excluded
   { from: ['INVALID', 'READY', 'FAILED', 'SUBMITTED'], to: ['READY'], writer: 'saveEditedEvent' },
   { from: ['EXCLUDED'], to: ['EXCLUDED'], writer: 'saveEditedEvent' },
