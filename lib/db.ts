@@ -2,6 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg'
 import pg from 'pg'
 import { env } from '@/lib/env'
 import { PrismaClient } from '@/lib/generated/prisma/client'
+import { logger } from '@/lib/log'
 
 // One pool and one Prisma client per process (kept on globalThis so dev-mode reloads don't open new pools).
 // COPY and the few statements Prisma cannot express take their connections from the same pool.
@@ -11,13 +12,17 @@ function createPool(connectionString = env().DATABASE_URL) {
   if (!connectionString) {
     throw new Error('DATABASE_URL is not set: start the product with `npm start`, which provides a database')
   }
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max: env().DB_POOL_MAX,
     // jit off for the app's sessions on any server: its queries are short, and compiling one costs more
     // than it saves
     options: '-c jit=off',
   })
+  // An idle connection the server closed (a restart, an outage) is dropped by the pool; unheard, its error
+  // would end the process.
+  pool.on('error', (e) => logger.warn({ err: e.message }, 'an idle database connection was closed'))
+  return pool
 }
 
 /** A Prisma client with a pool of its own (seeding, tests, benchmarks on another database). */

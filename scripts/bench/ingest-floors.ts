@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import pg from 'pg'
 import { migrate } from '@/lib/db/migrate'
+import { withPg } from '@/lib/submission/testing'
 
 // The two floors bench:ingest holds the product against, both timed as `psql \copy` (the database's bulk path
 // with nothing of ours in between): the file into one plain table, and the very rows the product stored
@@ -103,18 +103,18 @@ export async function storedRowsFloor(
     ),
   )
   const rows: Record<string, number> = {}
-  await withClient(fromUrl, async (c) => {
+  await withPg(fromUrl, async (c) => {
     for (const t of STORED_TABLES)
       rows[t] = Number((await c.query<{ n: string }>(`SELECT count(*) AS n FROM "${t}"`)).rows[0]?.n ?? 0)
   })
 
   const database = `${new URL(fromUrl).pathname.slice(1)}_floor`
-  await withClient(fromUrl, (c) => c.query(`CREATE DATABASE "${database}"`))
+  await withPg(fromUrl, (c) => c.query(`CREATE DATABASE "${database}"`))
   const url = new URL(fromUrl)
   url.pathname = `/${database}`
   const floorUrl = url.toString()
   await migrate(floorUrl)
-  await withClient(floorUrl, (c) =>
+  await withPg(floorUrl, (c) =>
     c.query(STORED_TABLES.map((t) => `ALTER TABLE "${t}" DISABLE TRIGGER USER;`).join('\n')),
   )
   await psql(
@@ -133,14 +133,4 @@ export async function storedRowsFloor(
   const seconds = await timed(() => psql(floorUrl, '--single-transaction', '-f', load))
   fs.rmSync(dir, { recursive: true, force: true })
   return { seconds, rows, database }
-}
-
-export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client({ connectionString: url })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
 }

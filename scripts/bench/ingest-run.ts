@@ -4,9 +4,10 @@ import os from 'node:os'
 import path from 'node:path'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { withPg } from '@/lib/submission/testing'
 import { readHeapMb } from '@/lib/uploads/storage/ingest-thread'
 import type { ChildFigures } from './ingest-child'
-import { plainTableSeconds, STORED_TABLES, storedRowsFloor, withClient } from './ingest-floors'
+import { plainTableSeconds, STORED_TABLES, storedRowsFloor } from './ingest-floors'
 
 // `npm run bench:ingest`: a CSV of 1,000,000 line items in 250,000 orders across 50 stores, through the
 // product's real path (stream to disk with sha256 → preview parse → one-transaction COPY commit) in a
@@ -83,7 +84,7 @@ function runChild(
 }
 
 async function seed(url: string, stores: number) {
-  await withClient(url, async (c) => {
+  await withPg(url, async (c) => {
     await c.query(
       `INSERT INTO "Store" (id, code, name, "timeZone", latitude, longitude, "updatedAt")
        SELECT gen_random_uuid(), 'BENCH-' || lpad(g::text, 2, '0'), 'Bench store ' || g, 'America/New_York', '40.7233', '-74.0030', now()
@@ -98,7 +99,7 @@ async function seed(url: string, stores: number) {
 
 /** to show what the sales table's trigram search indexes cost the ingest (they are part of the product) */
 const dropSearchIndexes = (url: string) =>
-  withClient(url, (c) =>
+  withPg(url, (c) =>
     c.query(
       'DROP INDEX "ItemIdSearch_itemId_trgm_idx"; DROP INDEX "SaleEventSearch_orderId_trgm_idx"; DROP INDEX "SaleEventSearch_customerId_trgm_idx"',
     ),
@@ -106,7 +107,7 @@ const dropSearchIndexes = (url: string) =>
 
 // each measurement starts from a checkpointed server: none pays for writing out what the one before it left
 // in shared buffers (a checkpoint falling inside a measurement costs it seconds)
-const checkpoint = (url: string) => withClient(url, (c) => c.query('CHECKPOINT'))
+const checkpoint = (url: string) => withPg(url, (c) => c.query('CHECKPOINT'))
 
 const seconds = (s: number) => `${s.toFixed(1)} s`
 const ratio = (a: number, b: number) => (a / b).toFixed(2)
@@ -181,7 +182,7 @@ export async function runIngestBenchmark(opts: BenchOptions) {
   } finally {
     if (floorDatabase) {
       const name = floorDatabase
-      await withClient(db.url, (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`)).catch(() => {})
+      await withPg(db.url, (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`)).catch(() => {})
     }
     await db.close()
     fs.rmSync(work, { recursive: true, force: true })
