@@ -3,6 +3,7 @@ import pg from 'pg'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { makeStore, uniq } from '@/lib/auth/test-fixtures'
 import { db } from '@/lib/db'
+import { createConnection } from '@/lib/submission/testing'
 
 // The keys from line items and events (and search rows, which only triggers write) to what they name hold
 // whoever writes, one row or a COPY of thousands: native foreign keys on every server version.
@@ -174,5 +175,30 @@ describe('keys between sales rows', () => {
     const renamed = `SKU-R-${uniq()}`
     await db.lineItem.update({ where: { id: line.id }, data: { itemId: renamed } })
     expect(await db.itemIdSearch.count({ where: { itemId: renamed } })).toBe(1)
+  })
+
+  it("keep a batch's history tied to its batch and events: no row for a missing one, deleted with either", async () => {
+    const store = await makeStore()
+    const c = await client()
+    const connectionId = await createConnection(c, { baseUrl: 'http://127.0.0.1:9', token: 'fk' })
+    const [e1, e2] = [await newEvent(store.id), await newEvent(store.id)]
+    const batch = await db.batch.create({ data: { connectionId, eventCount: 2, status: 'SUCCEEDED' } })
+    const history = `INSERT INTO "BatchEvent" ("batchId", "eventId", position, outcome) VALUES ($1::uuid, $2::uuid, $3, 'SUBMITTED')`
+    await c.query(history, [batch.id, e1.id, 0])
+    await c.query(history, [batch.id, e2.id, 1])
+
+    expect(await refusal(c.query(history, [randomUUID(), e1.id, 0]))).toMatchObject({
+      code: '23503',
+      constraint: 'BatchEvent_batchId_fkey',
+    })
+    expect(await refusal(c.query(history, [batch.id, randomUUID(), 2]))).toMatchObject({
+      code: '23503',
+      constraint: 'BatchEvent_eventId_fkey',
+    })
+
+    await db.saleEvent.delete({ where: { id: e1.id } })
+    expect(await db.batchEvent.count({ where: { batchId: batch.id } })).toBe(1)
+    await db.batch.delete({ where: { id: batch.id } })
+    expect(await db.batchEvent.count({ where: { eventId: e2.id } })).toBe(0)
   })
 })
