@@ -17,6 +17,8 @@ const SLOW_FILES = [
   'lib/sales/validate.test.ts',
   // every server action and route × five personas × three targets
   'lib/auth/authorization-matrix.test.ts',
+  // starts, stops and restarts embedded servers of its own
+  'lib/db/embedded.test.ts',
 ]
 
 export default defineConfig({
