@@ -45,6 +45,32 @@ async function refusal(p: Promise<unknown>) {
 }
 
 describe('keys between sales rows', () => {
+  it('are all native, enforced and validated, on whatever server version runs the migrations', async () => {
+    const c = await client()
+    // conenforced exists from PostgreSQL 18 on; read through jsonb so the query runs on older servers too
+    const { rows } = await c.query<{
+      name: string
+      table: string
+      enforced: string | null
+      validated: boolean
+    }>(
+      `SELECT conname AS name, conrelid::regclass::text AS table, to_jsonb(k) ->> 'conenforced' AS enforced,
+         convalidated AS validated
+       FROM pg_constraint k WHERE contype = 'f' AND connamespace = 'public'::regnamespace ORDER BY conname`,
+    )
+    expect(rows.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        'BatchEvent_batchId_fkey',
+        'BatchEvent_eventId_fkey',
+        'LineItem_eventId_fkey',
+        'SaleEventSearch_eventId_fkey',
+        'SaleEvent_storeId_fkey',
+        'SaleEvent_uploadId_fkey',
+      ]),
+    )
+    expect(rows.filter((r) => r.enforced === 'false' || !r.validated)).toEqual([])
+  })
+
   it('refuse a line item, a search row or an event naming a row that does not exist, in one row or among many', async () => {
     const store = await makeStore()
     const e = await newEvent(store.id)
