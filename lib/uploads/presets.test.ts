@@ -37,9 +37,8 @@ describe('proposeMapping', () => {
       timeZone: 'Time Zone',
       itemName: 'Item',
       quantity: 'Qty',
-      variationId: 'Price Point Name',
       itemId: 'SKU',
-      lineTotal: 'Gross Sales',
+      lineTotal: 'Net Sales',
       orderId: 'Transaction ID',
       kind: 'Event Type',
       storeCode: 'Location',
@@ -61,6 +60,22 @@ describe('proposeMapping', () => {
       itemName: { index: 6, header: 'Name' },
     })
     expect(p.unmappedColumns).toEqual([{ index: 0, header: 'Receipt #' }])
+  })
+
+  it('takes Square’s net sales (after the line’s discount) and leaves its price point name out of the variation', () => {
+    const p = proposeMapping(SQUARE_ITEM_SALES_PRESET.headers)
+    expect(p.mapping.lineTotal?.header).toBe('Net Sales')
+    expect(p.mapping.variationId).toBeUndefined()
+    expect(p.unmappedColumns.map((c) => c.header)).toContain('Price Point Name')
+  })
+
+  it('never maps Shopify’s Email column to the customer id', () => {
+    const p = proposeMapping(SHOPIFY_ORDERS_PRESET.headers)
+    expect(p.preset).toBe('shopify')
+    expect(p.mapping.customerId).toBeUndefined()
+    expect(Object.values(p.mapping).map((c) => c.header)).not.toContain('Email')
+    // the line's own discount is read, so the price sent is what the customer paid
+    expect(p.mapping.lineDiscount?.header).toBe('Lineitem discount')
   })
 
   it('reads "Name" as the order number in Shopify’s layout', () => {

@@ -1,0 +1,156 @@
+// Each till's own export, as the till writes it: detected without help, read at the price the customer
+// paid (net of the line's discount), with its refunds, and with the till's own shop name as the store.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parseSalesFile } from './parse-sales-file'
+import type { ParsedSaleEvent, StoreInfo } from './types'
+
+const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '__fixtures__', name))
+const NOW = new Date('2026-03-10T12:00:00Z')
+const LONG_NAME =
+  'Hand-thrown stoneware serving bowl with reactive celadon glaze and carved rim detail, signed by the potter, food safe, dishwasher safe, made in our Brooklyn studio - seconds, small glaze flaw on base'
+
+// Stores keyed by the name the till writes: resolving names to our store codes is another change's job,
+// so these tests show which name was read from the file's location column.
+const byName = (...names: string[]): Record<string, StoreInfo> =>
+  Object.fromEntries(names.map((n) => [n, { id: `store:${n}`, timeZone: 'America/New_York' }]))
+
+/** What a manager checks: which sale, where, when, and each line as (id, name, variation, price, quantity). */
+function summary(e: ParsedSaleEvent) {
+  return {
+    kind: e.kind,
+    orderId: e.orderId,
+    store: e.storeCode,
+    occurredAt: e.occurredAt?.toISOString() ?? null,
+    customerId: e.customerId,
+    status: e.status,
+    lines: e.lineItems.map((i) => [i.itemId, i.itemName, i.variationId, i.unitPrice, i.quantity]),
+  }
+}
+
+describe('Shopify POS orders export', () => {
+  it('is detected, maps Location as the store, reads net line prices and turns the refund into a return; no email goes out', async () => {
+    const r = await parseSalesFile(fixture('shopify-pos-orders.csv'), {
+      stores: byName('Brooklyn Flagship', 'Williamsburg Pop-Up'),
+      now: NOW,
+    })
+    expect(r.preset).toBe('shopify')
+    expect(r.mapping.storeCode?.header).toBe('Location')
+    expect(r.mapping.customerId).toBeUndefined()
+    expect(r.rowIssues).toEqual([])
+    expect(r.events.map(summary)).toEqual([
+      {
+        kind: 'PURCHASE',
+        orderId: '#B1001',
+        store: 'Brooklyn Flagship',
+        occurredAt: '2026-03-06T16:15:03.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [
+          // 2 × 18.00 with 3.60 off the line: the customer paid 16.20 each
+          ['MUG-SAGE-L', 'Ceramic Mug - Sage / Large', null, '16.2', 2],
+          ['TOWEL-LIN', 'Linen Tea Towel', null, '12', 1],
+        ],
+      },
+      {
+        kind: 'PURCHASE',
+        orderId: '#B1002',
+        store: 'Brooklyn Flagship',
+        occurredAt: '2026-03-06T20:40:27.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [['POT-NORD', 'Teapot "Nordic"', null, '14.4', 1]],
+      },
+      {
+        kind: 'RETURN',
+        orderId: '#B1002',
+        store: 'Brooklyn Flagship',
+        occurredAt: '2026-03-06T20:40:27.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [['POT-NORD', 'Teapot "Nordic"', null, '14.4', 1]],
+      },
+      {
+        kind: 'PURCHASE',
+        orderId: '#B1003',
+        store: 'Brooklyn Flagship',
+        occurredAt: '2026-03-07T15:02:55.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [[null, LONG_NAME, null, '64', 1]],
+      },
+      {
+        kind: 'PURCHASE',
+        orderId: '#B1004',
+        store: 'Williamsburg Pop-Up',
+        occurredAt: '2026-03-07T18:30:00.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [['CANDLE-BW', 'Beeswax Candle', null, '9.5', 3]],
+      },
+    ])
+    const refund = r.events.find((e) => e.kind === 'RETURN')
+    expect(refund).toMatchObject({ refund: '14.4', returnType: 'FULL' })
+    expect(r.events.find((e) => e.orderId === '#B1001')).toMatchObject({ revenue: '48.34', itemsTotal: '44.4' })
+    // the customers' email addresses are nowhere in what would be sent
+    expect(JSON.stringify(r.events)).not.toContain('@example.com')
+  })
+})
+
+describe('Square item sales export (item detail)', () => {
+  it('is detected, maps Location as the store, sends net sales ÷ quantity and no price point name as a variation', async () => {
+    const r = await parseSalesFile(fixture('square-item-detail.csv'), {
+      stores: byName('Mission St', 'Valencia Kiosk'),
+      now: NOW,
+    })
+    expect(r.preset).toBe('square')
+    expect(r.mapping.storeCode?.header).toBe('Location')
+    expect(r.mapping.lineTotal?.header).toBe('Net Sales')
+    expect(r.mapping.variationId).toBeUndefined()
+    expect(r.rowIssues).toEqual([])
+    expect(r.events.map(summary)).toEqual([
+      {
+        kind: 'PURCHASE',
+        orderId: 'Fk2Jd9QfZ2pV7mW1xYc4BaNqT',
+        store: 'Mission St',
+        occurredAt: '2026-03-07T17:12:44.000Z',
+        customerId: '7Q2XW3E1BN6P8T0K4S9VJ5HRC',
+        status: 'READY',
+        lines: [
+          ['LAT-L', 'Latte', null, '6', 2],
+          // 16.00 with a 1.60 discount: sent at 14.40, what the customer paid
+          ['POT-NORD', 'Teapot "Nordic"', null, '14.4', 1],
+        ],
+      },
+      {
+        kind: 'RETURN',
+        orderId: 'Fk2Jd9QfZ2pV7mW1xYc4BaNqT',
+        store: 'Mission St',
+        occurredAt: '2026-03-08T17:05:00.000Z',
+        customerId: '7Q2XW3E1BN6P8T0K4S9VJ5HRC',
+        status: 'READY',
+        lines: [['POT-NORD', 'Teapot "Nordic"', null, '14.4', 1]],
+      },
+      {
+        kind: 'PURCHASE',
+        orderId: 'Pq7Rs8Tu9Vw0Xy1Za2Bc3De4F',
+        store: 'Mission St',
+        occurredAt: '2026-03-08T18:47:09.000Z',
+        customerId: null,
+        status: 'READY',
+        // 9.45 net for 3 (the clocks went forward at 02:00 that day: Pacific daylight time)
+        lines: [[null, 'Croissant', null, '3.15', 3]],
+      },
+      {
+        kind: 'PURCHASE',
+        orderId: 'Gh5Jk6Lm7Nb8Vc9Xz0As1Df2G',
+        store: 'Valencia Kiosk',
+        occurredAt: '2026-03-08T23:20:31.000Z',
+        customerId: null,
+        status: 'READY',
+        lines: [[null, LONG_NAME, null, '64', 1]],
+      },
+    ])
+  })
+})
