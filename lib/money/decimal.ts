@@ -211,6 +211,19 @@ export function divideDecimal(a: string, n: number, scale: number): string {
   return new Money(a).dividedBy(n).toDecimalPlaces(scale).toFixed()
 }
 
+/** A unit price less a whole line's discount spread over its quantity, rounded half away from zero to `scale` decimals. */
+export function netUnitPrice(
+  unitPrice: string,
+  lineDiscount: string,
+  quantity: number,
+  scale: number,
+): string {
+  return new Money(unitPrice)
+    .minus(new Money(lineDiscount).abs().dividedBy(quantity))
+    .toDecimalPlaces(scale)
+    .toFixed()
+}
+
 export function compareDecimal(a: string, b: string): number {
   return new Money(a).comparedTo(b)
 }

@@ -105,6 +105,7 @@ export class EventBuilder {
         if (v === INVALID_AMOUNT) continue
         if (x.field === 'unitPrice') this.lines.setUnitPrice(x.line, isReturn ? absDecimal(v) : v)
         else if (x.field === 'lineTotal') this.lines.setTotal(x.line, v)
+        else if (x.field === 'lineDiscount') this.lines.setDiscount(x.line, absDecimal(v))
         else if (v.indexOf('.') === -1) this.lines.setQuantity(x.line, Math.abs(Number(v)))
         else {
           const position = this.lines.positionOf(d.head, x.line)

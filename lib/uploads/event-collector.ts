@@ -80,7 +80,7 @@ export class EventCollector {
     for (const f of SALES_FIELDS) col[f] = options.mapping[f]?.index ?? -1
     this.col = col
     this.stores = new UploadStores(options.stores, options.defaultStoreCode)
-    this.lines = new LineItemColumns(col.lineTotal >= 0)
+    this.lines = new LineItemColumns(col.lineTotal >= 0, col.lineDiscount >= 0)
     this.drafts = new OrderDrafts(col, this.amounts, this.dateEvidence)
     this.builder = new EventBuilder(options, this.amounts, this.lines)
   }
@@ -249,6 +249,23 @@ export class EventCollector {
       drafts.lastLine(d),
     )
     drafts.appendLine(d, line)
+    if (c.lineDiscount >= 0) this.readLineDiscount(row, d, line, position)
+  }
+
+  // The line's whole discount (Shopify's "Lineitem discount"): the price sent is what the customer paid.
+  private readLineDiscount(row: CsvRow, d: number, line: number, position: number): void {
+    const text = trimmedCell(row, this.col.lineDiscount)
+    if (text === '') return
+    const v = this.amounts.read(text)
+    if (typeof v === 'string') this.lines.setDiscount(line, absDecimal(v))
+    else if (v === AMBIGUOUS_AMOUNT) this.drafts.defer(d, line, 'lineDiscount', text, row.rowNumber)
+    else
+      this.drafts.issue(
+        d,
+        `lineItems.${position}.unitPrice`,
+        SALE_MESSAGES.amountFormat('Line discount', text, this.o.mapping.lineDiscount?.header),
+        row.rowNumber,
+      )
   }
 
   // The draft of (store, kind, order number): the previous row's, an earlier one's, or a new one.

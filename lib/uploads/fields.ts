@@ -15,6 +15,7 @@ export const SALES_FIELDS = [
   'itemName',
   'variationId',
   'unitPrice',
+  'lineDiscount',
   'quantity',
   'lineTotal',
   'revenue',
@@ -39,6 +40,7 @@ export const FIELD_LABELS: Record<SalesField, string> = {
   itemName: 'Item name',
   variationId: 'Variation',
   unitPrice: 'Unit price',
+  lineDiscount: 'Line discount',
   quantity: 'Quantity',
   lineTotal: 'Line total',
   revenue: 'Order total',
@@ -173,7 +175,8 @@ const ALIASES: Record<SalesField, readonly string[]> = {
     'bezeichnung',
     'produit',
   ],
-  variationId: ['variationid', 'variantid', 'variation', 'variant', 'pricepointname', 'variantsku'],
+  // Square's "Price Point Name" is a variation's name, not its id: not an alias
+  variationId: ['variationid', 'variantid', 'variation', 'variant', 'variantsku'],
   unitPrice: [
     'unitprice',
     'price',
@@ -188,6 +191,8 @@ const ALIASES: Record<SalesField, readonly string[]> = {
     'prix',
     'prixunitaire',
   ],
+  // the whole line's discount in the file's money (Shopify's "Lineitem discount"), taken off unit price × quantity
+  lineDiscount: ['linediscount', 'lineitemdiscount'],
   quantity: ['quantity', 'qty', 'lineitemquantity', 'units', 'menge', 'anzahl', 'stuck', 'quantite'],
   lineTotal: [
     'linetotal',

@@ -1,6 +1,6 @@
 // An upload's line items until the end of the file: one slot per data row in parallel columns, each
 // linked to the next line of its order, so an order's rows may be anywhere in the file.
-import { absDecimal, divideDecimal } from '@/lib/money/decimal'
+import { absDecimal, divideDecimal, netUnitPrice } from '@/lib/money/decimal'
 import type { LineItemRole } from '@/lib/sales/schema'
 import { float64Column, int32Column, MAX_POOLED, type NumberColumn, StringTable } from './columns'
 import type { ParsedLineItem } from './types'
@@ -18,13 +18,16 @@ export class LineItemColumns {
   private readonly price = int32Column()
   /** line totals, kept only when the file has a line total column */
   private readonly total: NumberColumn<Int32Array> | null
+  /** each line's whole discount, kept only when the file has a line discount column */
+  private readonly discount: NumberColumn<Int32Array> | null
   /** NaN when missing or unreadable */
   private readonly quantity = float64Column()
   private readonly row = int32Column()
   private readonly next = int32Column()
 
-  constructor(withLineTotals: boolean) {
+  constructor(withLineTotals: boolean, withLineDiscounts = false) {
     this.total = withLineTotals ? int32Column() : null
+    this.discount = withLineDiscounts ? int32Column() : null
   }
 
   /** Adds line `count` (cells trimmed; '' for empty), after line `after` of the same order (-1 for its first). */
@@ -42,6 +45,7 @@ export class LineItemColumns {
     this.addItem(itemId, itemName, variationId)
     this.price.push(this.strings.add(unitPrice))
     this.total?.push(this.strings.add(total))
+    this.discount?.push(-1)
     this.quantity.push(quantity)
     this.row.push(row)
     this.next.push(-1)
@@ -77,6 +81,11 @@ export class LineItemColumns {
     this.total!.data[line] = this.strings.add(total)
   }
 
+  /** the line's whole discount (positive), taken off unit price × quantity when the line is read */
+  setDiscount(line: number, discount: string): void {
+    this.discount!.data[line] = this.strings.add(discount)
+  }
+
   setQuantity(line: number, quantity: number): void {
     this.quantity.data[line] = quantity
   }
@@ -99,6 +108,7 @@ export class LineItemColumns {
     const sourceRows: number[] = new Array(count)
     const strings = this.strings
     const totals = this.total?.data ?? null
+    const discounts = this.discount?.data ?? null
     const next = this.next.data
     const quantities = this.quantity.data
     const rows = this.row.data
@@ -106,7 +116,10 @@ export class LineItemColumns {
       const q = quantities[line]!
       const quantity = Number.isNaN(q) ? null : q
       let unitPrice = strings.get(this.price.data[line]!)
-      if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
+      if (unitPrice !== null && discounts !== null && quantity !== null && quantity !== 0) {
+        const off = strings.get(discounts[line]!)
+        if (off !== null) unitPrice = netUnitPrice(unitPrice, off, quantity, 4)
+      } else if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
         const total = strings.get(totals[line]!)
         if (total !== null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)
       }

@@ -12,7 +12,7 @@ import type { ResolvedStore } from './upload-stores'
 /** An amount that reads two ways until the file's decimal separator is decided. */
 export interface Deferred {
   line: number
-  field: 'unitPrice' | 'quantity' | 'lineTotal'
+  field: 'unitPrice' | 'quantity' | 'lineTotal' | 'lineDiscount'
   raw: string
   row: number
 }

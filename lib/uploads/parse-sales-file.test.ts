@@ -250,7 +250,6 @@ describe('parseSalesFile: Shopify orders export', () => {
         kind: 'PURCHASE',
         orderId: '#1001',
         occurredAt: new Date('2026-03-02T13:05:12Z'),
-        customerId: 'anna@example.com',
         revenue: '29',
         lineItems: [
           item(1, 'PURCHASED', 'MUG-BLUE-L', 'Blue mug - Large', null, '12.5', 2),
@@ -265,7 +264,6 @@ describe('parseSalesFile: Shopify orders export', () => {
         storeCode: 'ONLINE',
         orderId: '#1002',
         occurredAt: new Date('2026-03-02T15:30:00Z'),
-        customerId: 'ben@example.com',
         revenue: '12.5',
         lineItems: [item(1, 'PURCHASED', 'MUG-BLUE-L', 'Blue mug - Large', null, '12.5', 1)],
         sourceRows: [4],
@@ -277,7 +275,6 @@ describe('parseSalesFile: Shopify orders export', () => {
         storeCode: 'ONLINE',
         orderId: '#1002',
         occurredAt: new Date('2026-03-03T08:00:00Z'),
-        customerId: 'ben@example.com',
         refund: '12.5',
         returnType: 'FULL',
         lineItems: [item(1, 'RETURNED', 'MUG-BLUE-L', 'Blue mug - Large', null, '12.5', 1)],
@@ -289,7 +286,6 @@ describe('parseSalesFile: Shopify orders export', () => {
         kind: 'PURCHASE',
         orderId: '#1003',
         occurredAt: new Date('2026-03-04T10:00:00Z'),
-        customerId: 'carla@example.com',
         revenue: '20',
         lineItems: p1003,
         sourceRows: [5, 6],
@@ -300,7 +296,6 @@ describe('parseSalesFile: Shopify orders export', () => {
         kind: 'RETURN',
         orderId: '#1003',
         occurredAt: new Date('2026-03-04T10:00:00Z'),
-        customerId: 'carla@example.com',
         refund: '4',
         returnType: 'PARTIAL',
         lineItems: [],
@@ -355,7 +350,7 @@ describe('parseSalesFile: Shopify orders export', () => {
 })
 
 describe('parseSalesFile: Square item sales export', () => {
-  it('reads payments and refunds, the Time Zone column, unit price from gross sales, and reports unknown stores', async () => {
+  it('reads payments and refunds, the Time Zone column, unit price from net sales, and reports unknown stores', async () => {
     const stores = { Downtown: { id: 'store-dt', timeZone: 'America/Chicago' } }
     const r = await parse(fixture('square-item-sales.csv'), { stores })
     const base = { storeId: 'store-dt', storeCode: 'Downtown' }
@@ -367,8 +362,8 @@ describe('parseSalesFile: Square item sales export', () => {
         occurredAt: new Date('2026-03-07T19:05:12Z'),
         customerId: 'CUST-9',
         lineItems: [
-          item(1, 'PURCHASED', 'LAT-L', 'Latte', 'Large', '6', 2),
-          item(2, 'PURCHASED', null, 'Croissant', 'Regular', '3.5', 1),
+          item(1, 'PURCHASED', 'LAT-L', 'Latte', null, '6', 2),
+          item(2, 'PURCHASED', null, 'Croissant', null, '3.5', 1),
         ],
         sourceRows: [2, 3],
         itemsTotal: '15.5',
@@ -379,7 +374,7 @@ describe('parseSalesFile: Square item sales export', () => {
         orderId: 'tx-AAA',
         occurredAt: new Date('2026-03-07T21:20:00Z'),
         customerId: 'CUST-9',
-        lineItems: [item(1, 'RETURNED', 'LAT-L', 'Latte', 'Large', '6', 1)],
+        lineItems: [item(1, 'RETURNED', 'LAT-L', 'Latte', null, '6', 1)],
         sourceRows: [4],
         itemsTotal: '6',
       }),
@@ -389,7 +384,7 @@ describe('parseSalesFile: Square item sales export', () => {
         orderId: 'tx-BBB',
         // 02:30 doesn't exist in New York that night: read as 03:30 EDT
         occurredAt: new Date('2026-03-08T07:30:00Z'),
-        lineItems: [item(1, 'PURCHASED', 'ESP-1', 'Espresso', 'Single', '3.3333', 3)],
+        lineItems: [item(1, 'PURCHASED', 'ESP-1', 'Espresso', null, '3.3333', 3)],
         sourceRows: [5],
         itemsTotal: '9.9999',
       }),

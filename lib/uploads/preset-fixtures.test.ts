@@ -92,7 +92,10 @@ describe('Shopify POS orders export', () => {
     ])
     const refund = r.events.find((e) => e.kind === 'RETURN')
     expect(refund).toMatchObject({ refund: '14.4', returnType: 'FULL' })
-    expect(r.events.find((e) => e.orderId === '#B1001')).toMatchObject({ revenue: '48.34', itemsTotal: '44.4' })
+    expect(r.events.find((e) => e.orderId === '#B1001')).toMatchObject({
+      revenue: '48.34',
+      itemsTotal: '44.4',
+    })
     // the customers' email addresses are nowhere in what would be sent
     expect(JSON.stringify(r.events)).not.toContain('@example.com')
   })

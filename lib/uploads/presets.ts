@@ -26,7 +26,11 @@ export interface SalesPreset {
   columns: Partial<Record<SalesField, string>>
 }
 
-/** Shopify admin → Orders → Export (CSV for Excel or plain CSV): one row per line item. */
+/**
+ * Shopify admin → Orders → Export (CSV for Excel or plain CSV): one row per line item. "Lineitem price" is
+ * the price before the line's discount, so "Lineitem discount" (the line's whole discount) is read too:
+ * Constructor gets what the customer paid. Email is not mapped: it would go out as the customer id.
+ */
 export const SHOPIFY_ORDERS_PRESET: SalesPreset = {
   id: 'shopify',
   label: 'Shopify orders export',
@@ -122,7 +126,6 @@ export const SHOPIFY_ORDERS_PRESET: SalesPreset = {
   columns: {
     orderId: 'Name',
     occurredAt: 'Created at',
-    customerId: 'Email',
     storeCode: 'Location',
     financialStatus: 'Financial Status',
     refundedAmount: 'Refunded Amount',
@@ -130,13 +133,18 @@ export const SHOPIFY_ORDERS_PRESET: SalesPreset = {
     itemId: 'Lineitem sku',
     itemName: 'Lineitem name',
     unitPrice: 'Lineitem price',
+    lineDiscount: 'Lineitem discount',
     quantity: 'Lineitem quantity',
     revenue: 'Total',
     currency: 'Currency',
   },
 }
 
-/** Square Dashboard → Reports → Item sales → Export → Item detail CSV: one row per itemization. */
+/**
+ * Square Dashboard → Reports → Item sales → Export → Item detail CSV: one row per itemization. The unit
+ * price is Net Sales ÷ Qty (Net Sales is Gross Sales less the line's discounts). "Price Point Name"
+ * ("Large", "Regular") is the variation's name, not its id, so it stays unmapped (docs/till-exports.md).
+ */
 export const SQUARE_ITEM_SALES_PRESET: SalesPreset = {
   id: 'square',
   label: 'Square item sales export',
@@ -181,9 +189,8 @@ export const SQUARE_ITEM_SALES_PRESET: SalesPreset = {
     timeZone: 'Time Zone',
     itemName: 'Item',
     quantity: 'Qty',
-    variationId: 'Price Point Name',
     itemId: 'SKU',
-    lineTotal: 'Gross Sales',
+    lineTotal: 'Net Sales',
     orderId: 'Transaction ID',
     kind: 'Event Type',
     storeCode: 'Location',
