@@ -78,6 +78,32 @@ describe('proposeMapping', () => {
     expect(p.mapping.lineDiscount?.header).toBe('Lineitem discount')
   })
 
+  it('leaves a customer column holding email addresses unmapped, in any layout', () => {
+    const header = ['Order', 'Date', 'SKU', 'Qty', 'Price', 'Customer']
+    const row = (customer: string) => ['1', '2026-03-01', 'A', '1', '2', customer]
+    expect(
+      proposeMapping(header, [row(''), row('Anna.Schmidt@example.de')]).mapping.customerId,
+    ).toBeUndefined()
+    expect(proposeMapping(header, [row('C-42')]).mapping.customerId).toEqual({ index: 5, header: 'Customer' })
+    const template = proposeMapping(SALES_TEMPLATE_HEADERS, [
+      [
+        '1001',
+        '2026-03-02 14:05',
+        'BER-01',
+        'anna@example.com',
+        'purchase',
+        'MUG',
+        'Mug',
+        '',
+        '12.50',
+        '1',
+        '',
+      ],
+    ])
+    expect(template.preset).toBe('template')
+    expect(template.mapping.customerId).toBeUndefined()
+  })
+
   it('reads "Name" as the order number in Shopify’s layout', () => {
     expect(proposeMapping(['Name', 'Created at', 'Lineitem sku']).mapping.orderId).toEqual({
       index: 0,

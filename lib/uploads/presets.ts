@@ -341,10 +341,16 @@ function columnHoldsDates(index: number, sampleRows: readonly (readonly string[]
   return values.length > 0 && values.every((v) => readDateTime(v, '', 'DMY', 0) !== 'unreadable-date')
 }
 
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+function columnHoldsEmails(index: number, sampleRows: readonly (readonly string[])[] | undefined): boolean {
+  return (sampleRows ?? []).some((r) => EMAIL.test((r[index] ?? '').trim()))
+}
+
 /**
  * Proposes which column fills each field: a recognised export's own columns first, then header
  * aliases (best alias wins, then the leftmost column). `sampleRows` (first data rows) veto a
- * purchase/return column whose values aren't purchase/return words.
+ * purchase/return column whose values aren't purchase/return words, and a customer column holding emails.
  */
 export function proposeMapping(
   header: readonly string[],
@@ -380,6 +386,9 @@ export function proposeMapping(
     mapping.occurredAt = time
     delete mapping.time
   }
+  // an email address must not go to Constructor as the customer id (ui): only a person may choose such a column
+  const customer = mapping.customerId
+  if (customer !== undefined && columnHoldsEmails(customer.index, sampleRows)) delete mapping.customerId
   return summarize(preset?.id ?? 'custom', header, mapping)
 }
 
