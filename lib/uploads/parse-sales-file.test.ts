@@ -744,6 +744,26 @@ describe('parseSalesFile: handing events on while reading', () => {
       { stores: { Downtown: { id: 'store-dt', timeZone: 'America/Chicago' } } },
     ],
     ['a European Excel export', fixture('european-excel.csv'), {}],
+    [
+      'a Shopify POS export with line discounts',
+      fixture('shopify-pos-orders.csv'),
+      {
+        stores: {
+          'Brooklyn Flagship': { id: 'store-bk', timeZone: 'America/New_York' },
+          'Williamsburg Pop-Up': { id: 'store-wb', timeZone: 'America/New_York' },
+        },
+      },
+    ],
+    [
+      'a Square item detail export with discounts',
+      fixture('square-item-detail.csv'),
+      {
+        stores: {
+          'Mission St': { id: 'store-ms', timeZone: 'America/Los_Angeles' },
+          'Valencia Kiosk': { id: 'store-vk', timeZone: 'America/Los_Angeles' },
+        },
+      },
+    ],
   ] as const)(
     'builds the same events from %s with the decisions of a first read',
     async (_name, bytes, options) => {

@@ -272,6 +272,30 @@ describe('storing the fixture corpus', () => {
     expect(new Set(expected.map((e) => e.storeId))).toEqual(new Set([store.id, other.id]))
   })
 
+  it('stores a Shopify POS export at the prices its customers paid, without their email addresses', async () => {
+    const flagship = `BKN-${uniq()}`
+    const store = await makeStore({ code: flagship })
+    await db.storeMembership.create({ data: { userId: manager.id, storeId: store.id } })
+    stores.push(ingestStore(store))
+    // the till's shop names as store codes (naming a store's tills is another change)
+    const bytes = fixture('shopify-pos-orders.csv', {
+      'Brooklyn Flagship': flagship,
+      'Williamsburg Pop-Up': other.code,
+    })
+    const { uploadId } = await uploadAndCommit(bytes, null, undefined)
+    const stored = await storedEvents({ uploadId })
+    expect(stored).toEqual(asStored((await parsed(bytes, undefined)).events))
+    const mugs = stored.find((e) => e.orderId === '#B1001')
+    expect(mugs?.lineItems.map((li) => [li.itemId, li.unitPrice, li.quantity])).toEqual([
+      ['MUG-SAGE-L', '16.2', 2],
+      ['TOWEL-LIN', '12', 1],
+    ])
+    expect(stored.map((e) => e.customerId)).toEqual(stored.map(() => null))
+    expect(stored.filter((e) => e.kind === 'RETURN').map((e) => [e.orderId, e.refund])).toEqual([
+      ['#B1002', '14.4'],
+    ])
+  })
+
   it('keeps the Square rows of an unknown store as row issues with their cells and reason', async () => {
     const downtown = `DT-${uniq()}`
     const store = await makeStore({ code: downtown })
