@@ -118,7 +118,8 @@ export class LineItemColumns {
       let unitPrice = strings.get(this.price.data[line]!)
       if (unitPrice !== null && discounts !== null && quantity !== null && quantity !== 0) {
         const off = strings.get(discounts[line]!)
-        if (off !== null) unitPrice = netUnitPrice(unitPrice, off, quantity, 4)
+        // no discount leaves the price as written (a price with too many decimals is still flagged)
+        if (off !== null && off !== '0') unitPrice = netUnitPrice(unitPrice, off, quantity, 4)
       } else if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
         const total = strings.get(totals[line]!)
         if (total !== null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)

@@ -157,3 +157,25 @@ describe('Square item sales export (item detail)', () => {
     ])
   })
 })
+
+describe('a line discount column in any file', () => {
+  const header = 'order_id,occurred_at,store_code,item_id,unit_price,line_discount,quantity\n'
+  const read = (rows: string) =>
+    parseSalesFile(`${header}${rows}`, { stores: byName('BK'), now: NOW }).then((r) =>
+      r.events.map((e) => e.lineItems.map((i) => [i.unitPrice, i.quantity])),
+    )
+
+  it('takes the whole line’s discount off each unit, also on a return, and leaves undiscounted prices as written', async () => {
+    expect(
+      await read(
+        '1,2026-03-02 10:00,BK,A,10.00,1.00,3\n1,2026-03-02 10:00,BK,B,4.12345,0.00,1\n2,2026-03-03 10:00,BK,A,10.00,-1.00,-3\n',
+      ),
+    ).toEqual([
+      [
+        ['9.6667', 3],
+        ['4.12345', 1],
+      ],
+      [['9.6667', 3]],
+    ])
+  })
+})
