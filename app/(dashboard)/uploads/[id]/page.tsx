@@ -11,16 +11,10 @@ import type { SaleIssue } from '@/lib/sales/schema'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { applyMapping } from '@/lib/uploads/presets'
-import {
-  getRememberedMapping,
-  getUpload,
-  getUploadInvalidEvents,
-  getUploadRowIssues,
-} from '@/lib/uploads/queries'
+import { getUpload, getUploadInvalidEvents, getUploadRowIssues } from '@/lib/uploads/queries'
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
-import { mappingSource } from '@/lib/uploads/storage/preview-run'
+import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
 import { isCheckable } from '@/lib/uploads/transitions'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
@@ -53,22 +47,7 @@ export default async function UploadPage({ params }: Params) {
   let initial: Record<string, number | null> = {}
   if (head.file) {
     if (preview?.settings.mapping) initial = preview.settings.mapping as Record<string, number | null>
-    else {
-      const remembered = upload.storeId
-        ? await getRememberedMapping(
-            upload.storeId,
-            mappingSource(head.file.proposal.preset, head.file.header),
-          )
-        : null
-      const proposal = remembered
-        ? applyMapping(
-            head.file.header,
-            remembered,
-            head.file.sampleRows.map((r) => r.cells),
-          )
-        : head.file.proposal
-      for (const [field, col] of Object.entries(proposal.mapping)) if (col) initial[field] = col.index
-    }
+    else initial = await initialMappingFor(upload.storeId, head.file)
   }
 
   return (
