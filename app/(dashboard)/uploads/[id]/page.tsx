@@ -11,7 +11,7 @@ import type { SaleIssue } from '@/lib/sales/schema'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { getUpload, getUploadInvalidEvents, getUploadRowIssues } from '@/lib/uploads/queries'
+import { getStoreChoices, getUpload, getUploadInvalidEvents, getUploadRowIssues } from '@/lib/uploads/queries'
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
@@ -20,6 +20,7 @@ import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
 import { MappingForm } from './mapping-form'
+import { NameStores } from './name-stores'
 
 export const metadata = { title: 'Upload' }
 
@@ -70,6 +71,15 @@ export default async function UploadPage({ params }: Params) {
       <div className="flex flex-col gap-6">
         {upload.errorMessage ? <FormError message={upload.errorMessage} /> : null}
         {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
+        {upload.status === 'PREVIEW' && (preview?.unknownStores ?? []).length > 0 && preview ? (
+          <NameStores
+            uploadId={upload.id}
+            names={preview.unknownStores}
+            stores={(await getStoreChoices(caller)).map((s) => ({ id: s.id, code: s.code, name: s.name }))}
+            defaultStoreId={upload.storeId}
+            recheck={recheckInput(preview)}
+          />
+        ) : null}
         {upload.status === 'PREVIEW' && preview ? <PreviewView preview={preview} /> : null}
         {upload.status === 'PREVIEW' ? (
           <Card>
@@ -142,6 +152,16 @@ export default async function UploadPage({ params }: Params) {
       </div>
     </>
   )
+}
+
+/** the preview route's input that reads the file again exactly as this preview did */
+function recheckInput(preview: UploadPreview) {
+  const s = preview.settings
+  return {
+    ...(s.mapping !== undefined && { mapping: s.mapping }),
+    ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
+    ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
+  }
 }
 
 function CountsList({ counts }: { counts: IngestCounts }) {
