@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseSalesFile } from './parse-sales-file'
 import type { StoreInfo } from './types'
@@ -104,6 +106,25 @@ describe('store names in a file', () => {
     expect(r.events.map((e) => [e.orderId, e.storeCode])).toEqual([
       ['F1', 'SFO-001'],
       ['F2', 'SFO-001'],
+    ])
+  })
+
+  it("reads a Shopify POS export whose Location is the till's name for the store", async () => {
+    const file = readFileSync(
+      path.resolve(import.meta.dirname, '../../e2e/fixtures/shopify-pos-brooklyn.csv'),
+    )
+    const unnamed = await parseSalesFile(file, {
+      stores: { 'NYC-001': { id: 'n', timeZone: 'America/New_York' } },
+      now: NOW,
+    })
+    expect(unnamed.preset).toBe('shopify')
+    expect(unnamed.unknownStores).toEqual([{ name: 'Brooklyn Flagship', rows: 4 }])
+    const named = await parseSalesFile(file, { stores: STORES, now: NOW })
+    expect(named.rowIssues).toEqual([])
+    expect(named.events.map((e) => [e.orderId, e.storeCode, e.status])).toEqual([
+      ['#B1001', 'NYC-001', 'READY'],
+      ['#B1002', 'NYC-001', 'READY'],
+      ['#B1003', 'NYC-001', 'READY'],
     ])
   })
 })
