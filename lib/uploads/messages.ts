@@ -10,7 +10,7 @@ export const UPLOAD_MESSAGES = {
   unknownStore: (code: string, column: string, known: readonly string[]) => {
     const examples =
       known.length === 0 ? '' : ` (${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''})`
-    return `Store '${code}' is not one of your stores — choose which store it is above the problems, use a store code from Settings → Stores${examples} in column '${column}', or ask an admin to add the store`
+    return `Store '${code}' is not one of your stores — use a store code from Settings → Stores${examples} in column '${column}', or ask an admin to add the store`
   },
   otherStore: (name: string, column: string) =>
     `Store '${name}' in column '${column}' belongs to a store you can't upload sales for — ask an admin for access to it, or upload these rows from an account that has it`,
