@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { expect, type Page, test } from '@playwright/test'
-import { NYC, uniq } from './helpers'
+import { ADMIN, NYC, uniq } from './helpers'
 
 // A store manager uploads a real Shopify POS orders export (Shopify admin → Orders → Export, "Plain CSV file":
 // the columns of fixtures/shopify-pos-brooklyn.csv) whose Location column holds the till's own name for the
@@ -63,4 +63,28 @@ test('a Shopify POS export names its store once, then stores without a question'
 
   // TODO(lead, after merging h/submit): submit it with one click, e.g.
   // await page.getByRole('button', { name: 'Submit the 3 ready sales from this file' }).click()
+})
+
+test.describe('an admin', () => {
+  test.use({ storageState: ADMIN.state })
+
+  test("sees the till's name on the store in Settings, and adds and removes names", async ({ page }) => {
+    await page.goto('/settings/stores')
+    await page.getByRole('button', { name: 'Till names (1) of NYC-001' }).click()
+    const dialog = page.getByRole('dialog')
+    await expect(dialog.getByRole('list', { name: 'Till names of NYC-001' })).toContainText(
+      'Brooklyn Flagship',
+    )
+    // one name names one store, whatever its case and spacing
+    await page.keyboard.press('Escape')
+    await page.getByRole('button', { name: 'Till names (0) of BER-001' }).click()
+    await dialog.getByLabel('Add a name').fill('  brooklyn   FLAGSHIP ')
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+    await expect(dialog.getByText(/already names store NYC-001/)).toBeVisible()
+    await dialog.getByLabel('Add a name').fill(`KOELN-${run}`)
+    await dialog.getByRole('button', { name: 'Add', exact: true }).click()
+    await expect(dialog.getByRole('list', { name: 'Till names of BER-001' })).toContainText(`KOELN-${run}`)
+    await dialog.getByRole('button', { name: `Remove the name KOELN-${run}` }).click()
+    await expect(dialog.getByText('No names yet')).toBeVisible()
+  })
 })
