@@ -168,6 +168,9 @@ const storeFields = (code: string) => ({
   locale: 'en-US',
 })
 
+/** a name each store keeps, for stores.removeName (re-created by its prepare once removed) */
+const aliasIds: Record<string, string> = {}
+
 // ——— every server action ———
 const ACTIONS: Record<string, ActionEntry> = {
   'auth.signIn': {
@@ -211,6 +214,28 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     // reactivating an active store: allowed for an admin, harmless for the other cells
     input: (t) => ({ storeId: t.kind === 'missing' ? t.missingId : t.storeId, active: true }),
+  },
+  // "missing" aims at a store no manager has (the input names a store, not a record)
+  'stores.addName': {
+    rule: 'store-members',
+    targeted: false,
+    input: (t) => ({ storeId: t.kind === 'missing' ? w.storeC.id : t.storeId, name: `Till ${uniq()}` }),
+  },
+  // prepare gives each store a name to remove (an allowed call used the last one up)
+  'stores.removeName': {
+    rule: 'admin',
+    targeted: true,
+    prepare: async () => {
+      for (const store of [w.storeA, w.storeB]) {
+        const id = aliasIds[store.id]
+        if (id && (await db.storeAlias.count({ where: { id } })) === 1) continue
+        const name = `Matrix till ${uniq()}`
+        aliasIds[store.id] = (
+          await db.storeAlias.create({ data: { storeId: store.id, name, normalized: name.toLowerCase() } })
+        ).id
+      }
+    },
+    input: (t) => ({ aliasId: t.kind === 'missing' ? t.missingId : aliasIds[t.storeId] }),
   },
   'users.create': {
     rule: 'admin',

@@ -3,7 +3,14 @@
 import { audit, diff } from '@/lib/audit/log'
 import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
 import { db, Prisma } from '@/lib/db'
-import { createStoreSchema, setStoreActiveSchema, updateStoreSchema } from '@/lib/stores/schema'
+import {
+  addStoreNameSchema,
+  createStoreSchema,
+  removeStoreNameSchema,
+  setStoreActiveSchema,
+  updateStoreSchema,
+} from '@/lib/stores/schema'
+import { normalizeStoreName } from '@/lib/stores/store-names'
 
 const FIELDS = ['code', 'name', 'latitude', 'longitude', 'timeZone', 'currency', 'locale', 'active'] as const
 
@@ -90,5 +97,89 @@ export const setStoreActiveAction = authorizedAction({
     })
     refresh()
     return { id: storeId, active }
+  },
+})
+
+function nameTaken(message: string): never {
+  throw new ActionError(message, { name: [message] })
+}
+
+// One name names one store (StoreAlias.normalized is unique). A manager names a till's location from the upload
+// preview for their own stores only (the store scope); an admin for any store, also in Settings → Stores.
+export const addStoreNameAction = authorizedAction({
+  name: 'stores.addName',
+  access: 'signed-in',
+  schema: addStoreNameSchema,
+  storeScope: async ({ storeId }) =>
+    (await db.store.findUnique({ where: { id: storeId }, select: { id: true } }))?.id ?? null,
+  handler: async ({ storeId, name }, caller, ctx) => {
+    const normalized = normalizeStoreName(name)
+    const added = await db
+      .$transaction(async (tx) => {
+        const stores = await tx.store.findMany({ select: { id: true, code: true } })
+        const byCode = stores.find((s) => normalizeStoreName(s.code) === normalized)
+        if (byCode)
+          nameTaken(
+            byCode.id === storeId
+              ? `'${name}' is already this store's code.`
+              : `'${name}' is the code of ${caller.allStores ? `store ${byCode.code}` : 'another store'} — choose that store, or ask an admin.`,
+          )
+        const existing = await tx.storeAlias.findUnique({
+          where: { normalized },
+          include: { store: { select: { code: true } } },
+        })
+        if (existing) {
+          if (existing.storeId === storeId) return null
+          nameTaken(
+            caller.allStores
+              ? `'${name}' already names store ${existing.store.code}. Remove it there first.`
+              : `'${name}' already names another store. Ask an admin if it should be this one.`,
+          )
+        }
+        const alias = await tx.storeAlias.create({ data: { storeId, name, normalized } })
+        await audit(tx, {
+          actor: ctx.actor,
+          action: 'store.nameAdded',
+          entity: 'Store',
+          entityId: storeId,
+          storeId,
+          details: { name },
+          ip: ctx.ip,
+        })
+        return alias
+      })
+      .catch((e) => {
+        // two people naming the same till at once: the second finds it taken
+        if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002')
+          nameTaken(`'${name}' was just given to a store. Reload the page to see which.`)
+        throw e
+      })
+    refresh()
+    return { storeId, name, added: added !== null }
+  },
+})
+
+export const removeStoreNameAction = authorizedAction({
+  name: 'stores.removeName',
+  access: ['ADMIN'],
+  schema: removeStoreNameSchema,
+  handler: async ({ aliasId }, _caller, ctx) => {
+    const removed = await db.$transaction(async (tx) => {
+      const alias = await tx.storeAlias.findUnique({ where: { id: aliasId } })
+      if (!alias) throw new ActionError('That name was already removed.')
+      await tx.storeAlias.delete({ where: { id: aliasId } })
+      await audit(tx, {
+        actor: ctx.actor,
+        action: 'store.nameRemoved',
+        entity: 'Store',
+        entityId: alias.storeId,
+        storeId: alias.storeId,
+        details: { name: alias.name },
+        ip: ctx.ip,
+      })
+      return alias
+    })
+    refresh()
+    return { storeId: removed.storeId, name: removed.name }
   },
 })

@@ -15,6 +15,9 @@ export async function getStoresForSettings(caller: Caller) {
   if (caller.role !== 'ADMIN') return []
   return db.store.findMany({
     orderBy: [{ active: 'desc' }, { code: 'asc' }],
-    include: { _count: { select: { memberships: true } } },
+    include: {
+      _count: { select: { memberships: true } },
+      aliases: { select: { id: true, name: true }, orderBy: { name: 'asc' } },
+    },
   })
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { tidyStoreName } from './store-names'
 
 // Shared by the store form and the store actions. Coordinates are kept as the exact decimal strings
 // Constructor takes (1–20 characters each) and must be a real place: both or neither.
@@ -69,3 +70,20 @@ export const updateStoreSchema = z.intersection(
 export type UpdateStoreInput = z.input<typeof updateStoreSchema>
 
 export const setStoreActiveSchema = z.object({ storeId: z.uuid('Unknown store'), active: z.boolean() })
+
+// A name a store's tills write for it: as a person typed it, spaces tidied (compared by normalizeStoreName).
+export const storeNameSchema = z
+  .string()
+  .transform(tidyStoreName)
+  .pipe(
+    z
+      .string()
+      .min(1, 'Enter the name your till uses for this store')
+      .max(250, 'Use at most 250 characters')
+      .regex(/^[^\p{Cc}]+$/u, 'The name cannot contain control characters'),
+  )
+
+export const addStoreNameSchema = z.object({ storeId: z.uuid('Unknown store'), name: storeNameSchema })
+export type AddStoreNameInput = z.input<typeof addStoreNameSchema>
+
+export const removeStoreNameSchema = z.object({ aliasId: z.uuid('Unknown name') })

@@ -5,7 +5,7 @@ import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/act
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
-import { getIngestStores } from './queries'
+import { getIngestStores, getOtherStoreNames } from './queries'
 import { cancelUploadSchema, commitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
 import { commitUpload, UploadStateError } from './storage/ingest'
@@ -42,6 +42,7 @@ export const commitUploadAction = authorizedAction({
         actor: ctx.actor,
         ip: ctx.ip,
         stores: await getIngestStores(caller),
+        otherStoreNames: await getOtherStoreNames(caller),
         ...(upload.store && { defaultStoreCode: upload.store.code }),
       })
       refresh()

@@ -22,7 +22,7 @@ import { UPLOAD_MESSAGES } from './messages'
 import { type ColumnIndexes, OrderDrafts } from './order-drafts'
 import type { ColumnMapping } from './presets'
 import type { ParsedSaleEvent, RowIssue, StoreInfo } from './types'
-import { type ResolvedStore, UploadStores } from './upload-stores'
+import { type ResolvedStore, type UnknownStoreName, UploadStores } from './upload-stores'
 
 const SMALL_INTEGER = /^[+-]?\d{1,9}$/
 
@@ -34,6 +34,8 @@ export interface EventCollectorOptions {
   stores: Readonly<Record<string, StoreInfo>>
   /** code of the store chosen for the upload, used when a row names none */
   defaultStoreCode?: string
+  /** normalized codes and names of stores the uploader may not write (their rows say so) */
+  otherStoreNames?: readonly string[]
   /** minutes after midnight for dates without a time */
   defaultTimeMinutes: number
   now: number
@@ -79,10 +81,15 @@ export class EventCollector {
     const col = {} as Record<SalesField, number>
     for (const f of SALES_FIELDS) col[f] = options.mapping[f]?.index ?? -1
     this.col = col
-    this.stores = new UploadStores(options.stores, options.defaultStoreCode)
+    this.stores = new UploadStores(options.stores, options.defaultStoreCode, options.otherStoreNames)
     this.lines = new LineItemColumns(col.lineTotal >= 0, col.lineDiscount >= 0)
     this.drafts = new OrderDrafts(col, this.amounts, this.dateEvidence)
     this.builder = new EventBuilder(options, this.amounts, this.lines)
+  }
+
+  /** store names of the file that no store keeps, with their row counts */
+  get unknownStores(): UnknownStoreName[] {
+    return this.stores.unknownNames
   }
 
   get lineItems(): number {
@@ -147,9 +154,11 @@ export class EventCollector {
     } else this.previousOrder = detach(orderId)
     if (storeText !== this.previousStore) this.previousStore = detach(storeText)
     const store = this.stores.forCell(storeText)
-    if (store === null) {
+    if (store === null || store === 'other') {
       const column = this.o.mapping.storeCode?.header
       if (storeText === '') this.rowIssue(row, 'storeCode', UPLOAD_MESSAGES.noStore(column))
+      else if (store === 'other')
+        this.rowIssue(row, 'storeCode', UPLOAD_MESSAGES.otherStore(storeText, column ?? ''))
       else
         this.rowIssue(
           row,

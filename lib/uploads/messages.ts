@@ -12,6 +12,8 @@ export const UPLOAD_MESSAGES = {
       known.length === 0 ? '' : ` (${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''})`
     return `Store '${code}' is not one of your stores — use a store code from Settings → Stores${examples} in column '${column}', or ask an admin to add the store`
   },
+  otherStore: (name: string, column: string) =>
+    `Store '${name}' in column '${column}' belongs to a store you can't upload sales for — ask an admin for access to it, or upload these rows from an account that has it`,
   noStore: (column?: string) =>
     column === undefined
       ? 'No store for this row — choose the store for this upload'

@@ -17,6 +17,7 @@ import {
   proposeMapping,
 } from './presets'
 import type { ParsedSaleEvent, RowIssue, StoreInfo } from './types'
+import type { UnknownStoreName } from './upload-stores'
 
 export interface ParseProgress {
   phase: 'reading' | 'building'
@@ -30,6 +31,8 @@ export interface ParseSalesFileOptions extends ReadOptions {
   stores: Readonly<Record<string, StoreInfo>>
   /** code of the store chosen for the upload; rows without a store column value belong to it */
   defaultStoreCode?: string
+  /** normalized codes and names (normalizeStoreName) of stores the uploader may not write */
+  otherStoreNames?: readonly string[]
   /** a person's changes to the proposed mapping (header name or index per field; null unmaps) */
   mapping?: MappingEdit
   /** override the file's day/month order */
@@ -91,6 +94,8 @@ export interface ParseResult {
   counts: ParseCounts
   events: ParsedSaleEvent[]
   rowIssues: RowIssue[]
+  /** store names in the file that no store keeps, first spelling and row count (the preview asks about them) */
+  unknownStores: UnknownStoreName[]
   /** things the manager should know about the file as a whole (guessed date order, unreadable characters) */
   warnings: string[]
   bytesRead: number
@@ -168,6 +173,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       delimiter: f.delimiter,
       stores: options.stores,
       defaultStoreCode,
+      ...(options.otherStoreNames !== undefined && { otherStoreNames: options.otherStoreNames }),
       defaultTimeMinutes,
       now: (options.now ?? new Date()).getTime(),
       maxAgeDays: options.maxAgeDays,
@@ -285,6 +291,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       counts,
       events,
       rowIssues: collector.rowIssues,
+      unknownStores: collector.unknownStores,
       warnings,
       bytesRead,
     }

@@ -3,6 +3,7 @@ import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import type { Prisma } from '@/lib/generated/prisma/client'
+import { normalizeStoreName } from '@/lib/stores/store-names'
 import type { IngestStore, UploadPreview } from './storage/ingest'
 
 // Upload reads: an upload is the caller's when its store is one of theirs; an upload without a store
@@ -64,13 +65,35 @@ export async function getUploadInvalidEvents(caller: Caller, uploadId: string, t
   })
 }
 
-/** the caller's active stores, as the parser and the payload builder need them */
+/** the caller's active stores, as the parser and the payload builder need them, with their tills' names */
 export async function getIngestStores(caller: Caller): Promise<IngestStore[]> {
-  return db.store.findMany({
+  const stores = await db.store.findMany({
     where: { active: true, ...(caller.allStores ? {} : { id: { in: caller.storeIds } }) },
-    select: { id: true, code: true, timeZone: true, latitude: true, longitude: true },
+    select: {
+      id: true,
+      code: true,
+      timeZone: true,
+      latitude: true,
+      longitude: true,
+      aliases: { select: { name: true }, orderBy: { name: 'asc' } },
+    },
     orderBy: { code: 'asc' },
   })
+  return stores.map(({ aliases, ...s }) => ({ ...s, aliases: aliases.map((a) => a.name) }))
+}
+
+/**
+ * Normalized codes and names of the stores the caller may not upload for (another manager's, or inactive), so
+ * their rows say why instead of "unknown store"; never shown, only compared.
+ */
+export async function getOtherStoreNames(caller: Caller): Promise<string[]> {
+  const others = await db.store.findMany({
+    where: caller.allStores
+      ? { active: false }
+      : { OR: [{ active: false }, { id: { notIn: caller.storeIds } }] },
+    select: { code: true, aliases: { select: { normalized: true } } },
+  })
+  return others.flatMap((s) => [normalizeStoreName(s.code), ...s.aliases.map((a) => a.normalized)])
 }
 
 /** stores to choose from on the upload and hand-entry forms */
@@ -85,5 +108,5 @@ export async function getStoreChoices(caller: Caller) {
 /** the mapping this store last used for this source (a preset id or a header signature) */
 export async function getRememberedMapping(storeId: string, source: string) {
   const found = await db.columnMappingPreset.findUnique({ where: { storeId_source: { storeId, source } } })
-  return (found?.mapping ?? null) as Record<string, string> | null
+  return (found?.mapping ?? null) as Record<string, string | null> | null
 }

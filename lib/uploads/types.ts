@@ -62,4 +62,6 @@ export interface StoreInfo {
   id: string
   /** IANA zone, e.g. Europe/Berlin */
   timeZone: string
+  /** other names the store's tills write for it (location names, register codes) */
+  aliases?: readonly string[]
 }

@@ -104,7 +104,10 @@ export function UploadForm({
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-4">
-        <FieldShell label="Store" hint="Rows without a store column belong to this store.">
+        <FieldShell
+          label="Store"
+          hint="Rows with an empty store cell belong to this store, and so does the whole file when it has no store column."
+        >
           {({ id, describedBy }) => (
             <Select
               id={id}

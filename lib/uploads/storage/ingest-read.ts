@@ -3,6 +3,7 @@ import { SALES_FIELDS } from '../fields'
 import { type ParseProgress, type ParseResult, parseSalesFile } from '../parse-sales-file'
 import type { ColumnMapping, MappingEdit, PresetId } from '../presets'
 import type { ParsedSaleEvent, StoreInfo } from '../types'
+import type { UnknownStoreName } from '../upload-stores'
 import { type ChunkRows, type CommitContext, chunkRows, rowIssueRows } from './commit-rows'
 import {
   countDisposition,
@@ -38,6 +39,8 @@ export type ReadJob = {
   sizeBytes: number
   stores: IngestStore[]
   defaultStoreCode?: string
+  /** normalized codes and names of stores the uploader may not write: their rows say so */
+  otherStoreNames?: string[]
   settings: IngestSettings
   /** epoch ms: "now" for the age and clock-skew rules */
   now: number
@@ -58,6 +61,8 @@ export type ReadFileFacts = {
   dateOrder: string
   decimalSeparator: string
   warnings: string[]
+  /** store names no store keeps (the preview asks which store each is) */
+  unknownStores: UnknownStoreName[]
 }
 
 export type ReadOutcome = {
@@ -108,7 +113,7 @@ export type ToWorker = { id: number; existing?: ExistingRow[] }
 
 function storeInfos(stores: readonly IngestStore[]): Record<string, StoreInfo> {
   const out: Record<string, StoreInfo> = {}
-  for (const s of stores) out[s.code] = { id: s.id, timeZone: s.timeZone }
+  for (const s of stores) out[s.code] = { id: s.id, timeZone: s.timeZone, aliases: s.aliases ?? [] }
   return out
 }
 
@@ -195,6 +200,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
   const result = await parseSalesFile(fs.createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
     stores: storeInfos(job.stores),
     ...(job.defaultStoreCode !== undefined && { defaultStoreCode: job.defaultStoreCode }),
+    ...(job.otherStoreNames !== undefined && { otherStoreNames: job.otherStoreNames }),
     ...(s.mapping !== undefined && { mapping: s.mapping }),
     ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
     ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
@@ -237,6 +243,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
       dateOrder: result.dateOrder,
       decimalSeparator: result.decimalSeparator,
       warnings: result.warnings,
+      unknownStores: result.unknownStores,
     },
     settings: resolvedSettings(result, job.settings),
     counts,

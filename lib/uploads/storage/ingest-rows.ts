@@ -17,6 +17,8 @@ export type IngestStore = {
   timeZone: string
   latitude: string | null
   longitude: string | null
+  /** names the store's tills write for it (StoreAlias) */
+  aliases?: string[]
 }
 
 /** how the file is read: chosen on the mapping screen, fixed by the preview so the commit reads the same */

@@ -67,6 +67,8 @@ type RunOptions = {
   sizeBytes: number
   stores: readonly IngestStore[]
   defaultStoreCode?: string
+  /** normalized codes and names of stores the uploader may not write (getOtherStoreNames) */
+  otherStoreNames?: string[]
   settings: IngestSettings
   now?: Date
   onProgress?: (p: IngestProgress) => void
@@ -103,8 +105,10 @@ function readJob(mode: ReadJob['mode'], opts: RunOptions, commit?: CommitContext
       timeZone: s.timeZone,
       latitude: s.latitude,
       longitude: s.longitude,
+      ...(s.aliases !== undefined && { aliases: s.aliases }),
     })),
     ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+    ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
     settings: opts.settings,
     now: (opts.now ?? new Date()).getTime(),
     progress: opts.onProgress !== undefined,
@@ -203,6 +207,7 @@ export async function commitUpload(opts: {
   ip?: string | null
   stores: readonly IngestStore[]
   defaultStoreCode?: string
+  otherStoreNames?: string[]
   now?: Date
   pool?: pg.Pool
   onProgress?: (p: IngestProgress) => void
@@ -264,6 +269,7 @@ export async function commitUpload(opts: {
           sizeBytes: Number(upload.sizeBytes),
           stores: opts.stores,
           ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+          ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
           settings,
           ...(opts.now !== undefined && { now: opts.now }),
           ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),

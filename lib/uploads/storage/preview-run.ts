@@ -3,9 +3,10 @@ import { createHash } from 'node:crypto'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { isUploadFileError } from '../errors'
-import { normalizeHeader } from '../fields'
-import type { ColumnMapping, PresetId } from '../presets'
-import { getIngestStores, getUpload } from '../queries'
+import { normalizeHeader, SALES_FIELDS, type SalesField } from '../fields'
+import type { FilePreview } from '../parse-sales-file'
+import { applyMapping, type ColumnMapping, type PresetId } from '../presets'
+import { getIngestStores, getOtherStoreNames, getRememberedMapping, getUpload } from '../queries'
 import type { PreviewUploadInput } from '../schema'
 import { isCheckable } from '../transitions'
 import { type IngestProgress, previewUpload, type UploadPreview } from './ingest'
@@ -18,14 +19,37 @@ export function mappingSource(preset: PresetId, header: readonly string[]): stri
   return `custom:${createHash('sha256').update(header.map(normalizeHeader).join('|')).digest('hex').slice(0, 32)}`
 }
 
+// Every field is remembered, an unused one as null: "— not in this file —" (say, for the store column, so the
+// store chosen on the upload page takes the whole file) must outlast the next proposal for the same layout.
 async function rememberMapping(storeId: string, source: string, mapping: ColumnMapping) {
-  const byHeader: Record<string, string> = {}
-  for (const [field, col] of Object.entries(mapping)) if (col) byHeader[field] = col.header
+  const byHeader: Record<string, string | null> = {}
+  for (const field of SALES_FIELDS) byHeader[field] = mapping[field]?.header ?? null
   await db.columnMappingPreset.upsert({
     where: { storeId_source: { storeId, source } },
     create: { storeId, source, mapping: byHeader },
     update: { mapping: byHeader },
   })
+}
+
+/** the mapping the page starts from for a file not checked yet: the one remembered for its layout, else the proposal */
+export async function initialMappingFor(
+  storeId: string | null,
+  head: FilePreview,
+): Promise<Partial<Record<SalesField, number | null>>> {
+  const remembered = storeId
+    ? await getRememberedMapping(storeId, mappingSource(head.proposal.preset, head.header))
+    : null
+  const proposal = remembered
+    ? applyMapping(
+        head.header,
+        remembered,
+        head.sampleRows.map((r) => r.cells),
+      )
+    : head.proposal
+  const initial: Partial<Record<SalesField, number | null>> = {}
+  for (const [field, col] of Object.entries(proposal.mapping))
+    if (col) initial[field as SalesField] = col.index
+  return initial
 }
 
 export type PreviewStart =
@@ -50,7 +74,7 @@ export async function startPreview(
           ? 'This upload was cancelled. Upload the file again.'
           : 'This file is already stored; nothing to check again.',
     }
-  const stores = await getIngestStores(caller)
+  const [stores, otherStoreNames] = await Promise.all([getIngestStores(caller), getOtherStoreNames(caller)])
   return {
     ok: true,
     run: async (onProgress) => {
@@ -60,6 +84,7 @@ export async function startPreview(
         sha256: upload.sha256,
         storeId: upload.storeId,
         stores,
+        otherStoreNames,
         ...(upload.store && { defaultStoreCode: upload.store.code }),
         settings: {
           ...(input.mapping !== undefined && { mapping: input.mapping }),

@@ -4,6 +4,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { requireAdminPage } from '@/lib/auth/caller'
 import { getStoresForSettings } from '@/lib/stores/queries'
 import { StoreActiveButton, StoreFormDialog } from './store-forms'
+import { StoreNamesDialog } from './store-names-dialog'
 
 export const metadata = { title: 'Stores · Settings' }
 
@@ -66,6 +67,11 @@ export default async function StoresSettingsPage() {
                       currency: s.currency,
                       locale: s.locale,
                     }}
+                  />
+                  <StoreNamesDialog
+                    storeId={s.id}
+                    code={s.code}
+                    names={s.aliases.map((a) => ({ id: a.id, name: a.name }))}
                   />
                   <StoreActiveButton storeId={s.id} code={s.code} active={s.active} />
                 </TableCell>

@@ -13,8 +13,9 @@ type Progressed = { fraction: number; phase: string; rows: number; events: numbe
 
 const REQUIRED = new Set<string>(REQUIRED_FIELD_GROUPS.flatMap((g) => g.fields))
 
-// Reads the NDJSON lines of the preview route as they arrive: progress, then done or error.
-async function runPreview(url: string, body: unknown, onProgress: (p: Progressed) => void) {
+// Reads the NDJSON lines of the preview route as they arrive: progress, then done or error (also used when a
+// store name is assigned, to check the rows again).
+export async function runPreview(url: string, body: unknown, onProgress: (p: Progressed) => void) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -11,21 +11,16 @@ import type { SaleIssue } from '@/lib/sales/schema'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { applyMapping } from '@/lib/uploads/presets'
-import {
-  getRememberedMapping,
-  getUpload,
-  getUploadInvalidEvents,
-  getUploadRowIssues,
-} from '@/lib/uploads/queries'
+import { getStoreChoices, getUpload, getUploadInvalidEvents, getUploadRowIssues } from '@/lib/uploads/queries'
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
-import { mappingSource } from '@/lib/uploads/storage/preview-run'
+import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
 import { isCheckable } from '@/lib/uploads/transitions'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
 import { MappingForm } from './mapping-form'
+import { NameStores } from './name-stores'
 
 export const metadata = { title: 'Upload' }
 
@@ -53,22 +48,7 @@ export default async function UploadPage({ params }: Params) {
   let initial: Record<string, number | null> = {}
   if (head.file) {
     if (preview?.settings.mapping) initial = preview.settings.mapping as Record<string, number | null>
-    else {
-      const remembered = upload.storeId
-        ? await getRememberedMapping(
-            upload.storeId,
-            mappingSource(head.file.proposal.preset, head.file.header),
-          )
-        : null
-      const proposal = remembered
-        ? applyMapping(
-            head.file.header,
-            remembered,
-            head.file.sampleRows.map((r) => r.cells),
-          )
-        : head.file.proposal
-      for (const [field, col] of Object.entries(proposal.mapping)) if (col) initial[field] = col.index
-    }
+    else initial = await initialMappingFor(upload.storeId, head.file)
   }
 
   return (
@@ -91,6 +71,15 @@ export default async function UploadPage({ params }: Params) {
       <div className="flex flex-col gap-6">
         {upload.errorMessage ? <FormError message={upload.errorMessage} /> : null}
         {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
+        {upload.status === 'PREVIEW' && (preview?.unknownStores ?? []).length > 0 && preview ? (
+          <NameStores
+            uploadId={upload.id}
+            names={preview.unknownStores}
+            stores={(await getStoreChoices(caller)).map((s) => ({ id: s.id, code: s.code, name: s.name }))}
+            defaultStoreId={upload.storeId}
+            recheck={recheckInput(preview)}
+          />
+        ) : null}
         {upload.status === 'PREVIEW' && preview ? <PreviewView preview={preview} /> : null}
         {upload.status === 'PREVIEW' ? (
           <Card>
@@ -163,6 +152,16 @@ export default async function UploadPage({ params }: Params) {
       </div>
     </>
   )
+}
+
+/** the preview route's input that reads the file again exactly as this preview did */
+function recheckInput(preview: UploadPreview) {
+  const s = preview.settings
+  return {
+    ...(s.mapping !== undefined && { mapping: s.mapping }),
+    ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
+    ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
+  }
 }
 
 function CountsList({ counts }: { counts: IngestCounts }) {
