@@ -738,7 +738,8 @@ describe('the authorization matrix', () => {
     }
     expect(failures).toEqual([])
     expect(cells).toBe(Object.keys(ACTIONS).length * PERSONAS.length * TARGETS.length)
-  })
+    // hundreds of cells, each a few statements: a loaded machine needs longer than the default 30 s
+  }, 300_000)
 
   it('every route handler cell allows or denies as expected', async () => {
     const failures: string[] = []

@@ -5,7 +5,10 @@ import { Prisma } from '@/lib/generated/prisma/client'
 // person confirmed and the set that is submitted or excluded are the same rows.
 
 /** the ids of the events the (already scoped) condition matches, locked until the transaction ends */
-export async function lockMatchingEventIds(tx: Prisma.TransactionClient, where: Prisma.Sql): Promise<string[]> {
+export async function lockMatchingEventIds(
+  tx: Prisma.TransactionClient,
+  where: Prisma.Sql,
+): Promise<string[]> {
   const rows = await tx.$queryRaw<{ id: string }[]>(
     Prisma.sql`SELECT e.id FROM "SaleEvent" e WHERE ${where} ORDER BY e.id FOR UPDATE OF e`,
   )

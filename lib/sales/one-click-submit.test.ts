@@ -90,7 +90,9 @@ describe('submitting a stored upload with one click', () => {
     expect(await statuses({ uploadId: upload })).toEqual({ QUEUED: 228, INVALID: 3 })
     // the other file's sales stay ready
     expect(await statuses({ uploadId: other })).toEqual({ READY: 2 })
-    const sizes = (await db.batch.findMany({ where: { id: { in: r.data.batchIds } } })).map((b) => b.eventCount)
+    const sizes = (await db.batch.findMany({ where: { id: { in: r.data.batchIds } } })).map(
+      (b) => b.eventCount,
+    )
     expect(sizes.sort((x, y) => x - y)).toEqual([28, 100, 100])
 
     // the page then shows what was sent from this file and the batches it went in
@@ -136,7 +138,7 @@ describe('submitting a stored upload with one click', () => {
 })
 
 describe('"select all N matching this filter" in the sales table', () => {
-  it('counts every matching sale in the caller\'s stores, submits the ready ones and says how many were left', async () => {
+  it("counts every matching sale in the caller's stores, submits the ready ones and says how many were left", async () => {
     const { a, b, asA } = await world()
     const tag = `MT-${uniq()}`
     await events(a.id, 150, { tag })
@@ -220,13 +222,15 @@ describe('"select all N matching this filter" in the sales table', () => {
     }
     expect(await statuses({ uploadId: uploadB })).toEqual({ READY: 6 })
     // an admin sees every store: the same filter reaches B's upload
-    const admin = await asAdmin(() => submitMatchingSaleEventsAction({ filter: `upload=${uploadB}`, expectedCount: 6 }))
+    const admin = await asAdmin(() =>
+      submitMatchingSaleEventsAction({ filter: `upload=${uploadB}`, expectedCount: 6 }),
+    )
     expect(admin.ok && admin.data.eventCount).toBe(6)
   })
 })
 
 describe('"Submit all fixed" in Needs attention', () => {
-  it('submits the corrected sales that are ready again, as many as it showed, in the caller\'s stores only', async () => {
+  it("submits the corrected sales that are ready again, as many as it showed, in the caller's stores only", async () => {
     const { a, b, managerA, managerB, callerA, asA } = await world()
     const tag = `FX-${uniq()}`
     await events(a.id, 3, { tag, updatedById: managerA.id })

@@ -11,7 +11,12 @@ export const submitEventsSchema = z.discriminatedUnion('scope', [
     connectionId: z.uuid().optional(),
     expectedCount,
   }),
-  z.object({ scope: z.literal('upload'), uploadId: z.uuid(), connectionId: z.uuid().optional(), expectedCount }),
+  z.object({
+    scope: z.literal('upload'),
+    uploadId: z.uuid(),
+    connectionId: z.uuid().optional(),
+    expectedCount,
+  }),
   z.object({ scope: z.literal('all'), connectionId: z.uuid().optional(), expectedCount }),
 ])
 export type SubmitEventsInput = z.infer<typeof submitEventsSchema>

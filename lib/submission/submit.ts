@@ -139,7 +139,12 @@ export async function submitMatching(
     const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
     await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
-    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds, matched: ids.length }
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      matched: ids.length,
+    }
   }, TX)
 }
 

@@ -66,7 +66,9 @@ export async function getUploadInvalidEvents(caller: Caller, uploadId: string, t
 
 /** the upload's sales ready to submit in the caller's stores: what "Submit the N ready sales from this file" takes */
 export async function countReadyInUpload(caller: Caller, uploadId: string) {
-  return db.saleEvent.count({ where: { uploadId, status: 'READY', openBatchId: null, ...scopeWhere(caller) } })
+  return db.saleEvent.count({
+    where: { uploadId, status: 'READY', openBatchId: null, ...scopeWhere(caller) },
+  })
 }
 
 export type UploadBatch = { id: string; status: string; eventCount: number; createdAt: Date }
@@ -88,7 +90,9 @@ export async function getUploadSubmission(caller: Caller, uploadId: string, take
       FROM "Batch" b JOIN ids USING (id) ORDER BY b."createdAt" DESC, b.id DESC LIMIT ${take}`),
   ])
   return {
-    counts: Object.fromEntries(grouped.map((g) => [g.status, g._count._all])) as Partial<Record<string, number>>,
+    counts: Object.fromEntries(grouped.map((g) => [g.status, g._count._all])) as Partial<
+      Record<string, number>
+    >,
     batchCount: batches[0]?.total ?? 0,
     batches: batches.map(({ total: _t, ...b }) => b),
   }
