@@ -82,6 +82,8 @@ export function SalesTableActionBar({
       } else {
         toast.error(result.error)
         setConfirmAll(null)
+        // the matching set changed (or could not be acted on): select again from the fresh count
+        if (matching) onDone()
       }
       router.refresh()
     })

@@ -184,7 +184,7 @@ export function SalesTable({
           </Button>
         ) : null}
       </DataTableToolbar>
-      {pageSelected && (moreMatch || allMatching) ? (
+      {(pageSelected && moreMatch) || allMatching ? (
         <div
           aria-live="polite"
           className="mb-2 flex flex-wrap items-center justify-center gap-x-2 gap-y-1 rounded-md border bg-muted/50 px-3 py-2 text-center text-sm"
