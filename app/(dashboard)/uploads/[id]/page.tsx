@@ -197,7 +197,7 @@ async function SubmissionCard({ uploadId }: { uploadId: string }) {
         </div>
         <CardDescription>
           {ready > 0
-            ? `${salesOf(ready)} from this file ${ready === 1 ? 'is' : 'are'} ready. They go out in batches of up to 100${invalid > 0 ? `; the ${salesOf(invalid)} that need fixing stay here until you fix them` : ''}.`
+            ? `${salesOf(ready)} from this file ${ready === 1 ? 'is' : 'are'} ready. They go out in batches of up to 100${invalid === 1 ? '; the 1 sale that needs fixing stays here until you fix it' : invalid > 1 ? `; the ${salesOf(invalid)} that need fixing stay here until you fix them` : ''}.`
             : submitted > 0
               ? 'Every ready sale from this file has been submitted.'
               : invalid > 0
