@@ -454,6 +454,24 @@ const ensure = (kind: RowKind) => async () => {
   for (const store of [w.storeA, w.storeB, w.storeC])
     if (!(await fresh(kind, rows[kind][store.id]))) rows[kind][store.id] = await create(kind, store.id)
 }
+// the order ids of the ready rows, so a filter can name exactly one of them
+const readyOrders: Record<string, string> = {}
+async function ensureReadyOrders() {
+  await ensure('ready')()
+  for (const e of await db.saleEvent.findMany({ where: { id: { in: Object.values(rows.ready) } } }))
+    readyOrders[e.storeId] = e.orderId
+}
+const matchingFilter = (t: Target) => {
+  const storeId = t.kind === 'missing' ? w.storeC.id : t.storeId
+  return `store=${codeOf(storeId)}&q=${readyOrders[storeId]}`
+}
+async function ensureReadyInCommittedUploads() {
+  for (const store of [w.storeA, w.storeB]) {
+    const uploadId = w.uploadsIn(store.id).committed
+    const ready = await db.saleEvent.count({ where: { uploadId, status: 'READY', openBatchId: null } })
+    if (ready === 0) await tableEvent(store.id, 'READY', { uploadId })
+  }
+}
 const eventOf = (t: Target, kind: 'ready' | 'failed') =>
   t.kind === 'missing' ? t.missingId : (rows[kind][t.storeId] as string)
 const batchOf = (t: Target, kind: 'queuedBatch' | 'failedBatch') =>
@@ -511,6 +529,36 @@ Object.assign(ACTIONS, {
     rule: 'store-members',
     targeted: false,
     input: (t) => ({ store: [codeOf(t.kind === 'missing' ? w.storeC.id : t.storeId)] }),
+  },
+  // "select all N matching this filter": the filter names the target's store and its one ready sale, N = 1;
+  // "missing" names a store no manager has. A filter naming another store is refused before anything is read.
+  'sales.countMatching': {
+    rule: 'store-members',
+    targeted: false,
+    prepare: ensureReadyOrders,
+    input: (t) => ({ filter: matchingFilter(t) }),
+  },
+  'sales.submitMatching': {
+    rule: 'store-members',
+    targeted: false,
+    prepare: ensureReadyOrders,
+    input: (t) => ({ filter: matchingFilter(t), expectedCount: 1 }),
+  },
+  'sales.excludeMatching': {
+    rule: 'store-members',
+    targeted: false,
+    prepare: ensureReadyOrders,
+    input: (t) => ({ filter: matchingFilter(t), expectedCount: 1 }),
+  },
+  // "Submit the N ready sales from this file": each store's stored upload holds one ready sale (N = 1)
+  'uploads.submit': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensureReadyInCommittedUploads,
+    input: (t) => ({
+      uploadId: t.kind === 'missing' ? t.missingId : w.uploadsIn(t.storeId).committed,
+      expectedCount: 1,
+    }),
   },
   'batches.retry': {
     rule: 'store-members',
@@ -715,7 +763,8 @@ describe('the authorization matrix', () => {
     }
     expect(failures).toEqual([])
     expect(cells).toBe(Object.keys(ACTIONS).length * PERSONAS.length * TARGETS.length)
-  })
+    // hundreds of cells, each a few statements: a loaded machine needs longer than the default 30 s
+  }, 300_000)
 
   it('every route handler cell allows or denies as expected', async () => {
     const failures: string[] = []

@@ -5,18 +5,28 @@ import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/act
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
+import { countMatchingEvents, lockMatchingEventIds } from '@/lib/sales/matching'
 import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
 import { isApiReason } from '@/lib/sales/reasons'
+import { parseSalesSearchParams } from '@/lib/sales/search-params'
 import {
   CONFLICT_MESSAGES,
+  countMatchingSchema,
   fixGroupSchema,
+  matchingSchema,
   saleEventIdsSchema,
   setExcludedSchema,
   submitFixedSchema,
   updateSaleEventSchema,
 } from '@/lib/sales/table-actions-schema'
 import { excludeEvents, saveEditedEvent } from '@/lib/sales/transitions'
-import { resubmitEvents, SubmissionError, submitEvents } from '@/lib/submission/submit'
+import {
+  resubmitEvents,
+  SelectionChangedError,
+  SubmissionError,
+  submitEvents,
+  submitMatching,
+} from '@/lib/submission/submit'
 
 // The sales table's mutations: bulk submit, resubmit, exclude/include and delete; inline correction with
 // optimistic locking; the failures inbox's group fixes. Each goes through authorizedAction, and every
@@ -34,13 +44,34 @@ async function eventStores({ eventIds }: { eventIds: string[] }) {
   return found === unique.length ? rows.map((r) => r.storeId) : null
 }
 
-async function submission<T>(run: () => Promise<T>) {
+async function submission<T>(run: () => Promise<T>, changed?: (e: SelectionChangedError) => string) {
   try {
     return await run()
   } catch (e) {
+    if (e instanceof SelectionChangedError && changed) throw new ActionError(changed(e))
     if (e instanceof SubmissionError) throw new ActionError(e.message)
     throw e
   }
+}
+
+const count = (n: number) => n.toLocaleString('en-US')
+
+/** store codes a filter names must all be the caller's: a crafted filter is refused, not silently narrowed */
+async function assertOwnStoreCodes(caller: Caller, codes: string[]) {
+  if (!codes.length) return
+  const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
+  if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.noStoreAccess)
+}
+
+/** the table's filter from its URL query, parsed by the table's own parser, as a condition inside the caller's stores */
+async function matchingWhere(caller: Caller, query: string) {
+  const { page: _p, size: _s, sort: _o, ...filter } = parseSalesSearchParams(new URLSearchParams(query))
+  await assertOwnStoreCodes(caller, filter.store)
+  return salesWhere(caller, filter)
+}
+
+function matchingChanged(now: number, shown: number, nothing: string) {
+  return `The sales matching this filter changed since you selected them: ${count(now)} match now, not ${count(shown)}. ${nothing} Check the list and select them again.`
 }
 
 /** READY events → new batches (the worker sends them); the rest of the selection is left as it is */
@@ -333,27 +364,92 @@ export const fixSaleEventGroupAction = authorizedAction({
   },
 })
 
-/** "resubmit fixed": every READY event of the caller's stores that a person corrected, into new batches */
+/** "Submit all fixed": every READY event of the caller's stores that a person corrected, into new batches */
 export const submitFixedSaleEventsAction = authorizedAction({
   name: 'sales.submitFixed',
   access: 'signed-in',
   schema: submitFixedSchema,
   handler: async (input, caller) => {
     const codes = input.store ?? []
-    if (codes.length) {
-      const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
-      if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.noStoreAccess)
-    }
+    await assertOwnStoreCodes(caller, codes)
     const scope = await salesWhere(caller, { ...EMPTY_FILTER, store: codes })
     const ids = (
       await db.$queryRaw<{ id: string }[]>(sql`
         SELECT e.id FROM "SaleEvent" e
         WHERE e.status = 'READY' AND e."openBatchId" IS NULL AND e."updatedById" IS NOT NULL AND ${scope}
-        LIMIT 100000`)
+        LIMIT 1000000`)
     ).map((r) => r.id)
-    if (ids.length === 0) return { eventCount: 0, batchCount: 0, batchIds: [] as string[] }
-    const r = await submission(() => submitEvents(caller, { scope: 'events', eventIds: ids }))
+    const changed = (now: number, shown: number) =>
+      `The fixed sales changed since the page was loaded: ${count(now)} are ready now, not ${count(shown)}. Nothing was submitted; submit again to send the ${count(now)}.`
+    if (ids.length === 0) {
+      if (input.expectedCount) throw new ActionError(changed(0, input.expectedCount))
+      return { eventCount: 0, batchCount: 0, batchIds: [] as string[] }
+    }
+    const r = await submission(
+      () =>
+        submitEvents(caller, {
+          scope: 'events',
+          eventIds: ids,
+          ...(input.expectedCount && { expectedCount: input.expectedCount }),
+        }),
+      (e) => changed(e.now, e.shown),
+    )
     refresh()
     return r
+  },
+})
+
+/** "select all N matching this filter": how many sales the filter matches in the caller's stores, and how many are ready */
+export const countMatchingSaleEventsAction = authorizedAction({
+  name: 'sales.countMatching',
+  access: 'signed-in',
+  schema: countMatchingSchema,
+  handler: async ({ filter }, caller) => {
+    const where = await matchingWhere(caller, filter)
+    return db.$transaction((tx) => countMatchingEvents(tx, where))
+  },
+})
+
+/** every sale matching the filter (the N the person confirmed): the READY ones into new batches, the rest left alone */
+export const submitMatchingSaleEventsAction = authorizedAction({
+  name: 'sales.submitMatching',
+  access: 'signed-in',
+  schema: matchingSchema,
+  handler: async ({ filter, expectedCount }, caller) => {
+    const where = await matchingWhere(caller, filter)
+    const r = await submission(
+      () => submitMatching(caller, { where, expectedCount }),
+      (e) => matchingChanged(e.now, e.shown, 'Nothing was submitted.'),
+    )
+    refresh()
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchCount,
+      batchIds: r.batchIds,
+      skipped: r.matched - r.eventCount,
+    }
+  },
+})
+
+/** every sale matching the filter (the N the person confirmed) is excluded; queued and submitted ones stay */
+export const excludeMatchingSaleEventsAction = authorizedAction({
+  name: 'sales.excludeMatching',
+  access: 'signed-in',
+  schema: matchingSchema,
+  handler: async ({ filter, expectedCount }, caller, ctx) => {
+    const where = await matchingWhere(caller, filter)
+    const n = await db.$transaction(
+      async (tx) => {
+        const ids = await lockMatchingEventIds(tx, where)
+        if (ids.length !== expectedCount)
+          throw new ActionError(matchingChanged(ids.length, expectedCount, 'Nothing was excluded.'))
+        const n = await excludeEvents(tx, ids, caller.userId)
+        await auditEvents(tx, caller, ctx, ids, 'sale.excluded')
+        return { count: n, skipped: ids.length - n }
+      },
+      { timeout: 300_000, maxWait: 30_000 },
+    )
+    refresh()
+    return n
   },
 })

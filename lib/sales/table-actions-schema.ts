@@ -56,10 +56,23 @@ export type GroupFix = z.infer<typeof groupFixSchema>
 export const fixGroupSchema = z.object({ reason: z.string().min(1).max(600), fix: groupFixSchema })
 export type FixGroupInput = z.infer<typeof fixGroupSchema>
 
-/** "resubmit fixed": every corrected READY event of the caller's stores, or of the stores named */
+/** "Submit all fixed": every corrected READY event of the caller's stores, or of the stores named; with the count
+ * the page showed, nothing is submitted when it no longer matches */
 export const submitFixedSchema = z
-  .object({ store: z.array(z.string().max(250)).max(200).optional() })
+  .object({
+    store: z.array(z.string().max(250)).max(200).optional(),
+    expectedCount: z.int().min(1).optional(),
+  })
   .default({})
+
+/** the sales table's URL query, as the table holds it: the server parses it with the table's own parser */
+const filterQuery = z.string().max(4_000, 'This filter is too long')
+
+/** "select all N matching this filter": the filter and the N the person was shown */
+export const matchingSchema = z.object({ filter: filterQuery, expectedCount: z.int().min(1) })
+export type MatchingInput = z.infer<typeof matchingSchema>
+
+export const countMatchingSchema = z.object({ filter: filterQuery })
 
 /** why an inline correction was refused: never a silent overwrite */
 export const CONFLICT_MESSAGES = {

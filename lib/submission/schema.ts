@@ -1,14 +1,23 @@
 import { z } from 'zod'
 
+/** how many ready events the person was shown: when the claim would take another number, nothing is submitted */
+const expectedCount = z.int().min(0).optional()
+
 // What a person can submit: chosen events (sales table), one upload's events, or all ready events of their stores.
 export const submitEventsSchema = z.discriminatedUnion('scope', [
   z.object({
     scope: z.literal('events'),
     eventIds: z.array(z.uuid()).min(1, 'Choose at least one event').max(1_000_000),
     connectionId: z.uuid().optional(),
+    expectedCount,
   }),
-  z.object({ scope: z.literal('upload'), uploadId: z.uuid(), connectionId: z.uuid().optional() }),
-  z.object({ scope: z.literal('all'), connectionId: z.uuid().optional() }),
+  z.object({
+    scope: z.literal('upload'),
+    uploadId: z.uuid(),
+    connectionId: z.uuid().optional(),
+    expectedCount,
+  }),
+  z.object({ scope: z.literal('all'), connectionId: z.uuid().optional(), expectedCount }),
 ])
 export type SubmitEventsInput = z.infer<typeof submitEventsSchema>
 

@@ -4,7 +4,8 @@ import { createConstructorClient } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
 import { db as defaultDb } from '@/lib/db'
 import { env } from '@/lib/env'
-import type { PrismaClient } from '@/lib/generated/prisma/client'
+import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
+import { lockMatchingEventIds } from '@/lib/sales/matching'
 import { reopenFailedEvents } from '@/lib/sales/transitions'
 import { ensureQueueSchema } from './queue'
 import type {
@@ -28,6 +29,17 @@ export type SubmissionCaller = {
 /** a failure the person can act on; the server actions turn it into { ok: false, error } */
 export class SubmissionError extends Error {
   override name = 'SubmissionError'
+}
+
+/** the set a person was shown is no longer the set: nothing was submitted; `now` is how many there are now */
+export class SelectionChangedError extends SubmissionError {
+  override name = 'SelectionChangedError'
+  constructor(
+    readonly now: number,
+    readonly shown: number,
+  ) {
+    super(`The selection changed since it was counted: ${now} now, ${shown} shown. Nothing was submitted.`)
+  }
 }
 
 type Options = { db?: PrismaClient }
@@ -100,8 +112,39 @@ export async function submitEvents(
     const connectionId = await connectionFor(q, input.connectionId)
     const { where, params } = selection(caller, input)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    // thrown inside the transaction: the claim, its batches and jobs roll back
+    if (input.expectedCount !== undefined && r.eventCount !== input.expectedCount)
+      throw new SelectionChangedError(r.eventCount, input.expectedCount)
     await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
     return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+  }, TX)
+}
+
+// "Select all N matching this filter": the events the filter matches (any status) are locked and counted in the
+// claim's own transaction; when they are no longer the N the person was shown, nothing is submitted. Of those, the
+// READY ones go into batches; `matched - eventCount` were left as they were.
+export async function submitMatching(
+  caller: SubmissionCaller,
+  input: { where: Prisma.Sql; expectedCount: number; connectionId?: string },
+  opts: Options = {},
+): Promise<SubmitResult & { matched: number }> {
+  const db = await queueReady(opts.db ?? defaultDb)
+  return db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    await q.query("SET LOCAL work_mem = '64MB'")
+    const connectionId = await connectionFor(q, input.connectionId)
+    const ids = await lockMatchingEventIds(tx, input.where)
+    if (ids.length !== input.expectedCount) throw new SelectionChangedError(ids.length, input.expectedCount)
+    const params: unknown[] = [ids]
+    const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
+    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      matched: ids.length,
+    }
   }, TX)
 }
 

@@ -5,8 +5,9 @@ import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/act
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
+import { SelectionChangedError, SubmissionError, submitEvents } from '@/lib/submission/submit'
 import { getIngestStores, getOtherStoreNames } from './queries'
-import { cancelUploadSchema, commitUploadSchema } from './schema'
+import { cancelUploadSchema, commitUploadSchema, submitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
 import { commitUpload, UploadStateError } from './storage/ingest'
 import { cancelUpload } from './transitions'
@@ -82,5 +83,31 @@ export const cancelUploadAction = authorizedAction({
     removeUploadFile(uploadId)
     refresh()
     return { uploadId }
+  },
+})
+
+/** "Submit the N ready sales from this file": the upload's READY events in the caller's stores, into new batches */
+export const submitUploadAction = authorizedAction({
+  name: 'uploads.submit',
+  access: 'signed-in',
+  schema: submitUploadSchema,
+  storeScope: uploadStoreScope,
+  handler: async ({ uploadId, expectedCount }, caller) => {
+    const upload = await ownUpload(caller, uploadId)
+    if (upload.status !== 'COMMITTED') throw new ActionError('Store this file first, then submit its sales.')
+    try {
+      const r = await submitEvents(caller, { scope: 'upload', uploadId, expectedCount })
+      refresh()
+      return r
+    } catch (e) {
+      if (e instanceof SelectionChangedError) {
+        const n = (v: number) => v.toLocaleString('en-US')
+        throw new ActionError(
+          `The ready sales of this file changed since the page was loaded: ${n(e.now)} are ready now, not ${n(e.shown)}. Nothing was submitted; check the count and submit again.`,
+        )
+      }
+      if (e instanceof SubmissionError) throw new ActionError(e.message)
+      throw e
+    }
   },
 })

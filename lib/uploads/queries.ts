@@ -2,7 +2,7 @@ import 'server-only'
 import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
-import type { Prisma } from '@/lib/generated/prisma/client'
+import { Prisma } from '@/lib/generated/prisma/client'
 import { normalizeStoreName } from '@/lib/stores/store-names'
 import type { IngestStore, UploadPreview } from './storage/ingest'
 
@@ -63,6 +63,40 @@ export async function getUploadInvalidEvents(caller: Caller, uploadId: string, t
     take,
     select: { id: true, orderId: true, kind: true, issues: true, store: { select: { code: true } } },
   })
+}
+
+/** the upload's sales ready to submit in the caller's stores: what "Submit the N ready sales from this file" takes */
+export async function countReadyInUpload(caller: Caller, uploadId: string) {
+  return db.saleEvent.count({
+    where: { uploadId, status: 'READY', openBatchId: null, ...scopeWhere(caller) },
+  })
+}
+
+export type UploadBatch = { id: string; status: string; eventCount: number; createdAt: Date }
+
+/** where the upload's sales (in the caller's stores) stand, and the batches they went in, newest first */
+export async function getUploadSubmission(caller: Caller, uploadId: string, take = 10) {
+  const scope = scopeWhere(caller)
+  const stores = scope.storeId ? Prisma.sql`AND e."storeId" = ANY(${scope.storeId.in}::uuid[])` : Prisma.empty
+  const [grouped, batches] = await Promise.all([
+    db.saleEvent.groupBy({ by: ['status'], where: { uploadId, ...scope }, _count: { _all: true } }),
+    db.$queryRaw<(UploadBatch & { total: number })[]>(Prisma.sql`
+      WITH ids AS (
+        SELECT e."openBatchId" AS id FROM "SaleEvent" e
+        WHERE e."uploadId" = ${uploadId}::uuid AND e."openBatchId" IS NOT NULL ${stores}
+        UNION
+        SELECT be."batchId" FROM "BatchEvent" be JOIN "SaleEvent" e ON e.id = be."eventId"
+        WHERE e."uploadId" = ${uploadId}::uuid ${stores})
+      SELECT b.id, b.status::text AS status, b."eventCount", b."createdAt", count(*) OVER ()::int AS total
+      FROM "Batch" b JOIN ids USING (id) ORDER BY b."createdAt" DESC, b.id DESC LIMIT ${take}`),
+  ])
+  return {
+    counts: Object.fromEntries(grouped.map((g) => [g.status, g._count._all])) as Partial<
+      Record<string, number>
+    >,
+    batchCount: batches[0]?.total ?? 0,
+    batches: batches.map(({ total: _t, ...b }) => b),
+  }
 }
 
 /** the caller's active stores, as the parser and the payload builder need them, with their tills' names */

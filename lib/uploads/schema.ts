@@ -19,3 +19,5 @@ export type PreviewUploadInput = z.infer<typeof previewUploadSchema>
 
 export const commitUploadSchema = z.object({ uploadId: uuid })
 export const cancelUploadSchema = z.object({ uploadId: uuid })
+/** "Submit the N ready sales from this file": N as the page counted it */
+export const submitUploadSchema = z.object({ uploadId: uuid, expectedCount: z.int().min(1) })

@@ -1,6 +1,6 @@
 'use client'
 
-import { Ban, ListFilter, RotateCcw, Send, Wrench } from 'lucide-react'
+import { Ban, ListFilter, Loader2, RotateCcw, Send, Wrench } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useId, useState, useTransition } from 'react'
@@ -33,36 +33,55 @@ type MissingPriceItem = { itemId: string | null; itemName: string | null; lines:
 function useRun() {
   const router = useRouter()
   const [pending, start] = useTransition()
-  const run = <T,>(fn: () => Promise<ActionResult<T>>, message: (data: T) => string, after?: () => void) =>
+  const run = <T,>(
+    fn: () => Promise<ActionResult<T>>,
+    message: (data: T) => string,
+    after?: () => void,
+    extra?: (data: T) => Parameters<typeof toast.success>[1],
+  ) =>
     start(async () => {
       const r = await fn()
       if (r.ok) {
-        toast.success(message(r.data))
+        toast.success(message(r.data), extra?.(r.data))
         after?.()
-        router.refresh()
       } else toast.error(r.error)
+      router.refresh()
     })
-  return { pending, run }
+  return { pending, run, router }
 }
 
+// "Submit all fixed": the sales a person corrected that are ready again, as many as the page counted.
 export function SubmitFixedButton({ count }: { count: number }) {
-  const { pending, run } = useRun()
+  const { pending, run, router } = useRun()
   return (
     <Button
       size="sm"
       disabled={pending || count === 0}
+      aria-busy={pending || undefined}
+      title={count === 0 ? 'No corrected sale is waiting to be sent.' : undefined}
       onClick={() =>
         run(
-          () => submitFixedSaleEventsAction({}),
+          () => submitFixedSaleEventsAction({ expectedCount: count }),
           (r) =>
             r.eventCount
               ? `Submitted ${n(r.eventCount)} you fixed in ${n(r.batchCount, 'batch', 'batches')}.`
               : 'Nothing to submit.',
+          undefined,
+          (r) =>
+            r.batchIds.length
+              ? {
+                  action: {
+                    label: r.batchIds.length === 1 ? 'See the batch' : 'See the batches',
+                    onClick: () =>
+                      router.push(r.batchIds.length === 1 ? `/batches/${r.batchIds[0]}` : '/batches'),
+                  },
+                }
+              : undefined,
         )
       }
     >
-      <Send aria-hidden />
-      Resubmit fixed{count > 0 ? ` (${count.toLocaleString('en-US')})` : ''}
+      {pending ? <Loader2 className="animate-spin" aria-hidden /> : <Send aria-hidden />}
+      {pending ? 'Submitting…' : `Submit all fixed${count > 0 ? ` (${count.toLocaleString('en-US')})` : ''}`}
     </Button>
   )
 }

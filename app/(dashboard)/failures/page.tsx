@@ -9,7 +9,7 @@ import { FailureGroupCard, SubmitFixedButton } from './failures-inbox'
 export const metadata = { title: 'Needs attention' }
 
 // The store manager's landing place: what is invalid or was refused, grouped by reason, each group with a
-// fix for all of its sales at once, then "resubmit fixed".
+// fix for all of its sales at once, then "Submit all fixed".
 export default async function FailuresPage() {
   const caller = await requirePageCaller()
   const [groups, fixed] = await Promise.all([getFailureGroups(caller), countFixedReady(caller)])

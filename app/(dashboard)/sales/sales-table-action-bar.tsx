@@ -18,10 +18,15 @@ import { toast } from '@/components/ui/toast'
 import type { ActionResult } from '@/lib/auth/action'
 import {
   deleteSaleEventsAction,
+  excludeMatchingSaleEventsAction,
   resubmitSaleEventsAction,
   setSaleEventsExcludedAction,
+  submitMatchingSaleEventsAction,
   submitSaleEventsAction,
 } from '@/lib/sales/actions'
+
+/** "all N matching this filter" is selected: the table's filter query, as counted by the server */
+export type MatchingSelection = { filter: string; count: number; ready: number }
 
 const n = (count: number, one: string, many = `${one}s`) =>
   `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`
@@ -32,24 +37,143 @@ function leftAlone(skipped: number, why: string) {
     : ''
 }
 
-// Bulk operations on the selected sales (any page). Destructive ones ask first; each says what it did.
-export function SalesTableActionBar({ selectedIds, onDone }: { selectedIds: string[]; onDone: () => void }) {
+// Bulk operations on the selected sales (any page), or on every sale matching the filter ("select all N
+// matching"). Destructive ones, and every action on all matching sales, ask first; each says what it did.
+export function SalesTableActionBar({
+  selectedIds,
+  matching,
+  exportHref,
+  onDone,
+}: {
+  selectedIds: string[]
+  matching: MatchingSelection | null
+  /** the CSV of every sale matching the filter */
+  exportHref: string
+  onDone: () => void
+}) {
   const router = useRouter()
   const [pending, start] = useTransition()
   const [confirm, setConfirm] = useState<null | 'delete' | 'exclude'>(null)
+  const [confirmAll, setConfirmAll] = useState<null | 'submit' | 'exclude'>(null)
   const exportForm = useRef<HTMLFormElement>(null)
   const count = selectedIds.length
+  const submitted = (r: { batchIds: string[] }) =>
+    r.batchIds.length === 0
+      ? undefined
+      : {
+          action: {
+            label: r.batchIds.length === 1 ? 'See the batch' : 'See the batches',
+            onClick: () => router.push(r.batchIds.length === 1 ? `/batches/${r.batchIds[0]}` : '/batches'),
+          },
+        }
 
-  function run<T>(action: () => Promise<ActionResult<T>>, message: (data: T) => string) {
+  function run<T>(
+    action: () => Promise<ActionResult<T>>,
+    message: (data: T) => string,
+    extra?: (data: T) => Parameters<typeof toast.success>[1],
+  ) {
     start(async () => {
       const result = await action()
       if (result.ok) {
-        toast.success(message(result.data))
+        toast.success(message(result.data), extra?.(result.data))
         setConfirm(null)
+        setConfirmAll(null)
         onDone()
-        router.refresh()
-      } else toast.error(result.error)
+      } else {
+        toast.error(result.error)
+        setConfirmAll(null)
+        // the matching set changed (or could not be acted on): select again from the fresh count
+        if (matching) onDone()
+      }
+      router.refresh()
     })
+  }
+
+  if (matching) {
+    const notReady = matching.count - matching.ready
+    return (
+      <DataTableActionBar
+        count={matching.count}
+        noun={`${matching.count === 1 ? 'sale' : 'sales'} (all matching this filter)`}
+        onClear={onDone}
+      >
+        <Button size="sm" disabled={pending} onClick={() => setConfirmAll('submit')}>
+          <Send aria-hidden />
+          Submit all {matching.count.toLocaleString('en-US')}
+        </Button>
+        <Button size="sm" variant="outline" disabled={pending} onClick={() => setConfirmAll('exclude')}>
+          <Ban aria-hidden />
+          Exclude all {matching.count.toLocaleString('en-US')}
+        </Button>
+        <Button asChild size="sm" variant="outline">
+          <a href={exportHref} download>
+            <Download aria-hidden />
+            Export
+          </a>
+        </Button>
+        <Dialog open={confirmAll !== null} onOpenChange={(open) => !open && setConfirmAll(null)}>
+          <DialogContent>
+            <DialogHeader>
+              <DialogTitle>
+                {confirmAll === 'submit'
+                  ? `Submit all ${n(matching.count, 'sale')} matching this filter?`
+                  : `Exclude all ${n(matching.count, 'sale')} matching this filter?`}
+              </DialogTitle>
+              <DialogDescription>
+                {confirmAll === 'submit'
+                  ? matching.ready === 0
+                    ? 'None of them is ready to submit: fix or include them first.'
+                    : `${n(matching.ready, 'sale')} ${matching.ready === 1 ? 'is' : 'are'} ready and ${matching.ready === 1 ? 'goes' : 'go'} to Constructor in batches of up to 100.${notReady > 0 ? ` The other ${n(notReady, 'sale')} (not ready, queued or already sent) stay as they are.` : ''}`
+                  : 'Excluded sales are never sent to Constructor. You can include them again later. Queued and submitted sales are left as they are.'}
+              </DialogDescription>
+            </DialogHeader>
+            <DialogFooter>
+              <DialogClose asChild>
+                <Button variant="outline">Cancel</Button>
+              </DialogClose>
+              {confirmAll === 'submit' ? (
+                <Button
+                  disabled={pending || matching.ready === 0}
+                  onClick={() =>
+                    run(
+                      () =>
+                        submitMatchingSaleEventsAction({
+                          filter: matching.filter,
+                          expectedCount: matching.count,
+                        }),
+                      (r) =>
+                        r.eventCount === 0
+                          ? 'Nothing submitted: none of the matching sales is ready.'
+                          : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}`,
+                      submitted,
+                    )
+                  }
+                >
+                  {pending ? 'Submitting…' : `Submit ${n(matching.ready, 'sale')}`}
+                </Button>
+              ) : (
+                <Button
+                  variant="destructive"
+                  disabled={pending}
+                  onClick={() =>
+                    run(
+                      () =>
+                        excludeMatchingSaleEventsAction({
+                          filter: matching.filter,
+                          expectedCount: matching.count,
+                        }),
+                      (r) => `Excluded ${n(r.count, 'sale')}.${leftAlone(r.skipped, 'queued or submitted')}`,
+                    )
+                  }
+                >
+                  {pending ? 'Excluding…' : `Exclude ${n(matching.count, 'sale')}`}
+                </Button>
+              )}
+            </DialogFooter>
+          </DialogContent>
+        </Dialog>
+      </DataTableActionBar>
+    )
   }
 
   return (
@@ -64,6 +188,7 @@ export function SalesTableActionBar({ selectedIds, onDone }: { selectedIds: stri
               r.eventCount === 0
                 ? `Nothing submitted: none of the selected sales is ready.${leftAlone(0, '')}`
                 : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}`,
+            submitted,
           )
         }
       >

@@ -3,7 +3,7 @@
 import { Download } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
-import { useMemo } from 'react'
+import { useMemo, useState, useTransition } from 'react'
 import { DataTable } from '@/components/data-table/data-table'
 import { DataTableDateRange } from '@/components/data-table/data-table-date-range'
 import { DataTableFacetedFilter } from '@/components/data-table/data-table-faceted-filter'
@@ -11,6 +11,8 @@ import { DataTablePagination } from '@/components/data-table/data-table-paginati
 import { DataTableToolbar } from '@/components/data-table/data-table-toolbar'
 import { useDataTable } from '@/components/data-table/use-data-table'
 import { Button } from '@/components/ui/button'
+import { toast } from '@/components/ui/toast'
+import { countMatchingSaleEventsAction } from '@/lib/sales/actions'
 import type { SaleEventRow } from '@/lib/sales/queries'
 import { reasonLabel } from '@/lib/sales/reasons'
 import {
@@ -20,8 +22,9 @@ import {
   type SalesTableParams,
   salesSearchParamsToQuery,
 } from '@/lib/sales/search-params'
+import { formatCount } from '@/lib/utils/format'
 import { SALE_STATUS_LABELS } from './sale-status-badge'
-import { SalesTableActionBar } from './sales-table-action-bar'
+import { type MatchingSelection, SalesTableActionBar } from './sales-table-action-bar'
 import { getSalesTableColumns } from './sales-table-columns'
 
 const columns = getSalesTableColumns()
@@ -63,13 +66,37 @@ export function SalesTable({
       params.batch ||
       params.reason,
   )
-  const exportHref = useMemo(() => {
+  // the filter alone (no page, sort or size): what an export or "select all matching" applies to
+  const filterQuery = useMemo(() => {
     const q = salesSearchParamsToQuery({ ...params, page: 1 })
     q.delete('page')
     q.delete('sort')
     q.delete('size')
-    return `/sales/export?${q.toString()}`
+    return q.toString()
   }, [params])
+  const exportHref = `/sales/export?${filterQuery}`
+
+  // "Select all N matching this filter" (as Gmail does): offered once the whole page is ticked and more match.
+  // It holds while the filter and the ticked rows stay as they were; the server counts again before acting.
+  const [matching, setMatching] = useState<(MatchingSelection & { selection: string }) | null>(null)
+  const [counting, startCounting] = useTransition()
+  const selectionKey = selectedIds.join(',')
+  const allMatching =
+    matching && matching.filter === filterQuery && matching.selection === selectionKey ? matching : null
+  const pageSelected = rows.length > 0 && table.getIsAllPageRowsSelected()
+  const moreMatch = countCapped || rowCount > rows.length
+  const clearAll = () => {
+    setMatching(null)
+    clearSelection()
+  }
+  function selectAllMatching() {
+    startCounting(async () => {
+      const r = await countMatchingSaleEventsAction({ filter: filterQuery })
+      if (!r.ok) return void toast.error(r.error)
+      if (r.data.count === 0) return void toast.error('No sales match this filter any more.')
+      setMatching({ filter: filterQuery, selection: selectionKey, ...r.data })
+    })
+  }
   const list = (values: string[]) => (values.length ? values.join(',') : null)
 
   return (
@@ -157,6 +184,50 @@ export function SalesTable({
           </Button>
         ) : null}
       </DataTableToolbar>
+      {(pageSelected && moreMatch) || allMatching ? (
+        <div
+          aria-live="polite"
+          className="mb-2 flex flex-wrap items-center justify-center gap-x-2 gap-y-1 rounded-md border bg-muted/50 px-3 py-2 text-center text-sm"
+        >
+          {allMatching ? (
+            <>
+              <span>
+                All {formatCount(allMatching.count)} {allMatching.count === 1 ? 'sale' : 'sales'} matching
+                this filter are selected
+                {allMatching.ready < allMatching.count
+                  ? ` (${formatCount(allMatching.ready)} ready to submit)`
+                  : ''}
+                .
+              </span>
+              {!countCapped && allMatching.count !== rowCount ? (
+                <span className="text-amber-800">
+                  The list changed since the page loaded: this count is the current one.
+                </span>
+              ) : null}
+              <Button variant="link" size="sm" className="h-auto p-0" onClick={clearAll}>
+                Clear selection
+              </Button>
+            </>
+          ) : (
+            <>
+              <span>All {formatCount(rows.length)} sales on this page are selected.</span>
+              <Button
+                variant="link"
+                size="sm"
+                className="h-auto p-0"
+                disabled={counting}
+                onClick={selectAllMatching}
+              >
+                {counting
+                  ? 'Counting…'
+                  : countCapped
+                    ? `Select all sales matching this filter (more than ${formatCount(rowCount - 1)})`
+                    : `Select all ${formatCount(rowCount)} sales matching this filter`}
+              </Button>
+            </>
+          )}
+        </div>
+      ) : null}
       <DataTable
         table={table}
         pending={pending}
@@ -199,7 +270,12 @@ export function SalesTable({
         selectedCount={selectedIds.length}
         noun="sales"
       />
-      <SalesTableActionBar selectedIds={selectedIds} onDone={clearSelection} />
+      <SalesTableActionBar
+        selectedIds={selectedIds}
+        matching={allMatching}
+        exportHref={exportHref}
+        onDone={clearAll}
+      />
     </div>
   )
 }

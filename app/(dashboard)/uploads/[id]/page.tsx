@@ -1,26 +1,37 @@
 import fs from 'node:fs'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
+import { LiveRefresh } from '@/components/data-table/live-refresh'
 import { FormError } from '@/components/forms/field'
 import { PageHeader } from '@/components/shell/app-shell'
 import { Badge } from '@/components/ui/badge'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Progress } from '@/components/ui/progress'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requirePageCaller } from '@/lib/auth/caller'
 import type { SaleIssue } from '@/lib/sales/schema'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { getStoreChoices, getUpload, getUploadInvalidEvents, getUploadRowIssues } from '@/lib/uploads/queries'
+import {
+  countReadyInUpload,
+  getStoreChoices,
+  getUpload,
+  getUploadInvalidEvents,
+  getUploadRowIssues,
+  getUploadSubmission,
+} from '@/lib/uploads/queries'
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
 import { isCheckable } from '@/lib/uploads/transitions'
 import { formatCount, formatUtc } from '@/lib/utils/format'
+import { BatchStatusBadge } from '../../batches/batch-status-badge'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
 import { MappingForm } from './mapping-form'
 import { NameStores } from './name-stores'
+import { SubmitUpload } from './submit-upload'
 
 export const metadata = { title: 'Upload' }
 
@@ -143,6 +154,7 @@ export default async function UploadPage({ params }: Params) {
             </CardContent>
           </Card>
         ) : null}
+        {upload.status === 'COMMITTED' ? <SubmissionCard uploadId={upload.id} /> : null}
         {upload.status === 'COMMITTED' ? (
           <StoredView uploadId={upload.id} preview={preview} counts={upload} />
         ) : null}
@@ -162,6 +174,83 @@ function recheckInput(preview: UploadPreview) {
     ...(s.dateOrder !== undefined && { dateOrder: s.dateOrder }),
     ...(s.decimalSeparator !== undefined && { decimalSeparator: s.decimalSeparator }),
   }
+}
+
+const salesOf = (n: number) => `${formatCount(n)} ${n === 1 ? 'sale' : 'sales'}`
+
+// After storing: the file's ready sales go out with one click, and what was sent from it shows here, live.
+async function SubmissionCard({ uploadId }: { uploadId: string }) {
+  const caller = await requirePageCaller()
+  const [ready, progress] = await Promise.all([
+    countReadyInUpload(caller, uploadId),
+    getUploadSubmission(caller, uploadId),
+  ])
+  const c = progress.counts
+  const sent = c.SUBMITTED ?? 0
+  const waiting = c.QUEUED ?? 0
+  const refused = c.FAILED ?? 0
+  const invalid = c.INVALID ?? 0
+  const submitted = sent + waiting + refused
+  const open = progress.batches.some((b) => ['QUEUED', 'SENDING', 'RETRY_WAIT'].includes(b.status))
+  return (
+    <Card>
+      <CardHeader>
+        <div className="flex items-start justify-between gap-3">
+          <CardTitle>Send to Constructor</CardTitle>
+          <LiveRefresh active={waiting > 0 || open} />
+        </div>
+        <CardDescription>
+          {ready > 0
+            ? `${salesOf(ready)} from this file ${ready === 1 ? 'is' : 'are'} ready. They go out in batches of up to 100${invalid === 1 ? '; the 1 sale that needs fixing stays here until you fix it' : invalid > 1 ? `; the ${salesOf(invalid)} that need fixing stay here until you fix them` : ''}.`
+            : submitted > 0
+              ? 'Every ready sale from this file has been submitted.'
+              : invalid > 0
+                ? 'No sale from this file is ready to submit: fix the ones that need attention first.'
+                : 'No sale from this file is ready to submit.'}
+        </CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-4">
+        <SubmitUpload uploadId={uploadId} ready={ready} />
+        {submitted > 0 ? (
+          <section aria-label="Sending progress" className="flex flex-col gap-2 text-sm">
+            <Progress value={(sent / submitted) * 100} label="Sales from this file accepted by Constructor" />
+            <p>
+              {formatCount(sent)} of {salesOf(submitted)} accepted by Constructor
+              {waiting > 0 ? ` · ${formatCount(waiting)} waiting to be sent` : ''}
+              {refused > 0 ? (
+                <>
+                  {' · '}
+                  <Link className="underline" href={`/sales?upload=${uploadId}&status=FAILED`}>
+                    {formatCount(refused)} refused
+                  </Link>
+                </>
+              ) : null}
+            </p>
+            <ul className="flex flex-col gap-1" aria-label="Batches with sales from this file">
+              {progress.batches.map((b) => (
+                <li key={b.id} className="flex flex-wrap items-center gap-2">
+                  <BatchStatusBadge status={b.status} />
+                  <Link className="font-mono text-xs underline" href={`/batches/${b.id}`}>
+                    Batch …{b.id.slice(-8)}
+                  </Link>
+                  <span className="text-muted-foreground">{salesOf(b.eventCount)}</span>
+                </li>
+              ))}
+            </ul>
+            {progress.batchCount > progress.batches.length ? (
+              <p className="text-muted-foreground">
+                Showing the latest {formatCount(progress.batches.length)} of{' '}
+                {formatCount(progress.batchCount)} batches.{' '}
+                <Link className="underline" href="/batches">
+                  All batches
+                </Link>
+              </p>
+            ) : null}
+          </section>
+        ) : null}
+      </CardContent>
+    </Card>
+  )
 }
 
 function CountsList({ counts }: { counts: IngestCounts }) {
@@ -366,7 +455,7 @@ async function StoredView({
         <CardDescription>
           {sameFile
             ? 'This file had already been stored: nothing changed.'
-            : `Stored ${counts.committedAt ? formatUtc(counts.committedAt) : ''}. Valid sales are ready to submit from Sales.`}
+            : `Stored ${counts.committedAt ? formatUtc(counts.committedAt) : ''}.`}
         </CardDescription>
       </CardHeader>
       <CardContent className="flex flex-col gap-6">
