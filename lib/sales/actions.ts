@@ -342,7 +342,7 @@ export const submitFixedSaleEventsAction = authorizedAction({
     const codes = input.store ?? []
     if (codes.length) {
       const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
-      if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.noStoreAccess)
+      if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.notFound)
     }
     const scope = await salesWhere(caller, { ...EMPTY_FILTER, store: codes })
     const ids = (
