@@ -33,7 +33,10 @@ const nextConfig = {
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },
-      { source: '/api/uploads/:path*', headers: [{ key: 'Content-Security-Policy', value: noContentPolicy }] },
+      {
+        source: '/api/uploads/:path*',
+        headers: [{ key: 'Content-Security-Policy', value: noContentPolicy }],
+      },
       { source: '/api/uploads', headers: [{ key: 'Content-Security-Policy', value: noContentPolicy }] },
     ]
   },

@@ -56,6 +56,36 @@ test.describe('as a store manager', () => {
     }
   })
 
+  test('what is not theirs answers 404, exactly like what does not exist', async ({ page, browser }) => {
+    // another store's real sale, as the admin sees it
+    const admin = await browser.newContext({ storageState: ADMIN.state })
+    const adminPage = await admin.newPage()
+    await adminPage.goto('/sales?store=BER-001')
+    const href = await adminPage.locator('tbody a[href^="/sales/"]').first().getAttribute('href')
+    await admin.close()
+    expect(href).toMatch(/^\/sales\/[0-9a-f-]{36}$/)
+    const madeUp = '0192f0aa-0000-7000-8000-000000000000'
+    const paths = [
+      href as string,
+      `/sales/${madeUp}`,
+      `/batches/${madeUp}`,
+      `/uploads/${madeUp}`,
+      '/?store=BER-001',
+      '/?store=NOPE-999',
+      '/settings',
+      '/settings/users',
+      '/operations',
+    ]
+    for (const path of paths) {
+      const res = await page.goto(path)
+      expect.soft(res?.status(), path).toBe(404)
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+    }
+    // and what is theirs still answers 200
+    expect((await page.goto('/sales'))?.status()).toBe(200)
+    expect((await page.goto('/?store=NYC-001'))?.status()).toBe(200)
+  })
+
   test('only their own store shows on the sales page', async ({ page }) => {
     await page.goto('/sales')
     await expect(page.getByRole('cell', { name: 'NYC-001' }).first()).toBeVisible()
