@@ -6,7 +6,15 @@ const SECRET_KEY = /token|password|secret|ciphertext|hash|authorization|cookie|e
 /** a customer's id, as we name it (customerId) and as Constructor does (ui) */
 const CUSTOMER_KEY = /^(customer[-_ ]?ids?|ui|user[-_]?id)$/i
 // keys that look secret by name but are safe to keep (the hint is the last 4 characters by design)
-const ALLOWED_KEYS = new Set(['tokenHint', 'tokenChanged', 'tokenSet', 'mustChangePassword', 'passwordReset'])
+const ALLOWED_KEYS = new Set([
+  'tokenHint',
+  'tokenChanged',
+  'tokenSet',
+  'mustChangePassword',
+  'passwordReset',
+  'secretChanged',
+  'secretGenerated',
+])
 const SECRET_VALUE = [/^v1\.[\w-]+\.[\w-]+\.[\w-]*$/, /^\$argon2/, /^Basic\s/i, /^Bearer\s/i]
 export const REDACTED = '[redacted]'
 
