@@ -1,4 +1,5 @@
 import type { Metadata } from 'next'
+import { connection } from 'next/server'
 import { Toaster } from '@/components/ui/toast'
 import './globals.css'
 
@@ -7,7 +8,9 @@ export const metadata: Metadata = {
   description: 'Get in-store sales into Constructor',
 }
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // every page is rendered per request: Next puts the request's CSP nonce (proxy.ts) on its scripts only then
+  await connection()
   return (
     <html lang="en">
       <body className="min-h-screen antialiased">

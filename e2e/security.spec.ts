@@ -7,10 +7,39 @@ test('every response carries the security headers', async ({ request }) => {
     const csp = res.headers()['content-security-policy'] ?? ''
     expect(csp).toContain("frame-ancestors 'none'")
     expect(csp).not.toContain('unsafe-eval')
+    // scripts only with this response's nonce: no inline script runs without it
+    const scripts = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? ''
+    expect(scripts).toMatch(/'nonce-[A-Za-z0-9+/=]+'/)
+    expect(scripts).not.toContain('unsafe-inline')
     expect(res.headers()['x-content-type-options']).toBe('nosniff')
     expect(res.headers()['referrer-policy']).toBe('strict-origin-when-cross-origin')
     expect(res.headers()['x-frame-options']).toBe('DENY')
   }
+})
+
+test('an inline script injected into a page does not run, while the page itself works', async ({ page }) => {
+  // an attacker's inline script in the HTML (as a stored or reflected injection would put it there)
+  await page.route('**/login', async (route) => {
+    const res = await route.fetch()
+    const html = (await res.text()).replace('</body>', '<script>window.__injected = true</script></body>')
+    await route.fulfill({ response: res, body: html })
+  })
+  const violations: string[] = []
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) violations.push(m.text())
+  })
+  const res = await page.goto('/login')
+  const nonce = /'nonce-([^']+)'/.exec(res?.headers()['content-security-policy'] ?? '')?.[1]
+  expect(nonce).toBeTruthy()
+  // Next's own scripts carry the nonce, so the page hydrates: the form validates in the browser
+  expect(await page.locator(`script[nonce]`).count()).toBeGreaterThan(0)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByText('Enter your email address')).toBeVisible()
+  expect(await page.evaluate(() => (window as { __injected?: boolean }).__injected)).toBeUndefined()
+  expect(violations.join('\n')).toMatch(/script/i)
+  // a second response has another nonce
+  const again = await page.request.get('/login')
+  expect(again.headers()['content-security-policy']).not.toContain(`'nonce-${nonce}'`)
 })
 
 test.describe('as a store manager', () => {
@@ -25,6 +54,36 @@ test.describe('as a store manager', () => {
       await page.goto(path)
       await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
     }
+  })
+
+  test('what is not theirs answers 404, exactly like what does not exist', async ({ page, browser }) => {
+    // another store's real sale, as the admin sees it
+    const admin = await browser.newContext({ storageState: ADMIN.state })
+    const adminPage = await admin.newPage()
+    await adminPage.goto('/sales?store=BER-001')
+    const href = await adminPage.locator('tbody a[href^="/sales/"]').first().getAttribute('href')
+    await admin.close()
+    expect(href).toMatch(/^\/sales\/[0-9a-f-]{36}$/)
+    const madeUp = '0192f0aa-0000-7000-8000-000000000000'
+    const paths = [
+      href as string,
+      `/sales/${madeUp}`,
+      `/batches/${madeUp}`,
+      `/uploads/${madeUp}`,
+      '/?store=BER-001',
+      '/?store=NOPE-999',
+      '/settings',
+      '/settings/users',
+      '/operations',
+    ]
+    for (const path of paths) {
+      const res = await page.goto(path)
+      expect.soft(res?.status(), path).toBe(404)
+      await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible()
+    }
+    // and what is theirs still answers 200
+    expect((await page.goto('/sales'))?.status()).toBe(200)
+    expect((await page.goto('/?store=NYC-001'))?.status()).toBe(200)
   })
 
   test('only their own store shows on the sales page', async ({ page }) => {

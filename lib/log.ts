@@ -1,12 +1,18 @@
 import pino from 'pino'
 import { env } from '@/lib/env'
+import { redact } from '@/lib/redact'
 
-// Structured JSON logs. Secrets are redacted by key name wherever they appear in a logged object.
-export const logger = pino({
-  level: env().LOG_LEVEL,
-  base: { service: env().SERVICE_NAME },
-  redact: {
-    paths: ['token', '*.token', 'authorization', '*.authorization', 'password', '*.password', 'passwordHash'],
-    censor: '[redacted]',
-  },
-})
+/** JSON lines; every logged object goes through the same redaction as the audit trail (lib/redact.ts) */
+export function createLogger(destination?: pino.DestinationStream) {
+  return pino(
+    {
+      level: env().LOG_LEVEL,
+      base: { service: env().SERVICE_NAME },
+      formatters: { log: (object) => redact(object) as Record<string, unknown> },
+    },
+    destination,
+  )
+}
+
+// The one logger setup of every process (web, worker, sandbox); SERVICE_NAME tells them apart.
+export const logger = createLogger()

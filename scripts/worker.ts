@@ -1,6 +1,7 @@
 // The submission worker process: started by `npm start` (scripts/run-product.ts); run as many as you like.
 import 'dotenv/config'
 import { env } from '@/lib/env'
+import { logger } from '@/lib/log'
 import { startSubmissionWorker } from '@/lib/submission/worker'
 
 const databaseUrl = env().DATABASE_URL
@@ -9,9 +10,7 @@ if (!databaseUrl) {
   process.exit(1)
 }
 const worker = await startSubmissionWorker({ databaseUrl })
-process.stderr.write(
-  `${JSON.stringify({ level: 'info', service: 'worker', msg: 'worker started', id: worker.id })}\n`,
-)
+logger.info({ id: worker.id }, 'worker started')
 let stopping = false
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {

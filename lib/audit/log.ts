@@ -1,8 +1,9 @@
 import { uuidv7 } from '@/lib/db/uuid7'
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
+import { redact } from '@/lib/redact'
 
-// The audit trail: who did what to which record, before → after. Secrets never reach it: keys that
-// name a secret are replaced, and so is anything shaped like our ciphertext or a password hash.
+// The audit trail: who did what to which record, before → after. Secrets and customers' ids never reach
+// it (lib/redact.ts, the same rules as every log line).
 // Writers that run on a raw pg connection (an upload's COPY transaction) hand that connection in instead.
 type SqlClient = { query(text: string, values?: unknown[]): Promise<unknown> }
 type Client = PrismaClient | Prisma.TransactionClient | SqlClient
@@ -19,27 +20,7 @@ export type AuditEntry = {
   ip?: string | null
 }
 
-const SECRET_KEY = /token|password|secret|ciphertext|hash|authorization|cookie|encryption|credential/i
-// keys that look secret by name but are safe to keep (the hint is the last 4 characters by design)
-const ALLOWED_KEYS = new Set(['tokenHint', 'tokenChanged', 'tokenSet', 'mustChangePassword', 'passwordReset'])
-const SECRET_VALUE = [/^v1\.[\w-]+\.[\w-]+\.[\w-]*$/, /^\$argon2/, /^Basic\s/i, /^Bearer\s/i]
-export const REDACTED = '[redacted]'
-
-export function redact(value: unknown, depth = 0): unknown {
-  if (depth > 8) return REDACTED
-  if (typeof value === 'string') return SECRET_VALUE.some((re) => re.test(value)) ? REDACTED : value
-  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1))
-  if (value instanceof Date) return value.toISOString()
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
-      out[k] = SECRET_KEY.test(k) && !ALLOWED_KEYS.has(k) ? REDACTED : redact(v, depth + 1)
-    }
-    return out
-  }
-  if (typeof value === 'bigint') return value.toString()
-  return value
-}
+export { REDACTED, redact } from '@/lib/redact'
 
 /** the fields that changed, as { field: { before, after } } */
 export function diff<T extends Record<string, unknown>>(before: T | null, after: T, fields: (keyof T)[]) {

@@ -40,10 +40,27 @@ describe('authorizedAction', () => {
     const own = await runAs(signedIn(manager), () => touchStore({ storeId: storeA.id, name: 'Renamed A' }))
     expect(own).toEqual({ ok: true, data: { name: 'Renamed A' } })
     const other = await runAs(signedIn(manager), () => touchStore({ storeId: storeB.id, name: 'Stolen B' }))
-    expect(other).toEqual({ ok: false, error: MESSAGES.noStoreAccess })
+    expect(other).toEqual({ ok: false, error: MESSAGES.notFound })
     expect((await db.store.findUniqueOrThrow({ where: { id: storeB.id } })).name).toBe('Test store')
     const guessed = await runAs(signedIn(manager), () => touchStore({ storeId: randomUUID(), name: 'Ghost' }))
-    expect(guessed).toEqual({ ok: false, error: MESSAGES.noStoreAccess })
+    expect(guessed).toEqual({ ok: false, error: MESSAGES.notFound })
+  })
+
+  it("gives one answer for another store's real record and a made-up one (no existence oracle)", async () => {
+    // scoped by a record's store, as the sales and upload actions are: null when the record does not exist
+    const touchEvent = authorizedAction({
+      name: 'test.touchEvent',
+      access: ['ADMIN', 'MANAGER'],
+      schema: z.object({ storeId: z.uuid() }),
+      storeScope: async (input) =>
+        (await db.store.findUnique({ where: { id: input.storeId }, select: { id: true } }))?.id ?? null,
+      handler: async () => 'touched',
+    })
+    const manager = await makeUser({ storeIds: [storeA.id] })
+    const real = await runAs(signedIn(manager), () => touchEvent({ storeId: storeB.id }))
+    const madeUp = await runAs(signedIn(manager), () => touchEvent({ storeId: randomUUID() }))
+    expect(real.ok).toBe(false)
+    expect(real).toEqual(madeUp)
   })
 
   it('returns field errors from the schema', async () => {

@@ -286,6 +286,12 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id }),
   },
+  // the customer id policy: admins only; the secret is write-only (never in a result)
+  'connection.saveCustomerIdPolicy': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id, policy: 'AS_IS' }),
+  },
   // stores a previewed file; a second call (the admin after the manager) is the idempotent no-op
   'uploads.commit': {
     rule: 'store-members',

@@ -1,5 +1,7 @@
 import type { NextAuthConfig } from 'next-auth'
 import { ABSOLUTE_TIMEOUT_MS, isSessionFresh } from '@/lib/auth/session-policy'
+import { env } from '@/lib/env'
+import { isHttpsApp } from '@/lib/http/security-headers'
 
 // The part of the next-auth configuration that needs no database: proxy.ts uses it to refresh the
 // session cookie's last-activity time; lib/auth/auth.ts adds the Credentials provider.
@@ -8,6 +10,8 @@ export const authConfig = {
   session: { strategy: 'jwt', maxAge: ABSOLUTE_TIMEOUT_MS / 1000 },
   pages: { signIn: '/login', error: '/login' },
   trustHost: true,
+  // served over https (also behind a proxy that ends TLS): the session cookie is Secure (and __Secure- named)
+  useSecureCookies: isHttpsApp(env().APP_URL),
   providers: [],
   callbacks: {
     jwt({ token, user }) {

@@ -30,9 +30,17 @@ export const SIGN_IN_FAILED = 'The email or password is not right. Check both an
 
 export const emptySchema = z.object({})
 
-/** only a path on this site: never another host (open redirect) */
+// C0 controls and DEL: a newline in a redirect's Location header is a 500 at best, a header injection at worst
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters refused
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+
+/** only a path on this site: never another host (open redirect), never a character a header cannot carry */
 export function safeNextPath(next: string | undefined | null) {
   if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/'
-  if (next.startsWith('/login') || next.startsWith('/api/')) return '/'
-  return next
+  if (CONTROL_CHARACTERS.test(next)) return '/'
+  // the URL parser percent-encodes what a header cannot carry (non-ASCII, spaces) and resolves dot segments
+  const url = new URL(next, 'http://this.site')
+  if (url.host !== 'this.site') return '/'
+  if (url.pathname.startsWith('/login') || url.pathname.startsWith('/api/')) return '/'
+  return `${url.pathname}${url.search}${url.hash}`
 }

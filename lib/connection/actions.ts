@@ -1,8 +1,13 @@
 'use server'
 
+import { randomBytes } from 'node:crypto'
 import { audit, diff } from '@/lib/audit/log'
 import { type ActionContext, ActionError, authorizedAction, refresh } from '@/lib/auth/action'
-import { saveConnectionSchema, testConnectionSchema } from '@/lib/connection/schema'
+import {
+  saveConnectionSchema,
+  saveCustomerIdPolicySchema,
+  testConnectionSchema,
+} from '@/lib/connection/schema'
 import { checkConnection } from '@/lib/connection/tester'
 import { resumeConnection } from '@/lib/connection/transitions'
 import { decryptSecret, encryptSecret, secretHint } from '@/lib/crypto/secret-box'
@@ -110,5 +115,54 @@ export const testConnectionAction = authorizedAction({
     const test = await testStored(conn.id, ctx, false)
     refresh()
     return { test }
+  },
+})
+
+// How shoppers' ids leave (lib/customers/customer-id.ts). The secret is write-only and encrypted at rest like the
+// token; a generated one is returned once, so the admin can hand it to the web team. Changing or rotating it
+// changes every pseudonymised id from then on.
+export const saveCustomerIdPolicyAction = authorizedAction({
+  name: 'connection.saveCustomerIdPolicy',
+  access: ['ADMIN'],
+  schema: saveCustomerIdPolicySchema,
+  handler: async ({ connectionId, policy, secret, generate, clearSecret }, _caller, ctx) => {
+    const before = await db.constructorConnection.findUnique({ where: { id: connectionId } })
+    if (!before) throw new ActionError('That connection no longer exists. Reload the page.')
+    if ([Boolean(secret), Boolean(generate), Boolean(clearSecret)].filter(Boolean).length > 1)
+      throw new ActionError('Enter a secret, generate one or remove it: one at a time.')
+    const newSecret = generate ? randomBytes(32).toString('hex') : secret
+    const hasSecret = clearSecret ? false : Boolean(newSecret) || Boolean(before.customerIdSecretCiphertext)
+    if (policy === 'PSEUDONYMISE' && !hasSecret)
+      throw new ActionError(
+        'Pseudonymising needs a secret: enter the one your website uses, or generate one.',
+        {
+          secret: ['Enter or generate a secret'],
+        },
+      )
+    const secretChange = newSecret
+      ? { customerIdSecretCiphertext: encryptSecret(newSecret), customerIdSecretSetAt: new Date() }
+      : clearSecret
+        ? { customerIdSecretCiphertext: null, customerIdSecretSetAt: null }
+        : {}
+    await db.$transaction(async (tx) => {
+      const after = await tx.constructorConnection.update({
+        where: { id: before.id },
+        data: { customerIdPolicy: policy, ...secretChange },
+      })
+      await audit(tx, {
+        actor: ctx.actor,
+        action: 'connection.customer_ids_changed',
+        entity: 'ConstructorConnection',
+        entityId: after.id,
+        details: {
+          changes: diff(before, after, ['customerIdPolicy']),
+          secretChanged: Boolean(newSecret) || Boolean(clearSecret && before.customerIdSecretCiphertext),
+          secretGenerated: Boolean(generate),
+        },
+        ip: ctx.ip,
+      })
+    })
+    refresh()
+    return { generatedSecret: generate ? newSecret : null }
   },
 })

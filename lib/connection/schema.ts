@@ -39,3 +39,23 @@ export const saveConnectionSchema = z.object({
 export type SaveConnectionInput = z.input<typeof saveConnectionSchema>
 
 export const testConnectionSchema = z.object({ connectionId: z.uuid('Unknown connection') })
+
+export const CUSTOMER_ID_POLICY_VALUES = ['AS_IS', 'PSEUDONYMISE', 'OMIT'] as const
+
+/** the customer id policy; the secret is write-only: empty keeps the stored one */
+export const saveCustomerIdPolicySchema = z.object({
+  connectionId: z.uuid('Unknown connection'),
+  policy: z.enum(CUSTOMER_ID_POLICY_VALUES, { error: 'Choose how customer ids are sent' }),
+  secret: z
+    .string()
+    .trim()
+    .max(500, 'Use at most 500 characters')
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .pipe(z.string().min(16, 'Use a secret of at least 16 characters').optional()),
+  /** make a new random secret (shown once) instead of entering one */
+  generate: z.boolean().optional(),
+  /** forget the stored secret */
+  clearSecret: z.boolean().optional(),
+})
+export type SaveCustomerIdPolicyInput = z.input<typeof saveCustomerIdPolicySchema>

@@ -60,7 +60,7 @@ const count = (n: number) => n.toLocaleString('en-US')
 async function assertOwnStoreCodes(caller: Caller, codes: string[]) {
   if (!codes.length) return
   const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
-  if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.noStoreAccess)
+  if (!codes.every((c) => visible.has(c))) throw new ActionError(MESSAGES.notFound)
 }
 
 /** the table's filter from its URL query, parsed by the table's own parser, as a condition inside the caller's stores */

@@ -43,6 +43,8 @@ export type ClaimedEventRow = {
   returnPreference: 'REFUND' | 'REPLACEMENT' | null
   returnDropOff: string | null
   storeCode: string
+  /** the store's locale: a national phone number is read in its country */
+  storeLocale: string
   latitude: string | null
   longitude: string | null
   lineItems: {
@@ -64,7 +66,7 @@ export const CLAIMED_EVENTS_SQL = `(SELECT json_agg(ev ORDER BY ev.id) FROM (
          SELECT e.id, e.kind, e."orderId", e."occurredAt", e."customerId", e.revenue::text AS revenue,
            e."returnExpenses"::text AS "returnExpenses", e.refund::text AS refund,
            e."returnShippingCost"::text AS "returnShippingCost", e."returnReason", e."returnType", e."returnPreference",
-           e."returnDropOff", st.code AS "storeCode", st.latitude, st.longitude,
+           e."returnDropOff", st.code AS "storeCode", st.locale AS "storeLocale", st.latitude, st.longitude,
            coalesce((SELECT json_agg(json_build_object('lineNumber', li."lineNumber", 'role', li.role,
                'itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
                'unitPrice', li."unitPrice"::text, 'quantity', li.quantity)) FROM "LineItem" li WHERE li."eventId" = e.id),

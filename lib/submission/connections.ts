@@ -4,6 +4,11 @@ import {
   createConstructorClient,
 } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
+import {
+  type CustomerIdPolicy,
+  type CustomerIdSettings,
+  readCustomerIdSettings,
+} from '@/lib/customers/customer-id'
 import type { Queryable } from './sql'
 
 export type ConnectionSettings = {
@@ -13,6 +18,8 @@ export type ConnectionSettings = {
   maxRequestsPerSecond: number
   /** set when the settings cannot be used at all (no token, undecryptable token, bad URL): pause with this */
   unusable: string | null
+  /** what leaves as a shopper's id */
+  customerIds: CustomerIdSettings
   client: ConstructorClient | null
 }
 
@@ -25,6 +32,8 @@ type Row = {
   paused: boolean
   maxConcurrency: number
   maxRequestsPerSecond: number
+  customerIdPolicy: CustomerIdPolicy
+  customerIdSecretCiphertext: string | null
 }
 
 // Settings re-read at most once per ttl (an admin's change reaches every worker within it); clients are kept
@@ -53,7 +62,8 @@ export class ConnectionCache {
 
   private async load(id: string): Promise<ConnectionSettings | null> {
     const { rows } = await this.q.query<Row>(
-      `SELECT id::text, "baseUrl", "apiKey", section, "tokenCiphertext", paused, "maxConcurrency", "maxRequestsPerSecond"
+      `SELECT id::text, "baseUrl", "apiKey", section, "tokenCiphertext", paused, "maxConcurrency", "maxRequestsPerSecond",
+         "customerIdPolicy", "customerIdSecretCiphertext"
        FROM "ConstructorConnection" WHERE id = $1::uuid`,
       [id],
     )
@@ -64,6 +74,7 @@ export class ConnectionCache {
       paused: row.paused,
       maxConcurrency: Math.max(1, row.maxConcurrency),
       maxRequestsPerSecond: Math.max(1, row.maxRequestsPerSecond),
+      customerIds: readCustomerIdSettings(row),
     }
     if (!row.tokenCiphertext)
       return { ...base, unusable: 'No API token is set for this connection', client: null }

@@ -3,6 +3,7 @@ import type pg from 'pg'
 import type { SubmitOutcome } from '@/lib/constructor/client'
 import { buildAction, PayloadBuildError, type StoredEventForPayload } from '@/lib/constructor/payload'
 import type { OfflineBehavioralAction } from '@/lib/constructor/schema'
+import { type CustomerIdSettings, outgoingCustomerId } from '@/lib/customers/customer-id'
 import type { AttemptRecord, BatchClaim, ClaimedEventRow } from './batch-records'
 import type { SubmissionConfig } from './config'
 import type { ConnectionCache } from './connections'
@@ -81,12 +82,13 @@ export function pgQueryable(client: pg.PoolClient | pg.Pool, gate?: Semaphore): 
   }
 }
 
-function toStored(row: ClaimedEventRow): StoredEventForPayload {
+/** the event as the payload builder reads it, its customer id already what the connection's policy sends */
+function toStored(row: ClaimedEventRow, customerIds: CustomerIdSettings): StoredEventForPayload {
   return {
     kind: row.kind,
     orderId: row.orderId,
     occurredAt: row.occurredAt,
-    customerId: row.customerId,
+    customerId: outgoingCustomerId(row.customerId, customerIds, row.storeLocale).sent,
     revenue: row.revenue,
     returnExpenses: row.returnExpenses,
     refund: row.refund,
@@ -181,20 +183,25 @@ export async function sendBatch(
       ctx.connections.invalidate(connectionId)
       return 'unauthorized'
     }
-    return await sendClaimed(ctx, q, pacer, claim, conn.client, events, { claimedAt, start, onTheWire })
+    return await sendClaimed(ctx, q, pacer, claim, conn.client, events, {
+      claimedAt,
+      start,
+      onTheWire,
+      customerIds: conn.customerIds,
+    })
   } finally {
     onTheWire()
   }
 }
 
 // The request body in event id order; an event the payload builder refuses is left out and failed on its own.
-function buildActions(rows: ClaimedEventRow[]) {
+function buildActions(rows: ClaimedEventRow[], customerIds: CustomerIdSettings) {
   const actions: OfflineBehavioralAction[] = []
   const sent: string[] = []
   const unbuildable: { eventId: string; error: string }[] = []
   for (const row of rows) {
     try {
-      actions.push(buildAction(toStored(row)))
+      actions.push(buildAction(toStored(row, customerIds)))
       sent.push(row.id)
     } catch (e) {
       if (!(e instanceof PayloadBuildError)) throw e
@@ -211,9 +218,9 @@ async function sendClaimed(
   claim: BatchClaim,
   client: NonNullable<Awaited<ReturnType<ConnectionCache['get']>>>['client'] & object,
   rows: ClaimedEventRow[],
-  at: { claimedAt: number; start: number; onTheWire: () => void },
+  at: { claimedAt: number; start: number; onTheWire: () => void; customerIds: CustomerIdSettings },
 ): Promise<SendResult> {
-  const { actions, sent, unbuildable } = buildActions(rows)
+  const { actions, sent, unbuildable } = buildActions(rows, at.customerIds)
   if (unbuildable.length > 0) await failEventsBeforeSending(q, claim, unbuildable)
   if (actions.length === 0) {
     const reason =

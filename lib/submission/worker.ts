@@ -12,6 +12,7 @@ import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
 import { makeSendBatchTask } from './tasks/send-batch'
 import { recoverLostBatches } from './transitions'
+import { type WorkerLog, workerLog } from './worker-log'
 
 export type SubmissionWorker = {
   id: string
@@ -20,11 +21,7 @@ export type SubmissionWorker = {
   sweep(): Promise<{ retried: number; failed: number; unlockedWorkers: number; orphans: number }>
 }
 
-export type WorkerLog = SendContext['log']
-
-const defaultLog: WorkerLog = (level, msg, extra) => {
-  process.stderr.write(`${JSON.stringify({ level, service: 'worker', msg, ...extra })}\n`)
-}
+export type { WorkerLog } from './worker-log'
 
 // Beats into WorkerHeartbeat with graphile-worker's ids of this process, so others can tell when it died.
 async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: string[]) {
@@ -61,7 +58,7 @@ export async function startSubmissionWorker(options: {
   env?: Record<string, string | undefined>
 }): Promise<SubmissionWorker> {
   const cfg = submissionConfig(options.env ?? process.env, options.config)
-  const log = options.log ?? defaultLog
+  const log = options.log ?? workerLog
   await ensureQueueSchema(options.databaseUrl)
   const id = `${os.hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`
   // Every write a worker makes is recoverable (a lost transition leaves a lease that the sweeper takes back, and a

@@ -11,6 +11,7 @@ import {
   safeNextPath,
   signInSchema,
 } from '@/lib/auth/schema'
+import { endEverySession } from '@/lib/auth/sign-out'
 import { currentTestRequest } from '@/lib/auth/testing'
 import { db } from '@/lib/db'
 import { hashPassword, verifyPassword } from '@/lib/users/password'
@@ -38,22 +39,14 @@ export const signInAction = authorizedAction({
   },
 })
 
-// Signing out ends every session of this person (bumping sessionVersion): with stateless JWTs that
-// is the only way to make a copied cookie stop working too.
+// Signing out ends every session of this person (see endEverySession).
 export const signOutAction = authorizedAction({
   name: 'auth.signOut',
   access: 'signed-in',
   schema: emptySchema,
   allowDuringPasswordChange: true,
   handler: async (_input, caller, ctx) => {
-    await db.user.update({ where: { id: caller.userId }, data: { sessionVersion: { increment: 1 } } })
-    await audit(db, {
-      actor: ctx.actor,
-      action: 'auth.sign_out',
-      entity: 'User',
-      entityId: caller.userId,
-      ip: ctx.ip,
-    })
+    await endEverySession(caller, ctx.ip, 'button')
     if (currentTestRequest()) return null // outside a request there is no cookie to clear
     const { signOut } = await import('@/lib/auth/auth')
     await signOut({ redirectTo: '/login' })

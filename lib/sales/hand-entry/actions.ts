@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { audit } from '@/lib/audit/log'
-import { ActionError, authorizedAction, refresh } from '@/lib/auth/action'
+import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/action'
 import { db, Prisma } from '@/lib/db'
 import { sumLineTotals } from '@/lib/money/decimal'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
@@ -34,7 +34,7 @@ export const createSaleByHandAction = authorizedAction({
       where: { id: storeId },
       select: { timeZone: true, active: true },
     })
-    if (!store?.active) throw new ActionError('That store does not exist or is not one of yours.')
+    if (!store?.active) throw new ActionError(MESSAGES.notFound)
     // the time was read in the zone the form showed; if the store moved zone meanwhile, ask again
     if (store.timeZone !== timeZone)
       throw new ActionError("The store's time zone has changed. Reload the page and enter the time again.")

@@ -40,10 +40,10 @@ export async function receiveUpload(opts: {
   }
   const storeId = opts.storeId || null
   if (storeId !== null && (!UUID.test(storeId) || !canAccessStore(caller, storeId)))
-    return { ok: false, status: 403, error: MESSAGES.noStoreAccess }
+    return { ok: false, status: 403, error: MESSAGES.notFound }
   if (storeId !== null) {
     const store = await db.store.findUnique({ where: { id: storeId }, select: { active: true } })
-    if (!store?.active) return { ok: false, status: 403, error: MESSAGES.noStoreAccess }
+    if (!store?.active) return { ok: false, status: 403, error: MESSAGES.notFound }
   }
   const maxBytes = uploadMaxBytes()
   // refused before reading when the browser says up front that it is too large

@@ -3,6 +3,8 @@ import { notFound } from 'next/navigation'
 import { PageHeader } from '@/components/shell/app-shell'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
 import { requirePageCaller } from '@/lib/auth/caller'
+import { getCustomerIdSettings } from '@/lib/connection/queries'
+import { outgoingCustomerId } from '@/lib/customers/customer-id'
 import { localTime } from '@/lib/sales/export'
 import { getSaleEventDetail, getVisibleStores } from '@/lib/sales/queries'
 import { formatInZone, formatMoney, formatUtc } from '@/lib/utils/format'
@@ -32,9 +34,15 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
   const { id } = await params
   const caller = await requirePageCaller()
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound()
-  const [event, stores] = await Promise.all([getSaleEventDetail(caller, id), getVisibleStores(caller)])
+  const [event, stores, customerIds] = await Promise.all([
+    getSaleEventDetail(caller, id),
+    getVisibleStores(caller),
+    getCustomerIdSettings(),
+  ])
   if (!event) notFound()
   const store = event.store
+  // managers own their data: the stored id, and exactly what the connection's policy sends for it
+  const customer = outgoingCustomerId(event.customerId, customerIds, store.locale)
   const when = (d: Date | null | undefined) => (d ? formatInZone(d, store.timeZone, store.locale) : '—')
   const queued = Boolean(event.openBatchId) || event.status === 'QUEUED'
 
@@ -131,6 +139,15 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
         ) : null}
         <span className="text-muted-foreground">Version {event.version}</span>
       </div>
+      {event.customerId ? (
+        <p className="-mt-4 mb-6 text-sm" data-testid="customer-id-sent">
+          <span className="text-muted-foreground">Customer id </span>
+          <code className="break-all">{event.customerId}</code>
+          <span className="text-muted-foreground"> is sent as </span>
+          {customer.sent ? <code className="break-all">{customer.sent}</code> : <strong>nothing</strong>}
+          {customer.note ? <span className="block text-muted-foreground">{customer.note}</span> : null}
+        </p>
+      ) : null}
       <div className="grid gap-6 xl:grid-cols-[2fr_1fr]">
         <Card>
           <CardHeader>

@@ -46,7 +46,7 @@ export const GET = authorizedRoute<NextRequest>({
     const params = parseSalesSearchParams(req.nextUrl.searchParams)
     if (params.store.length) {
       const visible = new Set((await getVisibleStores(caller)).map((s) => s.code))
-      if (!params.store.every((code) => visible.has(code))) return routeError(404, MESSAGES.noStoreAccess)
+      if (!params.store.every((code) => visible.has(code))) return routeError(404, MESSAGES.notFound)
     }
     return csvResponse(req, caller, { filter: params })
   },

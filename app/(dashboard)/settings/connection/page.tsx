@@ -2,6 +2,7 @@ import { requireAdminPage } from '@/lib/auth/caller'
 import { getConnectionForSettings } from '@/lib/connection/queries'
 import { formatUtc } from '@/lib/utils/format'
 import { ConnectionForm } from './connection-form'
+import { CustomerIdPolicyForm } from './customer-id-policy-form'
 
 export const metadata = { title: 'Constructor connection · Settings' }
 
@@ -41,6 +42,13 @@ export default async function ConnectionSettingsPage() {
         tokenHint={conn?.tokenHint ?? null}
         connectionId={conn?.id ?? null}
       />
+      {conn ? (
+        <CustomerIdPolicyForm
+          connectionId={conn.id}
+          policy={conn.customerIdPolicy}
+          secretSetAt={conn.customerIdSecretSetAt ? formatUtc(conn.customerIdSecretSetAt) : null}
+        />
+      ) : null}
     </section>
   )
 }

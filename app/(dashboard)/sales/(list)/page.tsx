@@ -5,7 +5,7 @@ import { Button } from '@/components/ui/button'
 import { requirePageCaller } from '@/lib/auth/caller'
 import { getSaleEvents, getSalesFilterOptions } from '@/lib/sales/queries'
 import { parseSalesSearchParams } from '@/lib/sales/search-params'
-import { SalesTable } from './sales-table'
+import { SalesTable } from '../sales-table'
 
 export const metadata = { title: 'Sales' }
 

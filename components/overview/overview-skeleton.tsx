@@ -1,10 +1,10 @@
 import { Skeleton } from '@/components/ui/skeleton'
 
-export default function Loading() {
+/** the overview's shape while its figures load */
+export function OverviewSkeleton() {
   return (
     <div className="flex flex-col gap-4" aria-busy="true" aria-live="polite">
       <span className="sr-only">Loading…</span>
-      <Skeleton className="h-8 w-64" />
       <div className="grid grid-cols-2 gap-4 md:grid-cols-5">
         {Array.from({ length: 5 }, (_, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: static placeholders

@@ -3,7 +3,7 @@ import { PageHeader } from '@/components/shell/app-shell'
 import { requirePageCaller } from '@/lib/auth/caller'
 import { getBatches } from '@/lib/batches/queries'
 import { OPEN_BATCH_STATUSES, parseBatchesSearchParams } from '@/lib/batches/schema'
-import { BatchesTable } from './batches-table'
+import { BatchesTable } from '../batches-table'
 
 export const metadata = { title: 'Batches' }
 
