@@ -53,6 +53,10 @@ test('a Shopify POS export names its store once, then stores without a question'
   await page.getByRole('button', { name: 'Store 3 sales' }).click()
   await expect(page.getByRole('heading', { name: 'Stored' })).toBeVisible()
   await expect(page.getByRole('heading', { name: 'No rows need attention' })).toBeVisible()
+  // and it goes out with one click
+  await page.getByRole('button', { name: 'Submit the 3 ready sales from this file' }).click()
+  await expect(page.getByText(/Submitted 3 sales in 1 batch/).first()).toBeVisible()
+  await expect(page.getByText('3 of 3 sales accepted by Constructor')).toBeVisible({ timeout: 60_000 })
 
   // the next day's export of the same layout: no question, straight to storing
   await uploadAndCheck(page, exportOf(daysAgo(1), `${run}B`))
@@ -60,9 +64,8 @@ test('a Shopify POS export names its store once, then stores without a question'
   await expect(page.getByRole('heading', { name: 'Which store is this?' })).toHaveCount(0)
   await page.getByRole('button', { name: 'Store 3 sales' }).click()
   await expect(page.getByRole('heading', { name: 'Stored' })).toBeVisible()
-
-  // TODO(lead, after merging h/submit): submit it with one click, e.g.
-  // await page.getByRole('button', { name: 'Submit the 3 ready sales from this file' }).click()
+  await page.getByRole('button', { name: 'Submit the 3 ready sales from this file' }).click()
+  await expect(page.getByText(/Submitted 3 sales in 1 batch/).first()).toBeVisible()
 })
 
 test.describe('an admin', () => {
