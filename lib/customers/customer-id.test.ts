@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { normaliseCustomerId, outgoingCustomerId, pseudonymise } from '@/lib/customers/customer-id'
+import {
+  actionAsSent,
+  normaliseCustomerId,
+  outgoingCustomerId,
+  pseudonymise,
+} from '@/lib/customers/customer-id'
 
 // the documented formula, computed by another implementation than ours
 const openssl = (value: string, secret: string) =>
@@ -53,5 +58,20 @@ describe('customer ids', () => {
       sent: null,
     })
     expect(outgoingCustomerId(null, { policy: 'AS_IS', secret: null })).toEqual({ sent: null, note: null })
+  })
+
+  it('a preview shows the action with ui as it will be sent, and the stored id beside it', () => {
+    const action = { action: 'purchase', data: { _dt: 1, ui: 'Jane@Example.com', order_id: 'R-1' } }
+    const hidden = actionAsSent(action, { policy: 'AS_IS', secret: null })
+    expect(hidden.action.data).toEqual({ _dt: 1, order_id: 'R-1' })
+    expect(hidden.stored).toBe('Jane@Example.com')
+    const hashed = actionAsSent(action, { policy: 'AS_IS', secret: SECRET })
+    expect(hashed.action.data).toEqual({ _dt: 1, order_id: 'R-1', ui: openssl('jane@example.com', SECRET) })
+    expect(
+      actionAsSent({ action: 'purchase', data: { ui: 'L-1' } }, { policy: 'AS_IS', secret: null }).action,
+    ).toEqual({
+      action: 'purchase',
+      data: { ui: 'L-1' },
+    })
   })
 })

@@ -125,3 +125,15 @@ export function outgoingCustomerId(
     note: `Not sent: it is ${KIND_LABEL[kind]}, which never leaves in clear. Set a pseudonymisation secret on the connection to send it hashed.`,
   }
 }
+
+/** an action as the payload builder made it, with `ui` as the policy sends it: what a preview shows */
+export function actionAsSent<A extends { data: object }>(
+  action: A,
+  settings: CustomerIdSettings,
+  locale?: string | null,
+): { action: A; stored: string | null; outgoing: OutgoingCustomerId } {
+  const { ui, ...rest } = action.data as { ui?: string }
+  const outgoing = outgoingCustomerId(ui, settings, locale)
+  const data = outgoing.sent === null ? rest : { ...rest, ui: outgoing.sent }
+  return { action: { ...action, data }, stored: ui ?? null, outgoing }
+}

@@ -9,7 +9,10 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Progress } from '@/components/ui/progress'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requirePageCaller } from '@/lib/auth/caller'
+import { getCustomerIdSettings } from '@/lib/connection/queries'
+import { actionAsSent, type CustomerIdSettings } from '@/lib/customers/customer-id'
 import type { SaleIssue } from '@/lib/sales/schema'
+import { getStores } from '@/lib/stores/queries'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
@@ -91,7 +94,13 @@ export default async function UploadPage({ params }: Params) {
             recheck={recheckInput(preview)}
           />
         ) : null}
-        {upload.status === 'PREVIEW' && preview ? <PreviewView preview={preview} /> : null}
+        {upload.status === 'PREVIEW' && preview ? (
+          <PreviewView
+            preview={preview}
+            customerIds={await getCustomerIdSettings()}
+            localeOf={new Map((await getStores(caller)).map((st) => [st.code, st.locale]))}
+          />
+        ) : null}
         {upload.status === 'PREVIEW' ? (
           <Card>
             <CardHeader>
@@ -253,6 +262,31 @@ async function SubmissionCard({ uploadId }: { uploadId: string }) {
   )
 }
 
+/** the action exactly as it will be sent (the customer id as the connection's policy sends it), and the stored id */
+function ActionAsSent({
+  action,
+  customerIds,
+  locale,
+}: {
+  action: { data: object }
+  customerIds: CustomerIdSettings
+  locale: string | undefined
+}) {
+  const shown = actionAsSent(action, customerIds, locale)
+  return (
+    <>
+      <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">
+        {JSON.stringify(shown.action, null, 2)}
+      </pre>
+      {shown.stored !== null && shown.outgoing.sent !== shown.stored ? (
+        <p className="mt-1 text-xs text-muted-foreground" data-testid="customer-id-note">
+          Customer id stored as <code className="break-all">{shown.stored}</code>. {shown.outgoing.note}
+        </p>
+      ) : null}
+    </>
+  )
+}
+
 function CountsList({ counts }: { counts: IngestCounts }) {
   const items: [string, number][] = [
     ['Rows', counts.rows],
@@ -313,7 +347,15 @@ function ProblemsTable({
   )
 }
 
-function PreviewView({ preview }: { preview: UploadPreview }) {
+function PreviewView({
+  preview,
+  customerIds,
+  localeOf,
+}: {
+  preview: UploadPreview
+  customerIds: CustomerIdSettings
+  localeOf: Map<string, string>
+}) {
   return (
     <Card>
       <CardHeader>
@@ -395,9 +437,11 @@ function PreviewView({ preview }: { preview: UploadPreview }) {
                   {e.disposition !== 'new' ? <Badge variant="muted">{e.disposition}</Badge> : null}
                 </div>
                 {e.action ? (
-                  <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">
-                    {JSON.stringify(e.action, null, 2)}
-                  </pre>
+                  <ActionAsSent
+                    action={e.action}
+                    customerIds={customerIds}
+                    locale={localeOf.get(e.storeCode)}
+                  />
                 ) : (
                   <ul className="list-disc pl-5 text-destructive">
                     {e.issues.map((i) => (
