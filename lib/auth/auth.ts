@@ -1,10 +1,13 @@
 import 'server-only'
+import { cookies } from 'next/headers'
 import NextAuth, { AuthError, CredentialsSignin } from 'next-auth'
 import Credentials from 'next-auth/providers/credentials'
 import { clientAddress } from '@/lib/auth/client-address'
 import { authConfig } from '@/lib/auth/config'
 import { verifyCredentials } from '@/lib/auth/credentials'
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from '@/lib/auth/device'
 import { SIGN_IN_FAILED, signInSchema } from '@/lib/auth/schema'
+import { env } from '@/lib/env'
 
 /** the one wrong-credentials message: never says whether the email exists */
 export class InvalidCredentials extends CredentialsSignin {
@@ -27,12 +30,25 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         const parsed = signInSchema.safeParse(credentials)
         if (!parsed.success) throw new InvalidCredentials()
+        const jar = await cookies()
         const outcome = await verifyCredentials({
           email: parsed.data.email,
           password: parsed.data.password,
           ip: clientAddress(request.headers),
+          device: jar.get(DEVICE_COOKIE)?.value,
         })
-        if (outcome.ok) return outcome.user
+        if (outcome.ok) {
+          // the device cookie lets this browser past the account's delay while others guess at it
+          if (outcome.device)
+            jar.set(DEVICE_COOKIE, outcome.device, {
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: env().APP_URL?.startsWith('https:') ?? false,
+              path: '/',
+              maxAge: DEVICE_COOKIE_MAX_AGE_S,
+            })
+          return outcome.user
+        }
         if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds)
         throw new InvalidCredentials()
       },
