@@ -12,6 +12,7 @@ import { verifyCredentials } from '@/lib/auth/credentials'
 import { uniq } from '@/lib/auth/test-fixtures'
 import { ADDRESS_RULE, addressKey } from '@/lib/auth/throttle'
 import { db } from '@/lib/db'
+import { parseEnv } from '@/lib/env'
 
 vi.mock('server-only', () => ({}))
 
@@ -40,9 +41,12 @@ describe('the client address', () => {
     expect(resolveClientAddress('10.0.0.2', 'not-an-address', cidrs)).toBe('10.0.0.2')
   })
 
-  it('refuses a malformed setting', () => {
+  it('refuses a malformed setting, naming it at start-up', () => {
     expect(() => parseTrustedProxies('ten')).toThrow(/TRUSTED_PROXIES/)
     expect(() => parseTrustedProxies('10.0.0.0/40')).toThrow(/TRUSTED_PROXIES/)
+    expect(() => parseEnv({ TRUSTED_PROXIES: 'ten' })).toThrow(/TRUSTED_PROXIES/)
+    expect(parseEnv({ TRUSTED_PROXIES: '2' }).TRUSTED_PROXIES).toEqual({ hops: 2 })
+    expect(parseEnv({}).TRUSTED_PROXIES).toEqual({ hops: 0 })
   })
 })
 
