@@ -19,7 +19,7 @@ import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { signIn } from './helpers'
 
-// Several machines, one PostgreSQL: two `next start` web instances and two workers on their own ports
+// Several machines, one PostgreSQL: two web instances (scripts/web-server.ts) and two workers on their own ports
 // against ONE fresh database (nothing else shared: no files, no memory). Two managers submit through
 // both instances, the same events at once through both, and every event ends SUBMITTED, received by
 // the sandbox exactly once. Spawns its processes itself, with bounded waits, and stops them after.
@@ -177,8 +177,16 @@ test('two web instances and two workers against one database submit every event 
       procs.push(
         start(
           name,
-          ['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'],
-          { ...shared, NODE_ENV: 'production', APP_URL: base, AUTH_URL: base, SERVICE_NAME: name },
+          ['--import', 'tsx', 'scripts/web-server.ts'],
+          {
+            ...shared,
+            NODE_ENV: 'production',
+            PORT: String(port),
+            HOST: '127.0.0.1',
+            APP_URL: base,
+            AUTH_URL: base,
+            SERVICE_NAME: name,
+          },
           logFile,
         ),
       )

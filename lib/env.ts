@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseTrustedProxies } from '@/lib/auth/client-address'
 
 const bool = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
@@ -17,6 +18,18 @@ export const envSchema = z.object({
   APP_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('127.0.0.1'),
+  /** proxies in front of the web app: a hop count or a comma list of addresses/CIDRs; unset: none (docs/operations.md) */
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustedProxies(v)
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: (e as Error).message })
+        return z.NEVER
+      }
+    }),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** the "service" field of every log line: web, worker, … (set by the process supervisor) */
   SERVICE_NAME: z.string().default('web'),

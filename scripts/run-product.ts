@@ -137,8 +137,15 @@ async function main() {
     const specs: ProcessSpec[] = [
       {
         name: 'web',
-        args: ['node_modules/next/dist/bin/next', 'start', '-p', String(env.PORT), '-H', env.HOST],
-        env: { ...shared, SERVICE_NAME: 'web', NODE_ENV: 'production' },
+        // Next behind our own HTTP server: it alone sees the socket, so it sets the client address
+        args: ['--import', 'tsx', 'scripts/web-server.ts'],
+        env: {
+          ...shared,
+          SERVICE_NAME: 'web',
+          NODE_ENV: 'production',
+          PORT: String(env.PORT),
+          HOST: env.HOST,
+        },
       },
     ]
     if (fs.existsSync(path.join(root, 'scripts/sandbox.ts'))) {

@@ -18,6 +18,8 @@ export type AuditEntry = {
   storeId?: string | null
   details?: Record<string, unknown>
   ip?: string | null
+  /** when it happened, if not now (the sign-in throttle runs on an injectable clock) */
+  at?: Date
 }
 
 export { REDACTED, redact } from '@/lib/redact'
@@ -43,6 +45,7 @@ function auditRow(entry: AuditEntry) {
     storeId: entry.storeId ?? null,
     details: entry.details ? (redact(entry.details) as Prisma.InputJsonValue) : undefined,
     ip: entry.ip?.slice(0, 100) ?? null,
+    ...(entry.at ? { at: entry.at } : {}),
   }
 }
 

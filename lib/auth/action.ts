@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import { type Caller, getCaller } from '@/lib/auth/caller'
 import { clientAddress } from '@/lib/auth/client-address'
 import { currentTestRequest } from '@/lib/auth/testing'
+import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
 import { logger } from '@/lib/log'
 
 // THE door for every server action: session → role → zod parse → store scope → handler → a typed
@@ -43,6 +44,7 @@ export const MESSAGES = {
   notFound: 'That does not exist or is not in one of your stores.',
   unexpected:
     'Something went wrong and nothing was changed. Try again; if it keeps failing, tell your administrator.',
+  unavailable: SERVICE_UNAVAILABLE,
 } as const
 
 /** why a caller is turned away before their input is read, as a key of MESSAGES */
@@ -157,6 +159,10 @@ export function authorizedAction<S extends z.ZodType, T, const A extends Access>
       unstable_rethrow(error)
       if (error instanceof ActionError)
         return { ok: false, error: error.message, fieldErrors: error.fieldErrors }
+      if (isDatabaseUnavailable(error)) {
+        logger.warn({ action: def.name, err: error }, 'server action: database unreachable')
+        return { ok: false, error: MESSAGES.unavailable }
+      }
       logger.error({ action: def.name, err: error }, 'server action failed')
       return { ok: false, error: MESSAGES.unexpected }
     }

@@ -1,14 +1,22 @@
 import 'server-only'
+import { cookies } from 'next/headers'
 import NextAuth, { AuthError, CredentialsSignin } from 'next-auth'
 import Credentials from 'next-auth/providers/credentials'
 import { clientAddress } from '@/lib/auth/client-address'
 import { authConfig } from '@/lib/auth/config'
 import { verifyCredentials } from '@/lib/auth/credentials'
+import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from '@/lib/auth/device'
 import { SIGN_IN_FAILED, signInSchema } from '@/lib/auth/schema'
+import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
+import { env } from '@/lib/env'
 
 /** the one wrong-credentials message: never says whether the email exists */
 export class InvalidCredentials extends CredentialsSignin {
   override code = 'invalid'
+}
+/** the database is out of reach: the person is told to try again shortly, not that the password is wrong */
+export class SignInUnavailable extends CredentialsSignin {
+  override code = 'unavailable'
 }
 /** carries the wait in its code, e.g. "throttled:8" */
 export class ThrottledSignIn extends CredentialsSignin {
@@ -27,12 +35,28 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         const parsed = signInSchema.safeParse(credentials)
         if (!parsed.success) throw new InvalidCredentials()
+        const jar = await cookies()
         const outcome = await verifyCredentials({
           email: parsed.data.email,
           password: parsed.data.password,
           ip: clientAddress(request.headers),
+          device: jar.get(DEVICE_COOKIE)?.value,
+        }).catch((error: unknown) => {
+          if (isDatabaseUnavailable(error)) throw new SignInUnavailable()
+          throw error
         })
-        if (outcome.ok) return outcome.user
+        if (outcome.ok) {
+          // the device cookie lets this browser past the account's delay while others guess at it
+          if (outcome.device)
+            jar.set(DEVICE_COOKIE, outcome.device, {
+              httpOnly: true,
+              sameSite: 'lax',
+              secure: env().APP_URL?.startsWith('https:') ?? false,
+              path: '/',
+              maxAge: DEVICE_COOKIE_MAX_AGE_S,
+            })
+          return outcome.user
+        }
         if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds)
         throw new InvalidCredentials()
       },
@@ -50,7 +74,9 @@ export async function signInWithPassword(
     await signIn('credentials', { email, password, redirectTo })
   } catch (error) {
     if (!(error instanceof AuthError)) throw error
-    const wait = /^throttled:(\d+)$/.exec((error as { code?: string }).code ?? '')?.[1]
+    const code = (error as { code?: string }).code ?? ''
+    if (code === 'unavailable') return SERVICE_UNAVAILABLE
+    const wait = /^throttled:(\d+)$/.exec(code)?.[1]
     return wait ? `Too many attempts, try again in ${wait} seconds.` : SIGN_IN_FAILED
   }
   return SIGN_IN_FAILED

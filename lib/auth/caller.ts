@@ -4,6 +4,7 @@ import { cache } from 'react'
 import { isSessionFresh, readClaims, type SessionClaims } from '@/lib/auth/session-policy'
 import { currentTestRequest } from '@/lib/auth/testing'
 import { db } from '@/lib/db'
+import { isDatabaseUnavailable, ServiceUnavailableError } from '@/lib/db/unavailable'
 
 /** who is asking, as the database says right now (never as the cookie remembers) */
 export type Caller = {
@@ -65,7 +66,13 @@ export async function loadCaller(claims: SessionClaims, now = Date.now()): Promi
 export const getCaller = cache(async (): Promise<Caller | null> => {
   const claims = await sessionClaims()
   if (!claims) return null
-  return loadCaller(claims)
+  try {
+    return await loadCaller(claims)
+  } catch (error) {
+    // the first read of every page: an outage gets a digest the error boundary can explain
+    if (isDatabaseUnavailable(error)) throw new ServiceUnavailableError(error)
+    throw error
+  }
 })
 
 /** for pages: an anonymous or revoked visitor is sent to sign in (the layout does the same) */

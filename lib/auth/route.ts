@@ -3,6 +3,7 @@ import { unstable_rethrow } from 'next/navigation'
 import { type Access, type CallerRefusal, MESSAGES, refuseCaller } from '@/lib/auth/action'
 import { type Caller, getCaller } from '@/lib/auth/caller'
 import { clientAddress } from '@/lib/auth/client-address'
+import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
 import { logger } from '@/lib/log'
 
 // THE door for route handlers, as authorizedAction is for server actions: same-origin → session →
@@ -65,6 +66,16 @@ export function authorizedRoute<R extends Request = Request>(def: RouteDefinitio
       return await def.handler(req, caller, { ip: clientAddress(req.headers) })
     } catch (error) {
       unstable_rethrow(error)
+      if (isDatabaseUnavailable(error)) {
+        logger.warn({ route: def.name, err: error }, 'route handler: database unreachable')
+        return Response.json(
+          { error: SERVICE_UNAVAILABLE },
+          {
+            status: 503,
+            headers: { 'cache-control': 'no-store', 'retry-after': String(RETRY_AFTER_SECONDS) },
+          },
+        )
+      }
       logger.error({ route: def.name, err: error }, 'route handler failed')
       return routeError(500, def.unexpected ?? MESSAGES.unexpected)
     }

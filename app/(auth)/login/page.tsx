@@ -1,6 +1,7 @@
 import { redirect } from 'next/navigation'
 import { getCaller } from '@/lib/auth/caller'
 import { SIGN_IN_FAILED, safeNextPath } from '@/lib/auth/schema'
+import { SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
 import { LoginForm } from './login-form'
 
 export const metadata = { title: 'Sign in' }
@@ -18,9 +19,11 @@ export default async function LoginPage({
   const wait = /^throttled:(\d+)$/.exec(params.code ?? '')?.[1]
   const initialError = wait
     ? `Too many attempts, try again in ${wait} seconds.`
-    : params.error
-      ? SIGN_IN_FAILED
-      : null
+    : params.code === 'unavailable'
+      ? SERVICE_UNAVAILABLE
+      : params.error
+        ? SIGN_IN_FAILED
+        : null
   return (
     <>
       <h1 className="mb-1 text-xl font-semibold">Sign in</h1>
