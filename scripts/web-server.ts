@@ -4,6 +4,7 @@ import http from 'node:http'
 import next from 'next'
 import { stampClientAddress } from '@/lib/auth/client-address'
 import { env } from '@/lib/env'
+import { logger } from '@/lib/log'
 
 const { PORT, HOST, TRUSTED_PROXIES } = env()
 const app = next({ dev: false, dir: process.cwd(), hostname: HOST, port: PORT })
@@ -15,9 +16,7 @@ const server = http.createServer((req, res) => {
   void handle(req, res)
 })
 server.listen(PORT, HOST, () => {
-  process.stderr.write(
-    `${JSON.stringify({ level: 'info', service: 'web', msg: 'web app listening', host: HOST, port: PORT })}\n`,
-  )
+  logger.info({ host: HOST, port: PORT }, 'web app listening')
 })
 let stopping = false
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
