@@ -7,4 +7,5 @@ export const STATUS_LABELS = {
   COMMITTED: 'Stored',
   FAILED: 'Could not be read',
   CANCELLED: 'Cancelled',
+  COMMIT_FAILED: 'Storing failed — try again',
 } as const

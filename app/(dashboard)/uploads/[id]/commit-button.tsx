@@ -7,13 +7,22 @@ import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
 import { cancelUploadAction, commitUploadAction } from '@/lib/uploads/actions'
 
-export function CommitButton({ uploadId, label }: { uploadId: string; label: string }) {
+/** storedError: why the last try failed, as the upload keeps it (shown until the next try) */
+export function CommitButton({
+  uploadId,
+  label,
+  storedError = null,
+}: {
+  uploadId: string
+  label: string
+  storedError?: string | null
+}) {
   const router = useRouter()
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
   return (
     <div className="flex flex-col gap-2">
-      <FormError message={error} />
+      <FormError message={error ?? (pending ? null : storedError)} />
       <div className="flex gap-2">
         <Button
           disabled={pending}
@@ -23,6 +32,8 @@ export function CommitButton({ uploadId, label }: { uploadId: string; label: str
               const result = await commitUploadAction({ uploadId })
               if (!result.ok) {
                 setError(result.error)
+                // the upload's status may have changed (storing failed): show it
+                router.refresh()
                 return
               }
               const c = result.data.counts

@@ -21,7 +21,7 @@ import {
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { mappingSource } from '@/lib/uploads/storage/preview-run'
-import { isCheckable } from '@/lib/uploads/transitions'
+import { isCheckable, isCommittable } from '@/lib/uploads/transitions'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
@@ -48,6 +48,9 @@ export default async function UploadPage({ params }: Params) {
   if (!upload) notFound()
   const preview = upload.preview
   const checkable = isCheckable(upload.status)
+  // checked and not stored yet: after a failed try too, the preview stands and storing can be tried again
+  const committable = isCommittable(upload.status)
+  const retry = upload.status === 'COMMIT_FAILED'
   const head = checkable ? await readHead(upload.id) : { file: null, error: null }
 
   let initial: Record<string, number | null> = {}
@@ -84,15 +87,23 @@ export default async function UploadPage({ params }: Params) {
       />
       <div className="mb-4 flex items-center gap-2 text-sm">
         Status:{' '}
-        <Badge variant={upload.status === 'COMMITTED' ? 'success' : 'outline'}>
+        <Badge
+          variant={
+            upload.status === 'COMMITTED'
+              ? 'success'
+              : retry || upload.status === 'FAILED'
+                ? 'danger'
+                : 'outline'
+          }
+        >
           {STATUS_LABELS[upload.status]}
         </Badge>
       </div>
       <div className="flex flex-col gap-6">
-        {upload.errorMessage ? <FormError message={upload.errorMessage} /> : null}
+        {upload.errorMessage && !committable ? <FormError message={upload.errorMessage} /> : null}
         {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
-        {upload.status === 'PREVIEW' && preview ? <PreviewView preview={preview} /> : null}
-        {upload.status === 'PREVIEW' ? (
+        {committable && preview ? <PreviewView preview={preview} /> : null}
+        {committable ? (
           <Card>
             <CardHeader>
               <CardTitle>Store these sales</CardTitle>
@@ -105,10 +116,11 @@ export default async function UploadPage({ params }: Params) {
             <CardContent>
               <CommitButton
                 uploadId={upload.id}
+                storedError={upload.errorMessage}
                 label={
                   preview?.sameFileAs
                     ? 'Mark as already stored'
-                    : `Store ${formatCount(preview?.counts.events ?? 0)} sales`
+                    : `${retry ? 'Try again: store' : 'Store'} ${formatCount(preview?.counts.events ?? 0)} sales`
                 }
               />
             </CardContent>
@@ -129,7 +141,7 @@ export default async function UploadPage({ params }: Params) {
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {upload.status === 'PREVIEW' ? (
+              {committable ? (
                 <details>
                   <summary className="cursor-pointer text-sm font-medium">Change the column mapping</summary>
                   <div className="mt-4">
