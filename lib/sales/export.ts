@@ -3,21 +3,20 @@ import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { salesWhere } from '@/lib/sales/queries'
 import type { SalesFilter } from '@/lib/sales/search-params'
+import { EXPORT_PROBLEM_HEADER, guardFormula } from '@/lib/uploads/formula-guard'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
 // Problem events as CSV in the upload template's layout (one row per item), plus the problem: fix the
 // cells in a spreadsheet and upload the file again; events are matched by store, kind and order id.
 
-/** the template's columns, then why the sale needs attention (not "reason": that header means return reason) */
-export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, 'problem'] as const
+/** the template's columns, then why the sale needs attention (not "reason": that header means return reason).
+ * Uploaded again, this header marks the file as ours and its formula guards are undone (formula-guard.ts). */
+export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, EXPORT_PROBLEM_HEADER] as const
 
-const FORMULA_START = /^[=+\-@\t\r]/
-
-/** one CSV cell: spreadsheet formulas neutralised (a leading quote), quoted when it holds a separator */
+/** one CSV cell: spreadsheet formulas neutralised (a leading apostrophe), quoted when it holds a separator */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return ''
-  let s = String(value)
-  if (FORMULA_START.test(s)) s = `'${s}`
+  const s = guardFormula(String(value))
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s
 }
 

@@ -1,8 +1,8 @@
 'use client'
 
-import { Ban, Download, RotateCcw, Send, Trash2, Undo2 } from 'lucide-react'
+import { Ban, RotateCcw, Send, Trash2, Undo2 } from 'lucide-react'
 import { useRouter } from 'next/navigation'
-import { useRef, useState, useTransition } from 'react'
+import { useState, useTransition } from 'react'
 import { DataTableActionBar } from '@/components/data-table/data-table-action-bar'
 import { Button } from '@/components/ui/button'
 import {
@@ -22,6 +22,7 @@ import {
   setSaleEventsExcludedAction,
   submitSaleEventsAction,
 } from '@/lib/sales/actions'
+import { ExportButton } from './export-button'
 
 const n = (count: number, one: string, many = `${one}s`) =>
   `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`
@@ -37,7 +38,6 @@ export function SalesTableActionBar({ selectedIds, onDone }: { selectedIds: stri
   const router = useRouter()
   const [pending, start] = useTransition()
   const [confirm, setConfirm] = useState<null | 'delete' | 'exclude'>(null)
-  const exportForm = useRef<HTMLFormElement>(null)
   const count = selectedIds.length
 
   function run<T>(action: () => Promise<ActionResult<T>>, message: (data: T) => string) {
@@ -105,15 +105,9 @@ export function SalesTableActionBar({ selectedIds, onDone }: { selectedIds: stri
         <Undo2 aria-hidden />
         Include
       </Button>
-      <form ref={exportForm} method="post" action="/sales/export" className="contents">
-        {selectedIds.map((id) => (
-          <input key={id} type="hidden" name="ids" value={id} />
-        ))}
-        <Button size="sm" variant="outline" type="submit" disabled={pending}>
-          <Download aria-hidden />
-          Export
-        </Button>
-      </form>
+      <ExportButton size="sm" variant="outline" disabled={pending} href="/sales/export" ids={selectedIds}>
+        Export
+      </ExportButton>
       <Button size="sm" variant="destructive" disabled={pending} onClick={() => setConfirm('delete')}>
         <Trash2 aria-hidden />
         Delete

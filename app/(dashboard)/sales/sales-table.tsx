@@ -1,6 +1,5 @@
 'use client'
 
-import { Download } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useMemo } from 'react'
@@ -20,6 +19,7 @@ import {
   type SalesTableParams,
   salesSearchParamsToQuery,
 } from '@/lib/sales/search-params'
+import { ExportButton } from './export-button'
 import { SALE_STATUS_LABELS } from './sale-status-badge'
 import { SalesTableActionBar } from './sales-table-action-bar'
 import { getSalesTableColumns } from './sales-table-columns'
@@ -94,12 +94,9 @@ export function SalesTable({
           })
         }
         actions={
-          <Button asChild variant="outline" size="sm" className="h-8">
-            <a href={exportHref} download>
-              <Download aria-hidden />
-              Export CSV
-            </a>
-          </Button>
+          <ExportButton variant="outline" size="sm" className="h-8" href={exportHref}>
+            Export CSV
+          </ExportButton>
         }
       >
         <DataTableFacetedFilter
