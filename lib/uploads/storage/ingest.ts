@@ -288,7 +288,7 @@ export async function commitUpload(opts: {
           return lookupExisting(client, keys, true)
         },
         store: async (rows) => {
-          pendingWrite = (await storeChunk(client, rows)).written
+          pendingWrite = (await storeChunk(client, ctx.uploadId, rows)).written
           pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
         },
         ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
@@ -319,10 +319,22 @@ export async function commitUpload(opts: {
 }
 
 /** writes one chunk the reader classified; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
-async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ written: Promise<void> }> {
-  const { newEvents, changed, changedIds, lines } = rows
+async function storeChunk(
+  client: pg.ClientBase,
+  uploadId: string,
+  rows: ChunkRows,
+): Promise<{ written: Promise<void> }> {
+  const { newEvents, changed, changedIds, carriedInvalidIds, lines } = rows
   // handed back unawaited: the reader builds the next chunk while PostgreSQL writes this one
   const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents, 'binary')
+  if (carriedInvalidIds.length > 0) {
+    await inserted
+    // an invalid sale the file carries unchanged is listed on this upload as needing attention (not a status move)
+    await client.query(
+      `UPDATE "SaleEvent" SET "uploadId" = $1::uuid WHERE id = ANY($2::uuid[]) AND status = 'INVALID'`,
+      [uploadId, carriedInvalidIds],
+    )
+  }
   if (changedIds.length > 0) {
     await inserted
     await client.query(

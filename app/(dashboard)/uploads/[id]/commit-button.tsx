@@ -14,7 +14,8 @@ export function CommitButton({
   storedError = null,
 }: {
   uploadId: string
-  label: string
+  /** null: nothing can be stored, only cancelling is offered */
+  label: string | null
   storedError?: string | null
 }) {
   const router = useRouter()
@@ -24,30 +25,32 @@ export function CommitButton({
     <div className="flex flex-col gap-2">
       <FormError message={error ?? (pending ? null : storedError)} />
       <div className="flex gap-2">
-        <Button
-          disabled={pending}
-          onClick={() =>
-            start(async () => {
-              setError(null)
-              const result = await commitUploadAction({ uploadId })
-              if (!result.ok) {
-                setError(result.error)
-                // the upload's status may have changed (storing failed): show it
+        {label === null ? null : (
+          <Button
+            disabled={pending}
+            onClick={() =>
+              start(async () => {
+                setError(null)
+                const result = await commitUploadAction({ uploadId })
+                if (!result.ok) {
+                  setError(result.error)
+                  // the upload's status may have changed (storing failed): show it
+                  router.refresh()
+                  return
+                }
+                const c = result.data.counts
+                toast.success(
+                  result.data.noOp
+                    ? 'Already stored: nothing changed'
+                    : `Stored ${c.new.toLocaleString('en-US')} new, ${c.updated + c.corrections} changed sales`,
+                )
                 router.refresh()
-                return
-              }
-              const c = result.data.counts
-              toast.success(
-                result.data.noOp
-                  ? 'Already stored: nothing changed'
-                  : `Stored ${c.new.toLocaleString('en-US')} new, ${c.updated + c.corrections} changed sales`,
-              )
-              router.refresh()
-            })
-          }
-        >
-          {pending ? 'Storing…' : label}
-        </Button>
+              })
+            }
+          >
+            {pending ? 'Storing…' : label}
+          </Button>
+        )}
         <Button
           variant="outline"
           disabled={pending}

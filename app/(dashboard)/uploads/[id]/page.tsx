@@ -22,6 +22,7 @@ import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/stora
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { mappingSource } from '@/lib/uploads/storage/preview-run'
 import { isCheckable, isCommittable } from '@/lib/uploads/transitions'
+import { commitChoice } from '@/lib/uploads/upload-summary'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
@@ -51,6 +52,7 @@ export default async function UploadPage({ params }: Params) {
   // checked and not stored yet: after a failed try too, the preview stands and storing can be tried again
   const committable = isCommittable(upload.status)
   const retry = upload.status === 'COMMIT_FAILED'
+  const choice = preview ? commitChoice(preview) : { canStore: false, label: null }
   const head = checkable ? await readHead(upload.id) : { file: null, error: null }
 
   let initial: Record<string, number | null> = {}
@@ -106,11 +108,13 @@ export default async function UploadPage({ params }: Params) {
         {committable ? (
           <Card>
             <CardHeader>
-              <CardTitle>Store these sales</CardTitle>
+              <CardTitle>{choice.canStore ? 'Store these sales' : 'Nothing to store'}</CardTitle>
               <CardDescription>
                 {preview?.sameFileAs
                   ? 'This exact file is already stored for this store. Storing it again changes nothing.'
-                  : 'All or nothing: every event above is stored in one go; invalid ones are kept with their reasons so you can fix them in Sales.'}
+                  : choice.canStore
+                    ? 'All or nothing: every event above is stored in one go; invalid ones are kept with their reasons so you can fix them in Sales.'
+                    : 'No row of this file became a sale: see the problems above. Fix them in the file (or the column mapping below) and check the rows again, or cancel this upload.'}
               </CardDescription>
             </CardHeader>
             <CardContent>
@@ -118,9 +122,11 @@ export default async function UploadPage({ params }: Params) {
                 uploadId={upload.id}
                 storedError={upload.errorMessage}
                 label={
-                  preview?.sameFileAs
-                    ? 'Mark as already stored'
-                    : `${retry ? 'Try again: store' : 'Store'} ${formatCount(preview?.counts.events ?? 0)} sales`
+                  choice.label === null
+                    ? null
+                    : retry
+                      ? `Try again: ${choice.label.toLowerCase()}`
+                      : choice.label
                 }
               />
             </CardContent>
