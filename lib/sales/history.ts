@@ -44,6 +44,18 @@ export type HistorySource = {
   }[]
 }
 
+/**
+ * The last attempt of a batch that carried the sale. A sale refused by a 400 (FAILED) or moved to a split batch
+ * (SPLIT) left the batch at a refused attempt, so no later attempt carried it; an accepted attempt never did
+ * (it would be SUBMITTED). With several refused attempts the one that took it out is not recorded: the last one is
+ * assumed, which never calls an attempt without the sale its success.
+ */
+function lastAttemptWith(outcome: string, attempts: readonly { number: number; outcome: string | null }[]) {
+  if (outcome !== 'FAILED' && outcome !== 'SPLIT') return Number.POSITIVE_INFINITY
+  const refused = attempts.filter((a) => a.outcome === 'REJECTED').map((a) => a.number)
+  return refused.length > 0 ? Math.max(...refused) : Number.POSITIVE_INFINITY
+}
+
 /** the entries, oldest first */
 export function saleHistory(event: HistorySource): HistoryEntry[] {
   const history: HistoryEntry[] = []
@@ -72,13 +84,23 @@ export function saleHistory(event: HistorySource): HistoryEntry[] {
       detail: `position ${be.position + 1}; outcome: ${be.outcome.toLowerCase()}${be.error ? ` — ${be.error}` : ''}`,
       tone: be.outcome === 'FAILED' ? 'bad' : be.outcome === 'SUBMITTED' ? 'good' : undefined,
     })
-    for (const a of be.batch.attemptsLog)
+    const leftAfter = lastAttemptWith(be.outcome, be.batch.attemptsLog)
+    for (const a of be.batch.attemptsLog) {
+      const name = `Attempt ${a.number} of batch …${be.batchId.slice(-8)}`
+      if (a.number > leftAfter) {
+        history.push({
+          at: a.startedAt,
+          title: `${name}: sent without this sale (it had been taken out of the batch)`,
+        })
+        continue
+      }
       history.push({
         at: a.startedAt,
-        title: `Attempt ${a.number} of batch …${be.batchId.slice(-8)}: ${a.httpStatus ? `HTTP ${a.httpStatus}` : 'no answer'}${a.outcome ? `, ${ATTEMPT_OUTCOMES[a.outcome] ?? a.outcome}` : ', sending'}`,
+        title: `${name}: ${a.httpStatus ? `HTTP ${a.httpStatus}` : 'no answer'}${a.outcome ? `, ${ATTEMPT_OUTCOMES[a.outcome] ?? a.outcome}` : ', sending'}`,
         detail: a.responseExcerpt ?? undefined,
         tone: a.outcome === 'ACCEPTED' ? 'good' : a.outcome ? 'bad' : undefined,
       })
+    }
   }
   history.sort((a, b) => a.at.getTime() - b.at.getTime())
   return history
