@@ -81,7 +81,7 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
         ) : null}
         <span className="text-muted-foreground">Version {event.version}</span>
       </div>
-      <div className="grid gap-6 xl:grid-cols-[2fr_1fr]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Card>
           <CardHeader>
             <CardTitle>Details and items</CardTitle>
