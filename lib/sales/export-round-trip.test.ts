@@ -31,7 +31,7 @@ beforeAll(async () => {
 const HOSTILE = ["'+4915112345678", "'-20% Rabatt Gutschein", "'@home pickup", "'=1+1"].map((v) => v.slice(1))
 
 const HEADER =
-  'order_id,occurred_at,store_code,customer_id,kind,item_id,item_name,variation_id,unit_price,quantity,return_reason'
+  'order_id,occurred_at,store_code,customer_id,kind,item_id,item_name,variation_id,unit_price,quantity,return_reason,revenue'
 
 /** the raw file quotes cells as a till would, without any guard */
 function rawCell(value: string) {
@@ -49,6 +49,7 @@ async function stored(tag: string) {
     kind: e.kind,
     occurredAt: e.occurredAt?.toISOString(),
     customerId: e.customerId,
+    revenue: e.revenue?.toString() ?? null,
     returnReason: e.returnReason,
     status: e.status,
     issues: e.issues,
@@ -103,8 +104,20 @@ describe('exports round-trip', () => {
           '12.5',
           '2',
           '',
+          '25.0001',
         ],
-        [`=A-${tag}`, '+4915112345678', 'purchase', '@SKU', 'Tab\tinside', "'quoted", '0.0001', '1', ''],
+        [
+          `=A-${tag}`,
+          '+4915112345678',
+          'purchase',
+          '@SKU',
+          'Tab\tinside',
+          "'quoted",
+          '0.0001',
+          '1',
+          '',
+          '25.0001',
+        ],
         [
           `+B-${tag}`,
           '@home pickup',
@@ -115,9 +128,10 @@ describe('exports round-trip', () => {
           '99999.9999',
           '1',
           '=HYPERLINK("x")',
+          '',
         ],
-        [`-C-${tag}`, "''twice", 'purchase', "'=already guarded", 'Ünïcødé ✓', '', '3', '1', ''],
-        [`@D-${tag}`, '-1', 'purchase', '+X', '=SUM(A1:A2)', '', '', '1', ''],
+        [`-C-${tag}`, "''twice", 'purchase', "'=already guarded", 'Ünïcødé ✓', '', '3', '1', '', '3'],
+        [`@D-${tag}`, '-1', 'purchase', '+X', '=SUM(A1:A2)', '', '', '1', '', ''],
       ].map((r, i) => {
         const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)
         const time = ['09:15:07', '09:15:07', '10:00:00', '11:30:00', '12:00:00'][i]
@@ -143,6 +157,7 @@ describe('exports round-trip', () => {
     ])
     expect(before.find((e) => e.orderId === `=A-${tag}`)).toMatchObject({
       customerId: '+4915112345678',
+      revenue: '25.0001',
       lineItems: [
         ['=1+1', '-20% Rabatt Gutschein', '@home pickup', '12.5', 2],
         ['@SKU', 'Tab\tinside', "'quoted", '0.0001', 1],

@@ -3,15 +3,16 @@ import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { salesWhere } from '@/lib/sales/queries'
 import type { SalesFilter } from '@/lib/sales/search-params'
-import { EXPORT_PROBLEM_HEADER, guardFormula } from '@/lib/uploads/formula-guard'
+import { EXPORT_EXTRA_HEADERS, guardFormula } from '@/lib/uploads/formula-guard'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
 // Problem events as CSV in the upload template's layout (one row per item), plus the problem: fix the
 // cells in a spreadsheet and upload the file again; events are matched by store, kind and order id.
 
-/** the template's columns, then why the sale needs attention (not "reason": that header means return reason).
- * Uploaded again, this header marks the file as ours and its formula guards are undone (formula-guard.ts). */
-export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, EXPORT_PROBLEM_HEADER] as const
+/** the template's columns, the order total (revenue, on each of the order's rows, as the upload reads it), then
+ * why the sale needs attention (not "reason": that header means return reason). Uploaded again, this header marks
+ * the file as ours and its formula guards are undone (formula-guard.ts). */
+export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, ...EXPORT_EXTRA_HEADERS] as const
 
 /** one CSV cell: spreadsheet formulas neutralised (a leading apostrophe), quoted when it holds a separator */
 export function csvCell(value: string | number | null | undefined): string {
@@ -52,6 +53,7 @@ type ExportRow = {
   storeCode: string
   timeZone: string
   customerId: string | null
+  revenue: string | null
   kind: 'PURCHASE' | 'RETURN'
   returnReason: string | null
   status: string
@@ -87,6 +89,7 @@ export function exportRowLines(row: ExportRow): string {
     customer_id: row.customerId,
     kind: row.kind === 'RETURN' ? 'return' : 'purchase',
     return_reason: row.returnReason,
+    revenue: row.revenue,
     problem: problemOf(row),
   }
   const items = row.items?.length ? row.items : [null]
@@ -140,7 +143,8 @@ export async function* exportSaleEventsCsv(
   let after = '00000000-0000-0000-0000-000000000000'
   for (;;) {
     const rows = await db.$queryRaw<ExportRow[]>(sql`
-      SELECT e.id, e."orderId", e."occurredAt", s.code AS "storeCode", s."timeZone", e."customerId", e.kind::text AS kind,
+      SELECT e.id, e."orderId", e."occurredAt", s.code AS "storeCode", s."timeZone", e."customerId",
+        trim_scale(e.revenue)::text AS revenue, e.kind::text AS kind,
         e."returnReason", e.status::text AS status, e."lastError", e.issues,
         (SELECT json_agg(json_build_object('itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
             'unitPrice', trim_scale(li."unitPrice")::text, 'quantity', li.quantity) ORDER BY li."lineNumber")

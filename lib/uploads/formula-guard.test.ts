@@ -23,6 +23,8 @@ describe('the formula guard', () => {
   it('recognises our template and export headers only', () => {
     expect(isOwnLayout([...SALES_TEMPLATE_HEADERS])).toBe(true)
     expect(isOwnLayout([...SALES_TEMPLATE_HEADERS, 'problem'])).toBe(true)
+    expect(isOwnLayout([...SALES_TEMPLATE_HEADERS, 'revenue', 'problem'])).toBe(true)
+    expect(isOwnLayout([...SALES_TEMPLATE_HEADERS, 'problem', 'revenue'])).toBe(false)
     expect(isOwnLayout([...SALES_TEMPLATE_HEADERS, 'notes'])).toBe(false)
     expect(isOwnLayout(['SKU', 'Qty'])).toBe(false)
   })

@@ -5,8 +5,8 @@ import { SALES_TEMPLATE_HEADERS } from './presets'
 // formula (= + - @, a tab or CR: CSV injection), and before a cell that already starts with one, so that every
 // guard can be undone exactly. A spreadsheet shows the apostrophe-led text as text and runs nothing.
 //
-// A file comes back as ours when its header is our layout: the template's columns in their order, with or without
-// the export's trailing `problem` column. Only then is a leading apostrophe before one of those characters the
+// A file comes back as ours when its header is our layout: the template's columns in their order, then any of the
+// export's own columns (`revenue`, `problem`) in theirs. Only then is a leading apostrophe before one of those characters the
 // guard and dropped; a till's file keeps its apostrophes as data.
 
 const NEEDS_GUARD = /^['=+\-@\t\r]/
@@ -22,16 +22,24 @@ export function unguardFormula(cell: string): string {
   return GUARDED.test(cell) ? cell.slice(1) : cell
 }
 
-/** our exports' extra column: why the sale needs attention; read by nobody on the way back */
-export const EXPORT_PROBLEM_HEADER = 'problem'
+/** our exports' columns after the template's: the order total (read back as the revenue), and why the sale
+ * needs attention (read by nobody on the way back) */
+export const EXPORT_EXTRA_HEADERS = ['revenue', 'problem'] as const
 
 /** true when the header row is our own layout (template or export), so its cells carry our guard */
 export function isOwnLayout(header: readonly string[]): boolean {
   const cells = header.map((h) => h.trim())
   while (cells.length > 0 && cells[cells.length - 1] === '') cells.pop()
   const n = SALES_TEMPLATE_HEADERS.length
-  if (cells.length !== n && !(cells.length === n + 1 && cells[n] === EXPORT_PROBLEM_HEADER)) return false
-  return SALES_TEMPLATE_HEADERS.every((h, i) => cells[i] === h)
+  if (cells.length < n || !SALES_TEMPLATE_HEADERS.every((h, i) => cells[i] === h)) return false
+  // the export's extra columns, in their order, each there or not
+  let next = 0
+  for (const extra of cells.slice(n)) {
+    const at = EXPORT_EXTRA_HEADERS.indexOf(extra as (typeof EXPORT_EXTRA_HEADERS)[number], next)
+    if (at < 0) return false
+    next = at + 1
+  }
+  return true
 }
 
 /** the row of one of our own files as it was before we guarded it */
