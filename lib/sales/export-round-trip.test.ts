@@ -134,12 +134,14 @@ describe('exports round-trip', () => {
         [`@D-${tag}`, '-1', 'purchase', '+X', '=SUM(A1:A2)', '', '', '1', '', ''],
       ].map((r, i) => {
         const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)
-        const time = ['09:15:07', '09:15:07', '10:00:00', '11:30:00', '12:00:00'][i]
+        const time = ['09:15:07', '09:15:07', '10:00:00.25', '11:30:00', '12:00:00'][i]
         const [order, customer, kind, ...rest] = r
         return [order, `${day} ${time}`, store.code, customer, kind, ...rest]
           .map((c) => rawCell(c ?? ''))
           .join(',')
       }),
+      // the second 02:30 of the night Berlin leaves summer time: its local time alone would read as the first
+      `E-${tag},2025-10-26T02:30:00+01:00,${store.code},,purchase,SKU-E,Night,,1,1,,`,
     ].join('\n')}\n`
     const first = await makeUpload({ store, uploaderId: manager.id, csv: raw })
     await commitUpload({
@@ -154,7 +156,9 @@ describe('exports round-trip', () => {
       [`-C-${tag}`, 'READY'],
       [`=A-${tag}`, 'READY'],
       [`@D-${tag}`, 'INVALID'],
+      [`E-${tag}`, expect.any(String)],
     ])
+    expect(before.at(-1)?.occurredAt).toBe('2025-10-26T01:30:00.000Z')
     expect(before.find((e) => e.orderId === `=A-${tag}`)).toMatchObject({
       customerId: '+4915112345678',
       revenue: '25.0001',
@@ -182,7 +186,7 @@ describe('exports round-trip', () => {
       stores: [store],
       defaultStoreCode: store.code,
     })
-    expect(summary.counts).toMatchObject({ events: 4, unchanged: 4, new: 0, updated: 0, corrections: 0 })
+    expect(summary.counts).toMatchObject({ events: 5, unchanged: 5, new: 0, updated: 0, corrections: 0 })
     const after = await stored(tag)
     expect(after).toEqual(before.map((e) => (e.orderId === `-C-${tag}` ? { ...e, status: 'SUBMITTED' } : e)))
   })

@@ -3,6 +3,7 @@ import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { salesWhere } from '@/lib/sales/queries'
 import type { SalesFilter } from '@/lib/sales/search-params'
+import { timeZoneOffset, zonedWallTimeToUtc } from '@/lib/time/zoned'
 import { EXPORT_EXTRA_HEADERS, guardFormula } from '@/lib/uploads/formula-guard'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
@@ -46,6 +47,29 @@ export function localTime(date: Date, timeZone: string) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
 }
 
+/**
+ * The store's wall-clock time as the upload reads it back: with the milliseconds a time had (a till's ISO time can),
+ * and with its UTC offset when the wall-clock time alone names another instant (the repeated hour when summer
+ * time ends, read back as the first).
+ */
+function exportTime(date: Date, timeZone: string) {
+  const local = localTime(date, timeZone)
+  const ms = date.getUTCMilliseconds()
+  const text = ms === 0 ? local : `${local}.${String(ms).padStart(3, '0')}`
+  const [y, mo, d, h, mi, sec] = local.split(/[- :]/).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  if (zonedWallTimeToUtc(timeZone, y, mo, d, h, mi, sec, ms).utcMs === date.getTime()) return text
+  const offset = timeZoneOffset(timeZone, date.getTime()) / 60_000
+  const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`
+  return `${text.replace(' ', 'T')}${offset < 0 ? '-' : '+'}${hhmm}`
+}
+
 type ExportRow = {
   id: string
   orderId: string
@@ -84,7 +108,7 @@ function problemOf(row: ExportRow) {
 export function exportRowLines(row: ExportRow): string {
   const common = {
     order_id: row.orderId,
-    occurred_at: row.occurredAt ? localTime(row.occurredAt, row.timeZone) : '',
+    occurred_at: row.occurredAt ? exportTime(row.occurredAt, row.timeZone) : '',
     store_code: row.storeCode,
     customer_id: row.customerId,
     kind: row.kind === 'RETURN' ? 'return' : 'purchase',
