@@ -24,7 +24,7 @@ import { mappingSource } from '@/lib/uploads/storage/preview-run'
 import { isCheckable, isCommittable } from '@/lib/uploads/transitions'
 import { commitChoice } from '@/lib/uploads/upload-summary'
 import { formatCount, formatUtc } from '@/lib/utils/format'
-import { STATUS_LABELS } from '../upload-status'
+import { STATUS_LABELS, statusVariant } from '../upload-status'
 import { CommitButton } from './commit-button'
 import { MappingForm } from './mapping-form'
 
@@ -88,18 +88,7 @@ export default async function UploadPage({ params }: Params) {
         }
       />
       <div className="mb-4 flex items-center gap-2 text-sm">
-        Status:{' '}
-        <Badge
-          variant={
-            upload.status === 'COMMITTED'
-              ? 'success'
-              : retry || upload.status === 'FAILED'
-                ? 'danger'
-                : 'outline'
-          }
-        >
-          {STATUS_LABELS[upload.status]}
-        </Badge>
+        Status: <Badge variant={statusVariant(upload.status)}>{STATUS_LABELS[upload.status]}</Badge>
       </div>
       <div className="flex flex-col gap-6">
         {upload.errorMessage && !committable ? <FormError message={upload.errorMessage} /> : null}
