@@ -36,7 +36,7 @@ export const UPLOAD_MOVES = [
   { from: CHECKABLE, to: 'PARSING', writer: 'startParsing' },
   { from: ['PARSING'], to: 'PREVIEW', writer: 'finishParsing' },
   { from: ['PARSING'], to: 'FAILED', writer: 'failParsing' },
-  // inside the commit's transaction: a failure rolls it back to PREVIEW with everything else, so none is left stuck
+  // inside the commit's transaction: a failure rolls it back with everything else, so none is left stuck in COMMITTING
   { from: COMMITTABLE, to: 'COMMITTING', writer: 'startCommitting' },
   { from: ['COMMITTING'], to: 'COMMITTED', writer: 'finishCommitting' },
   // after the failed commit's rollback put it back where it was (PREVIEW or COMMIT_FAILED), on a connection of its own
