@@ -7,7 +7,7 @@ import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { sessionFor } from '@/lib/auth/testing'
 import { closeDbPool, db } from '@/lib/db'
 import { parseSalesFile } from '../parse-sales-file'
-import { getUploadInvalidEvents } from '../queries'
+import { getUploadAttentionCounts, getUploadInvalidEvents } from '../queries'
 import { commitChoice } from '../upload-summary'
 import { commitUpload, type UploadPreview } from './ingest'
 import { makeUpload } from './testing'
@@ -84,6 +84,7 @@ describe('the numbers of an upload', () => {
     const caller = await loadCaller(sessionFor(manager))
     if (!caller) throw new Error('no caller')
     expect((await getUploadInvalidEvents(caller, second)).map((e) => e.orderId)).toEqual([order])
+    expect(await getUploadAttentionCounts(caller, second)).toEqual({ invalidEvents: 1, rowIssues: 0 })
   })
 
   it('does not call a date without a time "in the future" on its own day, before noon', async () => {

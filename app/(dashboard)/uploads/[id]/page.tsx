@@ -15,6 +15,7 @@ import { applyMapping } from '@/lib/uploads/presets'
 import {
   getRememberedMapping,
   getUpload,
+  getUploadAttentionCounts,
   getUploadInvalidEvents,
   getUploadRowIssues,
 } from '@/lib/uploads/queries'
@@ -352,10 +353,13 @@ async function StoredView({
   }
 }) {
   const caller = await requirePageCaller()
-  const [invalid, rowIssues] = await Promise.all([
+  const [invalid, rowIssues, totals] = await Promise.all([
     getUploadInvalidEvents(caller, uploadId),
     getUploadRowIssues(caller, uploadId),
+    getUploadAttentionCounts(caller, uploadId),
   ])
+  // the lists are capped (500 each): say so rather than let the heading count only what is shown
+  const capped = totals.invalidEvents > invalid.length || totals.rowIssues > rowIssues.length
   const problems: { row: number | null; orderId: string | null; field: string; message: string }[] = []
   for (const e of invalid)
     for (const i of (e.issues ?? []) as unknown as SaleIssue[])
@@ -387,16 +391,22 @@ async function StoredView({
         ) : null}
         <section>
           <h3 className="mb-2 font-medium">
-            {problems.length === 0
+            {problems.length === 0 && !capped
               ? 'No rows need attention'
-              : `Rows that need attention (${formatCount(problems.length)})`}
+              : `Needs attention: ${formatCount(totals.invalidEvents)} invalid ${totals.invalidEvents === 1 ? 'sale' : 'sales'}, ${formatCount(totals.rowIssues)} unreadable ${totals.rowIssues === 1 ? 'row' : 'rows'}`}
           </h3>
           {problems.length > 0 ? (
             <>
               <ProblemsTable rows={problems} caption="Rows that need attention" />
+              {capped ? (
+                <p className="mt-2 text-sm text-muted-foreground">
+                  Showing the problems of the first {formatCount(invalid.length)} invalid sales and{' '}
+                  {formatCount(rowIssues.length)} unreadable rows.
+                </p>
+              ) : null}
               <p className="mt-2 text-sm">
-                <Link className="underline" href="/sales?status=INVALID">
-                  Fix invalid sales in Sales
+                <Link className="underline" href={`/sales?status=INVALID&upload=${uploadId}`}>
+                  Fix this file's invalid sales in Sales
                 </Link>
               </p>
             </>
