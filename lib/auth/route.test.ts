@@ -45,6 +45,40 @@ describe('authorizedRoute', () => {
     expect([sameSite.status, await sameSite.json()]).toEqual([200, { email: admin.email }])
   })
 
+  it('accepts the address the request came to, or APP_URL, whatever URL the server built for it', async () => {
+    const admin = await makeUser({ role: 'ADMIN' })
+    // `npm start` prints http://127.0.0.1:3000 (APP_URL); the server may name itself localhost in req.url
+    const at = (url: string, headers: Record<string, string>) =>
+      runAs(signedIn(admin), () => echo(new Request(url, { method: 'POST', headers })))
+    const before = process.env.APP_URL
+    process.env.APP_URL = 'http://127.0.0.1:3000'
+    try {
+      const viaAppUrl = await at('http://localhost:3000/x', { origin: 'http://127.0.0.1:3000' })
+      expect(viaAppUrl.status).toBe(200)
+      const viaProxy = await at('http://localhost:3000/x', {
+        origin: 'https://shop.example',
+        'x-forwarded-host': 'shop.example',
+        'x-forwarded-proto': 'https',
+      })
+      expect(viaProxy.status).toBe(200)
+      const viaHost = await at('http://localhost:3000/x', {
+        origin: 'http://10.0.0.5:3000',
+        host: '10.0.0.5:3000',
+      })
+      expect(viaHost.status).toBe(200)
+      const evil = await at('http://localhost:3000/x', {
+        origin: 'https://evil.example',
+        host: 'localhost:3000',
+      })
+      expect([evil.status, await evil.json()]).toEqual([403, { error: CROSS_SITE }])
+      const evilPort = await at('http://localhost:3000/x', { origin: 'http://127.0.0.1:4000' })
+      expect(evilPort.status).toBe(403)
+    } finally {
+      if (before === undefined) delete process.env.APP_URL
+      else process.env.APP_URL = before
+    }
+  })
+
   it('turns an unexpected failure into a 500 with the message written for the person', async () => {
     const manager = await makeUser()
     const res = await runAs(signedIn(manager), () => failing(post()))

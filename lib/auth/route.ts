@@ -48,11 +48,39 @@ export function routeError(status: number, error: string) {
   return Response.json({ error }, { status, headers: { 'cache-control': 'no-store' } })
 }
 
+function originOf(url: string | undefined) {
+  if (!url) return null
+  try {
+    return new URL(url).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The addresses this app is reached at: the URL the server built for the request, the Host (or a proxy's
+ * X-Forwarded-Host) the browser sent, and APP_URL / AUTH_URL. The server may name itself localhost while the
+ * browser came to 127.0.0.1 (the address `npm start` prints); a page of another site sends its own origin,
+ * and cannot set these headers on a form post.
+ */
+function sameSiteOrigins(req: Request) {
+  const url = new URL(req.url)
+  const proto = req.headers.get('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(/:$/, '')
+  const hosts = [req.headers.get('host'), req.headers.get('x-forwarded-host')?.split(',')[0]?.trim()]
+  return new Set(
+    [
+      url.origin,
+      ...hosts.map((h) => (h ? originOf(`${proto}://${h}`) : null)),
+      originOf(process.env.APP_URL),
+      originOf(process.env.AUTH_URL),
+    ].filter((o): o is string => o !== null),
+  )
+}
+
 function crossSite(req: Request) {
   const origin = req.headers.get('origin')
   if (origin === null) return false
-  const url = new URL(req.url)
-  return origin !== url.origin && origin !== `${url.protocol}//${req.headers.get('host')}`
+  return !sameSiteOrigins(req).has(origin)
 }
 
 export function authorizedRoute<R extends Request = Request>(def: RouteDefinition<R>): AuthorizedRoute<R> {

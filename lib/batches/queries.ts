@@ -90,9 +90,12 @@ export async function getBatchDetail(caller: Caller, id: string) {
         children: { select: { id: true, status: true, eventCount: true }, orderBy: { createdAt: 'asc' } },
       },
     }),
-    db.$queryRaw<{ outcome: string; n: number; foreign: number }[]>(sql`
+    db.$queryRaw<{ outcome: string; n: number; foreign: number; retryable: number }[]>(sql`
       SELECT be.outcome::text AS outcome, count(*) FILTER (WHERE ${eventScope(caller)})::int AS n,
-        count(*) FILTER (WHERE NOT (${eventScope(caller)}))::int AS foreign
+        count(*) FILTER (WHERE NOT (${eventScope(caller)}))::int AS foreign,
+        -- what "Retry failed sales" would send: failed here and still failed, or fixed and not sent since
+        count(*) FILTER (WHERE ${eventScope(caller)} AND be.outcome = 'FAILED' AND e.status IN ('FAILED', 'READY'))::int
+          AS retryable
       FROM "BatchMember" be JOIN "SaleEvent" e ON e.id = be."eventId" WHERE be."batchId" = ${id}::uuid
       GROUP BY be.outcome`),
     db.$queryRaw<
@@ -129,6 +132,8 @@ export async function getBatchDetail(caller: Caller, id: string) {
       eventCount: counts.reduce((n, c) => n + c.n, 0),
     },
     byOutcome,
+    /** failed sales of this batch a retry would send: not those fixed and sent (or queued) since */
+    retryable: counts.reduce((n, c) => n + c.retryable, 0),
     events,
     mine,
   }

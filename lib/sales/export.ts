@@ -3,21 +3,22 @@ import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { salesWhere } from '@/lib/sales/queries'
 import type { SalesFilter } from '@/lib/sales/search-params'
+import { timeZoneOffset, zonedWallTimeToUtc } from '@/lib/time/zoned'
+import { EXPORT_EXTRA_HEADERS, guardFormula } from '@/lib/uploads/formula-guard'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
 // Problem events as CSV in the upload template's layout (one row per item), plus the problem: fix the
 // cells in a spreadsheet and upload the file again; events are matched by store, kind and order id.
 
-/** the template's columns, then why the sale needs attention (not "reason": that header means return reason) */
-export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, 'problem'] as const
+/** the template's columns, the order total (revenue, on each of the order's rows, as the upload reads it), then
+ * why the sale needs attention (not "reason": that header means return reason). Uploaded again, this header marks
+ * the file as ours and its formula guards are undone (formula-guard.ts). */
+export const EXPORT_HEADERS = [...SALES_TEMPLATE_HEADERS, ...EXPORT_EXTRA_HEADERS] as const
 
-const FORMULA_START = /^[=+\-@\t\r]/
-
-/** one CSV cell: spreadsheet formulas neutralised (a leading quote), quoted when it holds a separator */
+/** one CSV cell: spreadsheet formulas neutralised (a leading apostrophe), quoted when it holds a separator */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return ''
-  let s = String(value)
-  if (FORMULA_START.test(s)) s = `'${s}`
+  const s = guardFormula(String(value))
   return /[",\r\n]/.test(s) || s !== s.trim() ? `"${s.replace(/"/g, '""')}"` : s
 }
 
@@ -46,6 +47,29 @@ export function localTime(date: Date, timeZone: string) {
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`
 }
 
+/**
+ * The store's wall-clock time as the upload reads it back: with the milliseconds a time had (a till's ISO time can),
+ * and with its UTC offset when the wall-clock time alone names another instant (the repeated hour when summer
+ * time ends, read back as the first).
+ */
+function exportTime(date: Date, timeZone: string) {
+  const local = localTime(date, timeZone)
+  const ms = date.getUTCMilliseconds()
+  const text = ms === 0 ? local : `${local}.${String(ms).padStart(3, '0')}`
+  const [y, mo, d, h, mi, sec] = local.split(/[- :]/).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
+  if (zonedWallTimeToUtc(timeZone, y, mo, d, h, mi, sec, ms).utcMs === date.getTime()) return text
+  const offset = timeZoneOffset(timeZone, date.getTime()) / 60_000
+  const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`
+  return `${text.replace(' ', 'T')}${offset < 0 ? '-' : '+'}${hhmm}`
+}
+
 type ExportRow = {
   id: string
   orderId: string
@@ -53,6 +77,7 @@ type ExportRow = {
   storeCode: string
   timeZone: string
   customerId: string | null
+  revenue: string | null
   kind: 'PURCHASE' | 'RETURN'
   returnReason: string | null
   status: string
@@ -83,11 +108,12 @@ function problemOf(row: ExportRow) {
 export function exportRowLines(row: ExportRow): string {
   const common = {
     order_id: row.orderId,
-    occurred_at: row.occurredAt ? localTime(row.occurredAt, row.timeZone) : '',
+    occurred_at: row.occurredAt ? exportTime(row.occurredAt, row.timeZone) : '',
     store_code: row.storeCode,
     customer_id: row.customerId,
     kind: row.kind === 'RETURN' ? 'return' : 'purchase',
     return_reason: row.returnReason,
+    revenue: row.revenue,
     problem: problemOf(row),
   }
   const items = row.items?.length ? row.items : [null]
@@ -141,7 +167,8 @@ export async function* exportSaleEventsCsv(
   let after = '00000000-0000-0000-0000-000000000000'
   for (;;) {
     const rows = await db.$queryRaw<ExportRow[]>(sql`
-      SELECT e.id, e."orderId", e."occurredAt", s.code AS "storeCode", s."timeZone", e."customerId", e.kind::text AS kind,
+      SELECT e.id, e."orderId", e."occurredAt", s.code AS "storeCode", s."timeZone", e."customerId",
+        trim_scale(e.revenue)::text AS revenue, e.kind::text AS kind,
         e."returnReason", e.status::text AS status, e."lastError", e.issues,
         (SELECT json_agg(json_build_object('itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
             'unitPrice', trim_scale(li."unitPrice")::text, 'quantity', li.quantity) ORDER BY li."lineNumber")

@@ -367,7 +367,7 @@ describe('the failures inbox', () => {
 })
 
 describe('the problems export', () => {
-  it('writes the upload template plus the problem, neutralising spreadsheet formulas', async () => {
+  it('writes the upload template plus the order total and the problem, neutralising spreadsheet formulas', async () => {
     expect(EXPORT_HEADERS.slice(0, SALES_TEMPLATE_HEADERS.length)).toEqual([...SALES_TEMPLATE_HEADERS])
     for (const danger of ['=SUM(A1)', '+1', '-2+3', '@cmd', '\tx', '\rx'])
       expect(csvCell(danger).replace(/^"/, '').startsWith("'")).toBe(true)
@@ -383,7 +383,7 @@ describe('the problems export', () => {
     })
     const csv = (await collect(exportSaleEventsCsv(caller, { ids: [e.id] }))).join('').replace(/^\uFEFF/, '')
     const [header, line] = csv.split('\r\n')
-    expect(header).toBe([...SALES_TEMPLATE_HEADERS, 'problem'].join(','))
+    expect(header).toBe([...SALES_TEMPLATE_HEADERS, 'revenue', 'problem'].join(','))
     expect(line?.startsWith(`'=HYPERLINK`)).toBe(true)
     expect(line).toContain(`,${a.code},`)
     expect(line).toContain(',purchase,SKU-T,Test item,,,1,,')

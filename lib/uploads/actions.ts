@@ -50,6 +50,7 @@ export const commitUploadAction = authorizedAction({
       return summary
     } catch (e) {
       if (e instanceof UploadStateError) throw new ActionError(e.message)
+      // commitUpload logged an unexpected failure and left its message on the upload, for the person
       const fresh = await db.upload.findUnique({ where: { id: uploadId }, select: { errorMessage: true } })
       if (fresh?.errorMessage) throw new ActionError(fresh.errorMessage)
       throw e

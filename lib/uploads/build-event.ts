@@ -13,6 +13,7 @@ import {
   type ColumnHints,
   type EventKind,
   type ReturnType,
+  SALE_LIMITS,
   SALE_MESSAGES,
   type SaleIssue,
 } from '@/lib/sales/schema'
@@ -39,6 +40,8 @@ export interface BuildOptions {
 }
 
 interface EventParts {
+  /** when occurredAt was read from a date without a time: the start of that day */
+  dateOnlyDayStartMs?: number | null
   kind: EventKind
   occurredAt: Date | null
   revenue: string | null
@@ -71,6 +74,20 @@ function columnHints(mapping: ColumnMapping): ColumnHints {
   const present: ColumnHints = {}
   for (const [k, v] of Object.entries(hints)) if (v !== undefined) present[k as keyof ColumnHints] = v
   return present
+}
+
+/**
+ * A date without a time is stored at the default time (noon); it is "in the future" only when its whole day is,
+ * so a file of today's sales uploaded in the morning is not refused: the allowance reaches back to the day's start.
+ */
+function futureAllowanceMs(
+  occurredAt: Date | null,
+  dayStartMs: number | null,
+  clockSkewMs: number | undefined,
+) {
+  const skew = clockSkewMs ?? SALE_LIMITS.defaultClockSkewMs
+  if (occurredAt === null || dayStartMs === null) return skew
+  return Math.max(skew, occurredAt.getTime() - dayStartMs)
 }
 
 export class EventBuilder {
@@ -122,6 +139,7 @@ export class EventBuilder {
     const firstRow = sourceRows[0] ?? 0
     const order = decisions.dayMonthOrder
     const occurredAt = this.times.instant(d, d.store, order, parseIssues, d.dateRow || firstRow, 'occurredAt')
+    const dateOnlyDayStart = this.times.dateOnlyDayStartMs
     const other = d.extra?.otherDate
     if (other != null && occurredAt !== null) {
       const otherAt = this.times.instant(
@@ -151,6 +169,7 @@ export class EventBuilder {
     const event = this.build(d, sourceRows, {
       kind: d.kind,
       occurredAt,
+      dateOnlyDayStartMs: dateOnlyDayStart,
       revenue: typeof revenue === 'string' ? revenue : null,
       refund: null,
       returnReason: isReturn ? d.returnReason : null,
@@ -250,7 +269,7 @@ export class EventBuilder {
     const ruleIssues = validateSaleEvent(event, {
       now: this.o.now,
       maxAgeDays: this.o.maxAgeDays,
-      clockSkewMs: this.o.clockSkewMs,
+      clockSkewMs: futureAllowanceMs(e.occurredAt, e.dateOnlyDayStartMs ?? null, this.o.clockSkewMs),
       columns: this.hints,
       timeZone: d.store.timeZone,
       itemRows: e.lineItems.length === sourceRows.length ? sourceRows : undefined,

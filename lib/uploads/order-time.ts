@@ -12,6 +12,9 @@ export class OrderTimes {
   /** zone cells as written → IANA zone, null when unknown */
   private readonly zones = new Map<string, string | null>()
 
+  /** for the last instant read from a date without a time: when its day began in the zone used (else null) */
+  dateOnlyDayStartMs: number | null = null
+
   constructor(
     private readonly mapping: ColumnMapping,
     /** minutes after midnight for dates without a time */
@@ -28,6 +31,7 @@ export class OrderTimes {
     field: SalesField,
   ): Date | null {
     const { dateRaw, timeRaw, tzRaw } = cells
+    this.dateOnlyDayStartMs = null
     if (dateRaw === '') return null
     const w = readDateTime(dateRaw, timeRaw, order, this.defaultTimeMinutes)
     const column = this.mapping[field]?.header ?? ''
@@ -74,6 +78,8 @@ export class OrderTimes {
       return null
     }
     const t = zonedWallTimeToUtc(zone, w.year, w.month, w.day, w.hour, w.minute, w.second, w.millisecond)
+    if (!w.hasTime)
+      this.dateOnlyDayStartMs = zonedWallTimeToUtc(zone, w.year, w.month, w.day, 0, 0, 0, 0).utcMs
     return new Date(t.utcMs)
   }
 }

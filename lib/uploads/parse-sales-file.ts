@@ -1,4 +1,5 @@
 // The upload pipeline without database or UI: bytes → text → rows → sale events and row issues.
+
 import type { DecimalSeparator } from '@/lib/money/decimal'
 import { type DateOrder, type DayMonthOrder, parseClockTime } from '@/lib/time/parse-date'
 import { type CsvRow, CsvTokenizer, type Delimiter } from './csv-tokenizer'
@@ -7,6 +8,7 @@ import { UploadFileError } from './errors'
 import { EventCollector } from './event-collector'
 import { decideFile, type FileDecisions } from './file-decisions'
 import { DEFAULT_MAX_LINE, openFile, type ReadOptions } from './file-layout'
+import { isOwnLayout, unguardedRow } from './formula-guard'
 import { mappingToRead } from './mapping-to-read'
 import {
   applyMapping,
@@ -182,6 +184,8 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
     let blankRows = 0
     let repeatedHeaders = 0
     const headerRowNumber = f.headerRowNumber
+    // our own export coming back: its formula guards are undone (formula-guard.ts)
+    const ownLayout = isOwnLayout(f.header)
     const tokenizer = new CsvTokenizer(
       {
         delimiter: f.delimiter,
@@ -192,7 +196,7 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
         if (row.rowNumber <= headerRowNumber) return
         if (row.isBlank()) blankRows++
         else if (isHeaderAgain(row, f.header)) repeatedHeaders++
-        else collector.addRow(row)
+        else collector.addRow(ownLayout ? unguardedRow(row) : row)
       },
     )
     let rowIssueCount = 0

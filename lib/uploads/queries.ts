@@ -55,6 +55,15 @@ export async function getUploadRowIssues(caller: Caller, uploadId: string, take 
   })
 }
 
+/** how many of the upload's sales are INVALID and how many of its rows are row issues: the lists above are capped */
+export async function getUploadAttentionCounts(caller: Caller, uploadId: string) {
+  const [invalidEvents, rowIssues] = await Promise.all([
+    db.saleEvent.count({ where: { uploadId, status: 'INVALID', ...scopeWhere(caller) } }),
+    db.uploadRowIssue.count({ where: { uploadId, upload: uploadScope(caller) } }),
+  ])
+  return { invalidEvents, rowIssues }
+}
+
 /** the upload's events stored INVALID, with their reasons, in order of their first row */
 export async function getUploadInvalidEvents(caller: Caller, uploadId: string, take = 500) {
   return db.saleEvent.findMany({

@@ -17,24 +17,39 @@ export const CHECKABLE = [
   'PARSING',
   'PREVIEW',
   'FAILED',
+  'COMMIT_FAILED',
 ] as const satisfies readonly UploadStatus[]
 
 /** the states from which an upload can be dropped: never while or after it is stored */
-export const CANCELLABLE = ['RECEIVED', 'PREVIEW', 'FAILED'] as const satisfies readonly UploadStatus[]
+export const CANCELLABLE = [
+  'RECEIVED',
+  'PREVIEW',
+  'FAILED',
+  'COMMIT_FAILED',
+] as const satisfies readonly UploadStatus[]
+
+/** the states from which the previewed file can be stored: checked, or an earlier try failed */
+export const COMMITTABLE = ['PREVIEW', 'COMMIT_FAILED'] as const satisfies readonly UploadStatus[]
 
 /** every allowed move, with the writer that makes it */
 export const UPLOAD_MOVES = [
   { from: CHECKABLE, to: 'PARSING', writer: 'startParsing' },
   { from: ['PARSING'], to: 'PREVIEW', writer: 'finishParsing' },
   { from: ['PARSING'], to: 'FAILED', writer: 'failParsing' },
-  // inside the commit's transaction: a failure rolls it back to PREVIEW with everything else, so none is left stuck
-  { from: ['PREVIEW'], to: 'COMMITTING', writer: 'startCommitting' },
+  // inside the commit's transaction: a failure rolls it back with everything else, so none is left stuck in COMMITTING
+  { from: COMMITTABLE, to: 'COMMITTING', writer: 'startCommitting' },
   { from: ['COMMITTING'], to: 'COMMITTED', writer: 'finishCommitting' },
+  // after the failed commit's rollback put it back where it was (PREVIEW or COMMIT_FAILED), on a connection of its own
+  { from: COMMITTABLE, to: 'COMMIT_FAILED', writer: 'failCommitting' },
   { from: CANCELLABLE, to: 'CANCELLED', writer: 'cancelUpload' },
 ] as const satisfies readonly { from: readonly UploadStatus[]; to: UploadStatus; writer: string }[]
 
 export function isCheckable(status: UploadStatus) {
   return (CHECKABLE as readonly UploadStatus[]).includes(status)
+}
+
+export function isCommittable(status: UploadStatus) {
+  return (COMMITTABLE as readonly UploadStatus[]).includes(status)
 }
 
 const applied = (rows: { n: number }[]) => (rows[0]?.n ?? 0) > 0
@@ -127,16 +142,42 @@ export type CommittingUpload<Preview> = {
   preview: Preview | null
 }
 
-// PREVIEW → COMMITTING, on the commit's connection inside its transaction; null when the upload is not in PREVIEW.
+// PREVIEW/COMMIT_FAILED → COMMITTING, on the commit's connection inside its transaction; null when the upload is in
+// neither.
 export async function startCommitting<Preview>(q: Queryable, uploadId: string) {
   const { rows } = await q.query<CommittingUpload<Preview>>(
     `UPDATE "Upload" SET status = 'COMMITTING', "errorMessage" = NULL, "updatedAt" = now()
-     WHERE id = $1::uuid AND status = 'PREVIEW'
+     WHERE id = $1::uuid AND status = ANY($2::"UploadStatus"[])
      RETURNING id::text, status::text, "storeId"::text AS "storeId", sha256, "sizeBytes"::text AS "sizeBytes",
        "columnMapping", preview`,
-    [uploadId],
+    [uploadId, COMMITTABLE],
   )
   return rows[0] ?? null
+}
+
+// → COMMIT_FAILED: storing failed for a reason outside the file and was rolled back; the message is for the page.
+export async function failCommitting(q: Queryable, uploadId: string, message: string) {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH u AS (
+       UPDATE "Upload" SET status = 'COMMIT_FAILED', "errorMessage" = $2, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = ANY($3::"UploadStatus"[]) RETURNING 1
+     ) SELECT count(*)::int AS n FROM u`,
+    [uploadId, message, COMMITTABLE],
+  )
+  return applied(rows)
+}
+
+// PREVIEW/COMMIT_FAILED keep their status when storing was refused for a reason in the file; the message is for
+// the page.
+export async function noteCommitRefusal(q: Queryable, uploadId: string, message: string) {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH u AS (
+       UPDATE "Upload" SET "errorMessage" = $2, "updatedAt" = now()
+       WHERE id = $1::uuid AND status = ANY($3::"UploadStatus"[]) RETURNING 1
+     ) SELECT count(*)::int AS n FROM u`,
+    [uploadId, message, COMMITTABLE],
+  )
+  return applied(rows)
 }
 
 // COMMITTING → COMMITTED with what storing did, in the commit's transaction; sameFile: the same file was already
@@ -172,7 +213,7 @@ export async function finishCommitting(
   return applied(rows)
 }
 
-// RECEIVED/PREVIEW/FAILED → CANCELLED by a person.
+// RECEIVED/PREVIEW/FAILED/COMMIT_FAILED → CANCELLED by a person.
 export async function cancelUpload(q: Queryable, uploadId: string) {
   const { rows } = await q.query<{ n: number }>(
     `WITH u AS (

@@ -1,9 +1,8 @@
-import { Download } from 'lucide-react'
 import Link from 'next/link'
 import { EmptyState, PageHeader } from '@/components/shell/app-shell'
-import { Button } from '@/components/ui/button'
 import { requirePageCaller } from '@/lib/auth/caller'
 import { countFixedReady, getFailureGroups, getItemsMissingPrice } from '@/lib/sales/queries'
+import { ExportButton } from '../sales/export-button'
 import { FailureGroupCard, SubmitFixedButton } from './failures-inbox'
 
 export const metadata = { title: 'Needs attention' }
@@ -23,12 +22,13 @@ export default async function FailuresPage() {
         actions={
           <>
             {total > 0 ? (
-              <Button asChild variant="outline" size="sm">
-                <a href="/sales/export?status=INVALID,FAILED&name=problems" download>
-                  <Download aria-hidden />
-                  Export problems (CSV)
-                </a>
-              </Button>
+              <ExportButton
+                variant="outline"
+                size="sm"
+                href="/sales/export?status=INVALID,FAILED&name=problems"
+              >
+                Export problems (CSV)
+              </ExportButton>
             ) : null}
             <SubmitFixedButton count={fixed} />
           </>

@@ -1,8 +1,8 @@
 'use client'
 
-import { Ban, Download, RotateCcw, Send, Trash2, Undo2 } from 'lucide-react'
+import { Ban, RotateCcw, Send, Trash2, Undo2 } from 'lucide-react'
 import { useRouter } from 'next/navigation'
-import { useRef, useState, useTransition } from 'react'
+import { useState, useTransition } from 'react'
 import { DataTableActionBar } from '@/components/data-table/data-table-action-bar'
 import { Button } from '@/components/ui/button'
 import {
@@ -24,6 +24,7 @@ import {
   submitMatchingSaleEventsAction,
   submitSaleEventsAction,
 } from '@/lib/sales/actions'
+import { ExportButton } from './export-button'
 
 /** "all N matching this filter" is selected: the table's filter query, as counted by the server */
 export type MatchingSelection = { filter: string; count: number; ready: number }
@@ -55,7 +56,6 @@ export function SalesTableActionBar({
   const [pending, start] = useTransition()
   const [confirm, setConfirm] = useState<null | 'delete' | 'exclude'>(null)
   const [confirmAll, setConfirmAll] = useState<null | 'submit' | 'exclude'>(null)
-  const exportForm = useRef<HTMLFormElement>(null)
   const count = selectedIds.length
   const submitted = (r: { batchIds: string[] }) =>
     r.batchIds.length === 0
@@ -105,12 +105,9 @@ export function SalesTableActionBar({
           <Ban aria-hidden />
           Exclude all {matching.count.toLocaleString('en-US')}
         </Button>
-        <Button asChild size="sm" variant="outline">
-          <a href={exportHref} download>
-            <Download aria-hidden />
-            Export
-          </a>
-        </Button>
+        <ExportButton size="sm" variant="outline" disabled={pending} href={exportHref}>
+          Export
+        </ExportButton>
         <Dialog open={confirmAll !== null} onOpenChange={(open) => !open && setConfirmAll(null)}>
           <DialogContent>
             <DialogHeader>
@@ -230,15 +227,9 @@ export function SalesTableActionBar({
         <Undo2 aria-hidden />
         Include
       </Button>
-      <form ref={exportForm} method="post" action="/sales/export" className="contents">
-        {selectedIds.map((id) => (
-          <input key={id} type="hidden" name="ids" value={id} />
-        ))}
-        <Button size="sm" variant="outline" type="submit" disabled={pending}>
-          <Download aria-hidden />
-          Export
-        </Button>
-      </form>
+      <ExportButton size="sm" variant="outline" disabled={pending} href="/sales/export" ids={selectedIds}>
+        Export
+      </ExportButton>
       <Button size="sm" variant="destructive" disabled={pending} onClick={() => setConfirm('delete')}>
         <Trash2 aria-hidden />
         Delete

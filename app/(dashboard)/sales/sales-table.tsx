@@ -1,6 +1,5 @@
 'use client'
 
-import { Download } from 'lucide-react'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useMemo, useState, useTransition } from 'react'
@@ -23,6 +22,7 @@ import {
   salesSearchParamsToQuery,
 } from '@/lib/sales/search-params'
 import { formatCount } from '@/lib/utils/format'
+import { ExportButton } from './export-button'
 import { SALE_STATUS_LABELS } from './sale-status-badge'
 import { type MatchingSelection, SalesTableActionBar } from './sales-table-action-bar'
 import { getSalesTableColumns } from './sales-table-columns'
@@ -121,12 +121,9 @@ export function SalesTable({
           })
         }
         actions={
-          <Button asChild variant="outline" size="sm" className="h-8">
-            <a href={exportHref} download>
-              <Download aria-hidden />
-              Export CSV
-            </a>
-          </Button>
+          <ExportButton variant="outline" size="sm" className="h-8" href={exportHref}>
+            Export CSV
+          </ExportButton>
         }
       >
         <DataTableFacetedFilter

@@ -7,7 +7,7 @@ import { getRecentUploads, getStoreChoices } from '@/lib/uploads/queries'
 import { formatBytes, uploadMaxBytes } from '@/lib/uploads/storage/files'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { UploadForm } from './upload-form'
-import { STATUS_LABELS } from './upload-status'
+import { STATUS_LABELS, statusVariant } from './upload-status'
 
 export const metadata = { title: 'Uploads' }
 
@@ -55,7 +55,7 @@ export default async function UploadsPage() {
                 <TableCell>{u.uploaderName}</TableCell>
                 <TableCell>{formatUtc(u.createdAt)}</TableCell>
                 <TableCell>
-                  <Badge variant="outline">{STATUS_LABELS[u.status]}</Badge>
+                  <Badge variant={statusVariant(u.status)}>{STATUS_LABELS[u.status]}</Badge>
                 </TableCell>
                 <TableCell className="text-right">{formatCount(u.rowCount)}</TableCell>
                 <TableCell className="text-right">{formatCount(u.eventCount)}</TableCell>

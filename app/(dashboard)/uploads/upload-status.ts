@@ -7,4 +7,14 @@ export const STATUS_LABELS = {
   COMMITTED: 'Stored',
   FAILED: 'Could not be read',
   CANCELLED: 'Cancelled',
+  COMMIT_FAILED: 'Storing failed — try again',
 } as const
+
+/** the badge of a status: stored in green, failed ones in red, the rest plain */
+export function statusVariant(status: keyof typeof STATUS_LABELS) {
+  return status === 'COMMITTED'
+    ? 'success'
+    : status === 'FAILED' || status === 'COMMIT_FAILED'
+      ? 'danger'
+      : 'outline'
+}

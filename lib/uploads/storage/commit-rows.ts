@@ -8,6 +8,7 @@ import {
   type ExistingEvent,
   eventKey,
   type IngestCounts,
+  problemRowCount,
 } from './ingest-rows'
 
 // The rows the commit writes, in the order of their COPY columns: each event of a chunk classified by the
@@ -162,6 +163,8 @@ export type ChunkRows = {
   newEvents: Uint8Array
   changed: Uint8Array
   changedIds: string[]
+  /** INVALID events the file carries unchanged: they now need attention as part of this upload */
+  carriedInvalidIds: string[]
   lines: Uint8Array
 }
 
@@ -177,11 +180,12 @@ export function chunkRows(
   const lines = new CopyBinary(1024 * 1024)
   const at = { ...ctx, atMs: Date.parse(ctx.at) }
   const changedIds: string[] = []
+  const carriedInvalidIds: string[] = []
   for (const e of events) {
     const found = existing.get(eventKey(e.storeId, e.kind, e.orderId))
     const d = dispositionOf(e, found)
     countDisposition(counts, d)
-    if (e.status === 'INVALID') counts.invalidRows += e.sourceRows.length
+    if (e.status === 'INVALID') counts.invalidRows += problemRowCount(e)
     if (d === 'new') {
       const id = uuidv7()
       eventLine(newEvents, id, e, at, false, 1)
@@ -190,9 +194,15 @@ export function chunkRows(
       eventLine(changed, found.id, e, at, d === 'correction', found.version)
       changedIds.push(found.id)
       lineItemLines(lines, found.id, e)
-    }
+    } else if (d === 'unchanged' && found && e.status === 'INVALID') carriedInvalidIds.push(found.id)
   }
-  return { newEvents: newEvents.bytes(), changed: changed.bytes(), changedIds, lines: lines.bytes() }
+  return {
+    newEvents: newEvents.bytes(),
+    changed: changed.bytes(),
+    changedIds,
+    carriedInvalidIds,
+    lines: lines.bytes(),
+  }
 }
 
 /** the buffers to hand over (not copy) when the chunk goes to another thread */

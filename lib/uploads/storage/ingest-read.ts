@@ -24,6 +24,7 @@ import {
   type PreviewEvent,
   type PreviewProblem,
   previewEventOf,
+  problemRowCount,
 } from './ingest-rows'
 
 // The reading side of preview and commit, run in its own thread (ingest-worker.ts): parse the stored file,
@@ -186,7 +187,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
       if (d === 'queued' && queuedOrders.length < PREVIEW_PROBLEMS) queuedOrders.push(e.orderId)
       if (firstEvents.length < PREVIEW_EVENTS) firstEvents.push(previewEventOf(e, d, byId.get(e.storeId)))
       if (e.status === 'INVALID') {
-        counts.invalidRows += e.sourceRows.length
+        counts.invalidRows += problemRowCount(e)
         for (const i of e.issues)
           addProblem({
             row: i.row ?? e.sourceRows[0] ?? null,

@@ -66,7 +66,7 @@ export function dispositionOf(event: ParsedSaleEvent, existing: ExistingEvent | 
 
 /** the parser's counts (without repeated headers) and what storing the events does */
 export type IngestCounts = Omit<ParseCounts, 'repeatedHeaders'> & {
-  /** file rows that are part of an INVALID event or are a row issue */
+  /** file rows a problem of an INVALID event names, and row issues: the rows the problem list shows */
   invalidRows: number
   new: number
   unchanged: number
@@ -97,6 +97,12 @@ export type IngestProgress = {
   phase: 'reading' | 'building' | 'storing'
   rows: number
   events: number
+}
+
+/** the file rows an INVALID event's problems name (an issue without a row names the event's first): what the
+ * "Rows with problems" count adds, so it agrees with the listed problems */
+export function problemRowCount(e: ParsedSaleEvent): number {
+  return new Set(e.issues.map((i) => i.row ?? e.sourceRows[0] ?? null)).size
 }
 
 export const eventKey = (storeId: string, kind: string, orderId: string) =>

@@ -17,7 +17,7 @@ import { parseSalesFile } from '../parse-sales-file'
 import { SALES_TEMPLATE_CSV } from '../presets'
 import type { ParsedSaleEvent } from '../types'
 import { uploadFilePath } from './files'
-import { commitUpload, type IngestStore, previewUpload } from './ingest'
+import { commitUpload, type IngestStore, previewUpload, STORE_FAILED_MESSAGE } from './ingest'
 import { receiveUpload } from './receive'
 
 vi.mock('server-only', () => ({}))
@@ -622,9 +622,8 @@ describe('files that store nothing', () => {
     }
     expect(await db.saleEvent.count({ where: { storeId: store.id } })).toBe(0)
     expect(await db.upload.findUniqueOrThrow({ where: { id: uploadId } })).toMatchObject({
-      status: 'PREVIEW',
-      errorMessage:
-        'Storing the file failed and nothing was stored. Try again; if it keeps failing, tell your administrator.',
+      status: 'COMMIT_FAILED',
+      errorMessage: STORE_FAILED_MESSAGE,
     })
     // and it can be tried again
     expect((await commit(uploadId, code)).counts.new).toBe(12_000)

@@ -2,15 +2,20 @@ import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
 import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
+import { loggableDbError, logger } from '@/lib/log'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
 import { isUploadFileError } from '../errors'
 import {
   type CommittingUpload,
+  failCommitting,
   failParsing,
   finishCommitting,
   finishParsing,
+  isCommittable,
+  noteCommitRefusal,
   startCommitting,
   startParsing,
+  type UploadStatus,
 } from '../transitions'
 import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
 import { removeUploadFile, uploadFilePath } from './files'
@@ -180,6 +185,10 @@ export async function previewUpload(
 
 // ——— commit ———
 
+/** what the manager reads when storing failed for a reason that is not in the file */
+export const STORE_FAILED_MESSAGE =
+  'Storing this file failed because of a problem on our side, not in your file. Nothing was stored. Try again in a few minutes; if it fails again, tell your administrator.'
+
 export type CommitActor = { userId: string | null; email: string | null }
 
 export type CommitSummary = {
@@ -236,7 +245,7 @@ export async function commitUpload(opts: {
       await client.query('ROLLBACK')
       return { uploadId: opts.uploadId, noOp: true, counts: countsOfRow(current.preview) }
     }
-    if (current?.status !== 'PREVIEW')
+    if (!current || !isCommittable(current.status as UploadStatus))
       throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
     upload = (await startCommitting<UploadPreview>(client, opts.uploadId)) ?? undefined
     if (!upload)
@@ -285,7 +294,7 @@ export async function commitUpload(opts: {
           return lookupExisting(client, keys, true)
         },
         store: async (rows) => {
-          pendingWrite = (await storeChunk(client, rows)).written
+          pendingWrite = (await storeChunk(client, ctx.uploadId, rows)).written
           pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
         },
         ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
@@ -299,14 +308,13 @@ export async function commitUpload(opts: {
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {})
     if (upload) {
-      const message = isUploadFileError(e)
-        ? e.message
-        : 'Storing the file failed and nothing was stored. Try again; if it keeps failing, tell your administrator.'
-      // the rollback returned the upload to PREVIEW; keep the reason for the page
-      await pool.query(
-        `UPDATE "Upload" SET "errorMessage" = $2, "updatedAt" = now() WHERE id = $1 AND status = 'PREVIEW'`,
-        [upload.id, message],
-      )
+      // the rollback put the upload back where it was; a reason in the file keeps it there with that reason,
+      // anything else marks it failed (try again) and goes to the log: the upload id and the error, no row values
+      if (isUploadFileError(e)) await noteCommitRefusal(pool, upload.id, e.message)
+      else {
+        logger.error({ uploadId: upload.id, dbError: loggableDbError(e) }, 'storing an upload failed')
+        await failCommitting(pool, upload.id, STORE_FAILED_MESSAGE)
+      }
     }
     throw e
   } finally {
@@ -317,10 +325,22 @@ export async function commitUpload(opts: {
 }
 
 /** writes one chunk the reader classified; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
-async function storeChunk(client: pg.ClientBase, rows: ChunkRows): Promise<{ written: Promise<void> }> {
-  const { newEvents, changed, changedIds, lines } = rows
+async function storeChunk(
+  client: pg.ClientBase,
+  uploadId: string,
+  rows: ChunkRows,
+): Promise<{ written: Promise<void> }> {
+  const { newEvents, changed, changedIds, carriedInvalidIds, lines } = rows
   // handed back unawaited: the reader builds the next chunk while PostgreSQL writes this one
   const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents, 'binary')
+  if (carriedInvalidIds.length > 0) {
+    await inserted
+    // an invalid sale the file carries unchanged is listed on this upload as needing attention (not a status move)
+    await client.query(
+      `UPDATE "SaleEvent" SET "uploadId" = $1::uuid WHERE id = ANY($2::uuid[]) AND status = 'INVALID'`,
+      [uploadId, carriedInvalidIds],
+    )
+  }
   if (changedIds.length > 0) {
     await inserted
     await client.query(

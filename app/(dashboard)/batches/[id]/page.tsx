@@ -41,9 +41,8 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound()
   const detail = await getBatchDetail(caller, id)
   if (!detail) notFound()
-  const { batch, byOutcome, events, mine } = detail
+  const { batch, byOutcome, events, mine, retryable } = detail
   const live = (OPEN_BATCH_STATUSES as readonly string[]).includes(batch.status)
-  const failed = byOutcome.FAILED ?? 0
 
   return (
     <>
@@ -61,7 +60,7 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
             <LiveRefresh active={live} />
             <BatchActions
               id={batch.id}
-              canRetry={(batch.status === 'FAILED' || batch.status === 'SUCCEEDED') && failed > 0}
+              canRetry={(batch.status === 'FAILED' || batch.status === 'SUCCEEDED') && retryable > 0}
               canCancel={batch.status === 'QUEUED' || batch.status === 'RETRY_WAIT'}
             />
           </div>
@@ -101,7 +100,8 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
           hidden.
         </p>
       ) : null}
-      <div className="grid gap-6 xl:grid-cols-[1fr_2fr]">
+      {/* minmax(0, …): a wide table scrolls inside its card instead of pushing the card past the page edge */}
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <div className="flex flex-col gap-6">
           <Card>
             <CardHeader>
@@ -175,7 +175,7 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
             </Card>
           ) : null}
         </div>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader>
             <CardTitle>Sales in this batch</CardTitle>
           </CardHeader>
@@ -201,7 +201,7 @@ export default async function BatchPage({ params }: { params: Promise<{ id: stri
                     <TableCell>
                       <Link
                         href={`/sales/${e.id}`}
-                        className="font-mono text-xs underline-offset-2 hover:underline"
+                        className="break-all font-mono text-xs underline-offset-2 hover:underline"
                       >
                         {e.orderId}
                       </Link>

@@ -6,6 +6,7 @@ import { requirePageCaller } from '@/lib/auth/caller'
 import { getCustomerIdSettings } from '@/lib/connection/queries'
 import { outgoingCustomerId } from '@/lib/customers/customer-id'
 import { localTime } from '@/lib/sales/export'
+import { saleHistory } from '@/lib/sales/history'
 import { getSaleEventDetail, getVisibleStores } from '@/lib/sales/queries'
 import { formatInZone, formatMoney, formatUtc } from '@/lib/utils/format'
 import { SaleStatusBadge } from '../sale-status-badge'
@@ -13,22 +14,6 @@ import { SaleEventActions } from './sale-event-actions'
 import { type EditableEvent, SaleEventForm } from './sale-event-form'
 
 export const metadata = { title: 'Sale' }
-
-const AUDIT_LABELS: Record<string, string> = {
-  'sale.edited': 'Edited',
-  'sale.excluded': 'Excluded',
-  'sale.included': 'Included again',
-  'sale.group-fixed': 'Fixed with its group in the inbox',
-  'sale.created': 'Entered by hand',
-}
-
-const ATTEMPT_OUTCOMES: Record<string, string> = {
-  ACCEPTED: 'accepted',
-  REJECTED: 'refused',
-  UNAUTHORIZED: 'not authorised (sending paused)',
-  RATE_LIMITED: 'rate limited, retried later',
-  TRANSIENT: 'temporary failure, retried later',
-}
 
 export default async function SaleEventPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params
@@ -75,42 +60,7 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
     })),
   }
 
-  type Entry = { at: Date; title: string; detail?: string; tone?: 'bad' | 'good' }
-  const history: Entry[] = []
-  if (event.upload)
-    history.push({
-      at: event.upload.createdAt,
-      title: `Uploaded in ${event.upload.fileName}`,
-      detail: event.uploadedBy ? `by ${event.uploadedBy.name} (${event.uploadedBy.email})` : undefined,
-    })
-  else
-    history.push({
-      at: event.createdAt,
-      title: 'Created',
-      detail: event.createdBy ? `by ${event.createdBy.name} (${event.createdBy.email})` : undefined,
-    })
-  for (const t of event.trail)
-    history.push({
-      at: t.at,
-      title: AUDIT_LABELS[t.action] ?? t.action,
-      detail: t.actorEmail ? `by ${t.actorEmail}` : undefined,
-    })
-  for (const be of event.batchEvents) {
-    history.push({
-      at: be.batch.createdAt,
-      title: `Queued in batch …${be.batchId.slice(-8)}`,
-      detail: `position ${be.position + 1}; outcome: ${be.outcome.toLowerCase()}${be.error ? ` — ${be.error}` : ''}`,
-      tone: be.outcome === 'FAILED' ? 'bad' : be.outcome === 'SUBMITTED' ? 'good' : undefined,
-    })
-    for (const a of be.batch.attemptsLog)
-      history.push({
-        at: a.startedAt,
-        title: `Attempt ${a.number} of batch …${be.batchId.slice(-8)}: ${a.httpStatus ? `HTTP ${a.httpStatus}` : 'no answer'}${a.outcome ? `, ${ATTEMPT_OUTCOMES[a.outcome] ?? a.outcome}` : ', sending'}`,
-        detail: a.responseExcerpt ?? undefined,
-        tone: a.outcome === 'ACCEPTED' ? 'good' : a.outcome ? 'bad' : undefined,
-      })
-  }
-  history.sort((a, b) => a.at.getTime() - b.at.getTime())
+  const history = saleHistory(event)
 
   return (
     <>
@@ -148,7 +98,7 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
           {customer.note ? <span className="block text-muted-foreground">{customer.note}</span> : null}
         </p>
       ) : null}
-      <div className="grid gap-6 xl:grid-cols-[2fr_1fr]">
+      <div className="grid gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Card>
           <CardHeader>
             <CardTitle>Details and items</CardTitle>

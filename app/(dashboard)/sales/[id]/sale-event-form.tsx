@@ -243,12 +243,25 @@ export function SaleEventForm({
           </p>
         ) : null}
         {v.lineItems.map((li, i) => (
-          <div
-            key={li.key}
-            className="grid grid-cols-2 items-start gap-3 rounded-md border p-3 lg:grid-cols-[8rem_minmax(0,1fr)_minmax(0,1.5fr)_6rem_5rem_2.5rem]"
-          >
+          <div key={li.key} className="grid grid-cols-12 items-start gap-3 rounded-md border p-3">
+            {/* the item id and name get a line of their own: an id being fixed must be readable whole */}
+            <TextField
+              label={`Item ${i + 1} id (SKU)`}
+              className="col-span-12 sm:col-span-7"
+              error={err(`lineItems.${i}.itemId`)}
+              value={li.itemId}
+              onChange={(e) => setItem(i, { itemId: e.target.value })}
+            />
+            <TextField
+              label={`Item ${i + 1} name`}
+              className="col-span-12 sm:col-span-5"
+              error={err(`lineItems.${i}.itemName`)}
+              value={li.itemName}
+              onChange={(e) => setItem(i, { itemName: e.target.value })}
+            />
             <SelectField
               label={`Item ${i + 1} role`}
+              className="col-span-12 sm:col-span-4"
               error={err(`lineItems.${i}.role`)}
               value={li.role}
               onChange={(e) => setItem(i, { role: e.target.value as (typeof LINE_ITEM_ROLES)[number] })}
@@ -262,19 +275,8 @@ export function SaleEventForm({
               )}
             </SelectField>
             <TextField
-              label={`Item ${i + 1} id (SKU)`}
-              error={err(`lineItems.${i}.itemId`)}
-              value={li.itemId}
-              onChange={(e) => setItem(i, { itemId: e.target.value })}
-            />
-            <TextField
-              label={`Item ${i + 1} name`}
-              error={err(`lineItems.${i}.itemName`)}
-              value={li.itemName}
-              onChange={(e) => setItem(i, { itemName: e.target.value })}
-            />
-            <TextField
               label={`Item ${i + 1} price`}
+              className="col-span-5 sm:col-span-3"
               error={err(`lineItems.${i}.unitPrice`)}
               inputMode="decimal"
               value={li.unitPrice}
@@ -282,12 +284,13 @@ export function SaleEventForm({
             />
             <TextField
               label={`Item ${i + 1} quantity`}
+              className="col-span-5 sm:col-span-3"
               error={err(`lineItems.${i}.quantity`)}
               inputMode="numeric"
               value={li.quantity}
               onChange={(e) => setItem(i, { quantity: e.target.value })}
             />
-            <div className="flex h-full items-end">
+            <div className="col-span-2 flex h-full items-end justify-end">
               <Button
                 type="button"
                 variant="ghost"

@@ -20,6 +20,7 @@ import {
   countReadyInUpload,
   getStoreChoices,
   getUpload,
+  getUploadAttentionCounts,
   getUploadInvalidEvents,
   getUploadRowIssues,
   getUploadSubmission,
@@ -27,10 +28,11 @@ import {
 import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
 import type { IngestCounts, UploadPreview } from '@/lib/uploads/storage/ingest'
 import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
-import { isCheckable } from '@/lib/uploads/transitions'
+import { isCheckable, isCommittable } from '@/lib/uploads/transitions'
+import { commitChoice } from '@/lib/uploads/upload-summary'
 import { formatCount, formatUtc } from '@/lib/utils/format'
 import { BatchStatusBadge } from '../../batches/batch-status-badge'
-import { STATUS_LABELS } from '../upload-status'
+import { STATUS_LABELS, statusVariant } from '../upload-status'
 import { CommitButton } from './commit-button'
 import { MappingForm } from './mapping-form'
 import { NameStores } from './name-stores'
@@ -57,6 +59,10 @@ export default async function UploadPage({ params }: Params) {
   if (!upload) notFound()
   const preview = upload.preview
   const checkable = isCheckable(upload.status)
+  // checked and not stored yet: after a failed try too, the preview stands and storing can be tried again
+  const committable = isCommittable(upload.status)
+  const retry = upload.status === 'COMMIT_FAILED'
+  const choice = preview ? commitChoice(preview) : { canStore: false, label: null }
   const head = checkable ? await readHead(upload.id) : { file: null, error: null }
 
   let initial: Record<string, number | null> = {}
@@ -77,15 +83,12 @@ export default async function UploadPage({ params }: Params) {
         }
       />
       <div className="mb-4 flex items-center gap-2 text-sm">
-        Status:{' '}
-        <Badge variant={upload.status === 'COMMITTED' ? 'success' : 'outline'}>
-          {STATUS_LABELS[upload.status]}
-        </Badge>
+        Status: <Badge variant={statusVariant(upload.status)}>{STATUS_LABELS[upload.status]}</Badge>
       </div>
       <div className="flex flex-col gap-6">
-        {upload.errorMessage ? <FormError message={upload.errorMessage} /> : null}
+        {upload.errorMessage && !committable ? <FormError message={upload.errorMessage} /> : null}
         {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
-        {upload.status === 'PREVIEW' && (preview?.unknownStores ?? []).length > 0 && preview ? (
+        {committable && (preview?.unknownStores ?? []).length > 0 && preview ? (
           <NameStores
             uploadId={upload.id}
             names={preview.unknownStores}
@@ -94,30 +97,35 @@ export default async function UploadPage({ params }: Params) {
             recheck={recheckInput(preview)}
           />
         ) : null}
-        {upload.status === 'PREVIEW' && preview ? (
+        {committable && preview ? (
           <PreviewView
             preview={preview}
             customerIds={await getCustomerIdSettings()}
             localeOf={new Map((await getStores(caller)).map((st) => [st.code, st.locale]))}
           />
         ) : null}
-        {upload.status === 'PREVIEW' ? (
+        {committable ? (
           <Card>
             <CardHeader>
-              <CardTitle>Store these sales</CardTitle>
+              <CardTitle>{choice.canStore ? 'Store these sales' : 'Nothing to store'}</CardTitle>
               <CardDescription>
                 {preview?.sameFileAs
                   ? 'This exact file is already stored for this store. Storing it again changes nothing.'
-                  : 'All or nothing: every event above is stored in one go; invalid ones are kept with their reasons so you can fix them in Sales.'}
+                  : choice.canStore
+                    ? 'All or nothing: every event above is stored in one go; invalid ones are kept with their reasons so you can fix them in Sales.'
+                    : 'No row of this file became a sale: see the problems above. Fix them in the file (or the column mapping below) and check the rows again, or cancel this upload.'}
               </CardDescription>
             </CardHeader>
             <CardContent>
               <CommitButton
                 uploadId={upload.id}
+                storedError={upload.errorMessage}
                 label={
-                  preview?.sameFileAs
-                    ? 'Mark as already stored'
-                    : `Store ${formatCount(preview?.counts.events ?? 0)} sales`
+                  choice.label === null
+                    ? null
+                    : retry
+                      ? `Try again: ${choice.label.toLowerCase()}`
+                      : choice.label
                 }
               />
             </CardContent>
@@ -138,7 +146,7 @@ export default async function UploadPage({ params }: Params) {
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {upload.status === 'PREVIEW' ? (
+              {committable ? (
                 <details>
                   <summary className="cursor-pointer text-sm font-medium">Change the column mapping</summary>
                   <div className="mt-4">
@@ -477,10 +485,13 @@ async function StoredView({
   }
 }) {
   const caller = await requirePageCaller()
-  const [invalid, rowIssues] = await Promise.all([
+  const [invalid, rowIssues, totals] = await Promise.all([
     getUploadInvalidEvents(caller, uploadId),
     getUploadRowIssues(caller, uploadId),
+    getUploadAttentionCounts(caller, uploadId),
   ])
+  // the lists are capped (500 each): say so rather than let the heading count only what is shown
+  const capped = totals.invalidEvents > invalid.length || totals.rowIssues > rowIssues.length
   const problems: { row: number | null; orderId: string | null; field: string; message: string }[] = []
   for (const e of invalid)
     for (const i of (e.issues ?? []) as unknown as SaleIssue[])
@@ -512,16 +523,22 @@ async function StoredView({
         ) : null}
         <section>
           <h3 className="mb-2 font-medium">
-            {problems.length === 0
+            {problems.length === 0 && !capped
               ? 'No rows need attention'
-              : `Rows that need attention (${formatCount(problems.length)})`}
+              : `Needs attention: ${formatCount(totals.invalidEvents)} invalid ${totals.invalidEvents === 1 ? 'sale' : 'sales'}, ${formatCount(totals.rowIssues)} unreadable ${totals.rowIssues === 1 ? 'row' : 'rows'}`}
           </h3>
           {problems.length > 0 ? (
             <>
               <ProblemsTable rows={problems} caption="Rows that need attention" />
+              {capped ? (
+                <p className="mt-2 text-sm text-muted-foreground">
+                  Showing the problems of the first {formatCount(invalid.length)} invalid sales and{' '}
+                  {formatCount(rowIssues.length)} unreadable rows.
+                </p>
+              ) : null}
               <p className="mt-2 text-sm">
-                <Link className="underline" href="/sales?status=INVALID">
-                  Fix invalid sales in Sales
+                <Link className="underline" href={`/sales?status=INVALID&upload=${uploadId}`}>
+                  Fix this file's invalid sales in Sales
                 </Link>
               </p>
             </>

@@ -1,0 +1,193 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { loadCaller } from '@/lib/auth/caller'
+import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
+import { sessionFor } from '@/lib/auth/testing'
+import { closeDbPool, db } from '@/lib/db'
+import { commitUpload } from '@/lib/uploads/storage/ingest'
+import { makeUpload } from '@/lib/uploads/storage/testing'
+import { exportSaleEventsCsv } from './export'
+
+vi.mock('server-only', () => ({}))
+
+// Any file the product exports, uploaded again unchanged, stores exactly the values it exported: the formula
+// guard (a leading apostrophe) keeps the file safe in a spreadsheet and is undone when the file comes back.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-round-trip-test-'))
+process.env.UPLOAD_DIR = dir
+afterAll(async () => {
+  await closeDbPool()
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+let store: Awaited<ReturnType<typeof makeStore>>
+let manager: Awaited<ReturnType<typeof makeUser>>
+beforeAll(async () => {
+  store = await makeStore({ code: `RT-${uniq()}` })
+  manager = await makeUser({ storeIds: [store.id] })
+})
+
+const HOSTILE = ["'+4915112345678", "'-20% Rabatt Gutschein", "'@home pickup", "'=1+1"].map((v) => v.slice(1))
+
+const HEADER =
+  'order_id,occurred_at,store_code,customer_id,kind,item_id,item_name,variation_id,unit_price,quantity,return_reason,revenue'
+
+/** the raw file quotes cells as a till would, without any guard */
+function rawCell(value: string) {
+  return /[",\r\n\t]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value
+}
+
+async function stored(tag: string) {
+  const events = await db.saleEvent.findMany({
+    where: { storeId: store.id, orderId: { endsWith: tag } },
+    include: { lineItems: { orderBy: { lineNumber: 'asc' } } },
+    orderBy: [{ orderId: 'asc' }, { kind: 'asc' }],
+  })
+  return events.map((e) => ({
+    orderId: e.orderId,
+    kind: e.kind,
+    occurredAt: e.occurredAt?.toISOString(),
+    customerId: e.customerId,
+    revenue: e.revenue?.toString() ?? null,
+    returnReason: e.returnReason,
+    status: e.status,
+    issues: e.issues,
+    contentHash: e.contentHash,
+    version: e.version,
+    isCorrection: e.isCorrection,
+    lineItems: e.lineItems.map((l) => [
+      l.itemId,
+      l.itemName,
+      l.variationId,
+      l.unitPrice?.toString() ?? null,
+      l.quantity,
+    ]),
+  }))
+}
+
+async function exportOf(uploadId: string) {
+  const caller = await loadCaller(sessionFor(manager))
+  if (!caller) throw new Error('no caller')
+  let text = ''
+  for await (const part of exportSaleEventsCsv(caller, {
+    filter: {
+      status: [],
+      store: [],
+      kind: [],
+      from: null,
+      to: null,
+      upload: uploadId,
+      batch: null,
+      q: null,
+      reason: null,
+    },
+  }))
+    text += part
+  return text
+}
+
+describe('exports round-trip', () => {
+  it('stores exactly the exported values when the export is uploaded unchanged, and counts nothing as changed', async () => {
+    const tag = uniq()
+    // the till's file: every exported column, hostile values in each, written raw as a till writes them
+    const raw = `${[
+      HEADER,
+      ...[
+        [
+          `=A-${tag}`,
+          '+4915112345678',
+          'purchase',
+          '=1+1',
+          '-20% Rabatt Gutschein',
+          '@home pickup',
+          '12.5',
+          '2',
+          '',
+          '25.0001',
+        ],
+        [
+          `=A-${tag}`,
+          '+4915112345678',
+          'purchase',
+          '@SKU',
+          'Tab\tinside',
+          "'quoted",
+          '0.0001',
+          '1',
+          '',
+          '25.0001',
+        ],
+        [
+          `+B-${tag}`,
+          '@home pickup',
+          'return',
+          '-SKU',
+          '"Quoted", with comma',
+          '+large',
+          '99999.9999',
+          '1',
+          '=HYPERLINK("x")',
+          '',
+        ],
+        [`-C-${tag}`, "''twice", 'purchase', "'=already guarded", 'Ünïcødé ✓', '', '3', '1', '', '3'],
+        [`@D-${tag}`, '-1', 'purchase', '+X', '=SUM(A1:A2)', '', '', '1', '', ''],
+      ].map((r, i) => {
+        const day = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10)
+        const time = ['09:15:07', '09:15:07', '10:00:00.25', '11:30:00', '12:00:00'][i]
+        const [order, customer, kind, ...rest] = r
+        return [order, `${day} ${time}`, store.code, customer, kind, ...rest]
+          .map((c) => rawCell(c ?? ''))
+          .join(',')
+      }),
+      // the second 02:30 of the night Berlin leaves summer time: its local time alone would read as the first
+      `E-${tag},2025-10-26T02:30:00+01:00,${store.code},,purchase,SKU-E,Night,,1,1,,`,
+    ].join('\n')}\n`
+    const first = await makeUpload({ store, uploaderId: manager.id, csv: raw })
+    await commitUpload({
+      uploadId: first,
+      actor: { userId: manager.id, email: manager.email },
+      stores: [store],
+      defaultStoreCode: store.code,
+    })
+    const before = await stored(tag)
+    expect(before.map((e) => [e.orderId, e.status])).toEqual([
+      [`+B-${tag}`, 'READY'],
+      [`-C-${tag}`, 'READY'],
+      [`=A-${tag}`, 'READY'],
+      [`@D-${tag}`, 'INVALID'],
+      [`E-${tag}`, expect.any(String)],
+    ])
+    expect(before.at(-1)?.occurredAt).toBe('2025-10-26T01:30:00.000Z')
+    expect(before.find((e) => e.orderId === `=A-${tag}`)).toMatchObject({
+      customerId: '+4915112345678',
+      revenue: '25.0001',
+      lineItems: [
+        ['=1+1', '-20% Rabatt Gutschein', '@home pickup', '12.5', 2],
+        ['@SKU', 'Tab\tinside', "'quoted", '0.0001', 1],
+      ],
+    })
+    // one of them was sent: coming back unchanged it must not become a correction
+    await db.saleEvent.updateMany({
+      where: { storeId: store.id, orderId: `-C-${tag}` },
+      data: { status: 'SUBMITTED', submittedAt: new Date() },
+    })
+
+    const exported = await exportOf(first)
+    // formula-safe in a spreadsheet: no cell starts with = + - @ (a tab or CR) unguarded
+    for (const cell of exported.replace(/^\uFEFF/, '').split(/[,\r\n]+/))
+      expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/)
+    for (const value of HOSTILE) expect(exported).toContain(`'${value}`)
+
+    const again = await makeUpload({ store, uploaderId: manager.id, csv: exported })
+    const summary = await commitUpload({
+      uploadId: again,
+      actor: { userId: manager.id, email: manager.email },
+      stores: [store],
+      defaultStoreCode: store.code,
+    })
+    expect(summary.counts).toMatchObject({ events: 5, unchanged: 5, new: 0, updated: 0, corrections: 0 })
+    const after = await stored(tag)
+    expect(after).toEqual(before.map((e) => (e.orderId === `-C-${tag}` ? { ...e, status: 'SUBMITTED' } : e)))
+  })
+})
