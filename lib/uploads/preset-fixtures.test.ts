@@ -168,6 +168,10 @@ describe('Toast ItemSelectionDetails.csv', () => {
       now: NOW,
     })
     expect(r.preset).toBe('toast')
+    // nothing else of the file is read: not the server, the table or the tab name a server types
+    expect(Object.keys(r.mapping).sort()).toEqual(
+      ['itemId', 'itemName', 'lineTotal', 'occurredAt', 'orderId', 'quantity', 'storeCode'].sort(),
+    )
     expect(r.mapping.storeCode?.header).toBe('Location')
     expect(r.mapping.orderId?.header).toBe('Order Id')
     expect(r.mapping.lineTotal?.header).toBe('Net Price')
@@ -179,8 +183,8 @@ describe('Toast ItemSelectionDetails.csv', () => {
         kind: 'PURCHASE',
         orderId: '400000017654321',
         store: 'Dumbo Waterfront',
-        // 03/14/2026 12:15:40 in New York (daylight time since 8 March)
-        occurredAt: '2026-03-14T16:15:40.000Z',
+        // 02/27/2026 12:15:40 in New York (Eastern standard time)
+        occurredAt: '2026-02-27T17:15:40.000Z',
         customerId: null,
         status: 'READY',
         lines: [
@@ -193,7 +197,7 @@ describe('Toast ItemSelectionDetails.csv', () => {
         kind: 'PURCHASE',
         orderId: '400000017654322',
         store: 'Dumbo Waterfront',
-        occurredAt: '2026-03-14T17:01:55.000Z',
+        occurredAt: '2026-02-27T18:01:55.000Z',
         customerId: null,
         status: 'READY',
         lines: [[null, TOAST_LONG_NAME, null, '64', 1]],
@@ -202,7 +206,7 @@ describe('Toast ItemSelectionDetails.csv', () => {
         kind: 'PURCHASE',
         orderId: '400000017654323',
         store: 'Cobble Hill Kitchen',
-        occurredAt: '2026-03-14T22:39:47.000Z',
+        occurredAt: '2026-02-27T23:39:47.000Z',
         customerId: null,
         status: 'READY',
         lines: [['SPR-LEM', 'Lemon Spritz', null, '9', 3]],
@@ -218,6 +222,9 @@ describe('Loyverse receipts by item', () => {
       now: NOW,
     })
     expect(r.preset).toBe('loyverse')
+    expect(Object.keys(r.mapping).sort()).toEqual(
+      ['itemId', 'itemName', 'kind', 'lineTotal', 'occurredAt', 'orderId', 'quantity', 'storeCode'].sort(),
+    )
     expect(r.mapping.storeCode?.header).toBe('Store')
     expect(r.mapping.lineTotal?.header).toBe('Net sales')
     expect(r.mapping.kind?.header).toBe('Receipt type')
@@ -229,7 +236,7 @@ describe('Loyverse receipts by item', () => {
         kind: 'PURCHASE',
         orderId: '1-1001',
         store: 'Marina Walk',
-        occurredAt: '2026-03-14T13:12:00.000Z',
+        occurredAt: '2026-02-27T14:12:00.000Z',
         customerId: null,
         status: 'READY',
         lines: [
@@ -242,7 +249,7 @@ describe('Loyverse receipts by item', () => {
         kind: 'PURCHASE',
         orderId: '1-1002',
         store: 'Marina Walk',
-        occurredAt: '2026-03-14T15:47:00.000Z',
+        occurredAt: '2026-02-27T16:47:00.000Z',
         customerId: null,
         status: 'READY',
         lines: [[null, LONG_NAME, null, '64', 1]],
@@ -251,7 +258,7 @@ describe('Loyverse receipts by item', () => {
         kind: 'RETURN',
         orderId: '1-1003',
         store: 'Marina Walk',
-        occurredAt: '2026-03-14T20:05:00.000Z',
+        occurredAt: '2026-02-27T21:05:00.000Z',
         customerId: null,
         status: 'READY',
         // refunded at what the customer paid: -4.05 net for one latte
@@ -261,7 +268,7 @@ describe('Loyverse receipts by item', () => {
         kind: 'PURCHASE',
         orderId: '2-0410',
         store: 'Old Town Kiosk',
-        occurredAt: '2026-03-14T21:30:00.000Z',
+        occurredAt: '2026-02-27T22:30:00.000Z',
         customerId: null,
         status: 'READY',
         lines: [['20003', 'Tea "Nordic" blend', null, '4.5', 3]],
