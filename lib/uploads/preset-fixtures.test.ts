@@ -162,7 +162,7 @@ const TOAST_LONG_NAME =
   "Chef's seasonal tasting board with house-cured charcuterie, three aged cheeses, pickled vegetables, grilled sourdough, whipped ricotta and hot honey - serves two, ask your server about today's selection"
 
 describe('Toast ItemSelectionDetails.csv', () => {
-  it('is detected, maps Location as the store, sends net price ÷ quantity per line, and reads Toast’s US dates', async () => {
+  it('is detected, maps Location as the store, sends net price ÷ quantity per line, reads Toast’s US dates and leaves voided items out', async () => {
     const r = await parseSalesFile(fixture('toast-item-selection-details.csv'), {
       stores: byName('Dumbo Waterfront', 'Cobble Hill Kitchen'),
       now: NOW,
@@ -170,14 +170,19 @@ describe('Toast ItemSelectionDetails.csv', () => {
     expect(r.preset).toBe('toast')
     // nothing else of the file is read: not the server, the table or the tab name a server types
     expect(Object.keys(r.mapping).sort()).toEqual(
-      ['itemId', 'itemName', 'lineTotal', 'occurredAt', 'orderId', 'quantity', 'storeCode'].sort(),
+      ['itemId', 'itemName', 'lineTotal', 'occurredAt', 'orderId', 'quantity', 'storeCode', 'voided'].sort(),
     )
     expect(r.mapping.storeCode?.header).toBe('Location')
     expect(r.mapping.orderId?.header).toBe('Order Id')
     expect(r.mapping.lineTotal?.header).toBe('Net Price')
     expect(r.mapping.unitPrice).toBeUndefined()
     expect(r.mapping.customerId).toBeUndefined()
-    expect(r.rowIssues).toEqual([])
+    expect(r.mapping.voided?.header).toBe('Void?')
+    // the milkshake taken off the check before payment (Void? true) wasn't sold: left out with its reason
+    expect(r.rowIssues.map((i) => [i.rowNumber, i.raw[15], i.reasons.map((x) => x.field)])).toEqual([
+      [5, 'Vanilla Milkshake', ['voided']],
+    ])
+    expect(r.rowIssues[0]?.reasons[0]?.message).toContain('voided')
     expect(r.events.map(summary)).toEqual([
       {
         kind: 'PURCHASE',
@@ -277,6 +282,26 @@ describe('Loyverse receipts by item', () => {
     const json = JSON.stringify(r.events)
     expect(json).not.toContain('@example.com')
     expect(json).not.toContain('Large')
+  })
+})
+
+describe('a voided column in any file', () => {
+  it('leaves a line marked voided out with its reason, reads a line marked not voided, and asks about other words', async () => {
+    const r = await parseSalesFile(
+      'order_id,occurred_at,store_code,item_id,unit_price,quantity,voided\n' +
+        '1,2026-03-02 10:00,BK,A,10.00,1,TRUE\n1,2026-03-02 10:00,BK,B,4.00,1,false\n' +
+        '2,2026-03-03 10:00,BK,C,5.00,1,\n3,2026-03-03 11:00,BK,D,6.00,1,maybe\n',
+      { stores: byName('BK'), now: NOW },
+    )
+    expect(r.mapping.voided?.header).toBe('voided')
+    expect(r.events.map((e) => [e.orderId, e.lineItems.map((i) => i.itemId)])).toEqual([
+      ['1', ['B']],
+      ['2', ['C']],
+    ])
+    expect(r.rowIssues.map((i) => [i.rowNumber, i.reasons.map((x) => [x.field, x.message])])).toEqual([
+      [2, [['voided', expect.stringContaining('left out')]]],
+      [5, [['voided', expect.stringContaining("'maybe'")]]],
+    ])
   })
 })
 
