@@ -205,7 +205,8 @@ export const SQUARE_ITEM_SALES_PRESET: SalesPreset = {
  * Toast data export ItemSelectionDetails.csv: one row per item selection, columns as published in Toast's data
  * export field reference (docs/till-exports.md). "Gross Price", "Discnt" and "Net Price" are the selection's
  * amounts for its whole quantity, so the unit price is Net Price ÷ Qty. "Order #" restarts every business day;
- * "Order Id" identifies the order. The export has no refunds (Toast keeps them with the payments).
+ * "Order Id" identifies the order. A selection taken off the check before payment stays in the file with
+ * "Void?" true: it is left out with its reason. The export has no refunds (Toast keeps them with the payments).
  */
 export const TOAST_ITEM_SELECTIONS_PRESET: SalesPreset = {
   id: 'toast',
@@ -252,6 +253,7 @@ export const TOAST_ITEM_SELECTIONS_PRESET: SalesPreset = {
     itemName: 'Menu Item',
     lineTotal: 'Net Price',
     quantity: 'Qty',
+    voided: 'Void?',
   },
 }
 
