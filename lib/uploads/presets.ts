@@ -358,6 +358,11 @@ export const SALES_PRESETS: readonly SalesPreset[] = [
   SALES_TEMPLATE_PRESET,
 ]
 
+/** How a recognised layout reads on screen ("Toast item selection export"); null for a file of its own layout. */
+export function presetLabel(id: PresetId): string | null {
+  return SALES_PRESETS.find((p) => p.id === id)?.label ?? null
+}
+
 export interface MappedColumn {
   index: number
   header: string

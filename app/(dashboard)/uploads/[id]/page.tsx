@@ -11,7 +11,7 @@ import type { SaleIssue } from '@/lib/sales/schema'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { applyMapping } from '@/lib/uploads/presets'
+import { applyMapping, presetLabel } from '@/lib/uploads/presets'
 import {
   getRememberedMapping,
   getUpload,
@@ -120,8 +120,8 @@ export default async function UploadPage({ params }: Params) {
               <CardTitle>Columns</CardTitle>
               <CardDescription>
                 Which column of your file holds each field. We matched what we could
-                {head.file.proposal.preset !== 'custom'
-                  ? ` (recognised: ${head.file.proposal.preset} export)`
+                {presetLabel(head.file.proposal.preset) !== null
+                  ? ` (recognised: ${presetLabel(head.file.proposal.preset)})`
                   : ''}
                 ; your choice is remembered for the next file from the same till. Header found on row{' '}
                 {head.file.headerRowNumber}; {head.file.encoding}, separated by{' '}
