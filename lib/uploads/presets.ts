@@ -290,7 +290,8 @@ export const LOYVERSE_RECEIPTS_PRESET: SalesPreset = {
     'Comment',
     'Status',
   ],
-  signature: ['Date', 'Receipt number', 'Receipt type', 'Item', 'Quantity', 'Net sales', 'Store'],
+  // some exports name the item column "Item name": not part of the signature, the header alias finds it
+  signature: ['Date', 'Receipt number', 'Receipt type', 'Quantity', 'Net sales', 'Store'],
   columns: {
     orderId: 'Receipt number',
     occurredAt: 'Date',
