@@ -95,6 +95,12 @@ describe('Toast and Loyverse layouts', () => {
     expect(LOYVERSE_RECEIPTS_PRESET.headers).toHaveLength(22)
   })
 
+  it('recognise Loyverse’s export without a Store column too (the store chosen for the upload fills it)', () => {
+    const header = LOYVERSE_RECEIPTS_PRESET.headers.filter((h) => h !== 'Store')
+    expect(mapped(header).preset).toBe('loyverse')
+    expect(mapped(header).columns.kind).toBe('Receipt type')
+  })
+
   it('are named on screen by their label', () => {
     expect(presetLabel('toast')).toBe('Toast item selection export')
     expect(presetLabel('loyverse')).toBe('Loyverse receipts export')
