@@ -290,8 +290,9 @@ export const LOYVERSE_RECEIPTS_PRESET: SalesPreset = {
     'Comment',
     'Status',
   ],
-  // some exports name the item column "Item name": not part of the signature, the header alias finds it
-  signature: ['Date', 'Receipt number', 'Receipt type', 'Quantity', 'Net sales', 'Store'],
+  // some exports name the item column "Item name" (the header alias finds it); without a Store column the
+  // store chosen for the upload fills the rows: neither is needed to recognise the export
+  signature: ['Date', 'Receipt number', 'Receipt type', 'Quantity', 'Net sales'],
   columns: {
     orderId: 'Receipt number',
     occurredAt: 'Date',
