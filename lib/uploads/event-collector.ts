@@ -25,6 +25,8 @@ import type { ParsedSaleEvent, RowIssue, StoreInfo } from './types'
 import { type ResolvedStore, type UnknownStoreName, UploadStores } from './upload-stores'
 
 const SMALL_INTEGER = /^[+-]?\d{1,9}$/
+const VOIDED_WORDS = new Set(['true', 'yes', 'y', '1', 'voided', 'void', 'ja', 'storniert'])
+const NOT_VOIDED_WORDS = new Set(['false', 'no', 'n', '0', 'nein'])
 
 export interface EventCollectorOptions {
   header: readonly string[]
@@ -128,6 +130,21 @@ export class EventCollector {
     return seen === 0 ? base : `${base}-${seen + 1}`
   }
 
+  /** true (after recording why) when the row's voided cell says the line wasn't sold, or can't be read */
+  private isVoided(row: CsvRow): boolean {
+    const text = trimmedCell(row, this.col.voided)
+    if (text === '') return false
+    const word = text.toLowerCase()
+    if (NOT_VOIDED_WORDS.has(word)) return false
+    const column = this.o.mapping.voided?.header ?? ''
+    this.rowIssue(
+      row,
+      'voided',
+      VOIDED_WORDS.has(word) ? UPLOAD_MESSAGES.voidedLine(column) : UPLOAD_MESSAGES.voidedValue(text, column),
+    )
+    return true
+  }
+
   /** Takes one data row (not blank, below the header). */
   addRow(row: CsvRow): void {
     this.dataRows++
@@ -153,6 +170,7 @@ export class EventCollector {
       if (storeText === '') storeText = this.previousStore
     } else this.previousOrder = detach(orderId)
     if (storeText !== this.previousStore) this.previousStore = detach(storeText)
+    if (c.voided >= 0 && this.isVoided(row)) return
     const store = this.stores.forCell(storeText)
     if (store === null || store === 'other') {
       const column = this.o.mapping.storeCode?.header

@@ -21,6 +21,7 @@ export const SALES_FIELDS = [
   'revenue',
   'returnReason',
   'currency',
+  'voided',
 ] as const
 
 export type SalesField = (typeof SALES_FIELDS)[number]
@@ -46,6 +47,7 @@ export const FIELD_LABELS: Record<SalesField, string> = {
   revenue: 'Order total',
   returnReason: 'Return reason',
   currency: 'Currency',
+  voided: 'Voided line',
 }
 
 /** Groups of which at least one field must be mapped for rows to become sales. */
@@ -208,6 +210,8 @@ const ALIASES: Record<SalesField, readonly string[]> = {
   revenue: ['revenue', 'total', 'ordertotal', 'totalamount', 'grandtotal', 'umsatz', 'gesamtbetrag', 'summe'],
   returnReason: ['returnreason', 'reason', 'refundreason', 'grund', 'retourengrund', 'rucksendegrund'],
   currency: ['currency', 'currencycode', 'wahrung', 'devise'],
+  // a yes/no column marking a line taken off before payment (Toast's "Void?"): such rows are not sales
+  voided: ['voided', 'void', 'isvoid', 'storniert'],
 }
 
 interface AliasHit {

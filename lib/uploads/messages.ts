@@ -18,6 +18,10 @@ export const UPLOAD_MESSAGES = {
     column === undefined
       ? 'No store for this row — choose the store for this upload'
       : `No store for this row — fill in column '${column}', or choose the store for this upload`,
+  voidedLine: (column: string) =>
+    `Column '${column}' marks this item as voided (taken off the order before it was paid), so it wasn't sold — this row is left out, nothing to fix`,
+  voidedValue: (value: string, column: string) =>
+    `'${value}' in column '${column}' doesn't say whether the item was voided — write true or false`,
   unknownKind: (value: string, column: string) =>
     `'${value}' in column '${column}' is neither a purchase nor a return — write purchase or return`,
   extraCells: (count: number, expected: number, delimiter: string) =>

@@ -3,11 +3,14 @@ import { normalizeHeader } from './fields'
 import {
   applyMapping,
   detectPreset,
+  LOYVERSE_RECEIPTS_PRESET,
+  presetLabel,
   proposeMapping,
   SALES_TEMPLATE_CSV,
   SALES_TEMPLATE_HEADERS,
   SHOPIFY_ORDERS_PRESET,
   SQUARE_ITEM_SALES_PRESET,
+  TOAST_ITEM_SELECTIONS_PRESET,
 } from './presets'
 
 describe('presets', () => {
@@ -24,6 +27,84 @@ describe('presets', () => {
     expect(detectPreset(SQUARE_ITEM_SALES_PRESET.headers)?.id).toBe('square')
     expect(detectPreset(['ORDER ID', 'Occurred At', 'Kind', 'Unit Price', 'QUANTITY'])?.id).toBe('template')
     expect(detectPreset(SHOPIFY_ORDERS_PRESET.headers.filter((h) => h !== 'Lineitem price'))).toBeNull()
+  })
+})
+
+describe('Toast and Loyverse layouts', () => {
+  const mapped = (header: readonly string[]) => {
+    const p = proposeMapping(header)
+    return {
+      preset: p.preset,
+      columns: Object.fromEntries(Object.entries(p.mapping).map(([f, c]) => [f, c.header])),
+    }
+  }
+
+  it('recognise Toast’s export also with the PLU column and "Discount" spelled out, as files in use carry them', () => {
+    const header = TOAST_ITEM_SELECTIONS_PRESET.headers.flatMap((h) =>
+      h === 'SKU' ? ['SKU', 'PLU'] : h === 'Discnt' ? ['Discount'] : [h],
+    )
+    expect(mapped(header)).toEqual({
+      preset: 'toast',
+      columns: {
+        orderId: 'Order Id',
+        occurredAt: 'Order Date',
+        storeCode: 'Location',
+        itemId: 'SKU',
+        itemName: 'Menu Item',
+        lineTotal: 'Net Price',
+        quantity: 'Qty',
+        voided: 'Void?',
+      },
+    })
+  })
+
+  it('recognise Loyverse’s export also when it names the item column "Item name" and leaves columns out', () => {
+    const header = [
+      'Date',
+      'Receipt number',
+      'Receipt type',
+      'Category',
+      'SKU',
+      'Item name',
+      'Variant',
+      'Quantity',
+      'Gross sales',
+      'Discounts',
+      'Net sales',
+      'Cost of goods',
+      'Taxes',
+      'POS',
+      'Store',
+      'Cashier name',
+      'Customer name',
+      'Status',
+    ]
+    expect(mapped(header)).toEqual({
+      preset: 'loyverse',
+      columns: {
+        orderId: 'Receipt number',
+        occurredAt: 'Date',
+        kind: 'Receipt type',
+        storeCode: 'Store',
+        itemId: 'SKU',
+        itemName: 'Item name',
+        lineTotal: 'Net sales',
+        quantity: 'Quantity',
+      },
+    })
+    expect(LOYVERSE_RECEIPTS_PRESET.headers).toHaveLength(22)
+  })
+
+  it('recognise Loyverse’s export without a Store column too (the store chosen for the upload fills it)', () => {
+    const header = LOYVERSE_RECEIPTS_PRESET.headers.filter((h) => h !== 'Store')
+    expect(mapped(header).preset).toBe('loyverse')
+    expect(mapped(header).columns.kind).toBe('Receipt type')
+  })
+
+  it('are named on screen by their label', () => {
+    expect(presetLabel('toast')).toBe('Toast item selection export')
+    expect(presetLabel('loyverse')).toBe('Loyverse receipts export')
+    expect(presetLabel('custom')).toBeNull()
   })
 })
 

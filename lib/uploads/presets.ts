@@ -1,4 +1,5 @@
-// Known export layouts (Shopify orders, Square item sales, our template) and the column mapping proposal.
+// Known export layouts (Shopify orders, Square item sales, Toast item selections, Loyverse receipts, our template)
+// and the column mapping proposal.
 
 import { readDateTime } from '@/lib/time/parse-date'
 import {
@@ -14,7 +15,7 @@ import {
 import { parseKindValue } from './kind'
 
 /** Matches Upload.source: the layout a mapping came from. */
-export type PresetId = 'shopify' | 'square' | 'template' | 'custom'
+export type PresetId = 'shopify' | 'square' | 'toast' | 'loyverse' | 'template' | 'custom'
 
 export interface SalesPreset {
   id: Exclude<PresetId, 'custom'>
@@ -24,6 +25,8 @@ export interface SalesPreset {
   /** headers that must all be present for the file to be recognised as this export */
   signature: readonly string[]
   columns: Partial<Record<SalesField, string>>
+  /** fields no column of this export may fill through a header alias (a column whose name fits but whose values don't) */
+  unmapped?: readonly SalesField[]
 }
 
 /**
@@ -198,6 +201,111 @@ export const SQUARE_ITEM_SALES_PRESET: SalesPreset = {
   },
 }
 
+/**
+ * Toast data export ItemSelectionDetails.csv: one row per item selection, columns as published in Toast's data
+ * export field reference (docs/till-exports.md). "Gross Price", "Discnt" and "Net Price" are the selection's
+ * amounts for its whole quantity, so the unit price is Net Price ÷ Qty. "Order #" restarts every business day;
+ * "Order Id" identifies the order. A selection taken off the check before payment stays in the file with
+ * "Void?" true: it is left out with its reason. The export has no refunds (Toast keeps them with the payments).
+ */
+export const TOAST_ITEM_SELECTIONS_PRESET: SalesPreset = {
+  id: 'toast',
+  label: 'Toast item selection export',
+  headers: [
+    'Location',
+    'Order Id',
+    'Order #',
+    'Sent Date',
+    'Order Date',
+    'Check Id',
+    'Server',
+    'Table',
+    'Dining Area',
+    'Service',
+    'Dining Option',
+    'Item Selection Id',
+    'Item Id',
+    'Master Id',
+    'SKU',
+    'Menu Item',
+    'Menu Subgroup(s)',
+    'Menu Group',
+    'Menu',
+    'Sales Category',
+    'Gross Price',
+    'Discnt',
+    'Net Price',
+    'Qty',
+    'Tax',
+    'Void?',
+    'Deferred',
+    'Tax Exempt',
+    'Tax Inclusion Option',
+    'Dining Option Tax',
+    'Tab Name',
+  ],
+  signature: ['Order Id', 'Order Date', 'Item Selection Id', 'Menu Item', 'Net Price', 'Qty'],
+  columns: {
+    orderId: 'Order Id',
+    occurredAt: 'Order Date',
+    storeCode: 'Location',
+    itemId: 'SKU',
+    itemName: 'Menu Item',
+    lineTotal: 'Net Price',
+    quantity: 'Qty',
+    voided: 'Void?',
+  },
+}
+
+/**
+ * Loyverse Back Office receipts export by item: one row per receipt line; a refund is a receipt of its own whose
+ * "Receipt type" is Refund. The unit price is Net sales ÷ Quantity (Net sales is Gross sales less Discounts).
+ * "Variant" holds the variant's name ("Large"), not an id, and the customer columns hold a name and contact
+ * details, so neither is sent (docs/till-exports.md).
+ */
+export const LOYVERSE_RECEIPTS_PRESET: SalesPreset = {
+  id: 'loyverse',
+  label: 'Loyverse receipts export',
+  headers: [
+    'Date',
+    'Receipt number',
+    'Receipt type',
+    'Category',
+    'SKU',
+    'Item',
+    'Variant',
+    'Modifiers applied',
+    'Quantity',
+    'Gross sales',
+    'Discounts',
+    'Net sales',
+    'Cost of goods',
+    'Gross profit',
+    'Taxes',
+    'POS',
+    'Store',
+    'Cashier name',
+    'Customer name',
+    'Customer contacts',
+    'Comment',
+    'Status',
+  ],
+  // some exports name the item column "Item name" (the header alias finds it); without a Store column the
+  // store chosen for the upload fills the rows: neither is needed to recognise the export
+  signature: ['Date', 'Receipt number', 'Receipt type', 'Quantity', 'Net sales'],
+  columns: {
+    orderId: 'Receipt number',
+    occurredAt: 'Date',
+    kind: 'Receipt type',
+    storeCode: 'Store',
+    itemId: 'SKU',
+    itemName: 'Item',
+    lineTotal: 'Net sales',
+    quantity: 'Quantity',
+  },
+  unmapped: ['variationId', 'customerId'],
+}
+
 export const SALES_TEMPLATE_HEADERS = [
   'order_id',
   'occurred_at',
@@ -247,8 +355,15 @@ export const SALES_TEMPLATE_CSV = `${SALES_TEMPLATE_HEADERS.join(',')}
 export const SALES_PRESETS: readonly SalesPreset[] = [
   SHOPIFY_ORDERS_PRESET,
   SQUARE_ITEM_SALES_PRESET,
+  TOAST_ITEM_SELECTIONS_PRESET,
+  LOYVERSE_RECEIPTS_PRESET,
   SALES_TEMPLATE_PRESET,
 ]
+
+/** How a recognised layout reads on screen ("Toast item selection export"); null for a file of its own layout. */
+export function presetLabel(id: PresetId): string | null {
+  return SALES_PRESETS.find((p) => p.id === id)?.label ?? null
+}
 
 export interface MappedColumn {
   index: number
@@ -371,10 +486,11 @@ export function proposeMapping(
   }
   const shopify = preset?.id === 'shopify' || isShopifyLayout(header)
   const best = new Map<SalesField, { index: number; rank: number }>()
+  const leftOut = new Set<SalesField>(preset?.unmapped ?? [])
   header.forEach((h, index) => {
     if (taken.has(index)) return
     const hit = fieldForHeader(h, shopify)
-    if (hit === null || mapping[hit.field] !== undefined) return
+    if (hit === null || mapping[hit.field] !== undefined || leftOut.has(hit.field)) return
     if (hit.field === 'kind' && !kindColumnFits(index, hit.rank, sampleRows)) return
     const current = best.get(hit.field)
     if (current === undefined || hit.rank < current.rank) best.set(hit.field, { index, rank: hit.rank })

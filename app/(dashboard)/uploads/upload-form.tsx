@@ -96,7 +96,7 @@ export function UploadForm({
       <CardHeader>
         <CardTitle>Upload a sales file</CardTitle>
         <CardDescription>
-          A CSV export from your till (Shopify POS, Square, Excel or{' '}
+          A CSV export from your till (Shopify POS, Square, Toast, Loyverse, Excel or{' '}
           <a className="underline" href={TEMPLATE_HREF} download="storefront-sync-template.csv">
             our template, with an example
           </a>

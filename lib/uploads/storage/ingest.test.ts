@@ -296,6 +296,64 @@ describe('storing the fixture corpus', () => {
     ])
   })
 
+  it('stores a Toast export net of its discounts, keeping the voided milkshake as a row issue with its reason', async () => {
+    const dumbo = `DUM-${uniq()}`
+    const store = await makeStore({ code: dumbo })
+    await db.storeMembership.create({ data: { userId: manager.id, storeId: store.id } })
+    stores.push(ingestStore(store))
+    const bytes = fixture('toast-item-selection-details.csv', {
+      'Dumbo Waterfront': dumbo,
+      'Cobble Hill Kitchen': other.code,
+    })
+    const { uploadId, summary } = await uploadAndCommit(bytes, null, undefined)
+    const result = await parsed(bytes, undefined)
+    const stored = await storedEvents({ uploadId })
+    expect(stored).toEqual(asStored(result.events))
+    expect(
+      stored.map((e) => [e.orderId, e.lineItems.map((li) => [li.itemId, li.unitPrice, li.quantity])]),
+    ).toEqual([
+      [
+        '400000017654321',
+        [
+          ['BRG-CLASSIC', '15.3', 2],
+          ['FRY-REG', '6', 1],
+        ],
+      ],
+      ['400000017654322', [[null, '64', 1]]],
+      ['400000017654323', [['SPR-LEM', '9', 3]]],
+    ])
+    const issues = await db.uploadRowIssue.findMany({ where: { uploadId } })
+    expect(issues.map((i) => [i.rowNumber, (i.reasons as { field: string }[]).map((r) => r.field)])).toEqual([
+      [5, ['voided']],
+    ])
+    expect(summary.counts).toMatchObject({ rowIssues: 1 })
+  })
+
+  it('stores a Loyverse export with its Refund receipt as a return at the price paid, without customer contacts', async () => {
+    const marina = `MAR-${uniq()}`
+    const store = await makeStore({ code: marina })
+    await db.storeMembership.create({ data: { userId: manager.id, storeId: store.id } })
+    stores.push(ingestStore(store))
+    const bytes = fixture('loyverse-receipts-by-item.csv', {
+      'Marina Walk': marina,
+      'Old Town Kiosk': other.code,
+    })
+    const { uploadId, summary } = await uploadAndCommit(bytes, null, undefined)
+    const stored = await storedEvents({ uploadId })
+    expect(stored).toEqual(asStored((await parsed(bytes, undefined)).events))
+    expect(stored.map((e) => [e.kind, e.orderId, e.customerId])).toEqual([
+      ['PURCHASE', '1-1001', null],
+      ['PURCHASE', '1-1002', null],
+      ['RETURN', '1-1003', null],
+      ['PURCHASE', '2-0410', null],
+    ])
+    expect(stored.find((e) => e.kind === 'RETURN')?.lineItems.map((li) => [li.itemId, li.unitPrice])).toEqual(
+      [['10001', '4.05']],
+    )
+    expect(JSON.stringify(stored)).not.toContain('@example.com')
+    expect(summary.counts).toMatchObject({ rowIssues: 0 })
+  })
+
   it('keeps the Square rows of an unknown store as row issues with their cells and reason', async () => {
     const downtown = `DT-${uniq()}`
     const store = await makeStore({ code: downtown })

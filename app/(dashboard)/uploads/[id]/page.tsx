@@ -16,6 +16,7 @@ import { getStores } from '@/lib/stores/queries'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { fieldLabel } from '@/lib/uploads/field-label'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
+import { presetLabel } from '@/lib/uploads/presets'
 import {
   countReadyInUpload,
   getStoreChoices,
@@ -137,8 +138,8 @@ export default async function UploadPage({ params }: Params) {
               <CardTitle>Columns</CardTitle>
               <CardDescription>
                 Which column of your file holds each field. We matched what we could
-                {head.file.proposal.preset !== 'custom'
-                  ? ` (recognised: ${head.file.proposal.preset} export)`
+                {presetLabel(head.file.proposal.preset) !== null
+                  ? ` (recognised: ${presetLabel(head.file.proposal.preset)})`
                   : ''}
                 ; your choice is remembered for the next file from the same till. Header found on row{' '}
                 {head.file.headerRowNumber}; {head.file.encoding}, separated by{' '}
