@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { MESSAGES } from '@/lib/auth/action'
 import { getCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
@@ -204,7 +205,7 @@ describe('"select all N matching this filter" in the sales table', () => {
     // naming B's store: refused before anything is read
     for (const filter of [`store=${b.code}`, `store=${a.code},${b.code}&q=${tag}`]) {
       const r = await asA(() => submitMatchingSaleEventsAction({ filter, expectedCount: 6 }))
-      expect(r).toEqual({ ok: false, error: 'That store does not exist or is not one of yours.' })
+      expect(r).toEqual({ ok: false, error: MESSAGES.notFound })
       const x = await asA(() => excludeMatchingSaleEventsAction({ filter, expectedCount: 6 }))
       expect(x.ok).toBe(false)
       expect((await asA(() => countMatchingSaleEventsAction({ filter }))).ok).toBe(false)

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { MESSAGES } from '@/lib/auth/action'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs, sessionFor } from '@/lib/auth/testing'
@@ -89,7 +90,7 @@ describe('store names from the upload preview', () => {
     const manager = await makeUser({ storeIds: [own.id] })
     const name = `Mission St ${uniq()}`
     const r = await runAs(signedIn(manager), () => addStoreNameAction({ storeId: foreign.id, name }))
-    expect(r).toMatchObject({ ok: false, error: 'That store does not exist or is not one of yours.' })
+    expect(r).toMatchObject({ ok: false, error: MESSAGES.notFound })
     expect(await db.storeAlias.count({ where: { normalized: normalizeStoreName(name) } })).toBe(0)
   })
 
