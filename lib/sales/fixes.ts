@@ -2,8 +2,9 @@ import 'server-only'
 import type { AuditActor } from '@/lib/audit/log'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
+import { itemsTotalOverflow, SALE_LIMITS } from '@/lib/sales/limits'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
-import { SALE_LIMITS, type SaleIssue } from '@/lib/sales/schema'
+import type { SaleIssue } from '@/lib/sales/schema'
 import type { GroupFix } from '@/lib/sales/table-actions-schema'
 import { excludeEvents, revalidatedStatus, storeRevalidation } from '@/lib/sales/transitions'
 import { validateSaleEvent } from '@/lib/sales/validate'
@@ -16,11 +17,16 @@ import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 const sql = Prisma.sql
 type Tx = Prisma.TransactionClient
 
-function total(items: { unitPrice: Prisma.Decimal | null; quantity: number | null }[]) {
-  return items.reduce(
-    (sum, li) => (li.unitPrice && li.quantity ? sum.add(li.unitPrice.mul(li.quantity)) : sum),
-    new Prisma.Decimal(0),
-  )
+// Σ price × quantity for the tables; a sum the column can't hold is 0, and the event's issues say why
+function total(items: { unitPrice: string | null; quantity: number | null }[]) {
+  if (itemsTotalOverflow(items) !== null) return '0'
+  return items
+    .reduce(
+      (sum, li) =>
+        li.unitPrice && li.quantity ? sum.add(new Prisma.Decimal(li.unitPrice).mul(li.quantity)) : sum,
+      new Prisma.Decimal(0),
+    )
+    .toString()
 }
 
 /** validates events again and stores the outcome (status, issues, item count and total); returns how many are READY */
@@ -41,6 +47,14 @@ export async function revalidateEvents(
       .filter((e) => e.status !== 'EXCLUDED' || options.include)
       .filter((e) => e.status !== 'SUBMITTED' && e.status !== 'QUEUED')
       .map((e) => {
+        const lineItems = e.lineItems.map((li) => ({
+          role: li.role,
+          itemId: li.itemId,
+          itemName: li.itemName,
+          variationId: li.variationId,
+          unitPrice: li.unitPrice?.toString() ?? null,
+          quantity: li.quantity,
+        }))
         const issues: SaleIssue[] = validateSaleEvent(
           {
             kind: e.kind,
@@ -56,14 +70,7 @@ export async function revalidateEvents(
             returnType: e.returnType,
             returnPreference: e.returnPreference,
             returnDropOff: e.returnDropOff,
-            lineItems: e.lineItems.map((li) => ({
-              role: li.role,
-              itemId: li.itemId,
-              itemName: li.itemName,
-              variationId: li.variationId,
-              unitPrice: li.unitPrice?.toString() ?? null,
-              quantity: li.quantity,
-            })),
+            lineItems,
           },
           { timeZone: e.store.timeZone },
         )
@@ -74,7 +81,7 @@ export async function revalidateEvents(
           status,
           issues: JSON.stringify(issues),
           count: e.lineItems.length,
-          total: total(e.lineItems).toString(),
+          total: total(lineItems),
         }
       })
     if (rows.length === 0) continue
