@@ -9,7 +9,16 @@ import {
   MAX_RETURN_DROP_OFF_LENGTH,
   MAX_STORE_ID_LENGTH,
 } from '@/lib/constructor/schema'
-import { cutText, hasUnstorableCharacter, itemsTotalOverflow, MAX_AMOUNT, SALE_LIMITS } from './limits'
+import { UPLOAD_MESSAGES } from '@/lib/uploads/messages'
+import {
+  cutText,
+  hasUnstorableCharacter,
+  itemsTotalOverflow,
+  MAX_AMOUNT,
+  SALE_LIMITS,
+  shownValue,
+} from './limits'
+import { SALE_MESSAGES } from './schema'
 
 // The one table of limits agrees with the contract (the sandbox's copy of Constructor's JSON Schema and the
 // contract module) and with the database columns that hold the values.
@@ -86,5 +95,18 @@ describe('the table of limits', () => {
     )
     expect(itemsTotalOverflow([line('12.50', 2)])).toBe(null)
     expect(itemsTotalOverflow([{ unitPrice: null, quantity: 10_000 }])).toBe(null)
+  })
+
+  it('quotes a long value in a message by its start', () => {
+    const cell = '9'.repeat(60_000)
+    for (const message of [
+      SALE_MESSAGES.amountFormat('Price', cell, 'unit_price'),
+      SALE_MESSAGES.quantityOutOfRange(cell),
+      UPLOAD_MESSAGES.dateUnreadable(cell, 'occurred_at'),
+      UPLOAD_MESSAGES.unknownStore(cell, 'store_code', []),
+    ])
+      expect(message.length).toBeLessThan(300)
+    expect(shownValue('12.50')).toBe('12.50')
+    expect(shownValue(cell)).toBe(`${'9'.repeat(57)}…`)
   })
 })

@@ -43,6 +43,11 @@ export function hasUnstorableCharacter(value: string): boolean {
   return value.indexOf('\u0000') !== -1 || (SURROGATE.test(value) && LONE_SURROGATE.test(value))
 }
 
+/** a value quoted in a message: a long one is shown by its start, so a 60 KB cell doesn't make a 60 KB reason */
+export function shownValue(value: string): string {
+  return value.length > 60 ? `${cutText(value, 57)}…` : value
+}
+
 /** `value` cut to at most `max` UTF-16 units without splitting a surrogate pair */
 export function cutText(value: string, max: number): string {
   if (value.length <= max) return value

@@ -11,6 +11,7 @@ import {
 } from '@/lib/money/decimal'
 import { type DayMonthOrder, readDateTime } from '@/lib/time/parse-date'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
+import { shownValue } from './limits'
 import { AMOUNT_LABELS, type AmountField, SALE_MESSAGES } from './schema'
 
 export type ValueRead<T> = { ok: true; value: T } | { ok: false; message: string }
@@ -135,15 +136,17 @@ export function localeDateOrder(locale: string | undefined): DayMonthOrder | nul
 /** messages for a value a person typed, each saying how to write it */
 export const VALUE_MESSAGES = {
   quantityAmbiguous: (value: string) =>
-    `Quantity '${value}' could mean ${value.replace(/[.,]/g, '')} or ${value.replace(/[.,].*$/, '')} — write whole units without a separator, like ${value.replace(/[.,]/g, '')}`,
-  quantityFormat: (value: string) => `Quantity '${value}' is not a number — write whole units like 1000`,
+    `Quantity '${shownValue(value)}' could mean ${value.replace(/[.,]/g, '')} or ${value.replace(/[.,].*$/, '')} — write whole units without a separator, like ${value.replace(/[.,]/g, '')}`,
+  quantityFormat: (value: string) =>
+    `Quantity '${shownValue(value)}' is not a number — write whole units like 1000`,
   amountAmbiguous: (label: string, value: string) =>
-    `${label} '${value}' could be read two ways — write it without a thousands separator, like ${value.replace(/[.,]/g, '')} or ${value.replace(/[.,]/, '.')}`,
-  dateUnreadable: (value: string) => `Date '${value}' can't be read — write it like 2026-03-08`,
-  dateImpossible: (value: string) => `Date '${value}' is not a real date — pick the day from the calendar`,
+    `${label} '${shownValue(value)}' could be read two ways — write it without a thousands separator, like ${value.replace(/[.,]/g, '')} or ${value.replace(/[.,]/, '.')}`,
+  dateUnreadable: (value: string) => `Date '${shownValue(value)}' can't be read — write it like 2026-03-08`,
+  dateImpossible: (value: string) =>
+    `Date '${shownValue(value)}' is not a real date — pick the day from the calendar`,
   timeMissing: () => 'Time is missing — enter the time of the sale, like 14:05',
   timeUnreadable: (value: string) =>
-    `Time '${value}' can't be read — write it like 14:05 or 2:05 PM (00:00 to 23:59)`,
+    `Time '${shownValue(value)}' can't be read — write it like 14:05 or 2:05 PM (00:00 to 23:59)`,
   zoneInvalid: (zone: string) =>
     `The store's time zone '${zone}' is not valid — an admin can set it in Settings → Stores`,
 } as const

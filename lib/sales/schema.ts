@@ -1,7 +1,7 @@
 // The one definition of a valid sale event: zod for what a person types (hand entry, inline edit),
 // mirrored rule for rule by validate.ts for bulk ingestion. Imports zod and constants only.
 import { z } from 'zod'
-import { hasUnstorableCharacter, itemsTotalOverflow, MAX_AMOUNT, SALE_LIMITS } from './limits'
+import { hasUnstorableCharacter, itemsTotalOverflow, MAX_AMOUNT, SALE_LIMITS, shownValue } from './limits'
 
 export const EVENT_KINDS = ['PURCHASE', 'RETURN'] as const
 export const LINE_ITEM_ROLES = ['PURCHASED', 'RETURNED', 'KEPT', 'CROSS_SOLD'] as const
@@ -103,22 +103,22 @@ export const SALE_MESSAGES = {
       ? 'Price is missing — enter the unit price'
       : `Price is missing — add the unit price in column '${column}'`,
   amountFormat: (label: string, value: string, column?: string) =>
-    `${label} '${value}' is not an amount — write it like 12.50${inColumn(column)}`,
+    `${label} '${shownValue(value)}' is not an amount — write it like 12.50${inColumn(column)}`,
   amountPrecision: (label: string, value: string) =>
-    `${label} ${value} has more than ${SALE_LIMITS.maxFractionDigits} decimal places — round it`,
+    `${label} ${shownValue(value)} has more than ${SALE_LIMITS.maxFractionDigits} decimal places — round it`,
   amountTooLarge: (label: string, value: string) =>
-    `${label} ${value} is too large — amounts can have at most ${SALE_LIMITS.maxIntegerDigits} digits before the decimal point`,
-  amountNegative: (label: string, value: string) => `${label} can't be negative (${value})`,
+    `${label} ${shownValue(value)} is too large — amounts can have at most ${SALE_LIMITS.maxIntegerDigits} digits before the decimal point`,
+  amountNegative: (label: string, value: string) => `${label} can't be negative (${shownValue(value)})`,
   priceNegative: (value: string) =>
-    `Price can't be negative (${value}) — for money given back, record the item as a return with a positive price`,
+    `Price can't be negative (${shownValue(value)}) — for money given back, record the item as a return with a positive price`,
   quantityMissing: (column?: string) =>
     column === undefined
       ? 'Quantity is missing — enter how many were sold'
       : `Quantity is missing — add how many were sold in column '${column}'`,
   quantityNotWhole: (value: string) =>
-    `Quantity ${value} is not a whole number — use whole units (1, 2, 3 …)`,
+    `Quantity ${shownValue(value)} is not a whole number — use whole units (1, 2, 3 …)`,
   quantityOutOfRange: (value: string) =>
-    `Quantity ${value} is outside ${SALE_LIMITS.minQuantity} to ${SALE_LIMITS.maxQuantity.toLocaleString('en-US')} — correct it, or split the sale`,
+    `Quantity ${shownValue(value)} is outside ${SALE_LIMITS.minQuantity} to ${SALE_LIMITS.maxQuantity.toLocaleString('en-US')} — correct it, or split the sale`,
 } as const
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/
