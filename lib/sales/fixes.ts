@@ -2,7 +2,7 @@ import 'server-only'
 import type { AuditActor } from '@/lib/audit/log'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
-import { itemsTotalOverflow, SALE_LIMITS } from '@/lib/sales/limits'
+import { SALE_LIMITS } from '@/lib/sales/limits'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
 import type { SaleIssue } from '@/lib/sales/schema'
 import type { GroupFix } from '@/lib/sales/table-actions-schema'
@@ -17,16 +17,15 @@ import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 const sql = Prisma.sql
 type Tx = Prisma.TransactionClient
 
+const TOO_LARGE = new Prisma.Decimal(10).pow(SALE_LIMITS.maxIntegerDigits)
+
 // Σ price × quantity for the tables; a sum the column can't hold is 0, and the event's issues say why
 function total(items: { unitPrice: string | null; quantity: number | null }[]) {
-  if (itemsTotalOverflow(items) !== null) return '0'
-  return items
-    .reduce(
-      (sum, li) =>
-        li.unitPrice && li.quantity ? sum.add(new Prisma.Decimal(li.unitPrice).mul(li.quantity)) : sum,
-      new Prisma.Decimal(0),
-    )
-    .toString()
+  const sum = items.reduce(
+    (s, li) => (li.unitPrice && li.quantity ? s.add(new Prisma.Decimal(li.unitPrice).mul(li.quantity)) : s),
+    new Prisma.Decimal(0),
+  )
+  return sum.abs().gte(TOO_LARGE) ? '0' : sum.toString()
 }
 
 /** validates events again and stores the outcome (status, issues, item count and total); returns how many are READY */

@@ -95,6 +95,10 @@ describe('the table of limits', () => {
     )
     expect(itemsTotalOverflow([line('12.50', 2)])).toBe(null)
     expect(itemsTotalOverflow([{ unitPrice: null, quantity: 10_000 }])).toBe(null)
+    // a value outside its own limit has its own reason
+    expect(itemsTotalOverflow([line('999999999999999', 10_000)])).toBe(null)
+    expect(itemsTotalOverflow([line('99999999999999', 10_001)])).toBe(null)
+    expect(itemsTotalOverflow([line('-99999999999999', 10_000), line('-99999999999999', 10_000)])).toBe(null)
   })
 
   it('quotes a long value in a message by its start', () => {

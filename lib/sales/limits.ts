@@ -55,38 +55,45 @@ export function cutText(value: string, max: number): string {
   return value.slice(0, end)
 }
 
-const PLAIN = /^(\d+)(?:\.(\d{1,4}))?$/
+// a price within the column's digits (a longer one has a reason of its own), and not negative
+const PLAIN = /^0*(\d{1,14})(?:\.(\d{1,4}))?$/
 const SCALE = 10_000n
 const MAX_SCALED = 10n ** 18n - 1n
 // below this no sum of 500 lines of at most 10,000 units can reach the column's limit
 const SAFE_FLOAT_SUM = 1e13
 
 /**
- * Σ price × quantity of the items that have a readable price and a whole quantity, when it is more than a
- * Decimal(18, 4) holds, written for a message ("1,999,999,999,999,980,000"); null when it fits. Exact (BigInt), without decimal.js.
+ * Σ price × quantity of the items whose price and quantity are each within their limits, when it is more
+ * than a Decimal(18, 4) holds, written for a message ("1,999,999,999,999,980,000"); null when it fits.
+ * A value outside its own limit has its own reason and is left out. Exact (BigInt), without decimal.js.
  */
 export function itemsTotalOverflow(
   items: ReadonlyArray<{ unitPrice?: string | null; quantity?: number | null }>,
 ): string | null {
   let rough = 0
   for (const { unitPrice, quantity } of items) {
-    if (unitPrice == null || quantity == null || !Number.isFinite(quantity)) continue
+    if (unitPrice == null || !inRange(quantity)) continue
     const p = Number(unitPrice)
     if (Number.isFinite(p)) rough += Math.abs(p * quantity)
   }
   if (!(rough >= SAFE_FLOAT_SUM)) return null
   let sum = 0n
   for (const { unitPrice, quantity } of items) {
-    if (unitPrice == null || quantity == null || !Number.isInteger(quantity)) continue
-    const negative = unitPrice.startsWith('-')
-    const m = PLAIN.exec(negative ? unitPrice.slice(1) : unitPrice)
+    if (unitPrice == null || !inRange(quantity)) continue
+    const m = PLAIN.exec(unitPrice)
     if (m === null) continue
-    const scaled = BigInt(m[1] as string) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'))
-    sum += (negative ? -scaled : scaled) * BigInt(quantity)
+    sum += (BigInt(m[1] as string) * SCALE + BigInt((m[2] ?? '').padEnd(4, '0'))) * BigInt(quantity)
   }
-  if ((sum < 0n ? -sum : sum) <= MAX_SCALED) return null
-  const abs = sum < 0n ? -sum : sum
-  const int = abs / SCALE
-  const frac = (abs % SCALE).toString().padStart(4, '0').replace(/0+$/, '')
-  return `${sum < 0n ? '-' : ''}${int.toLocaleString('en-US')}${frac ? `.${frac}` : ''}`
+  if (sum <= MAX_SCALED) return null
+  const frac = (sum % SCALE).toString().padStart(4, '0').replace(/0+$/, '')
+  return `${(sum / SCALE).toLocaleString('en-US')}${frac ? `.${frac}` : ''}`
+}
+
+function inRange(quantity: number | null | undefined): quantity is number {
+  return (
+    quantity != null &&
+    Number.isInteger(quantity) &&
+    quantity >= SALE_LIMITS.minQuantity &&
+    quantity <= SALE_LIMITS.maxQuantity
+  )
 }
