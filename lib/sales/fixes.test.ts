@@ -3,6 +3,8 @@ import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { closeDbPool, db } from '@/lib/db'
 import { applyGroupFix } from './fixes'
 import { SALE_LIMITS } from './limits'
+import { REASONS } from './reasons'
+import { SALE_MESSAGES } from './schema'
 import { groupFixSchema } from './table-actions-schema'
 
 vi.mock('server-only', () => ({}))
@@ -73,5 +75,23 @@ describe('group fixes and the limits', () => {
     expect(itemId('SKU\uD83D').error?.issues[0]?.message).toMatch(/can't be stored/)
     expect(itemId('x'.repeat(SALE_LIMITS.maxTextLength + 1)).success).toBe(false)
     expect(itemId('SKU-\uD83D\uDE00').success).toBe(true)
+  })
+
+  it('groups the reasons of the limits under their own names in the inbox', async () => {
+    const reason = async (field: string, message: string) =>
+      (await db.$queryRaw<{ r: string }[]>`SELECT sale_issue_reason(${field}, ${message}) AS r`)[0]?.r
+    const cases: [string, string, string][] = [
+      ['lineItems', SALE_MESSAGES.itemsTotalTooLarge('1,999,999,999,999,980,000'), 'total-too-large'],
+      ['returnReason', SALE_MESSAGES.returnReasonTooLong(1_001), 'return-reason-invalid'],
+      ['returnReason', SALE_MESSAGES.textUnstorable('Return reason'), 'text-unstorable'],
+      ['lineItems.0.itemName', SALE_MESSAGES.textUnstorable('Item name'), 'text-unstorable'],
+      ['customerId', SALE_MESSAGES.textUnstorable('Customer id'), 'text-unstorable'],
+      ['lineItems', SALE_MESSAGES.itemsMissing(), 'items-missing'],
+      ['lineItems.0.itemId', SALE_MESSAGES.textTooLong('Item id', 300), 'item-invalid'],
+    ]
+    for (const [field, message, code] of cases) {
+      expect(await reason(field, message), message).toBe(code)
+      expect(REASONS[code], code).toBeDefined()
+    }
   })
 })
