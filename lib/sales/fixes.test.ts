@@ -69,6 +69,16 @@ describe('group fixes and the limits', () => {
     expect(price('-2').error?.issues[0]?.message).toMatch(/can't be negative/)
   })
 
+  it('reads the time of a group fix as hand entry does: 30 February and 24:00 are refused, not rolled over', () => {
+    const time = (localTime: string) => groupFixSchema.safeParse({ type: 'setTime', localTime })
+    expect(time('2026-03-02T14:05').success).toBe(true)
+    expect(time('2026-02-30T14:05').error?.issues[0]?.message).toMatch(
+      /^Date '2026-02-30' is not a real date/,
+    )
+    expect(time('2026-03-02T24:00').error?.issues[0]?.message).toMatch(/^Time '24:00' can't be read/)
+    expect(time('2026-03-02T25:00').error?.issues[0]?.message).toMatch(/^Time '25:00' can't be read/)
+  })
+
   it('refuses an item id with a NUL byte or half an emoji, or over the limit', () => {
     const itemId = (v: string) => groupFixSchema.safeParse({ type: 'setItemId', itemId: v })
     expect(itemId('SKU\u0000').error?.issues[0]?.message).toMatch(/can't be stored/)

@@ -4,11 +4,11 @@ import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { SALE_LIMITS } from '@/lib/sales/limits'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
+import { readSaleTime } from '@/lib/sales/read-values'
 import type { SaleIssue } from '@/lib/sales/schema'
 import type { GroupFix } from '@/lib/sales/table-actions-schema'
 import { excludeEvents, revalidatedStatus, storeRevalidation } from '@/lib/sales/transitions'
 import { validateSaleEvent } from '@/lib/sales/validate'
-import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
 // Corrections applied to many events at once (inbox group fixes, include after exclude): every touched
 // event is validated again with the same rules as ingestion and becomes READY or stays INVALID with
@@ -118,13 +118,14 @@ export async function applyGroupFix(
     }
     case 'setTime': {
       const [date, time] = fix.localTime.split('T') as [string, string]
-      const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-      const [hh, mm] = time.split(':').map(Number) as [number, number]
       const zones = await tx.$queryRaw<{ timeZone: string; ids: string[] }[]>(sql`
         SELECT s."timeZone", array_agg(e.id::text) AS ids FROM "SaleEvent" e JOIN "Store" s ON s.id = e."storeId"
         WHERE e.id = ANY(${ids}::uuid[]) AND e."occurredAt" IS NULL GROUP BY s."timeZone"`)
       for (const z of zones) {
-        const at = new Date(zonedWallTimeToUtc(z.timeZone, y, m, d, hh, mm).utcMs)
+        // the reader hand entry uses, in each store's zone
+        const read = readSaleTime(date, time, z.timeZone, 'DMY')
+        if (!read.ok) throw new GroupFixError(read.message)
+        const at = read.value
         await tx.$executeRaw(
           sql`UPDATE "SaleEvent" SET "occurredAt" = ${at} WHERE id = ANY(${z.ids}::uuid[]) AND "occurredAt" IS NULL`,
         )

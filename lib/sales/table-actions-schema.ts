@@ -2,7 +2,7 @@
 // only (and the shared value reader), so the browser validates with the same objects the server parses with.
 import { z } from 'zod'
 import { hasUnstorableCharacter, SALE_LIMITS } from '@/lib/sales/limits'
-import { readAmount } from '@/lib/sales/read-values'
+import { readAmount, readSaleTime } from '@/lib/sales/read-values'
 import { amountMessage, amountProblem, SALE_MESSAGES, saleEventSchema, TEXT_LABELS } from '@/lib/sales/schema'
 
 const ids = z
@@ -47,7 +47,15 @@ export const groupFixSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('setTime'),
     /** local wall time in each event's store, YYYY-MM-DDTHH:mm */
-    localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Choose a date and time'),
+    localTime: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Choose a date and time')
+      .superRefine((v, ctx) => {
+        // read as hand entry reads a time (the zone is each store's; UTC only checks the calendar and clock)
+        const [date = '', time = ''] = v.split('T')
+        const read = readSaleTime(date, time, 'UTC', 'DMY')
+        if (!read.ok) ctx.addIssue({ code: 'custom', message: read.message })
+      }),
   }),
   z.object({
     type: z.literal('setPrice'),
