@@ -136,7 +136,7 @@ export function localeDateOrder(locale: string | undefined): DayMonthOrder | nul
 /** messages for a value a person typed, each saying how to write it */
 export const VALUE_MESSAGES = {
   quantityAmbiguous: (value: string) =>
-    `Quantity '${shownValue(value)}' could mean ${value.replace(/[.,]/g, '')} or ${value.replace(/[.,].*$/, '')} — write whole units without a separator, like ${value.replace(/[.,]/g, '')}`,
+    `Quantity '${shownValue(value)}' is ambiguous (${value.replace(/[.,]/g, '')}, or ${value.replace(/[.,].*$/, '')} with a decimal part) — write whole units without a separator, like ${value.replace(/[.,]/g, '')}`,
   quantityFormat: (value: string) =>
     `Quantity '${shownValue(value)}' is not a number — write whole units like 1000`,
   amountAmbiguous: (label: string, value: string) =>
