@@ -311,6 +311,7 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (t) => ({
       storeId: t.kind === 'missing' ? w.storeC.id : t.storeId,
       timeZone: 'Europe/Berlin',
+      locale: 'en-US',
       kind: 'PURCHASE',
       date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
       time: '12:00',

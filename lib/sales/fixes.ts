@@ -2,12 +2,13 @@ import 'server-only'
 import type { AuditActor } from '@/lib/audit/log'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
+import { SALE_LIMITS } from '@/lib/sales/limits'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
-import { SALE_LIMITS, type SaleIssue } from '@/lib/sales/schema'
+import { readSaleTime } from '@/lib/sales/read-values'
+import type { SaleIssue } from '@/lib/sales/schema'
 import type { GroupFix } from '@/lib/sales/table-actions-schema'
 import { excludeEvents, revalidatedStatus, storeRevalidation } from '@/lib/sales/transitions'
 import { validateSaleEvent } from '@/lib/sales/validate'
-import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
 // Corrections applied to many events at once (inbox group fixes, include after exclude): every touched
 // event is validated again with the same rules as ingestion and becomes READY or stays INVALID with
@@ -16,11 +17,15 @@ import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 const sql = Prisma.sql
 type Tx = Prisma.TransactionClient
 
-function total(items: { unitPrice: Prisma.Decimal | null; quantity: number | null }[]) {
-  return items.reduce(
-    (sum, li) => (li.unitPrice && li.quantity ? sum.add(li.unitPrice.mul(li.quantity)) : sum),
+const TOO_LARGE = new Prisma.Decimal(10).pow(SALE_LIMITS.maxIntegerDigits)
+
+// Σ price × quantity for the tables; a sum the column can't hold is 0, and the event's issues say why
+function total(items: { unitPrice: string | null; quantity: number | null }[]) {
+  const sum = items.reduce(
+    (s, li) => (li.unitPrice && li.quantity ? s.add(new Prisma.Decimal(li.unitPrice).mul(li.quantity)) : s),
     new Prisma.Decimal(0),
   )
+  return sum.abs().gte(TOO_LARGE) ? '0' : sum.toString()
 }
 
 /** validates events again and stores the outcome (status, issues, item count and total); returns how many are READY */
@@ -41,6 +46,14 @@ export async function revalidateEvents(
       .filter((e) => e.status !== 'EXCLUDED' || options.include)
       .filter((e) => e.status !== 'SUBMITTED' && e.status !== 'QUEUED')
       .map((e) => {
+        const lineItems = e.lineItems.map((li) => ({
+          role: li.role,
+          itemId: li.itemId,
+          itemName: li.itemName,
+          variationId: li.variationId,
+          unitPrice: li.unitPrice?.toString() ?? null,
+          quantity: li.quantity,
+        }))
         const issues: SaleIssue[] = validateSaleEvent(
           {
             kind: e.kind,
@@ -56,14 +69,7 @@ export async function revalidateEvents(
             returnType: e.returnType,
             returnPreference: e.returnPreference,
             returnDropOff: e.returnDropOff,
-            lineItems: e.lineItems.map((li) => ({
-              role: li.role,
-              itemId: li.itemId,
-              itemName: li.itemName,
-              variationId: li.variationId,
-              unitPrice: li.unitPrice?.toString() ?? null,
-              quantity: li.quantity,
-            })),
+            lineItems,
           },
           { timeZone: e.store.timeZone },
         )
@@ -74,7 +80,7 @@ export async function revalidateEvents(
           status,
           issues: JSON.stringify(issues),
           count: e.lineItems.length,
-          total: total(e.lineItems).toString(),
+          total: total(lineItems),
         }
       })
     if (rows.length === 0) continue
@@ -112,13 +118,14 @@ export async function applyGroupFix(
     }
     case 'setTime': {
       const [date, time] = fix.localTime.split('T') as [string, string]
-      const [y, m, d] = date.split('-').map(Number) as [number, number, number]
-      const [hh, mm] = time.split(':').map(Number) as [number, number]
       const zones = await tx.$queryRaw<{ timeZone: string; ids: string[] }[]>(sql`
         SELECT s."timeZone", array_agg(e.id::text) AS ids FROM "SaleEvent" e JOIN "Store" s ON s.id = e."storeId"
         WHERE e.id = ANY(${ids}::uuid[]) AND e."occurredAt" IS NULL GROUP BY s."timeZone"`)
       for (const z of zones) {
-        const at = new Date(zonedWallTimeToUtc(z.timeZone, y, m, d, hh, mm).utcMs)
+        // the reader hand entry uses, in each store's zone
+        const read = readSaleTime(date, time, z.timeZone, 'DMY')
+        if (!read.ok) throw new GroupFixError(read.message)
+        const at = read.value
         await tx.$executeRaw(
           sql`UPDATE "SaleEvent" SET "occurredAt" = ${at} WHERE id = ANY(${z.ids}::uuid[]) AND "occurredAt" IS NULL`,
         )

@@ -57,6 +57,18 @@ export const REASONS: Record<string, ReasonInfo> = {
     fix: 'setItemId',
   },
   'item-invalid': { label: 'Item id or name too long', help: 'Shorten the item id, name or variation.' },
+  'total-too-large': {
+    label: 'Total too large',
+    help: 'The prices times the quantities add up to more than a sale can hold. Usually a price or a quantity in the wrong column: correct it.',
+  },
+  'return-reason-invalid': {
+    label: 'Return reason too long',
+    help: 'Shorten the return reason to a short note (at most 1,000 characters).',
+  },
+  'text-unstorable': {
+    label: 'Characters that can’t be stored',
+    help: 'A value holds an invisible NUL character or half of an emoji, usually from a copy and paste. Retype the value.',
+  },
   'item-role': {
     label: 'Item does not fit the sale',
     help: 'A purchase lists purchased items; a return lists returned, kept or cross-sold items.',

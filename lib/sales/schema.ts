@@ -1,6 +1,7 @@
 // The one definition of a valid sale event: zod for what a person types (hand entry, inline edit),
 // mirrored rule for rule by validate.ts for bulk ingestion. Imports zod and constants only.
 import { z } from 'zod'
+import { hasUnstorableCharacter, itemsTotalOverflow, MAX_AMOUNT, SALE_LIMITS, shownValue } from './limits'
 
 export const EVENT_KINDS = ['PURCHASE', 'RETURN'] as const
 export const LINE_ITEM_ROLES = ['PURCHASED', 'RETURNED', 'KEPT', 'CROSS_SOLD'] as const
@@ -12,20 +13,8 @@ export type LineItemRole = (typeof LINE_ITEM_ROLES)[number]
 export type ReturnType = (typeof RETURN_TYPES)[number]
 export type ReturnPreference = (typeof RETURN_PREFERENCES)[number]
 
-/** Constructor's contract limits plus our business rules. */
-export const SALE_LIMITS = {
-  /** order id, store id, item id/name, variation id, customer id, return drop-off */
-  maxTextLength: 250,
-  maxItemsPerList: 500,
-  minQuantity: 1,
-  maxQuantity: 10_000,
-  /** Decimal(18, 4) in the database */
-  maxFractionDigits: 4,
-  maxIntegerDigits: 14,
-  defaultMaxAgeDays: 365,
-  /** a till clock a little ahead of ours is not a sale "in the future" */
-  defaultClockSkewMs: 15 * 60_000,
-} as const
+// the limits live in limits.ts (one table for forms, uploads, fixes and the database); re-exported for callers
+export { SALE_LIMITS }
 
 /** One problem with an event, written for a store manager; `row` is the file row when it came from one. */
 export interface SaleIssue {
@@ -67,6 +56,7 @@ export const TEXT_LABELS = {
   itemName: 'Item name',
   variationId: 'Variation id',
   returnDropOff: 'Return drop-off',
+  returnReason: 'Return reason',
 } as const
 
 /** Every message a sale event can get, with the fix. Column-aware when the event came from a file. */
@@ -78,6 +68,12 @@ export const SALE_MESSAGES = {
       : `Order number is missing — fill in column '${column}'`,
   textTooLong: (label: string, length: number, column?: string) =>
     `${label} is ${length} characters long — shorten it to ${SALE_LIMITS.maxTextLength} or fewer${inColumn(column)}`,
+  returnReasonTooLong: (length: number, column?: string) =>
+    `Return reason is ${length} characters long — shorten it to ${SALE_LIMITS.maxReturnReasonLength.toLocaleString('en-US')} or fewer${inColumn(column)}`,
+  textUnstorable: (label: string, column?: string) =>
+    `${label} contains a character that can't be stored (an invisible NUL character or half of an emoji) — retype it${inColumn(column)}`,
+  itemsTotalTooLarge: (total: string) =>
+    `The items add up to ${total}, more than a sale can hold (${Number(MAX_AMOUNT.split('.')[0]).toLocaleString('en-US')}.9999) — check the prices and quantities`,
   occurredAtMissing: (column?: string) =>
     column === undefined
       ? 'Sale date is missing — enter the date and time of the sale'
@@ -107,22 +103,22 @@ export const SALE_MESSAGES = {
       ? 'Price is missing — enter the unit price'
       : `Price is missing — add the unit price in column '${column}'`,
   amountFormat: (label: string, value: string, column?: string) =>
-    `${label} '${value}' is not an amount — write it like 12.50${inColumn(column)}`,
+    `${label} '${shownValue(value)}' is not an amount — write it like 12.50${inColumn(column)}`,
   amountPrecision: (label: string, value: string) =>
-    `${label} ${value} has more than ${SALE_LIMITS.maxFractionDigits} decimal places — round it`,
+    `${label} ${shownValue(value)} has more than ${SALE_LIMITS.maxFractionDigits} decimal places — round it`,
   amountTooLarge: (label: string, value: string) =>
-    `${label} ${value} is too large — amounts can have at most ${SALE_LIMITS.maxIntegerDigits} digits before the decimal point`,
-  amountNegative: (label: string, value: string) => `${label} can't be negative (${value})`,
+    `${label} ${shownValue(value)} is too large — amounts can have at most ${SALE_LIMITS.maxIntegerDigits} digits before the decimal point`,
+  amountNegative: (label: string, value: string) => `${label} can't be negative (${shownValue(value)})`,
   priceNegative: (value: string) =>
-    `Price can't be negative (${value}) — for money given back, record the item as a return with a positive price`,
+    `Price can't be negative (${shownValue(value)}) — for money given back, record the item as a return with a positive price`,
   quantityMissing: (column?: string) =>
     column === undefined
       ? 'Quantity is missing — enter how many were sold'
       : `Quantity is missing — add how many were sold in column '${column}'`,
   quantityNotWhole: (value: string) =>
-    `Quantity ${value} is not a whole number — use whole units (1, 2, 3 …)`,
+    `Quantity ${shownValue(value)} is not a whole number — use whole units (1, 2, 3 …)`,
   quantityOutOfRange: (value: string) =>
-    `Quantity ${value} is outside ${SALE_LIMITS.minQuantity} to ${SALE_LIMITS.maxQuantity.toLocaleString('en-US')} — correct it, or split the sale`,
+    `Quantity ${shownValue(value)} is outside ${SALE_LIMITS.minQuantity} to ${SALE_LIMITS.maxQuantity.toLocaleString('en-US')} — correct it, or split the sale`,
 } as const
 
 const DECIMAL = /^-?\d+(?:\.\d+)?$/
@@ -209,7 +205,10 @@ const optionalText = (label: string) =>
       .nullable()
       .optional()
       .superRefine((v, ctx) => {
-        if (v != null && v.length > SALE_LIMITS.maxTextLength)
+        if (v == null) return
+        if (hasUnstorableCharacter(v))
+          ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.textUnstorable(label) })
+        if (v.length > SALE_LIMITS.maxTextLength)
           ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.textTooLong(label, v.length) })
       }),
   )
@@ -295,8 +294,13 @@ export function makeSaleEventSchema(window: SaleTimeWindow = {}) {
           .string({ error: 'Order number must be text' })
           .nullable()
           .superRefine((v, ctx) => {
-            if (v == null) ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.orderIdMissing() })
-            else if (v.length > SALE_LIMITS.maxTextLength)
+            if (v == null) {
+              ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.orderIdMissing() })
+              return
+            }
+            if (hasUnstorableCharacter(v))
+              ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.textUnstorable(TEXT_LABELS.orderId) })
+            if (v.length > SALE_LIMITS.maxTextLength)
               ctx.addIssue({
                 code: 'custom',
                 message: SALE_MESSAGES.textTooLong(TEXT_LABELS.orderId, v.length),
@@ -332,7 +336,20 @@ export function makeSaleEventSchema(window: SaleTimeWindow = {}) {
       returnShippingCost: optionalAmount('returnShippingCost'),
       returnReason: z.preprocess(
         normalizeText,
-        z.string({ error: 'Return reason must be text' }).nullable().optional(),
+        z
+          .string({ error: 'Return reason must be text' })
+          .nullable()
+          .optional()
+          .superRefine((v, ctx) => {
+            if (v == null) return
+            if (hasUnstorableCharacter(v))
+              ctx.addIssue({
+                code: 'custom',
+                message: SALE_MESSAGES.textUnstorable(TEXT_LABELS.returnReason),
+              })
+            if (v.length > SALE_LIMITS.maxReturnReasonLength)
+              ctx.addIssue({ code: 'custom', message: SALE_MESSAGES.returnReasonTooLong(v.length) })
+          }),
       ),
       returnType: z.enum(RETURN_TYPES, { error: 'Choose a full or partial return' }).nullable().optional(),
       returnPreference: z
@@ -344,6 +361,13 @@ export function makeSaleEventSchema(window: SaleTimeWindow = {}) {
     })
     .superRefine((event, ctx) => {
       const items = event.lineItems
+      const overflow = itemsTotalOverflow(items)
+      if (overflow !== null)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lineItems'],
+          message: SALE_MESSAGES.itemsTotalTooLarge(overflow),
+        })
       if (event.kind === 'PURCHASE') {
         if (items.length === 0)
           ctx.addIssue({ code: 'custom', path: ['lineItems'], message: SALE_MESSAGES.itemsMissing() })

@@ -1,7 +1,9 @@
 // Inputs of the sales table's actions (bulk, inline correction, group fixes). Imports zod and constants
-// only, so the browser validates with the same objects the server parses with.
+// only (and the shared value reader), so the browser validates with the same objects the server parses with.
 import { z } from 'zod'
-import { saleEventSchema } from '@/lib/sales/schema'
+import { hasUnstorableCharacter, SALE_LIMITS } from '@/lib/sales/limits'
+import { readAmount, readSaleTime } from '@/lib/sales/read-values'
+import { amountMessage, amountProblem, SALE_MESSAGES, saleEventSchema, TEXT_LABELS } from '@/lib/sales/schema'
 
 const ids = z
   .array(z.uuid())
@@ -21,33 +23,61 @@ export const updateSaleEventSchema = z.object({
 })
 export type UpdateSaleEventInput = z.input<typeof updateSaleEventSchema>
 
-const price = z
+/** a price read as hand entry reads one, within the limits of the price column */
+const price = z.string().transform((v, ctx) => {
+  const read = readAmount(v, 'unitPrice', null)
+  if (!read.ok) ctx.addIssue({ code: 'custom', message: read.message })
+  else if (read.value === null) ctx.addIssue({ code: 'custom', message: 'Write the price like 12.50' })
+  else {
+    const problem = amountProblem(read.value)
+    if (problem === null) return read.value
+    ctx.addIssue({ code: 'custom', message: amountMessage('unitPrice', problem, read.value) })
+  }
+  return z.NEVER
+})
+
+/** an item id a group fix writes: the contract's length, and only characters a column can store */
+const itemText = z
   .string()
-  .trim()
-  .regex(/^\d{1,14}(\.\d{1,4})?$/, 'Write the price like 12.50')
+  .max(SALE_LIMITS.maxTextLength)
+  .refine((v) => !hasUnstorableCharacter(v), { message: SALE_MESSAGES.textUnstorable(TEXT_LABELS.itemId) })
 
 /** what a group fix does to every event of a reason group */
 export const groupFixSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('setTime'),
     /** local wall time in each event's store, YYYY-MM-DDTHH:mm */
-    localTime: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Choose a date and time'),
+    localTime: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, 'Choose a date and time')
+      .superRefine((v, ctx) => {
+        // read as hand entry reads a time (the zone is each store's; UTC only checks the calendar and clock)
+        const [date = '', time = ''] = v.split('T')
+        const read = readSaleTime(date, time, 'UTC', 'DMY')
+        if (!read.ok) ctx.addIssue({ code: 'custom', message: read.message })
+      }),
   }),
   z.object({
     type: z.literal('setPrice'),
     prices: z
       .array(
         z.object({
-          itemId: z.string().max(250).nullable(),
-          itemName: z.string().max(250).nullable(),
+          itemId: itemText.nullable(),
+          itemName: itemText.nullable(),
           unitPrice: price,
         }),
       )
       .min(1, 'Enter at least one price')
       .max(200),
   }),
-  z.object({ type: z.literal('setQuantity'), quantity: z.int().min(1).max(10_000) }),
-  z.object({ type: z.literal('setItemId'), itemId: z.string().trim().min(1, 'Enter an item id').max(250) }),
+  z.object({
+    type: z.literal('setQuantity'),
+    quantity: z.int().min(SALE_LIMITS.minQuantity).max(SALE_LIMITS.maxQuantity),
+  }),
+  z.object({
+    type: z.literal('setItemId'),
+    itemId: z.string().trim().min(1, 'Enter an item id').pipe(itemText),
+  }),
   z.object({ type: z.literal('exclude') }),
   z.object({ type: z.literal('resubmit') }),
 ])

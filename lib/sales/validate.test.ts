@@ -11,7 +11,14 @@ const text = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
   fc.constantFrom('', '   ', 'SKU-1', ' Blue mug ', 'x'.repeat(250), 'x'.repeat(251), ` ${'y'.repeat(250)} `),
+  // characters no column can store: NUL, half of an emoji; and a valid pair
+  fc.constantFrom('A\u0000B', '\uD83D', 'x\uDE00', '\uD83D\uDE00', `${'z'.repeat(251)}\u0000`),
   fc.string({ maxLength: 12 }),
+  fc.string({ maxLength: 12, unit: 'binary' }),
+)
+const reasonText = fc.oneof(
+  text,
+  fc.constantFrom('r'.repeat(1_000), 'r'.repeat(1_001), ` ${'r'.repeat(1_000)} `),
 )
 const amount = fc.oneof(
   fc.constant(undefined),
@@ -29,6 +36,9 @@ const amount = fc.oneof(
     '12.3456',
     '123456789012345',
     '00012.10',
+    '99999999999999',
+    '99999999999999.9999',
+    '-99999999999999',
   ),
   fc.string({ maxLength: 6 }),
 )
@@ -54,8 +64,14 @@ const item = fc.record(
   { requiredKeys: ['role'] },
 )
 const validItem = { role: 'PURCHASED' as const, itemId: 'SKU-1', unitPrice: '1', quantity: 1 }
+// two lines of the largest price × the largest quantity: more than a total can hold
+const bigItem = { role: 'PURCHASED' as const, itemId: 'SKU-1', unitPrice: '99999999999999', quantity: 10_000 }
 const items = fc.oneof(
   { weight: 8, arbitrary: fc.array(item, { maxLength: 4 }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(1, 2).map((n) => Array.from({ length: n }, () => ({ ...bigItem }))),
+  },
   {
     weight: 1,
     arbitrary: fc.constantFrom(500, 501).map((n) => Array.from({ length: n }, () => ({ ...validItem }))),
@@ -82,7 +98,7 @@ const event = fc.record(
     refund: amount,
     returnExpenses: amount,
     returnShippingCost: amount,
-    returnReason: text,
+    returnReason: reasonText,
     returnType: fc.constantFrom(undefined, null, 'FULL', 'PARTIAL') as fc.Arbitrary<
       'FULL' | 'PARTIAL' | null | undefined
     >,

@@ -1,5 +1,7 @@
 // The rules of schema.ts as plain checks, for bulk ingestion: much cheaper than zod per row (docs/performance.md), and no
 // work for valid events.
+
+import { hasUnstorableCharacter, itemsTotalOverflow } from './limits'
 import {
   amountMessage,
   amountProblem,
@@ -80,6 +82,20 @@ class IssueList {
   }
 }
 
+/** a text field's limits: characters a column can store, and the contract's length */
+function checkText(
+  issues: IssueList,
+  field: string,
+  label: string,
+  value: string,
+  column?: string,
+  row?: number,
+): void {
+  if (hasUnstorableCharacter(value)) issues.add(field, SALE_MESSAGES.textUnstorable(label, column), row)
+  if (value.length > SALE_LIMITS.maxTextLength)
+    issues.add(field, SALE_MESSAGES.textTooLong(label, value.length, column), row)
+}
+
 /** Every rule the event breaks, as { field, message, row? }; empty when valid. */
 export function validateSaleEvent(
   event: SaleEventCheckInput,
@@ -91,8 +107,7 @@ export function validateSaleEvent(
   if (text(event.storeId) === null) issues.add('storeId', SALE_MESSAGES.storeMissing())
   const orderId = text(event.orderId)
   if (orderId === null) issues.add('orderId', SALE_MESSAGES.orderIdMissing(columns.orderId))
-  else if (orderId.length > SALE_LIMITS.maxTextLength)
-    issues.add('orderId', SALE_MESSAGES.textTooLong(TEXT_LABELS.orderId, orderId.length, columns.orderId))
+  else checkText(issues, 'orderId', TEXT_LABELS.orderId, orderId, columns.orderId)
 
   const at = event.occurredAt
   if (at == null || Number.isNaN(at.getTime())) {
@@ -111,11 +126,8 @@ export function validateSaleEvent(
   }
 
   const customerId = text(event.customerId)
-  if (customerId !== null && customerId.length > SALE_LIMITS.maxTextLength)
-    issues.add(
-      'customerId',
-      SALE_MESSAGES.textTooLong(TEXT_LABELS.customerId, customerId.length, columns.customerId),
-    )
+  if (customerId !== null)
+    checkText(issues, 'customerId', TEXT_LABELS.customerId, customerId, columns.customerId)
 
   for (const field of AMOUNT_FIELDS) {
     const v = text(event[field])
@@ -125,8 +137,14 @@ export function validateSaleEvent(
       issues.add(field, amountMessage(field, problem, v, field === 'revenue' ? columns.revenue : undefined))
   }
   const dropOff = text(event.returnDropOff)
-  if (dropOff !== null && dropOff.length > SALE_LIMITS.maxTextLength)
-    issues.add('returnDropOff', SALE_MESSAGES.textTooLong(TEXT_LABELS.returnDropOff, dropOff.length))
+  if (dropOff !== null) checkText(issues, 'returnDropOff', TEXT_LABELS.returnDropOff, dropOff)
+  const reason = text(event.returnReason)
+  if (reason !== null) {
+    if (hasUnstorableCharacter(reason))
+      issues.add('returnReason', SALE_MESSAGES.textUnstorable(TEXT_LABELS.returnReason, columns.returnReason))
+    if (reason.length > SALE_LIMITS.maxReturnReasonLength)
+      issues.add('returnReason', SALE_MESSAGES.returnReasonTooLong(reason.length, columns.returnReason))
+  }
 
   const items = event.lineItems
   const rows = options.itemRows
@@ -136,22 +154,17 @@ export function validateSaleEvent(
     const itemId = text(item.itemId)
     const itemName = text(item.itemName)
     const variationId = text(item.variationId)
-    if (itemId !== null && itemId.length > SALE_LIMITS.maxTextLength)
-      issues.add(
-        `lineItems.${i}.itemId`,
-        SALE_MESSAGES.textTooLong(TEXT_LABELS.itemId, itemId.length, columns.itemId),
-        row,
-      )
-    if (itemName !== null && itemName.length > SALE_LIMITS.maxTextLength)
-      issues.add(
-        `lineItems.${i}.itemName`,
-        SALE_MESSAGES.textTooLong(TEXT_LABELS.itemName, itemName.length, columns.itemName),
-        row,
-      )
-    if (variationId !== null && variationId.length > SALE_LIMITS.maxTextLength)
-      issues.add(
+    if (itemId !== null)
+      checkText(issues, `lineItems.${i}.itemId`, TEXT_LABELS.itemId, itemId, columns.itemId, row)
+    if (itemName !== null)
+      checkText(issues, `lineItems.${i}.itemName`, TEXT_LABELS.itemName, itemName, columns.itemName, row)
+    if (variationId !== null)
+      checkText(
+        issues,
         `lineItems.${i}.variationId`,
-        SALE_MESSAGES.textTooLong(TEXT_LABELS.variationId, variationId.length, columns.variationId),
+        TEXT_LABELS.variationId,
+        variationId,
+        columns.variationId,
         row,
       )
     const price = text(item.unitPrice)
@@ -180,6 +193,9 @@ export function validateSaleEvent(
         row,
       )
   }
+
+  const overflow = itemsTotalOverflow(items)
+  if (overflow !== null) issues.add('lineItems', SALE_MESSAGES.itemsTotalTooLarge(overflow))
 
   if (event.kind === 'PURCHASE') {
     if (items.length === 0) issues.add('lineItems', SALE_MESSAGES.itemsMissing())

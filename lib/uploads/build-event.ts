@@ -1,6 +1,7 @@
 // A draft → its sale event, once the file's decisions are made: amounts that waited are settled, the
 // time is read, the rules are checked (lib/sales/validate.ts) and the content hashed. A Shopify order
 // with a refund also gives the return it stands for.
+import { hash } from 'node:crypto'
 import {
   AMBIGUOUS_AMOUNT,
   type AmountReader,
@@ -9,11 +10,11 @@ import {
   INVALID_AMOUNT,
   sumLineTotals,
 } from '@/lib/money/decimal'
+import { cutText, SALE_LIMITS } from '@/lib/sales/limits'
 import {
   type ColumnHints,
   type EventKind,
   type ReturnType,
-  SALE_LIMITS,
   SALE_MESSAGES,
   type SaleIssue,
 } from '@/lib/sales/schema'
@@ -284,8 +285,33 @@ export class EventBuilder {
       event.status = 'INVALID'
       event.issues.sort(byRowThenField)
     }
+    if (event.status === 'INVALID') keepWithinColumns(event)
     event.itemsTotal = sumLineTotals(e.lineItems)
     event.contentHash = saleEventContentHash(event)
     return event
+  }
+}
+
+const STORED = SALE_LIMITS.storedTextLength
+const cut = (v: string | null) => (v !== null && v.length > STORED ? cutText(v, STORED) : v)
+
+/**
+ * An INVALID event's texts as the columns hold them (lib/sales/limits.ts): its issues already say how long
+ * the file's values were; a value over twice the limit is stored cut, still over the limit. A cut order
+ * number ends in a hash of the whole one, so two long numbers that start alike stay two orders.
+ */
+function keepWithinColumns(event: ParsedSaleEvent): void {
+  if (event.orderId.length > STORED) {
+    const tail = `~${hash('sha256', event.orderId, 'hex').slice(0, 16).toUpperCase()}`
+    event.orderId = cutText(event.orderId, STORED - tail.length) + tail
+  }
+  event.customerId = cut(event.customerId)
+  event.returnDropOff = cut(event.returnDropOff)
+  if (event.returnReason !== null && event.returnReason.length > SALE_LIMITS.storedReturnReasonLength)
+    event.returnReason = cutText(event.returnReason, SALE_LIMITS.storedReturnReasonLength)
+  for (const li of event.lineItems) {
+    li.itemId = cut(li.itemId)
+    li.itemName = cut(li.itemName)
+    li.variationId = cut(li.variationId)
   }
 }

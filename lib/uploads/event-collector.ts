@@ -1,13 +1,8 @@
 // Rows → drafts of sale events: one event per (store, kind, order number) across the whole file.
 // Amounts and dates that read two ways wait for the file's decision, made once every row has been seen.
 import { hash } from 'node:crypto'
-import {
-  AMBIGUOUS_AMOUNT,
-  AmountReader,
-  absDecimal,
-  INVALID_AMOUNT,
-  looksNegative,
-} from '@/lib/money/decimal'
+import { AMBIGUOUS_AMOUNT, AmountReader, absDecimal, looksNegative } from '@/lib/money/decimal'
+import { readQuantityCell } from '@/lib/sales/read-values'
 import { type EventKind, SALE_MESSAGES } from '@/lib/sales/schema'
 import { type DateOrderEvidence, newDateOrderEvidence } from '@/lib/time/parse-date'
 import { EventBuilder } from './build-event'
@@ -24,7 +19,6 @@ import type { ColumnMapping } from './presets'
 import type { ParsedSaleEvent, RowIssue, StoreInfo } from './types'
 import { type ResolvedStore, type UnknownStoreName, UploadStores } from './upload-stores'
 
-const SMALL_INTEGER = /^[+-]?\d{1,9}$/
 const VOIDED_WORDS = new Set(['true', 'yes', 'y', '1', 'voided', 'void', 'ja', 'storniert'])
 const NOT_VOIDED_WORDS = new Set(['false', 'no', 'n', '0', 'nein'])
 
@@ -204,17 +198,15 @@ export class EventCollector {
     let qtyIssue: string | null = null
     let negative = false
     if (qtyText !== '') {
-      if (SMALL_INTEGER.test(qtyText)) quantity = Number(qtyText)
-      else {
-        const v = this.amounts.read(qtyText)
-        if (v === AMBIGUOUS_AMOUNT) {
-          qtyDeferred = true
-          negative = looksNegative(qtyText)
-        } else if (v === INVALID_AMOUNT || v === null)
-          qtyIssue = UPLOAD_MESSAGES.quantityFormat(qtyText, this.o.mapping.quantity?.header ?? '')
-        else if (v.indexOf('.') !== -1) qtyIssue = SALE_MESSAGES.quantityNotWhole(qtyText)
-        else quantity = Number(v)
-      }
+      // the reader hand entry and the sale editor use; "1,000" waits for the file's decimal separator
+      const q = readQuantityCell(qtyText, this.amounts)
+      if (q === 'ambiguous') {
+        qtyDeferred = true
+        negative = looksNegative(qtyText)
+      } else if (q === 'invalid')
+        qtyIssue = UPLOAD_MESSAGES.quantityFormat(qtyText, this.o.mapping.quantity?.header ?? '')
+      else if (q === 'not-whole') qtyIssue = SALE_MESSAGES.quantityNotWhole(qtyText)
+      else if (q !== null) quantity = q
       if (quantity < 0) negative = true
     }
     // a negative quantity is a return whatever the kind column says

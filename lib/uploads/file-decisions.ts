@@ -1,6 +1,7 @@
 // Decisions made once for a whole file: its decimal separator and day/month order, from every row's
 // evidence, a person's choice, or the store's locale, with a warning when the file could not tell.
 import type { AmountReader, DecimalSeparator } from '@/lib/money/decimal'
+import { localeDateOrder, localeDecimalSeparator } from '@/lib/sales/read-values'
 import {
   type DateOrder,
   type DateOrderEvidence,
@@ -38,7 +39,7 @@ export interface DecidedFile extends FileDecisions {
 export function decideFile(input: DecisionInput): DecidedFile {
   const { amounts, stream } = input
   const warnings: string[] = []
-  const separatorFallback = localeDecimal(input.locale) ?? (input.delimiter === ';' ? ',' : '.')
+  const separatorFallback = localeDecimalSeparator(input.locale) ?? (input.delimiter === ';' ? ',' : '.')
   const decimalSeparator =
     stream?.decimalSeparator ?? input.decimalSeparator ?? amounts.decide(separatorFallback)
   if (
@@ -62,27 +63,4 @@ export function decideFile(input: DecisionInput): DecidedFile {
       `Dates like 03/04/2026 could be read day first or month first; we read them ${decided.order === 'DMY' ? 'day first (DD/MM/YYYY)' : 'month first (MM/DD/YYYY)'}. If that's wrong, choose the date order and read the file again.`,
     )
   return { decimalSeparator, dayMonthOrder: decided.order, dateOrder: decided.reported, warnings }
-}
-
-function localeDateOrder(locale: string | undefined): DayMonthOrder | null {
-  if (locale === undefined) return null
-  try {
-    const parts = new Intl.DateTimeFormat(locale).formatToParts(new Date(Date.UTC(2001, 10, 22, 12)))
-    const day = parts.findIndex((p) => p.type === 'day')
-    const month = parts.findIndex((p) => p.type === 'month')
-    if (day === -1 || month === -1) return null
-    return day < month ? 'DMY' : 'MDY'
-  } catch {
-    return null
-  }
-}
-
-function localeDecimal(locale: string | undefined): DecimalSeparator | null {
-  if (locale === undefined) return null
-  try {
-    const decimal = new Intl.NumberFormat(locale).formatToParts(1.5).find((p) => p.type === 'decimal')?.value
-    return decimal === ',' ? ',' : decimal === '.' ? '.' : null
-  } catch {
-    return null
-  }
 }

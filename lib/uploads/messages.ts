@@ -1,4 +1,5 @@
 // Messages about file cells, each naming the column to fix. Rule messages live in lib/sales/schema.ts.
+import { shownValue } from '@/lib/sales/limits'
 import type { DayMonthOrder } from '@/lib/time/parse-date'
 
 const ORDER_WORDS: Record<DayMonthOrder, string> = {
@@ -10,7 +11,7 @@ export const UPLOAD_MESSAGES = {
   unknownStore: (code: string, column: string, known: readonly string[]) => {
     const examples =
       known.length === 0 ? '' : ` (${known.slice(0, 5).join(', ')}${known.length > 5 ? ', …' : ''})`
-    return `Store '${code}' is not one of your stores — use a store code from Settings → Stores${examples} in column '${column}', or ask an admin to add the store`
+    return `Store '${shownValue(code)}' is not one of your stores — use a store code from Settings → Stores${examples} in column '${column}', or ask an admin to add the store`
   },
   otherStore: (name: string, column: string) =>
     `Store '${name}' in column '${column}' belongs to a store you can't upload sales for — ask an admin for access to it, or upload these rows from an account that has it`,
@@ -23,21 +24,21 @@ export const UPLOAD_MESSAGES = {
   voidedValue: (value: string, column: string) =>
     `'${value}' in column '${column}' doesn't say whether the item was voided — write true or false`,
   unknownKind: (value: string, column: string) =>
-    `'${value}' in column '${column}' is neither a purchase nor a return — write purchase or return`,
+    `'${shownValue(value)}' in column '${column}' is neither a purchase nor a return — write purchase or return`,
   extraCells: (count: number, expected: number, delimiter: string) =>
     `This row has ${count} cells but the header has ${expected} — a value probably contains ${delimiter === '\t' ? 'a tab' : `a '${delimiter}'`} without quotes around it; put quotes around that value`,
   quantityFormat: (value: string, column: string) =>
-    `Quantity '${value}' is not a number — write whole units like 2 in column '${column}'`,
+    `Quantity '${shownValue(value)}' is not a number — write whole units like 2 in column '${column}'`,
   dateUnreadable: (value: string, column: string) =>
-    `Date '${value}' can't be read — write it like 2026-03-08 14:05 in column '${column}'`,
+    `Date '${shownValue(value)}' can't be read — write it like 2026-03-08 14:05 in column '${column}'`,
   dateImpossible: (value: string, column: string) =>
-    `Date '${value}' is not a real date — correct it in column '${column}'`,
+    `Date '${shownValue(value)}' is not a real date — correct it in column '${column}'`,
   dateWrongOrder: (value: string, order: DayMonthOrder, column: string) =>
-    `Date '${value}' doesn't fit this file, whose dates are ${ORDER_WORDS[order]} — correct it in column '${column}'`,
+    `Date '${shownValue(value)}' doesn't fit this file, whose dates are ${ORDER_WORDS[order]} — correct it in column '${column}'`,
   timeUnreadable: (value: string, column: string) =>
-    `Time '${value}' can't be read — write it like 14:05 or 2:05 PM in column '${column}'`,
+    `Time '${shownValue(value)}' can't be read — write it like 14:05 or 2:05 PM in column '${column}'`,
   timeZoneUnknown: (value: string, column: string) =>
-    `Time zone '${value}' is not recognised — use a name like Europe/Berlin in column '${column}', or leave it empty to use the store's time zone`,
+    `Time zone '${shownValue(value)}' is not recognised — use a name like Europe/Berlin in column '${column}', or leave it empty to use the store's time zone`,
   orderTimesDiffer: (orderId: string, firstRow: number, otherRow: number) =>
     `Rows ${firstRow} and ${otherRow} both belong to order ${orderId} but are more than 12 hours apart — give each sale its own order number, or correct the date`,
   shopifyVoided: (orderId: string) =>

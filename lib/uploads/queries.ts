@@ -143,7 +143,7 @@ export async function getOtherStoreNames(caller: Caller): Promise<string[]> {
 export async function getStoreChoices(caller: Caller) {
   return db.store.findMany({
     where: { active: true, ...(caller.allStores ? {} : { id: { in: caller.storeIds } }) },
-    select: { id: true, code: true, name: true, timeZone: true, currency: true },
+    select: { id: true, code: true, name: true, timeZone: true, currency: true, locale: true },
     orderBy: { code: 'asc' },
   })
 }

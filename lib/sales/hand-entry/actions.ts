@@ -28,16 +28,21 @@ export const createSaleByHandAction = authorizedAction({
   access: 'signed-in',
   schema: handEntrySchema,
   storeScope: (input) => input.event.storeId as string,
-  handler: async ({ event, orderIdGiven, timeZone }, _caller, ctx) => {
+  handler: async ({ event, orderIdGiven, timeZone, locale }, _caller, ctx) => {
     const storeId = event.storeId as string
     const store = await db.store.findUnique({
       where: { id: storeId },
-      select: { timeZone: true, active: true },
+      select: { timeZone: true, locale: true, active: true },
     })
     if (!store?.active) throw new ActionError(MESSAGES.notFound)
     // the time was read in the zone the form showed; if the store moved zone meanwhile, ask again
     if (store.timeZone !== timeZone)
       throw new ActionError("The store's time zone has changed. Reload the page and enter the time again.")
+    // amounts like 1,234 were read with the store's decimal separator: if an admin changed it meanwhile, ask again
+    if (store.locale !== locale)
+      throw new ActionError(
+        "The store's number format has changed. Reload the page and enter the sale again.",
+      )
     const orderId = orderIdGiven ? (event.orderId as string) : generatedOrderId(event.occurredAt)
     const lineItems = event.lineItems.map((li, i) => ({
       lineNumber: i + 1,

@@ -1,6 +1,7 @@
 import { CopyBinary, PLAIN_DECIMAL } from '@/lib/db/copy/binary'
 import { CopyText, copyField } from '@/lib/db/copy/text'
 import { uuidv7 } from '@/lib/db/uuid7'
+import { SALE_LIMITS } from '@/lib/sales/limits'
 import type { ParsedSaleEvent, RowIssue } from '../types'
 import {
   countDisposition,
@@ -63,19 +64,21 @@ export const ISSUE_COLUMNS = ['id', 'uploadId', 'rowNumber', 'raw', 'reasons', '
 export type CommitContext = { uploadId: string; userId: string | null; at: string }
 
 /**
- * What a column can hold of a value the file had. Validation keeps amounts within Decimal(18, 4) and
- * quantities within 1–10,000 for a valid event, but an INVALID event keeps what it was given (a quantity of
- * 99999999999, a price with 17 digits) until someone fixes it; its issue names the value. Stored as is it
- * would fail the whole file's COPY, so the column is left empty (null; a total: 0) and the issue stays.
+ * What a column can hold of a value the file had (limits: lib/sales/limits.ts; over-long texts are cut by
+ * build-event.ts). Validation keeps amounts within Decimal(18, 4) and quantities within 1–10,000 for a valid
+ * event, but an INVALID event keeps what it was given (a quantity of 99999999999, a price with 17 digits)
+ * until someone fixes it; its issue names the value. Stored as is it would fail the whole file's COPY, so
+ * the column is left empty (null; a total: 0) and the issue stays.
  */
-const DECIMAL_18_4_LIMIT = 10n ** 18n
+const INTEGER_DIGITS = SALE_LIMITS.maxIntegerDigits
+const DECIMAL_18_4_LIMIT = 10n ** BigInt(INTEGER_DIGITS + SALE_LIMITS.maxFractionDigits)
 function storableAmount(value: string | null): string | null {
   if (value === null) return null
   const m = PLAIN_DECIMAL.exec(value)
   if (!m) return value // not plain: the writer refuses it loudly
   const int = (m[2] as string).replace(/^0+/, '')
-  if (int.length < 14) return value
-  if (int.length > 14) return null
+  if (int.length < INTEGER_DIGITS) return value
+  if (int.length > INTEGER_DIGITS) return null
   const fraction = (m[3] ?? '').padEnd(5, '0')
   // rounded to the column's 4 decimals, half away from zero, as PostgreSQL does
   const scaled = BigInt(int + fraction.slice(0, 4)) + (fraction.charCodeAt(4) >= 53 ? 1n : 0n)

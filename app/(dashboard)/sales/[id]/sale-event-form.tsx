@@ -8,7 +8,8 @@ import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
 import { updateSaleEventAction } from '@/lib/sales/actions'
 import { localToUtc } from '@/lib/sales/hand-entry/form-schema'
-import { LINE_ITEM_ROLES, saleEventSchema } from '@/lib/sales/schema'
+import { localeDecimalSeparator, readAmount, readQuantity } from '@/lib/sales/read-values'
+import { type AmountField, LINE_ITEM_ROLES, saleEventSchema } from '@/lib/sales/schema'
 
 export type EditableEvent = {
   id: string
@@ -45,31 +46,54 @@ const ROLE_LABELS = {
   CROSS_SOLD: 'Cross-sold',
 } as const
 
-function toInput(v: EditableEvent, timeZone: string) {
+type Refused = Record<string, string>
+
+/**
+ * The form's text as the schema's input, each value read by the reader uploads and hand entry use (the
+ * store's decimal separator decides "1,234"); a value it refuses is left empty for the schema and its
+ * message returned by field.
+ */
+function toInput(v: EditableEvent, timeZone: string, locale: string | undefined) {
+  const separator = localeDecimalSeparator(locale)
+  const refused: Refused = {}
+  const amount = (field: AmountField, text: string | null, path: string) => {
+    if (text === null) return null
+    const read = readAmount(text, field, separator)
+    if (read.ok) return read.value
+    refused[path] = read.message
+    return null
+  }
+  const quantity = (text: string, path: string) => {
+    const read = readQuantity(text)
+    if (read.ok) return read.value
+    refused[path] = read.message
+    return null
+  }
   const [date = '', time = ''] = v.localTime.split('T')
-  return {
+  const input = {
     kind: v.kind,
     storeId: v.storeId,
     orderId: v.orderId,
     occurredAt: v.localTime ? localToUtc(date, time, timeZone) : null,
     customerId: v.customerId,
-    revenue: v.revenue,
-    refund: v.refund,
-    returnExpenses: v.returnExpenses,
-    returnShippingCost: v.returnShippingCost,
+    revenue: amount('revenue', v.revenue, 'revenue'),
+    refund: amount('refund', v.refund, 'refund'),
+    returnExpenses: amount('returnExpenses', v.returnExpenses, 'returnExpenses'),
+    returnShippingCost: amount('returnShippingCost', v.returnShippingCost, 'returnShippingCost'),
     returnReason: v.returnReason,
     returnType: v.returnType,
     returnPreference: v.returnPreference,
     returnDropOff: v.returnDropOff,
-    lineItems: v.lineItems.map((li) => ({
+    lineItems: v.lineItems.map((li, i) => ({
       role: li.role,
       itemId: li.itemId,
       itemName: li.itemName,
       variationId: li.variationId,
-      unitPrice: li.unitPrice,
-      quantity: li.quantity.trim() === '' ? null : Number(li.quantity),
+      unitPrice: amount('unitPrice', li.unitPrice, `lineItems.${i}.unitPrice`),
+      quantity: quantity(li.quantity, `lineItems.${i}.quantity`),
     })),
   }
+  return { input, refused }
 }
 
 // Inline correction: every change is checked by THE sale event schema (the one the server parses with),
@@ -82,7 +106,7 @@ export function SaleEventForm({
   readOnlyReason,
 }: {
   initial: EditableEvent
-  stores: { id: string; code: string; name: string; timeZone: string }[]
+  stores: { id: string; code: string; name: string; timeZone: string; locale?: string }[]
   storeApiReason?: string | null
   readOnlyReason?: string | null
 }) {
@@ -91,18 +115,24 @@ export function SaleEventForm({
   const [serverError, setServerError] = useState<string | null>(null)
   const [conflict, setConflict] = useState(false)
   const [pending, start] = useTransition()
-  const zone = stores.find((s) => s.id === v.storeId)?.timeZone ?? 'UTC'
+  const store = stores.find((s) => s.id === v.storeId)
+  const zone = store?.timeZone ?? 'UTC'
+  const locale = store?.locale
 
   const errors = useMemo(() => {
-    const r = saleEventSchema.safeParse(toInput(v, zone))
+    const { input, refused } = toInput(v, zone, locale)
+    const r = saleEventSchema.safeParse(input)
     const out: Record<string, string[]> = {}
+    for (const [key, message] of Object.entries(refused)) out[key] = [message]
     if (!r.success)
       for (const issue of r.error.issues) {
         const key = issue.path.map(String).join('.') || '_'
+        // a refused value reads as missing to the schema: the reader's message already says why
+        if (key in refused) continue
         out[key] = [...(out[key] ?? []), issue.message]
       }
     return out
-  }, [v, zone])
+  }, [v, zone, locale])
   const errorCount = Object.values(errors).reduce((n, e) => n + e.length, 0)
 
   const set = <K extends keyof EditableEvent>(key: K, value: EditableEvent[K]) =>
@@ -117,7 +147,7 @@ export function SaleEventForm({
       return
     }
     start(async () => {
-      const input = toInput(v, zone)
+      const { input } = toInput(v, zone, locale)
       const result = await updateSaleEventAction({ eventId: v.id, version: v.version, event: input })
       if (result.ok) {
         setServerError(null)

@@ -12,9 +12,10 @@ import {
   type HandEntryValues,
   handEntrySchema,
 } from '@/lib/sales/hand-entry/form-schema'
+import { localeDecimalSeparator, readAmount, readQuantity } from '@/lib/sales/read-values'
 import { formatMoney } from '@/lib/utils/format'
 
-type Store = { id: string; code: string; name: string; timeZone: string; currency: string }
+type Store = { id: string; code: string; name: string; timeZone: string; currency: string; locale: string }
 
 const EMPTY_ITEM: HandEntryItemValues = {
   itemId: '',
@@ -39,17 +40,19 @@ function nowIn(timeZone: string) {
   return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` }
 }
 
-function lineTotal(item: HandEntryItemValues): number | null {
-  const price = Number(item.unitPrice.replace(/\s/g, '').replace(',', '.'))
-  const quantity = Number(item.quantity)
-  if (item.unitPrice.trim() === '' || !Number.isFinite(price) || !Number.isInteger(quantity)) return null
-  return Math.round(price * quantity * 10_000) / 10_000
+/** the line's total as the server will read it (the same reader, the store's separator); null when unreadable */
+function lineTotal(item: HandEntryItemValues, locale: string): number | null {
+  const price = readAmount(item.unitPrice, 'unitPrice', localeDecimalSeparator(locale))
+  const quantity = readQuantity(item.quantity)
+  if (!price.ok || price.value === null || !quantity.ok || quantity.value === null) return null
+  return Math.round(Number(price.value) * quantity.value * 10_000) / 10_000
 }
 
 function blank(store: Store): HandEntryValues {
   return {
     storeId: store.id,
     timeZone: store.timeZone,
+    locale: store.locale,
     kind: 'PURCHASE',
     ...nowIn(store.timeZone),
     customerId: '',
@@ -75,7 +78,7 @@ export function HandEntryForm({ stores }: { stores: Store[] }) {
     setValues((x) => ({ ...x, [k]: v }))
   const setItem = (i: number, k: keyof HandEntryItemValues, v: string) =>
     setValues((x) => ({ ...x, lineItems: x.lineItems.map((it, j) => (j === i ? { ...it, [k]: v } : it)) }))
-  const totals = values.lineItems.map(lineTotal)
+  const totals = values.lineItems.map((item) => lineTotal(item, values.locale))
   const total = totals.every((t) => t !== null) ? totals.reduce<number>((a, b) => a + (b ?? 0), 0) : null
   const err = (k: string) => form.errors[k]
 
@@ -110,7 +113,7 @@ export function HandEntryForm({ stores }: { stores: Store[] }) {
             value={values.storeId}
             onChange={(e) => {
               const next = stores.find((s) => s.id === e.target.value) ?? first
-              setValues((x) => ({ ...x, storeId: next.id, timeZone: next.timeZone }))
+              setValues((x) => ({ ...x, storeId: next.id, timeZone: next.timeZone, locale: next.locale }))
             }}
           >
             {stores.map((s) => (
