@@ -9,6 +9,7 @@ import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S } from '@/lib/auth/device'
 import { SIGN_IN_FAILED, signInSchema } from '@/lib/auth/schema'
 import { isDatabaseUnavailable, SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
 import { env } from '@/lib/env'
+import { isHttpsApp } from '@/lib/http/security-headers'
 
 /** the one wrong-credentials message: never says whether the email exists */
 export class InvalidCredentials extends CredentialsSignin {
@@ -26,6 +27,31 @@ export class ThrottledSignIn extends CredentialsSignin {
   }
 }
 
+/** one cookie's value from a Cookie header */
+function cookieValue(header: string | null, name: string) {
+  for (const part of header?.split(';') ?? []) {
+    const [key, ...value] = part.trim().split('=')
+    if (key === name) return decodeURIComponent(value.join('='))
+  }
+  return undefined
+}
+
+async function setDeviceCookie(value: string) {
+  let jar: Awaited<ReturnType<typeof cookies>>
+  try {
+    jar = await cookies()
+  } catch {
+    return // called outside a request (next-auth's handler driven by a test): there is no response to carry it
+  }
+  jar.set(DEVICE_COOKIE, value, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: isHttpsApp(env().APP_URL),
+    path: '/',
+    maxAge: DEVICE_COOKIE_MAX_AGE_S,
+  })
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth({
   ...authConfig,
   providers: [
@@ -35,26 +61,18 @@ export const { handlers, auth, signIn, signOut } = NextAuth({
       async authorize(credentials, request) {
         const parsed = signInSchema.safeParse(credentials)
         if (!parsed.success) throw new InvalidCredentials()
-        const jar = await cookies()
         const outcome = await verifyCredentials({
           email: parsed.data.email,
           password: parsed.data.password,
           ip: clientAddress(request.headers),
-          device: jar.get(DEVICE_COOKIE)?.value,
+          device: cookieValue(request.headers.get('cookie'), DEVICE_COOKIE),
         }).catch((error: unknown) => {
           if (isDatabaseUnavailable(error)) throw new SignInUnavailable()
           throw error
         })
         if (outcome.ok) {
           // the device cookie lets this browser past the account's delay while others guess at it
-          if (outcome.device)
-            jar.set(DEVICE_COOKIE, outcome.device, {
-              httpOnly: true,
-              sameSite: 'lax',
-              secure: env().APP_URL?.startsWith('https:') ?? false,
-              path: '/',
-              maxAge: DEVICE_COOKIE_MAX_AGE_S,
-            })
+          if (outcome.device) await setDeviceCookie(outcome.device)
           return outcome.user
         }
         if (outcome.reason === 'throttled') throw new ThrottledSignIn(outcome.retryAfterSeconds)
