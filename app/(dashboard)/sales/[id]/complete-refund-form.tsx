@@ -65,7 +65,7 @@ export function CompleteRefundForm(props: {
   }
 
   return (
-    <form onSubmit={submit} aria-labelledby={`${id}-title`} className="flex flex-col gap-3">
+    <form onSubmit={submit} noValidate aria-labelledby={`${id}-title`} className="flex flex-col gap-3">
       <div>
         <h3 id={`${id}-title`} className="text-sm font-semibold">
           Which items came back?
