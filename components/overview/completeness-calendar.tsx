@@ -65,7 +65,7 @@ export function CompletenessCalendar({
             {d.events > 0 ? (
               <Link
                 href={`/sales?${salesDayQuery(store.code, d.day)}`}
-                aria-label={`Open the sales of ${store.code} on ${d.day}`}
+                aria-label={`${calendarDayLabel(d, store)}. Open the sales of ${store.code} on that day`}
                 className="flex size-full flex-col items-center justify-center rounded hover:ring-2 hover:ring-ring focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
               >
                 <span className="font-semibold">{d.day.slice(8)}</span>
