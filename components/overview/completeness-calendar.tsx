@@ -1,4 +1,6 @@
-import type { CalendarDay, CalendarState, OverviewStore } from '@/lib/overview/queries'
+import Link from 'next/link'
+import type { CalendarDay, CalendarState, OverviewStore, WindowTotals } from '@/lib/overview/queries'
+import { salesSearchParamsToQuery } from '@/lib/sales/search-params'
 import { cn } from '@/lib/utils/cn'
 import { formatCount, formatMoney } from '@/lib/utils/format'
 
@@ -14,14 +16,33 @@ const STATE: Record<CalendarState, { label: string; cell: string }> = {
 
 export function calendarDayLabel(d: CalendarDay, store: Pick<OverviewStore, 'currency' | 'locale'>) {
   const events = `${formatCount(d.events)} ${d.events === 1 ? 'event' : 'events'}`
-  return `${d.day}: ${events}, ${formatCount(d.submitted)} submitted, ${formatMoney(
-    d.submittedRevenue,
-    store.currency,
-    store.locale,
-  )} submitted revenue (${STATE[d.state].label})`
+  const money = (v: string) => formatMoney(v, store.currency, store.locale)
+  return `${d.day}: ${events}, ${formatCount(d.submitted)} submitted, ${money(d.submittedRevenue)} submitted revenue; ${money(
+    d.net,
+  )} net sales (${money(d.revenue)} revenue − ${money(d.refunds)} refunds), ${money(d.submittedNet)} net submitted (${
+    STATE[d.state].label
+  })`
 }
 
-export function CompletenessCalendar({ store, days }: { store: OverviewStore; days: CalendarDay[] }) {
+/** the Sales table's query for one store's local day, the events the day's figures count (all but excluded) */
+export function salesDayQuery(storeCode: string, day: string) {
+  return salesSearchParamsToQuery({
+    store: [storeCode],
+    from: day,
+    to: day,
+    status: ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED'],
+  }).toString()
+}
+
+export function CompletenessCalendar({
+  store,
+  days,
+  totals,
+}: {
+  store: OverviewStore
+  days: CalendarDay[]
+  totals: WindowTotals
+}) {
   const missing = days.filter((d) => d.state === 'missing')
   return (
     <div className="flex flex-col gap-2" data-calendar={store.code}>
@@ -41,11 +62,25 @@ export function CompletenessCalendar({ store, days }: { store: OverviewStore; da
               STATE[d.state].cell,
             )}
           >
-            <span className="font-semibold">{d.day.slice(8)}</span>
-            <span>{d.state === 'missing' ? '!' : d.events > 0 ? `${d.submitted}/${d.events}` : ''}</span>
+            {d.events > 0 ? (
+              <Link
+                href={`/sales?${salesDayQuery(store.code, d.day)}`}
+                aria-label={`${calendarDayLabel(d, store)}. Open the sales of ${store.code} on that day`}
+                className="flex size-full flex-col items-center justify-center rounded hover:ring-2 hover:ring-ring focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-ring"
+              >
+                <span className="font-semibold">{d.day.slice(8)}</span>
+                <span>{`${d.submitted}/${d.events}`}</span>
+              </Link>
+            ) : (
+              <>
+                <span className="font-semibold">{d.day.slice(8)}</span>
+                <span>{d.state === 'missing' ? '!' : ''}</span>
+              </>
+            )}
           </li>
         ))}
       </ol>
+      <NetSummary store={store} totals={totals} />
       <p className="text-xs text-muted-foreground">
         {missing.length === 0
           ? 'No missing days.'
@@ -66,5 +101,20 @@ export function CalendarLegend() {
       ))}
       <li>cell: submitted / events</li>
     </ul>
+  )
+}
+
+function NetSummary({ store, totals }: { store: OverviewStore; totals: WindowTotals }) {
+  const money = (v: string) => formatMoney(v, store.currency, store.locale)
+  return (
+    <p className="text-xs" data-net={store.code}>
+      <span className="text-muted-foreground">Last {totals.days} days: net sales </span>
+      <span className="font-medium tabular-nums">{money(totals.net)}</span>
+      <span className="text-muted-foreground">
+        {' '}
+        ({money(totals.revenue)} revenue − {money(totals.refunds)} refunds) · submitted{' '}
+      </span>
+      <span className="font-medium tabular-nums">{money(totals.submittedNet)}</span>
+    </p>
   )
 }

@@ -14,7 +14,7 @@ export type EventsChartData = {
 export type RevenueChartData = {
   currency: string
   locale: string
-  points: { day: string; revenue: number }[]
+  points: { day: string; revenue: number; net: number }[]
 }
 
 const shortDay = (day: string) => day.slice(5)
@@ -72,6 +72,17 @@ export function RevenuePerDayChart({ data }: { data: RevenueChartData }) {
           dot={false}
           isAnimationActive={false}
         />
+        <Line
+          type="monotone"
+          dataKey="net"
+          name="Net sales (after refunds)"
+          stroke="#059669"
+          strokeWidth={2}
+          strokeDasharray="4 3"
+          dot={false}
+          isAnimationActive={false}
+        />
+        <Legend wrapperStyle={{ fontSize: 12 }} />
       </LineChart>
     </figure>
   )

@@ -49,13 +49,13 @@ function revenueCharts(overview: Overview, single: StoreOverview | undefined): R
       {
         currency: single.store.currency,
         locale: single.store.locale,
-        points: single.days.map((d) => ({ day: d.day, revenue: Number(d.revenue) })),
+        points: single.days.map((d) => ({ day: d.day, revenue: Number(d.revenue), net: Number(d.net) })),
       },
     ]
   return overview.totals.revenueByCurrency.map((c) => ({
     currency: c.currency,
     locale: c.locale,
-    points: c.days.map((d) => ({ day: d.day, revenue: Number(d.revenue) })),
+    points: c.days.map((d) => ({ day: d.day, revenue: Number(d.revenue), net: Number(d.net) })),
   }))
 }
 
@@ -180,8 +180,9 @@ export function OverviewView({
       <p className="text-xs text-muted-foreground">
         Days are each store's own local day{single ? ` (${single.store.timeZone})` : ''}; "all stores" adds up
         each store's own local day of that date. Revenue is a purchase's revenue when the source gave one,
-        otherwise the sum of its line items (price × quantity); returns are counted as events but not as
-        revenue. Amounts in different currencies are never added together.
+        otherwise the sum of its line items (price × quantity). Net sales are revenue minus what the day's
+        returns refunded (the refund the till gave, else the return's revenue, else its items), the same
+        amounts the Sales table shows per sale. Amounts in different currencies are never added together.
       </p>
 
       <Card>
@@ -242,7 +243,8 @@ export function OverviewView({
         <CardHeader>
           <CardTitle>Completeness</CardTitle>
           <CardDescription>
-            One cell per local day: were sales uploaded, and how many of them are submitted.
+            One cell per local day: were sales uploaded, and how many of them are submitted. Each day opens
+            its sales; its net sales, and those of the submitted sales, show on hover and to screen readers.
           </CardDescription>
         </CardHeader>
         <CardContent className="flex flex-col gap-5">
@@ -253,7 +255,7 @@ export function OverviewView({
                 {s.store.code} <span className="font-normal text-muted-foreground">· {s.store.name}</span>
                 <span className="ml-2 text-xs font-normal text-muted-foreground">{s.store.timeZone}</span>
               </h3>
-              <CompletenessCalendar store={s.store} days={s.days} />
+              <CompletenessCalendar store={s.store} days={s.days} totals={s.window} />
             </div>
           ))}
         </CardContent>

@@ -468,6 +468,28 @@ async function ensureReadyOrders() {
   for (const e of await db.saleEvent.findMany({ where: { id: { in: Object.values(rows.ready) } } }))
     readyOrders[e.storeId] = e.orderId
 }
+// per store, a Shopify refund without lines and its purchase: an allowed call completes it, prepare makes another
+const refunds: Record<string, string> = {}
+async function ensureRefunds() {
+  for (const store of [w.storeA, w.storeB, w.storeC]) {
+    const id = refunds[store.id]
+    if (id && (await db.lineItem.count({ where: { eventId: id } })) === 0) continue
+    const orderId = `MX-R-${uniq()}`
+    await tableEvent(store.id, 'READY', { orderId })
+    const refund = await db.saleEvent.create({
+      data: {
+        kind: 'RETURN',
+        storeId: store.id,
+        orderId,
+        occurredAt: new Date(Date.now() - 3_600_000),
+        status: 'INVALID',
+        refund: '9.90',
+        issues: [{ field: 'lineItems', message: 'matrix refund without lines' }],
+      },
+    })
+    refunds[store.id] = refund.id
+  }
+}
 const matchingFilter = (t: Target) => {
   const storeId = t.kind === 'missing' ? w.storeC.id : t.storeId
   return `store=${codeOf(storeId)}&q=${readyOrders[storeId]}`
@@ -556,6 +578,17 @@ Object.assign(ACTIONS, {
     targeted: false,
     prepare: ensureReadyOrders,
     input: (t) => ({ filter: matchingFilter(t), expectedCount: 1 }),
+  },
+  // a refund without lines in the target's store takes its line from the purchase of the same order
+  'sales.completeRefund': {
+    rule: 'store-members',
+    targeted: true,
+    prepare: ensureRefunds,
+    input: (t) => ({
+      eventId: t.kind === 'missing' ? t.missingId : refunds[t.storeId],
+      version: 1,
+      lines: [{ lineNumber: 1, quantity: 1 }],
+    }),
   },
   // "Submit the N ready sales from this file": each store's stored upload holds one ready sale (N = 1)
   'uploads.submit': {

@@ -1,7 +1,7 @@
 import { createElement } from 'react'
 import { renderToStaticMarkup } from 'react-dom/server'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { calendarDayLabel } from '@/components/overview/completeness-calendar'
+import { calendarDayLabel, salesDayQuery } from '@/components/overview/completeness-calendar'
 import { formatAge, formatRate, OverviewView } from '@/components/overview/overview-view'
 import { makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { runAs, sessionFor } from '@/lib/auth/testing'
@@ -65,8 +65,12 @@ beforeAll(async () => {
       const occurredAt =
         status === 'INVALID' && rnd() < 0.3 ? null : new Date(NOW.getTime() - Math.floor(rnd() * 40 * DAY))
       const itemsTotal = new Prisma.Decimal(Math.floor(rnd() * 100_000)).div(100)
+      const kind = rnd() < 0.15 ? 'RETURN' : 'PURCHASE'
       rows.push({
-        kind: rnd() < 0.15 ? 'RETURN' : 'PURCHASE',
+        kind,
+        // a refund as the till gave it on some returns (Shopify's Refunded Amount); else revenue or items
+        refund:
+          kind === 'RETURN' && rnd() < 0.5 ? new Prisma.Decimal(Math.floor(rnd() * 50_000)).div(100) : null,
         storeId: store.id,
         orderId: `${prefix}-${i}-${k}`,
         occurredAt,
@@ -151,8 +155,11 @@ type Expected = {
     events: number
     returns: number
     revenue: string
+    refunds: string
+    net: string
     submitted: number
     submittedRevenue: string
+    submittedNet: string
     state: string
   }[]
   pipeline: Record<string, number>
@@ -179,6 +186,11 @@ async function expectedFor(storeId: string): Promise<Expected> {
       list
         .filter((e) => e.kind === 'PURCHASE')
         .reduce((sum, e) => sum.add(e.revenue ?? e.itemsTotal), new Prisma.Decimal(0))
+    // a return's amount: the refund the till gave, else its revenue, else its items (price × quantity)
+    const refunds = (list: typeof on) =>
+      list
+        .filter((e) => e.kind === 'RETURN')
+        .reduce((sum, e) => sum.add(e.refund ?? e.revenue ?? e.itemsTotal), new Prisma.Decimal(0))
     const submitted = on.filter((e) => e.status === 'SUBMITTED')
     const state =
       day === today
@@ -195,8 +207,11 @@ async function expectedFor(storeId: string): Promise<Expected> {
       events: on.length,
       returns: on.filter((e) => e.kind === 'RETURN').length,
       revenue: money(on).toString(),
+      refunds: refunds(on).toString(),
+      net: money(on).sub(refunds(on)).toString(),
       submitted: submitted.length,
       submittedRevenue: money(submitted).toString(),
+      submittedNet: money(submitted).sub(refunds(submitted)).toString(),
       state,
     })
   }
@@ -223,7 +238,10 @@ async function expectedFor(storeId: string): Promise<Expected> {
 const normal = (d: Expected['days'][number]) => ({
   ...d,
   revenue: new Prisma.Decimal(d.revenue).toString(),
+  refunds: new Prisma.Decimal(d.refunds).toString(),
+  net: new Prisma.Decimal(d.net).toString(),
   submittedRevenue: new Prisma.Decimal(d.submittedRevenue).toString(),
+  submittedNet: new Prisma.Decimal(d.submittedNet).toString(),
 })
 
 async function overviewAs(user: { id: string; sessionVersion: number }, storeCode?: string) {
@@ -268,6 +286,44 @@ describe('overview figures', () => {
       expect(new Prisma.Decimal(usd?.days.find((x) => x.day === d.day)?.revenue ?? 'NaN').toString()).toBe(
         new Prisma.Decimal(d.revenue).toString(),
       )
+    for (const d of wants[0]?.days ?? [])
+      expect(new Prisma.Decimal(usd?.days.find((x) => x.day === d.day)?.net ?? 'NaN').toString()).toBe(
+        new Prisma.Decimal(d.net).toString(),
+      )
+  })
+
+  it('net sales agree with the Sales table: its rows of a store and day, purchases minus returns', async () => {
+    const overview = (await overviewAs(manager)) as Overview
+    const { parseSalesSearchParams } = await import('@/lib/sales/search-params')
+    const { getSaleEvents } = await import('@/lib/sales/queries')
+    const caller = await runAs(sessionFor(manager), async () => {
+      const { getCaller } = await import('@/lib/auth/caller')
+      return getCaller()
+    })
+    if (!caller) throw new Error('no caller')
+    let checked = 0
+    for (const s of overview.stores) {
+      const busy = s.days.filter((d) => d.events > 0 && d.returns > 0).slice(0, 3)
+      for (const d of busy) {
+        // the day's link on the calendar opens exactly this view of the Sales table
+        const query = salesDayQuery(s.store.code, d.day)
+        const { rows } = await getSaleEvents(caller, {
+          ...parseSalesSearchParams(new URLSearchParams(query)),
+          size: 100,
+        })
+        expect(rows.length).toBe(d.events)
+        const sum = (kind: string, only?: string) =>
+          rows
+            .filter((r) => r.kind === kind && (!only || r.status === only))
+            .reduce((n, r) => n.add(r.revenue), new Prisma.Decimal(0))
+        expect(sum('PURCHASE').sub(sum('RETURN')).toString()).toBe(new Prisma.Decimal(d.net).toString())
+        expect(sum('PURCHASE', 'SUBMITTED').sub(sum('RETURN', 'SUBMITTED')).toString()).toBe(
+          new Prisma.Decimal(d.submittedNet).toString(),
+        )
+        checked++
+      }
+    }
+    expect(checked).toBeGreaterThan(0)
   })
 
   it("never shows a store outside the caller's scope", async () => {
@@ -293,7 +349,17 @@ describe('overview figures', () => {
         const label = calendarDayLabel({ ...d, state: d.state as never }, s.store)
         expect(decoded.includes(`aria-label="${label}"`), label).toBe(true)
         expect(label).toContain(formatMoney(d.submittedRevenue, s.store.currency, s.store.locale))
+        expect(label).toContain(`${formatMoney(d.net, s.store.currency, s.store.locale)} net sales`)
+        expect(label).toContain(
+          `${formatMoney(d.submittedNet, s.store.currency, s.store.locale)} net submitted`,
+        )
       }
+      // under the calendar: the window's net sales and net submitted, added up from the rows
+      const net = decoded.match(new RegExp(`<p[^>]*data-net="${s.store.code}"[^>]*>(.*?)</p>`))?.[1] ?? ''
+      const total = (k: 'net' | 'submittedNet') =>
+        want.days.reduce((n, d) => n.add(d[k]), new Prisma.Decimal(0)).toString()
+      expect(net).toContain(formatMoney(total('net'), s.store.currency, s.store.locale))
+      expect(net).toContain(formatMoney(total('submittedNet'), s.store.currency, s.store.locale))
     }
     const total = (status: string) =>
       formatCount(overview.stores.reduce((n, s) => n + s.pipeline[status as 'READY'], 0))

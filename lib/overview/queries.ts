@@ -1,6 +1,7 @@
 import 'server-only'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
+import { SALE_AMOUNT } from '@/lib/sales/returns'
 
 const sql = Prisma.sql
 
@@ -8,6 +9,8 @@ const sql = Prisma.sql
 // - a day is a day in the store's own time zone; "all stores" adds each store's own local day of that date
 // - revenue of an event = revenue when the source gave one, else itemsTotal (Σ price × quantity); purchases
 //   only (a return's amount is not revenue); EXCLUDED events are left out of the daily figures
+// - refunds of a return = its refund as given, else its revenue, else itemsTotal; net sales = revenue − refunds;
+//   both are SALE_AMOUNT (lib/sales/returns.ts), the amount the Sales table shows on each row
 // - success rate = submitted ÷ (submitted + failed) events, as their statuses stand now
 // - oldest unsubmitted = the earliest sale time among INVALID, READY, QUEUED and FAILED events (an invalid
 //   event without a readable time has no age)
@@ -36,18 +39,34 @@ export type DayFigures = {
   returns: number
   /** exact decimal string */
   revenue: string
+  /** what the day's returns refunded */
+  refunds: string
+  /** net sales: revenue − refunds */
+  net: string
   submitted: number
   submittedRevenue: string
+  /** net sales of the submitted events */
+  submittedNet: string
 }
 
 /** missing: no sales that day; partial: some not submitted; before-first: earlier than the store's first sale */
 export type CalendarState = 'complete' | 'partial' | 'missing' | 'before-first' | 'today'
 export type CalendarDay = DayFigures & { state: CalendarState }
 
+/** the window's days added up (exact decimal strings) */
+export type WindowTotals = {
+  days: number
+  revenue: string
+  refunds: string
+  net: string
+  submittedNet: string
+}
+
 export type StoreOverview = {
   store: OverviewStore
   today: string
   days: CalendarDay[]
+  window: WindowTotals
   pipeline: PipelineCounts
   successRate: number | null
   oldestUnsubmittedAt: Date | null
@@ -66,8 +85,12 @@ export type Overview = {
     lastSubmittedAt: Date | null
     /** date labels (each store's own local day), oldest first */
     days: string[]
-    /** revenue per currency per date label: never a sum across currencies */
-    revenueByCurrency: { currency: string; locale: string; days: { day: string; revenue: string }[] }[]
+    /** revenue and net sales per currency per date label: never a sum across currencies */
+    revenueByCurrency: {
+      currency: string
+      locale: string
+      days: { day: string; revenue: string; net: string }[]
+    }[]
   }
 }
 
@@ -121,7 +144,8 @@ async function storesInScope(caller: Caller, now: Date, storeCode?: string): Pro
 // index and reads every store's last 30 days once per store (figures in docs/performance.md).
 async function dailyFigures(storeIds: string[], now: Date) {
   return db.$queryRaw<(DayFigures & { storeId: string })[]>(sql`
-    SELECT s.id::text AS "storeId", d.day, d.events, d.returns, d.revenue, d.submitted, d."submittedRevenue"
+    SELECT s.id::text AS "storeId", d.day, d.events, d.returns, d.revenue, d.refunds, d.net, d.submitted,
+       d."submittedRevenue", d."submittedNet"
      FROM "Store" s
      CROSS JOIN LATERAL (SELECT (${now}::timestamptz AT TIME ZONE s."timeZone")::date AS today) t
      CROSS JOIN LATERAL (
@@ -132,10 +156,14 @@ async function dailyFigures(storeIds: string[], now: Date) {
        SELECT to_char((e."occurredAt" AT TIME ZONE s."timeZone")::date, 'YYYY-MM-DD') AS day,
          count(*)::int AS events,
          count(*) FILTER (WHERE e.kind = 'RETURN')::int AS returns,
-         coalesce(sum(coalesce(e.revenue, e."itemsTotal")) FILTER (WHERE e.kind = 'PURCHASE'), 0)::text AS revenue,
+         coalesce(sum(${SALE_AMOUNT}) FILTER (WHERE e.kind = 'PURCHASE'), 0)::text AS revenue,
+         coalesce(sum(${SALE_AMOUNT}) FILTER (WHERE e.kind = 'RETURN'), 0)::text AS refunds,
+         coalesce(sum(CASE WHEN e.kind = 'RETURN' THEN -${SALE_AMOUNT} ELSE ${SALE_AMOUNT} END), 0)::text AS net,
          count(*) FILTER (WHERE e.status = 'SUBMITTED')::int AS submitted,
-         coalesce(sum(coalesce(e.revenue, e."itemsTotal"))
-           FILTER (WHERE e.kind = 'PURCHASE' AND e.status = 'SUBMITTED'), 0)::text AS "submittedRevenue"
+         coalesce(sum(${SALE_AMOUNT}) FILTER (WHERE e.kind = 'PURCHASE' AND e.status = 'SUBMITTED'), 0)::text
+           AS "submittedRevenue",
+         coalesce(sum(CASE WHEN e.kind = 'RETURN' THEN -${SALE_AMOUNT} ELSE ${SALE_AMOUNT} END)
+           FILTER (WHERE e.status = 'SUBMITTED'), 0)::text AS "submittedNet"
        FROM "SaleEvent" e
        WHERE e."storeId" = s.id AND (e."storeId", e."occurredAt") >= (s.id, w.lo) AND e."occurredAt" < w.hi
          AND e.status <> 'EXCLUDED'
@@ -200,20 +228,42 @@ export async function getOverview(
             events: found.events,
             returns: found.returns,
             revenue: found.revenue,
+            refunds: found.refunds,
+            net: found.net,
             submitted: found.submitted,
             submittedRevenue: found.submittedRevenue,
+            submittedNet: found.submittedNet,
           }
-        : { day, events: 0, returns: 0, revenue: '0', submitted: 0, submittedRevenue: '0' }
+        : {
+            day,
+            events: 0,
+            returns: 0,
+            revenue: '0',
+            refunds: '0',
+            net: '0',
+            submitted: 0,
+            submittedRevenue: '0',
+            submittedNet: '0',
+          }
       days.push({ ...figures, state: calendarState(day, figures, today, firstSaleDay) })
     }
     const pipeline = emptyPipeline()
     for (const c of counts)
       if (c.storeId === store.id && c.status in pipeline) pipeline[c.status as PipelineStatus] = c.n
     const t = times.find((x) => x.storeId === store.id)
+    const add = (k: 'revenue' | 'refunds' | 'net' | 'submittedNet') =>
+      days.reduce((sum, d) => addDecimal(sum, d[k]), '0')
     return {
       store,
       today,
       days,
+      window: {
+        days: days.length,
+        revenue: add('revenue'),
+        refunds: add('refunds'),
+        net: add('net'),
+        submittedNet: add('submittedNet'),
+      },
       pipeline,
       successRate: successRate(pipeline),
       oldestUnsubmittedAt: t?.oldest ?? null,
@@ -228,19 +278,23 @@ function totalsOf(stores: StoreOverview[]): Overview['totals'] {
   let oldest: Date | null = null
   let last: Date | null = null
   const labels = new Set<string>()
-  const currencies = new Map<string, { locale: string; days: Map<string, string> }>()
+  const currencies = new Map<
+    string,
+    { locale: string; days: Map<string, string>; net: Map<string, string> }
+  >()
   for (const s of stores) {
     for (const k of PIPELINE_STATUSES) pipeline[k] += s.pipeline[k]
     if (s.oldestUnsubmittedAt && (!oldest || s.oldestUnsubmittedAt < oldest)) oldest = s.oldestUnsubmittedAt
     if (s.lastSubmittedAt && (!last || s.lastSubmittedAt > last)) last = s.lastSubmittedAt
     let cur = currencies.get(s.store.currency)
     if (!cur) {
-      cur = { locale: s.store.locale, days: new Map() }
+      cur = { locale: s.store.locale, days: new Map(), net: new Map() }
       currencies.set(s.store.currency, cur)
     }
     for (const d of s.days) {
       labels.add(d.day)
       cur.days.set(d.day, addDecimal(cur.days.get(d.day) ?? '0', d.revenue))
+      cur.net.set(d.day, addDecimal(cur.net.get(d.day) ?? '0', d.net))
     }
   }
   const days = [...labels].sort()
@@ -255,7 +309,7 @@ function totalsOf(stores: StoreOverview[]): Overview['totals'] {
       .map(([currency, c]) => ({
         currency,
         locale: c.locale,
-        days: days.map((day) => ({ day, revenue: c.days.get(day) ?? '0' })),
+        days: days.map((day) => ({ day, revenue: c.days.get(day) ?? '0', net: c.net.get(day) ?? '0' })),
       })),
   }
 }

@@ -8,9 +8,11 @@ import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@
 import { countMatchingEvents, lockMatchingEventIds } from '@/lib/sales/matching'
 import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
 import { isApiReason } from '@/lib/sales/reasons'
+import { completeRefundLines, RefundCompletionError } from '@/lib/sales/returns'
 import { parseSalesSearchParams } from '@/lib/sales/search-params'
 import {
   CONFLICT_MESSAGES,
+  completeRefundSchema,
   countMatchingSchema,
   fixGroupSchema,
   matchingSchema,
@@ -451,5 +453,46 @@ export const excludeMatchingSaleEventsAction = authorizedAction({
     )
     refresh()
     return n
+  },
+})
+
+/** a refund without lines (Shopify's Refunded Amount alone) takes its returned lines from its purchase */
+export const completeRefundAction = authorizedAction({
+  name: 'sales.completeRefund',
+  access: 'signed-in',
+  schema: completeRefundSchema,
+  storeScope: async ({ eventId }) => {
+    const current = await db.saleEvent.findUnique({ where: { id: eventId }, select: { storeId: true } })
+    return current ? [current.storeId] : null
+  },
+  handler: async (input, caller, ctx) => {
+    try {
+      const saved = await db.$transaction(async (tx) => {
+        const done = await completeRefundLines(tx, input, CONFLICT_MESSAGES)
+        await revalidateEvents(tx, [input.eventId], caller.userId)
+        const after = await tx.saleEvent.findUniqueOrThrow({
+          where: { id: input.eventId },
+          select: { version: true, status: true },
+        })
+        await audit(tx, {
+          actor: ctx.actor,
+          action: 'sale.refund-completed',
+          entity: 'SaleEvent',
+          entityId: input.eventId,
+          storeId: done.storeId,
+          details: {
+            orderId: done.orderId,
+            returned: done.lines.map((l) => `${l.itemId ?? l.itemName ?? '?'} × ${l.quantity}`),
+          },
+          ip: ctx.ip,
+        })
+        return after
+      })
+      refresh()
+      return saved
+    } catch (e) {
+      if (e instanceof RefundCompletionError) throw new ActionError(e.message)
+      throw e
+    }
   },
 })

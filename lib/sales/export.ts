@@ -161,6 +161,7 @@ export async function* exportSaleEventsCsv(
           batch: null,
           q: null,
           reason: null,
+          returns: null,
         })}`
       : await salesWhere(caller, selection.filter)
   yield `\uFEFF${csvLine([...EXPORT_HEADERS])}`

@@ -8,6 +8,7 @@ const AUDIT_LABELS: Record<string, string> = {
   'sale.included': 'Included again',
   'sale.group-fixed': 'Fixed with its group in the inbox',
   'sale.created': 'Entered by hand',
+  'sale.refund-completed': 'Returned items taken from the purchase',
 }
 
 const ATTEMPT_OUTCOMES: Record<string, string> = {

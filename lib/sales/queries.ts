@@ -4,6 +4,8 @@ import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
 import { apiReason, isApiReason, REASONS, reasonInfo } from '@/lib/sales/reasons'
+import type { ReturnFlag } from '@/lib/sales/return-flags'
+import { RETURN_FLAGS_COLUMN, returnFlagWhere, SALE_AMOUNT } from '@/lib/sales/returns'
 import type { EventStatus, SalesFilter, SalesTableParams } from '@/lib/sales/search-params'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
@@ -136,6 +138,7 @@ async function salesFilterParts(caller: Caller, filter: SalesFilter): Promise<Fi
     conds.push(ranges.length ? sql`(${join(ranges, ' OR ')})` : sql`FALSE`)
   }
   if (filter.upload) conds.push(sql`e."uploadId" = ${filter.upload}::uuid`)
+  if (filter.returns) conds.push(returnFlagWhere(filter.returns))
   if (filter.batch)
     conds.push(
       sql`e.id IN (SELECT be."eventId" FROM "BatchMember" be WHERE be."batchId" = ${filter.batch}::uuid)`,
@@ -205,8 +208,10 @@ export type SaleEventRow = {
   occurredAt: Date | null
   customerId: string | null
   itemCount: number
-  /** the revenue as given, else Σ price × quantity, as a decimal string */
+  /** the sale's amount as every figure shows it (SALE_AMOUNT: a return's refund), as a decimal string */
   revenue: string
+  /** warnings about a return and its purchase (empty for a purchase) */
+  returnFlags: ReturnFlag[]
   status: EventStatus
   /** the first validation issue, or the API's message for a failed event */
   reason: string | null
@@ -289,7 +294,7 @@ function pageSql(parts: FilterParts, params: SalesTableParams, matched: number) 
       WITH page AS MATERIALIZED (${pageIdsSql(parts, params, matched)})
       SELECT e.id, e."storeId", s.code AS "storeCode", s."timeZone", s.currency, s.locale, e."orderId",
         e.kind::text AS kind, e."occurredAt", e."customerId", e."itemCount",
-        coalesce(e.revenue, e."itemsTotal")::text AS revenue, e.status::text AS status,
+        ${SALE_AMOUNT}::text AS revenue, ${RETURN_FLAGS_COLUMN} AS "returnFlags", e.status::text AS status,
         CASE WHEN e.status = 'FAILED' THEN e."lastError" ELSE e.issues->0->>'message' END AS reason,
         CASE WHEN jsonb_typeof(e.issues) = 'array' THEN jsonb_array_length(e.issues) ELSE 0 END AS "issueCount",
         e."uploadId", u."fileName" AS "uploadName",
@@ -440,6 +445,7 @@ export const EMPTY_FILTER: SalesFilter = {
   batch: null,
   q: null,
   reason: null,
+  returns: null,
 }
 
 /** INVALID and FAILED events of the caller's stores, grouped by reason, largest group first */

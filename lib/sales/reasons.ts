@@ -31,7 +31,7 @@ export const REASONS: Record<string, ReasonInfo> = {
   },
   'items-missing': {
     label: 'Items missing',
-    help: 'A sale needs at least one item (a return at least one returned item). Add them, or exclude the sale.',
+    help: 'A sale needs at least one item (a return at least one returned item). Add them, or exclude the sale. A refund that names only an amount (Shopify) takes its items from its purchase: open it and pick what came back.',
   },
   'price-missing': {
     label: 'Price missing',

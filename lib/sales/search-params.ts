@@ -1,6 +1,7 @@
 // The sales table's state as it lives in the URL: one parser for the page (server) and the table (browser),
 // so a bookmarked or shared link opens exactly the same view. Imports zod and constants only.
 import { z } from 'zod'
+import { isReturnFlag, type ReturnFlag } from './return-flags'
 
 export const EVENT_STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED', 'EXCLUDED'] as const
 export type EventStatus = (typeof EVENT_STATUSES)[number]
@@ -28,6 +29,8 @@ export type SalesTableParams = {
   q: string | null
   /** a reason group from the failures inbox */
   reason: string | null
+  /** returns with this warning (lib/sales/return-flags.ts) */
+  returns: ReturnFlag | null
 }
 
 export const DEFAULT_SALES_SORT = { id: 'occurredAt', desc: true } as const
@@ -67,6 +70,7 @@ export function parseSalesSearchParams(raw: Raw): SalesTableParams {
   const batch = read(raw, 'batch')
   const q = read(raw, 'q')?.trim().slice(0, 100)
   const reason = read(raw, 'reason')?.slice(0, 600)
+  const returns = read(raw, 'returns')
   return {
     page,
     size,
@@ -80,6 +84,7 @@ export function parseSalesSearchParams(raw: Raw): SalesTableParams {
     batch: batch && uuid.safeParse(batch).success ? batch : null,
     q: q ? q : null,
     reason: reason ? reason : null,
+    returns: isReturnFlag(returns) ? returns : null,
   }
 }
 
@@ -95,6 +100,7 @@ export function salesSearchParamsToQuery(p: Partial<SalesTableParams>): URLSearc
   if (p.upload) out.set('upload', p.upload)
   if (p.batch) out.set('batch', p.batch)
   if (p.reason) out.set('reason', p.reason)
+  if (p.returns) out.set('returns', p.returns)
   if (p.sort && (p.sort.id !== DEFAULT_SALES_SORT.id || p.sort.desc !== DEFAULT_SALES_SORT.desc))
     out.set('sort', `${p.sort.id}.${p.sort.desc ? 'desc' : 'asc'}`)
   if (p.size && p.size !== DEFAULT_PAGE_SIZE) out.set('size', String(p.size))

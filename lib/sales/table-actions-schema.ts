@@ -112,3 +112,18 @@ export const CONFLICT_MESSAGES = {
     'Someone else changed this sale while you were editing, so your changes were not saved. Reload to see their version, then make your changes again.',
   gone: 'This sale no longer exists.',
 } as const
+
+/** a refund without lines, completed by picking the returned lines (and how many of each) from its purchase */
+export const completeRefundSchema = z.object({
+  eventId: z.uuid(),
+  version: z.int().min(1),
+  lines: z
+    .array(z.object({ lineNumber: z.int().min(1), quantity: z.int().min(1, 'At least 1').max(1_000_000) }))
+    .min(1, 'Pick at least one returned item')
+    .max(500, 'A return lists at most 500 items')
+    .refine(
+      (ls) => new Set(ls.map((l) => l.lineNumber)).size === ls.length,
+      'Each line of the purchase once',
+    ),
+})
+export type CompleteRefundInput = z.infer<typeof completeRefundSchema>

@@ -5,7 +5,9 @@ import Link from 'next/link'
 import { DataTableCheckbox } from '@/components/data-table/data-table-checkbox'
 import { DataTableColumnHeader } from '@/components/data-table/data-table-column-header'
 import type { DataTableFeatures } from '@/components/data-table/data-table-features'
+import { Badge } from '@/components/ui/badge'
 import type { SaleEventRow } from '@/lib/sales/queries'
+import { RETURN_FLAG_INFO } from '@/lib/sales/return-flags'
 import { formatInZone, formatMoney, formatUtc } from '@/lib/utils/format'
 import { SaleStatusBadge } from './sale-status-badge'
 
@@ -59,7 +61,19 @@ export function getSalesTableColumns() {
       meta: { label: 'Kind' },
       header: 'Kind',
       enableSorting: false,
-      cell: (info) => (info.getValue() === 'RETURN' ? 'Return' : 'Purchase'),
+      cell: ({ row }) =>
+        row.original.kind === 'RETURN' ? (
+          <span className="flex flex-col items-start gap-0.5">
+            Return
+            {row.original.returnFlags.map((f) => (
+              <Badge key={f} variant="warning" title={RETURN_FLAG_INFO[f].help} className="whitespace-nowrap">
+                {RETURN_FLAG_INFO[f].label}
+              </Badge>
+            ))}
+          </span>
+        ) : (
+          'Purchase'
+        ),
     }),
     helper.accessor('occurredAt', {
       id: 'occurredAt',
@@ -93,10 +107,12 @@ export function getSalesTableColumns() {
     }),
     helper.accessor('revenue', {
       id: 'revenue',
-      meta: { label: 'Revenue', align: 'end' },
-      header: ({ column }) => <DataTableColumnHeader column={column} title="Revenue" />,
+      meta: { label: 'Amount', align: 'end' },
+      header: ({ column }) => <DataTableColumnHeader column={column} title="Amount" />,
+      // a return shows what it refunded, as a minus: purchases minus returns is the day's net sales
       cell: ({ row }) => (
-        <span className="whitespace-nowrap">
+        <span className="whitespace-nowrap" title={row.original.kind === 'RETURN' ? 'Refunded' : undefined}>
+          {row.original.kind === 'RETURN' ? '−' : ''}
           {formatMoney(row.original.revenue, row.original.currency, row.original.locale)}
         </span>
       ),

@@ -14,6 +14,7 @@ import { toast } from '@/components/ui/toast'
 import { countMatchingSaleEventsAction } from '@/lib/sales/actions'
 import type { SaleEventRow } from '@/lib/sales/queries'
 import { reasonLabel } from '@/lib/sales/reasons'
+import { RETURN_FLAG_INFO, RETURN_FLAGS } from '@/lib/sales/return-flags'
 import {
   DEFAULT_SALES_SORT,
   EVENT_STATUSES,
@@ -64,7 +65,8 @@ export function SalesTable({
       params.to ||
       params.upload ||
       params.batch ||
-      params.reason,
+      params.reason ||
+      params.returns,
   )
   // the filter alone (no page, sort or size): what an export or "select all matching" applies to
   const filterQuery = useMemo(() => {
@@ -118,6 +120,7 @@ export function SalesTable({
             upload: null,
             batch: null,
             reason: null,
+            returns: null,
           })
         }
         actions={
@@ -148,6 +151,12 @@ export function SalesTable({
           ]}
           selected={params.kind}
           onChange={(v) => url.update({ kind: list(v) })}
+        />
+        <DataTableFacetedFilter
+          title="Return warnings"
+          options={RETURN_FLAGS.map((f) => ({ value: f, label: RETURN_FLAG_INFO[f].label }))}
+          selected={params.returns ? [params.returns] : []}
+          onChange={(v) => url.update({ returns: v.at(-1) ?? null })}
         />
         <DataTableDateRange
           title="Date"

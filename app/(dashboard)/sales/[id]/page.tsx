@@ -8,8 +8,10 @@ import { outgoingCustomerId } from '@/lib/customers/customer-id'
 import { localTime } from '@/lib/sales/export'
 import { saleHistory } from '@/lib/sales/history'
 import { getSaleEventDetail, getVisibleStores } from '@/lib/sales/queries'
+import { getPurchaseAndReturns } from '@/lib/sales/returns'
 import { formatInZone, formatMoney, formatUtc } from '@/lib/utils/format'
 import { SaleStatusBadge } from '../sale-status-badge'
+import { PurchaseAndReturnsCard } from './purchase-and-returns'
 import { SaleEventActions } from './sale-event-actions'
 import { type EditableEvent, SaleEventForm } from './sale-event-form'
 
@@ -19,10 +21,11 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
   const { id } = await params
   const caller = await requirePageCaller()
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound()
-  const [event, stores, customerIds] = await Promise.all([
+  const [event, stores, customerIds, linked] = await Promise.all([
     getSaleEventDetail(caller, id),
     getVisibleStores(caller),
     getCustomerIdSettings(),
+    getPurchaseAndReturns(caller, id),
   ])
   if (!event) notFound()
   const store = event.store
@@ -79,7 +82,9 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
         <SaleStatusBadge status={event.status} />
         <span>
           {event.itemCount} {event.itemCount === 1 ? 'item' : 'items'} ·{' '}
-          {formatMoney(event.revenue ?? event.itemsTotal, store.currency, store.locale)}
+          {event.kind === 'RETURN'
+            ? `${formatMoney(event.refund ?? event.revenue ?? event.itemsTotal, store.currency, store.locale)} refunded`
+            : formatMoney(event.revenue ?? event.itemsTotal, store.currency, store.locale)}
         </span>
         {event.occurredAt ? (
           <span className="text-muted-foreground">{formatUtc(event.occurredAt)}</span>
@@ -97,6 +102,17 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
           {customer.sent ? <code className="break-all">{customer.sent}</code> : <strong>nothing</strong>}
           {customer.note ? <span className="block text-muted-foreground">{customer.note}</span> : null}
         </p>
+      ) : null}
+      {linked ? (
+        <PurchaseAndReturnsCard
+          eventId={event.id}
+          orderId={event.orderId}
+          linked={linked}
+          store={store}
+          canComplete={
+            !queued && (event.status === 'INVALID' || event.status === 'READY' || event.status === 'FAILED')
+          }
+        />
       ) : null}
       <div className="grid gap-6 xl:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Card>
