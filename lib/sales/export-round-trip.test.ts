@@ -252,9 +252,23 @@ describe('exports round-trip', () => {
           ['CROSS_SOLD', 'SKU-4', null, null, '7.5', 1],
         ] as const,
       },
+      // a partial refund from a Shopify export: Shopify doesn't say which items, so it has none and needs attention
+      {
+        orderId: `R4-${tag}`,
+        customerId: null,
+        refund: '4',
+        returnExpenses: null,
+        returnShippingCost: null,
+        returnReason: null,
+        returnType: 'PARTIAL' as const,
+        returnPreference: null,
+        returnDropOff: null,
+        lineItems: [] as const,
+      },
     ]
     const ids: string[] = []
     for (const r of returns) {
+      const itemless = r.lineItems.length === 0
       const lineItems = r.lineItems.map(([role, itemId, itemName, variationId, unitPrice, quantity], i) => ({
         lineNumber: i + 1,
         role,
@@ -275,9 +289,9 @@ describe('exports round-trip', () => {
       const row = await db.saleEvent.create({
         data: {
           ...content,
-          status: 'SUBMITTED',
-          submittedAt: new Date(),
-          issues: [],
+          ...(itemless
+            ? { status: 'INVALID', issues: [{ field: 'lineItems', message: 'add the returned items' }] }
+            : { status: 'SUBMITTED', submittedAt: new Date(), issues: [] }),
           itemCount: lineItems.length,
           itemsTotal: sumLineTotals(lineItems),
           contentHash: saleEventContentHash(content),
@@ -287,7 +301,7 @@ describe('exports round-trip', () => {
       ids.push(row.id)
     }
     const before = await stored(tag)
-    expect(before).toHaveLength(3)
+    expect(before).toHaveLength(4)
     expect(before.find((e) => e.orderId === `=R1-${tag}`)).toMatchObject({
       refund: '12.3456',
       returnExpenses: '1.5',
@@ -310,9 +324,9 @@ describe('exports round-trip', () => {
       defaultStoreCode: store.code,
     })
     expect(summary.counts).toMatchObject({
-      events: 3,
-      returns: 3,
-      unchanged: 3,
+      events: 4,
+      returns: 4,
+      unchanged: 4,
       new: 0,
       updated: 0,
       corrections: 0,

@@ -156,7 +156,10 @@ export class EventBuilder {
       }
     }
 
-    const { lineItems, sourceRows } = this.lines.read(d.head, d.count, isReturn ? 'RETURNED' : 'PURCHASED')
+    const read = this.lines.read(d.head, d.count, isReturn ? 'RETURNED' : 'PURCHASED')
+    const { sourceRows } = read
+    // our export writes a sale without items (a Shopify partial refund) as one row without item cells
+    const lineItems = d.count === 1 && d.extra?.blankLines === 1 ? [] : read.lineItems
     const firstRow = sourceRows[0] ?? 0
     const order = decisions.dayMonthOrder
     const occurredAt = this.times.instant(d, d.store, order, parseIssues, d.dateRow || firstRow, 'occurredAt')

@@ -24,6 +24,8 @@ const NOT_VOIDED_WORDS = new Set(['false', 'no', 'n', '0', 'nein'])
 
 export interface EventCollectorOptions {
   header: readonly string[]
+  /** the file is our own layout (formula-guard.ts): a sale of one row without any item cell is a sale without items */
+  ownLayout?: boolean
   mapping: ColumnMapping
   delimiter: string
   /** store code → store */
@@ -274,6 +276,8 @@ export class EventCollector {
       drafts.lastLine(d),
     )
     drafts.appendLine(d, line)
+    if (this.o.ownLayout && qtyText === '' && priceText === '' && roleText === '' && this.noItemCells(row))
+      drafts.blankLine(d)
     if (c.lineDiscount >= 0) this.readLineDiscount(row, d, line, position)
     if (role !== null) this.lines.setRole(line, role)
     else if (roleText !== '')
@@ -283,6 +287,15 @@ export class EventCollector {
         UPLOAD_MESSAGES.unknownItemRole(roleText, this.o.mapping.itemRole?.header ?? ''),
         r,
       )
+  }
+
+  private noItemCells(row: CsvRow): boolean {
+    const c = this.col
+    return (
+      trimmedCell(row, c.itemId) === '' &&
+      trimmedCell(row, c.itemName) === '' &&
+      trimmedCell(row, c.variationId) === ''
+    )
   }
 
   // The line's whole discount (Shopify's "Lineitem discount"): the price sent is what the customer paid.

@@ -37,6 +37,8 @@ export interface CellText {
 
 // What only some files or orders need, kept off the common path to keep 250k drafts small.
 export interface DraftExtra {
+  /** lines of the order whose item cells are all empty, in our own files (the export's row of a sale without items) */
+  blankLines: number
   /** the first value of each of a return's own columns the order's rows have */
   returnCells: Partial<Record<ReturnField, CellText>> | null
   /** the first row of this order whose date/time differs from the first one */
@@ -219,10 +221,14 @@ export class OrderDrafts {
   private extra(d: number): DraftExtra {
     let x = this.extras.get(d)
     if (x === undefined) {
-      x = { returnCells: null, otherDate: null, deferred: null, issues: null }
+      x = { blankLines: 0, returnCells: null, otherDate: null, deferred: null, issues: null }
       this.extras.set(d, x)
     }
     return x
+  }
+
+  blankLine(d: number): void {
+    this.extra(d).blankLines++
   }
 
   issue(d: number, field: string, message: string, row: number): void {
