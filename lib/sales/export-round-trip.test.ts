@@ -6,6 +6,8 @@ import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
 import { sessionFor } from '@/lib/auth/testing'
 import { closeDbPool, db } from '@/lib/db'
+import { sumLineTotals } from '@/lib/money/decimal'
+import { saleEventContentHash } from '@/lib/uploads/content-hash'
 import { commitUpload } from '@/lib/uploads/storage/ingest'
 import { makeUpload } from '@/lib/uploads/storage/testing'
 import { exportSaleEventsCsv } from './export'
@@ -50,13 +52,20 @@ async function stored(tag: string) {
     occurredAt: e.occurredAt?.toISOString(),
     customerId: e.customerId,
     revenue: e.revenue?.toString() ?? null,
+    refund: e.refund?.toString() ?? null,
+    returnExpenses: e.returnExpenses?.toString() ?? null,
+    returnShippingCost: e.returnShippingCost?.toString() ?? null,
     returnReason: e.returnReason,
+    returnType: e.returnType,
+    returnPreference: e.returnPreference,
+    returnDropOff: e.returnDropOff,
     status: e.status,
     issues: e.issues,
     contentHash: e.contentHash,
     version: e.version,
     isCorrection: e.isCorrection,
     lineItems: e.lineItems.map((l) => [
+      l.role,
       l.itemId,
       l.itemName,
       l.variationId,
@@ -66,23 +75,28 @@ async function stored(tag: string) {
   }))
 }
 
-async function exportOf(uploadId: string) {
+async function exportOf(selection: string | { ids: string[] }) {
   const caller = await loadCaller(sessionFor(manager))
   if (!caller) throw new Error('no caller')
   let text = ''
-  for await (const part of exportSaleEventsCsv(caller, {
-    filter: {
-      status: [],
-      store: [],
-      kind: [],
-      from: null,
-      to: null,
-      upload: uploadId,
-      batch: null,
-      q: null,
-      reason: null,
-    },
-  }))
+  for await (const part of exportSaleEventsCsv(
+    caller,
+    typeof selection !== 'string'
+      ? selection
+      : {
+          filter: {
+            status: [],
+            store: [],
+            kind: [],
+            from: null,
+            to: null,
+            upload: selection,
+            batch: null,
+            q: null,
+            reason: null,
+          },
+        },
+  ))
     text += part
   return text
 }
@@ -163,8 +177,8 @@ describe('exports round-trip', () => {
       customerId: '+4915112345678',
       revenue: '25.0001',
       lineItems: [
-        ['=1+1', '-20% Rabatt Gutschein', '@home pickup', '12.5', 2],
-        ['@SKU', 'Tab\tinside', "'quoted", '0.0001', 1],
+        ['PURCHASED', '=1+1', '-20% Rabatt Gutschein', '@home pickup', '12.5', 2],
+        ['PURCHASED', '@SKU', 'Tab\tinside', "'quoted", '0.0001', 1],
       ],
     })
     // one of them was sent: coming back unchanged it must not become a correction
@@ -189,5 +203,134 @@ describe('exports round-trip', () => {
     expect(summary.counts).toMatchObject({ events: 5, unchanged: 5, new: 0, updated: 0, corrections: 0 })
     const after = await stored(tag)
     expect(after).toEqual(before.map((e) => (e.orderId === `-C-${tag}` ? { ...e, status: 'SUBMITTED' } : e)))
+  })
+  it('carries every field of a return: refund, costs, type, preference, drop-off and kept and cross-sold items', async () => {
+    const tag = uniq()
+    const at = new Date(Date.now() - 3 * 86_400_000 + 1234)
+    // returns as hand edits and Shopify refunds leave them: every field set, hostile text in each text column
+    const returns = [
+      {
+        orderId: `=R1-${tag}`,
+        customerId: '+4915112345678',
+        refund: '12.3456',
+        returnExpenses: '1.5',
+        returnShippingCost: '4.95',
+        returnReason: '=1+1',
+        returnType: 'PARTIAL' as const,
+        returnPreference: 'REPLACEMENT' as const,
+        returnDropOff: '@home pickup',
+        lineItems: [
+          ['RETURNED', '-20% Rabatt Gutschein', '=SUM(A1:A2)', '+large', '19.99', 1],
+          ['KEPT', '@KEEP', "'quoted", '-blue', '5', 2],
+          ['CROSS_SOLD', '+CROSS', '"Quoted", with comma', '=1+1', '0.0001', 3],
+        ] as const,
+      },
+      {
+        orderId: `R2-${tag}`,
+        customerId: null,
+        refund: '0',
+        returnExpenses: '0.0001',
+        returnShippingCost: '99999999999999.9999',
+        returnReason: 'Tab\tinside, "quoted"',
+        returnType: 'FULL' as const,
+        returnPreference: 'REFUND' as const,
+        returnDropOff: "-20% Rabatt Gutschein, ''twice",
+        lineItems: [['RETURNED', 'SKU-2', 'Ünïcødé ✓', null, '3', 1]] as const,
+      },
+      {
+        orderId: `R3-${tag}`,
+        customerId: null,
+        refund: null,
+        returnExpenses: null,
+        returnShippingCost: null,
+        returnReason: null,
+        returnType: null,
+        returnPreference: null,
+        returnDropOff: '=HYPERLINK("x")',
+        lineItems: [
+          ['RETURNED', 'SKU-3', null, null, '2', 1],
+          ['CROSS_SOLD', 'SKU-4', null, null, '7.5', 1],
+        ] as const,
+      },
+      // a partial refund from a Shopify export: Shopify doesn't say which items, so it has none and needs attention
+      {
+        orderId: `R4-${tag}`,
+        customerId: null,
+        refund: '4',
+        returnExpenses: null,
+        returnShippingCost: null,
+        returnReason: null,
+        returnType: 'PARTIAL' as const,
+        returnPreference: null,
+        returnDropOff: null,
+        lineItems: [] as const,
+      },
+    ]
+    const ids: string[] = []
+    for (const r of returns) {
+      const itemless = r.lineItems.length === 0
+      const lineItems = r.lineItems.map(([role, itemId, itemName, variationId, unitPrice, quantity], i) => ({
+        lineNumber: i + 1,
+        role,
+        itemId,
+        itemName,
+        variationId,
+        unitPrice,
+        quantity,
+      }))
+      const content = {
+        ...r,
+        kind: 'RETURN' as const,
+        storeId: store.id,
+        occurredAt: at,
+        revenue: null,
+        lineItems,
+      }
+      const row = await db.saleEvent.create({
+        data: {
+          ...content,
+          ...(itemless
+            ? { status: 'INVALID', issues: [{ field: 'lineItems', message: 'add the returned items' }] }
+            : { status: 'SUBMITTED', submittedAt: new Date(), issues: [] }),
+          itemCount: lineItems.length,
+          itemsTotal: sumLineTotals(lineItems),
+          contentHash: saleEventContentHash(content),
+          lineItems: { create: lineItems },
+        },
+      })
+      ids.push(row.id)
+    }
+    const before = await stored(tag)
+    expect(before).toHaveLength(4)
+    expect(before.find((e) => e.orderId === `=R1-${tag}`)).toMatchObject({
+      refund: '12.3456',
+      returnExpenses: '1.5',
+      returnShippingCost: '4.95',
+      returnType: 'PARTIAL',
+      returnPreference: 'REPLACEMENT',
+      returnDropOff: '@home pickup',
+    })
+
+    const exported = await exportOf({ ids })
+    for (const cell of exported.replace(/^\uFEFF/, '').split(/[,\r\n]+/))
+      expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/)
+    expect(exported).toContain("'@home pickup")
+
+    const again = await makeUpload({ store, uploaderId: manager.id, csv: exported })
+    const summary = await commitUpload({
+      uploadId: again,
+      actor: { userId: manager.id, email: manager.email },
+      stores: [store],
+      defaultStoreCode: store.code,
+    })
+    expect(summary.counts).toMatchObject({
+      events: 4,
+      returns: 4,
+      unchanged: 4,
+      new: 0,
+      updated: 0,
+      corrections: 0,
+    })
+    expect(await stored(tag)).toEqual(before)
   })
 })

@@ -5,6 +5,7 @@ import { salesWhere } from '@/lib/sales/queries'
 import type { SalesFilter } from '@/lib/sales/search-params'
 import { timeZoneOffset, zonedWallTimeToUtc } from '@/lib/time/zoned'
 import { EXPORT_EXTRA_HEADERS, guardFormula } from '@/lib/uploads/formula-guard'
+import { wordOf } from '@/lib/uploads/kind'
 import { SALES_TEMPLATE_HEADERS } from '@/lib/uploads/presets'
 
 // Problem events as CSV in the upload template's layout (one row per item), plus the problem: fix the
@@ -80,6 +81,12 @@ type ExportRow = {
   revenue: string | null
   kind: 'PURCHASE' | 'RETURN'
   returnReason: string | null
+  refund: string | null
+  returnExpenses: string | null
+  returnShippingCost: string | null
+  returnType: string | null
+  returnPreference: string | null
+  returnDropOff: string | null
   status: string
   lastError: string | null
   issues: unknown
@@ -88,6 +95,7 @@ type ExportRow = {
         itemId: string | null
         itemName: string | null
         variationId: string | null
+        role: string
         unitPrice: string | null
         quantity: number | null
       }[]
@@ -106,6 +114,8 @@ function problemOf(row: ExportRow) {
 }
 
 export function exportRowLines(row: ExportRow): string {
+  // the role a line's kind gives it is left empty, so a changed kind cell changes the items with it
+  const ownRole = row.kind === 'RETURN' ? 'RETURNED' : 'PURCHASED'
   const common = {
     order_id: row.orderId,
     occurred_at: row.occurredAt ? exportTime(row.occurredAt, row.timeZone) : '',
@@ -113,6 +123,12 @@ export function exportRowLines(row: ExportRow): string {
     customer_id: row.customerId,
     kind: row.kind === 'RETURN' ? 'return' : 'purchase',
     return_reason: row.returnReason,
+    refund: row.refund,
+    return_expenses: row.returnExpenses,
+    return_shipping_cost: row.returnShippingCost,
+    return_type: row.returnType && wordOf(row.returnType),
+    return_preference: row.returnPreference && wordOf(row.returnPreference),
+    return_drop_off: row.returnDropOff,
     revenue: row.revenue,
     problem: problemOf(row),
   }
@@ -132,6 +148,8 @@ export function exportRowLines(row: ExportRow): string {
               return it?.unitPrice
             case 'quantity':
               return it?.quantity
+            case 'item_role':
+              return it && it.role !== ownRole ? wordOf(it.role) : null
             default:
               return common[h]
           }
@@ -170,9 +188,12 @@ export async function* exportSaleEventsCsv(
     const rows = await db.$queryRaw<ExportRow[]>(sql`
       SELECT e.id, e."orderId", e."occurredAt", s.code AS "storeCode", s."timeZone", e."customerId",
         trim_scale(e.revenue)::text AS revenue, e.kind::text AS kind,
-        e."returnReason", e.status::text AS status, e."lastError", e.issues,
+        e."returnReason", trim_scale(e.refund)::text AS refund, trim_scale(e."returnExpenses")::text AS "returnExpenses",
+        trim_scale(e."returnShippingCost")::text AS "returnShippingCost", e."returnType"::text AS "returnType",
+        e."returnPreference"::text AS "returnPreference", e."returnDropOff",
+        e.status::text AS status, e."lastError", e.issues,
         (SELECT json_agg(json_build_object('itemId', li."itemId", 'itemName', li."itemName", 'variationId', li."variationId",
-            'unitPrice', trim_scale(li."unitPrice")::text, 'quantity', li.quantity) ORDER BY li."lineNumber")
+            'role', li.role::text, 'unitPrice', trim_scale(li."unitPrice")::text, 'quantity', li.quantity) ORDER BY li."lineNumber")
          FROM "LineItem" li WHERE li."eventId" = e.id) AS items
       FROM "SaleEvent" e JOIN "Store" s ON s.id = e."storeId"
       WHERE ${base} AND e.id > ${after}::uuid

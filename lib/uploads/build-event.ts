@@ -12,8 +12,10 @@ import {
 } from '@/lib/money/decimal'
 import { cutText, SALE_LIMITS } from '@/lib/sales/limits'
 import {
+  AMOUNT_LABELS,
   type ColumnHints,
   type EventKind,
+  type ReturnPreference,
   type ReturnType,
   SALE_MESSAGES,
   type SaleIssue,
@@ -22,6 +24,7 @@ import { validateSaleEvent } from '@/lib/sales/validate'
 import { saleEventContentHash } from './content-hash'
 import { normalizeHeader } from './fields'
 import type { FileDecisions } from './file-decisions'
+import { parseReturnPreference, parseReturnType } from './kind'
 import type { LineItemColumns } from './line-items'
 import { UPLOAD_MESSAGES } from './messages'
 import type { Draft } from './order-drafts'
@@ -40,15 +43,32 @@ export interface BuildOptions {
   clockSkewMs?: number
 }
 
-interface EventParts {
+/** what a return says besides its items and reason */
+interface ReturnParts {
+  refund: string | null
+  returnExpenses: string | null
+  returnShippingCost: string | null
+  returnType: ReturnType | null
+  returnPreference: ReturnPreference | null
+  returnDropOff: string | null
+}
+
+const NO_RETURN_PARTS: ReturnParts = {
+  refund: null,
+  returnExpenses: null,
+  returnShippingCost: null,
+  returnType: null,
+  returnPreference: null,
+  returnDropOff: null,
+}
+
+interface EventParts extends ReturnParts {
   /** when occurredAt was read from a date without a time: the start of that day */
   dateOnlyDayStartMs?: number | null
   kind: EventKind
   occurredAt: Date | null
   revenue: string | null
-  refund: string | null
   returnReason: string | null
-  returnType: ReturnType | null
   lineItems: ParsedLineItem[]
   parseIssues: SaleIssue[]
 }
@@ -136,7 +156,10 @@ export class EventBuilder {
       }
     }
 
-    const { lineItems, sourceRows } = this.lines.read(d.head, d.count, isReturn ? 'RETURNED' : 'PURCHASED')
+    const read = this.lines.read(d.head, d.count, isReturn ? 'RETURNED' : 'PURCHASED')
+    const { sourceRows } = read
+    // our export writes a sale without items (a Shopify partial refund) as one row without item cells
+    const lineItems = d.count === 1 && d.extra?.blankLines === 1 ? [] : read.lineItems
     const firstRow = sourceRows[0] ?? 0
     const order = decisions.dayMonthOrder
     const occurredAt = this.times.instant(d, d.store, order, parseIssues, d.dateRow || firstRow, 'occurredAt')
@@ -172,9 +195,8 @@ export class EventBuilder {
       occurredAt,
       dateOnlyDayStartMs: dateOnlyDayStart,
       revenue: typeof revenue === 'string' ? revenue : null,
-      refund: null,
+      ...(isReturn ? this.returnParts(d, decisions, parseIssues) : NO_RETURN_PARTS),
       returnReason: isReturn ? d.returnReason : null,
-      returnType: null,
       lineItems,
       parseIssues,
     })
@@ -187,6 +209,54 @@ export class EventBuilder {
       event.status = 'INVALID'
     }
     return event
+  }
+
+  /**
+   * A return's own columns (our template's refund … return_drop_off), from the first of its rows that fills each;
+   * money given back may be written negative, as tills do. A purchase has none of them.
+   */
+  private returnParts(d: Draft, decisions: FileDecisions, issues: SaleIssue[]): ReturnParts {
+    const cells = d.extra?.returnCells
+    if (cells == null) return NO_RETURN_PARTS
+    const parts = { ...NO_RETURN_PARTS }
+    const mapping = this.o.mapping
+    for (const field of ['refund', 'returnExpenses', 'returnShippingCost'] as const) {
+      const cell = cells[field]
+      if (cell === undefined) continue
+      const v = this.amountAt(cell.raw, decisions)
+      if (typeof v === 'string') parts[field] = absDecimal(v)
+      else if (v === INVALID_AMOUNT)
+        issues.push({
+          field,
+          message: SALE_MESSAGES.amountFormat(AMOUNT_LABELS[field], cell.raw, mapping[field]?.header),
+          row: cell.row,
+        })
+    }
+    const type = cells.returnType
+    if (type !== undefined) {
+      parts.returnType = parseReturnType(type.raw) ?? null
+      if (parts.returnType === null)
+        issues.push({
+          field: 'returnType',
+          message: UPLOAD_MESSAGES.unknownReturnType(type.raw, mapping.returnType?.header ?? ''),
+          row: type.row,
+        })
+    }
+    const preference = cells.returnPreference
+    if (preference !== undefined) {
+      parts.returnPreference = parseReturnPreference(preference.raw) ?? null
+      if (parts.returnPreference === null)
+        issues.push({
+          field: 'returnPreference',
+          message: UPLOAD_MESSAGES.unknownReturnPreference(
+            preference.raw,
+            mapping.returnPreference?.header ?? '',
+          ),
+          row: preference.row,
+        })
+    }
+    parts.returnDropOff = cells.returnDropOff?.raw ?? null
+    return parts
   }
 
   /** Shopify's orders export has no refund rows: a refunded amount or status on the order stands for a return. */
@@ -234,6 +304,7 @@ export class EventBuilder {
       kind: 'RETURN',
       occurredAt: cancelledAt ?? purchase.occurredAt,
       revenue: null,
+      ...NO_RETURN_PARTS,
       refund: refundedAmount,
       returnReason: null,
       returnType: full ? 'FULL' : 'PARTIAL',
@@ -253,12 +324,12 @@ export class EventBuilder {
       customerId: d.customerId,
       revenue: e.revenue,
       refund: e.refund,
-      returnExpenses: null,
-      returnShippingCost: null,
+      returnExpenses: e.returnExpenses,
+      returnShippingCost: e.returnShippingCost,
       returnReason: e.returnReason,
       returnType: e.returnType,
-      returnPreference: null,
-      returnDropOff: null,
+      returnPreference: e.returnPreference,
+      returnDropOff: e.returnDropOff,
       lineItems: e.lineItems,
       status: 'READY',
       issues: e.parseIssues,

@@ -3,7 +3,7 @@
 import { hash } from 'node:crypto'
 import { AMBIGUOUS_AMOUNT, AmountReader, absDecimal, looksNegative } from '@/lib/money/decimal'
 import { readQuantityCell } from '@/lib/sales/read-values'
-import { type EventKind, SALE_MESSAGES } from '@/lib/sales/schema'
+import { type EventKind, type LineItemRole, SALE_MESSAGES } from '@/lib/sales/schema'
 import { type DateOrderEvidence, newDateOrderEvidence } from '@/lib/time/parse-date'
 import { EventBuilder } from './build-event'
 import { detach } from './columns'
@@ -11,7 +11,7 @@ import { type CsvRow, trimmedCell } from './csv-tokenizer'
 import { UploadFileError } from './errors'
 import { SALES_FIELDS, type SalesField } from './fields'
 import type { FileDecisions } from './file-decisions'
-import { parseKindValue } from './kind'
+import { parseItemRole, parseKindValue } from './kind'
 import { LineItemColumns } from './line-items'
 import { UPLOAD_MESSAGES } from './messages'
 import { type ColumnIndexes, OrderDrafts } from './order-drafts'
@@ -24,6 +24,8 @@ const NOT_VOIDED_WORDS = new Set(['false', 'no', 'n', '0', 'nein'])
 
 export interface EventCollectorOptions {
   header: readonly string[]
+  /** the file is our own layout (formula-guard.ts): a sale of one row without any item cell is a sale without items */
+  ownLayout?: boolean
   mapping: ColumnMapping
   delimiter: string
   /** store code → store */
@@ -78,7 +80,7 @@ export class EventCollector {
     for (const f of SALES_FIELDS) col[f] = options.mapping[f]?.index ?? -1
     this.col = col
     this.stores = new UploadStores(options.stores, options.defaultStoreCode, options.otherStoreNames)
-    this.lines = new LineItemColumns(col.lineTotal >= 0, col.lineDiscount >= 0)
+    this.lines = new LineItemColumns(col.lineTotal >= 0, col.lineDiscount >= 0, col.itemRole >= 0)
     this.drafts = new OrderDrafts(col, this.amounts, this.dateEvidence)
     this.builder = new EventBuilder(options, this.amounts, this.lines)
   }
@@ -209,8 +211,14 @@ export class EventCollector {
       else if (q !== null) quantity = q
       if (quantity < 0) negative = true
     }
+    // our template's item role: a kept or cross-sold item belongs to a return
+    const roleText = c.itemRole >= 0 ? trimmedCell(row, c.itemRole) : ''
+    const role: LineItemRole | null = roleText === '' ? null : (parseItemRole(roleText) ?? null)
     // a negative quantity is a return whatever the kind column says
-    const kind: EventKind = hint === 'RETURN' || negative ? 'RETURN' : 'PURCHASE'
+    const kind: EventKind =
+      hint === 'RETURN' || negative || (hint === null && role !== null && role !== 'PURCHASED')
+        ? 'RETURN'
+        : 'PURCHASE'
     const isReturn = kind === 'RETURN'
     if (quantity < 0) quantity = -quantity
 
@@ -268,7 +276,26 @@ export class EventCollector {
       drafts.lastLine(d),
     )
     drafts.appendLine(d, line)
+    if (this.o.ownLayout && qtyText === '' && priceText === '' && roleText === '' && this.noItemCells(row))
+      drafts.blankLine(d)
     if (c.lineDiscount >= 0) this.readLineDiscount(row, d, line, position)
+    if (role !== null) this.lines.setRole(line, role)
+    else if (roleText !== '')
+      drafts.issue(
+        d,
+        `lineItems.${position}.role`,
+        UPLOAD_MESSAGES.unknownItemRole(roleText, this.o.mapping.itemRole?.header ?? ''),
+        r,
+      )
+  }
+
+  private noItemCells(row: CsvRow): boolean {
+    const c = this.col
+    return (
+      trimmedCell(row, c.itemId) === '' &&
+      trimmedCell(row, c.itemName) === '' &&
+      trimmedCell(row, c.variationId) === ''
+    )
   }
 
   // The line's whole discount (Shopify's "Lineitem discount"): the price sent is what the customer paid.

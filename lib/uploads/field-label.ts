@@ -12,6 +12,8 @@ const EVENT_FIELDS: Record<string, string> = {
   returnShippingCost: 'Return shipping cost',
   returnReason: 'Return reason',
   returnDropOff: 'Return drop-off',
+  returnType: 'Return type',
+  returnPreference: 'Return preference',
   lineItems: 'Items',
   itemId: 'Item id',
   itemName: 'Item name',

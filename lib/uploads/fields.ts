@@ -22,6 +22,13 @@ export const SALES_FIELDS = [
   'returnReason',
   'currency',
   'voided',
+  'refund',
+  'returnExpenses',
+  'returnShippingCost',
+  'returnType',
+  'returnPreference',
+  'returnDropOff',
+  'itemRole',
 ] as const
 
 export type SalesField = (typeof SALES_FIELDS)[number]
@@ -48,6 +55,13 @@ export const FIELD_LABELS: Record<SalesField, string> = {
   returnReason: 'Return reason',
   currency: 'Currency',
   voided: 'Voided line',
+  refund: 'Refund (returns)',
+  returnExpenses: 'Return expenses',
+  returnShippingCost: 'Return shipping cost',
+  returnType: 'Return type (full or partial)',
+  returnPreference: 'Return preference (refund or replacement)',
+  returnDropOff: 'Return drop-off',
+  itemRole: 'Item role (returned, kept, cross-sold)',
 }
 
 /** Groups of which at least one field must be mapped for rows to become sales. */
@@ -212,6 +226,14 @@ const ALIASES: Record<SalesField, readonly string[]> = {
   currency: ['currency', 'currencycode', 'wahrung', 'devise'],
   // a yes/no column marking a line taken off before payment (Toast's "Void?"): such rows are not sales
   voided: ['voided', 'void', 'isvoid', 'storniert'],
+  // a return's own columns, by our template's names only: tills name nothing like them
+  refund: ['refund'],
+  returnExpenses: ['returnexpenses'],
+  returnShippingCost: ['returnshippingcost'],
+  returnType: ['returntype'],
+  returnPreference: ['returnpreference'],
+  returnDropOff: ['returndropoff'],
+  itemRole: ['itemrole'],
 }
 
 interface AliasHit {

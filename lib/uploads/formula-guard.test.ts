@@ -29,6 +29,16 @@ describe('the formula guard', () => {
     expect(isOwnLayout(['SKU', 'Qty'])).toBe(false)
   })
 
+  it('still recognises files written before the template had a return’s own columns', () => {
+    const older = SALES_TEMPLATE_HEADERS.slice(0, SALES_TEMPLATE_HEADERS.indexOf('return_reason') + 1)
+    expect(older).toHaveLength(11)
+    expect(isOwnLayout(older)).toBe(true)
+    expect(isOwnLayout([...older, 'revenue', 'problem'])).toBe(true)
+    expect(isOwnLayout([...older, 'refund', 'item_role', 'problem'])).toBe(true)
+    expect(isOwnLayout([...older, 'item_role', 'refund'])).toBe(false)
+    expect(isOwnLayout(older.slice(0, 10))).toBe(false)
+  })
+
   it('drops the guard in our layout and keeps a till file apostrophes', async () => {
     const ours = `${SALES_TEMPLATE_HEADERS.join(',')},problem\n1,2026-03-02 10:00,BER-01,,purchase,'=1+1,Mug,,2.00,1,,x\n`
     expect(await itemIds(ours)).toEqual(['=1+1'])

@@ -5,6 +5,9 @@ import type { LineItemRole } from '@/lib/sales/schema'
 import { float64Column, int32Column, MAX_POOLED, type NumberColumn, StringTable } from './columns'
 import type { ParsedLineItem } from './types'
 
+/** roles a file may name; 0 stands for the role the event's kind gives */
+const ROLES: readonly (LineItemRole | null)[] = [null, 'PURCHASED', 'RETURNED', 'KEPT', 'CROSS_SOLD']
+
 export class LineItemColumns {
   /** line items so far, which is also the next line's index */
   count = 0
@@ -20,14 +23,17 @@ export class LineItemColumns {
   private readonly total: NumberColumn<Int32Array> | null
   /** each line's whole discount, kept only when the file has a line discount column */
   private readonly discount: NumberColumn<Int32Array> | null
+  /** each line's role as the file wrote it (an index into ROLES, 0: the kind's own), kept only when the file has an item role column */
+  private readonly role: NumberColumn<Int32Array> | null
   /** NaN when missing or unreadable */
   private readonly quantity = float64Column()
   private readonly row = int32Column()
   private readonly next = int32Column()
 
-  constructor(withLineTotals: boolean, withLineDiscounts = false) {
+  constructor(withLineTotals: boolean, withLineDiscounts = false, withRoles = false) {
     this.total = withLineTotals ? int32Column() : null
     this.discount = withLineDiscounts ? int32Column() : null
+    this.role = withRoles ? int32Column() : null
   }
 
   /** Adds line `count` (cells trimmed; '' for empty), after line `after` of the same order (-1 for its first). */
@@ -46,6 +52,7 @@ export class LineItemColumns {
     this.price.push(this.strings.add(unitPrice))
     this.total?.push(this.strings.add(total))
     this.discount?.push(-1)
+    this.role?.push(0)
     this.quantity.push(quantity)
     this.row.push(row)
     this.next.push(-1)
@@ -86,6 +93,11 @@ export class LineItemColumns {
     this.discount!.data[line] = this.strings.add(discount)
   }
 
+  /** the role the file's item role column gives the line (a return's kept or cross-sold item) */
+  setRole(line: number, role: LineItemRole): void {
+    this.role!.data[line] = ROLES.indexOf(role)
+  }
+
   setQuantity(line: number, quantity: number): void {
     this.quantity.data[line] = quantity
   }
@@ -109,6 +121,7 @@ export class LineItemColumns {
     const strings = this.strings
     const totals = this.total?.data ?? null
     const discounts = this.discount?.data ?? null
+    const roles = this.role?.data ?? null
     const next = this.next.data
     const quantities = this.quantity.data
     const rows = this.row.data
@@ -126,7 +139,7 @@ export class LineItemColumns {
       }
       lineItems[k] = {
         lineNumber: k + 1,
-        role,
+        role: roles === null || roles[line] === 0 ? role : ROLES[roles[line]!]!,
         itemId: strings.get(this.itemId.data[line]!),
         itemName: strings.get(this.itemName.data[line]!),
         variationId: strings.get(this.variation.data[line]!),

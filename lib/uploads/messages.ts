@@ -25,6 +25,12 @@ export const UPLOAD_MESSAGES = {
     `'${value}' in column '${column}' doesn't say whether the item was voided — write true or false`,
   unknownKind: (value: string, column: string) =>
     `'${shownValue(value)}' in column '${column}' is neither a purchase nor a return — write purchase or return`,
+  unknownItemRole: (value: string, column: string) =>
+    `Item role '${shownValue(value)}' in column '${column}' is not one we know — write returned, kept or cross_sold (or leave it empty)`,
+  unknownReturnType: (value: string, column: string) =>
+    `Return type '${shownValue(value)}' in column '${column}' is not one we know — write full or partial (or leave it empty)`,
+  unknownReturnPreference: (value: string, column: string) =>
+    `Return preference '${shownValue(value)}' in column '${column}' is not one we know — write refund or replacement (or leave it empty)`,
   extraCells: (count: number, expected: number, delimiter: string) =>
     `This row has ${count} cells but the header has ${expected} — a value probably contains ${delimiter === '\t' ? 'a tab' : `a '${delimiter}'`} without quotes around it; put quotes around that value`,
   quantityFormat: (value: string, column: string) =>

@@ -17,8 +17,30 @@ export interface Deferred {
   row: number
 }
 
+/** a return's own columns (our template's refund … return_drop_off) */
+export const RETURN_FIELDS = [
+  'refund',
+  'returnExpenses',
+  'returnShippingCost',
+  'returnType',
+  'returnPreference',
+  'returnDropOff',
+] as const
+export type ReturnField = (typeof RETURN_FIELDS)[number]
+const RETURN_AMOUNTS: ReadonlySet<ReturnField> = new Set(['refund', 'returnExpenses', 'returnShippingCost'])
+
+/** a cell as written (trimmed) and its file row */
+export interface CellText {
+  raw: string
+  row: number
+}
+
 // What only some files or orders need, kept off the common path to keep 250k drafts small.
 export interface DraftExtra {
+  /** lines of the order whose item cells are all empty, in our own files (the export's row of a sale without items) */
+  blankLines: number
+  /** the first value of each of a return's own columns the order's rows have */
+  returnCells: Partial<Record<ReturnField, CellText>> | null
   /** the first row of this order whose date/time differs from the first one */
   otherDate: { dateRaw: string; timeRaw: string; row: number } | null
   deferred: Deferred[] | null
@@ -71,6 +93,8 @@ export class OrderDrafts {
   private readonly tail = int32Column()
   private readonly lines = int32Column()
   private readonly extras = new Map<number, DraftExtra>()
+  /** the return columns the file has, with their indexes */
+  private readonly returnColumns: readonly (readonly [ReturnField, number])[]
   /** the columns a new draft starts with -1 in (no text yet, no line yet) */
   private readonly unset = [
     this.date,
@@ -90,7 +114,9 @@ export class OrderDrafts {
     private readonly col: ColumnIndexes,
     private readonly amounts: AmountReader,
     private readonly dateEvidence: DateOrderEvidence,
-  ) {}
+  ) {
+    this.returnColumns = RETURN_FIELDS.filter((f) => col[f] >= 0).map((f) => [f, col[f]] as const)
+  }
 
   add(store: ResolvedStore, kind: EventKind, orderId: string, generated: boolean): number {
     const d = this.count++
@@ -138,6 +164,21 @@ export class OrderDrafts {
       this.refunded.data[d] = this.amount(row, c.refundedAmount)
     if (c.cancelledAt >= 0 && this.cancelled.data[d] === -1)
       this.cancelled.data[d] = this.text(row, c.cancelledAt)
+    if (this.returnColumns.length > 0) this.fillReturn(d, row)
+  }
+
+  private fillReturn(d: number, row: CsvRow): void {
+    for (const [field, index] of this.returnColumns) {
+      const v = trimmedCell(row, index)
+      if (v === '') continue
+      const cells = this.extras.get(d)?.returnCells
+      if (cells?.[field] !== undefined) continue
+      // an amount's vote counts for the file's decimal separator, as the order total's does
+      if (RETURN_AMOUNTS.has(field)) this.amounts.read(v)
+      const x = this.extra(d)
+      if (x.returnCells === null) x.returnCells = {}
+      x.returnCells[field] = { raw: detach(v), row: row.rowNumber }
+    }
   }
 
   private fillDate(d: number, row: CsvRow): void {
@@ -180,10 +221,14 @@ export class OrderDrafts {
   private extra(d: number): DraftExtra {
     let x = this.extras.get(d)
     if (x === undefined) {
-      x = { otherDate: null, deferred: null, issues: null }
+      x = { blankLines: 0, returnCells: null, otherDate: null, deferred: null, issues: null }
       this.extras.set(d, x)
     }
     return x
+  }
+
+  blankLine(d: number): void {
+    this.extra(d).blankLines++
   }
 
   issue(d: number, field: string, message: string, row: number): void {

@@ -7,7 +7,7 @@ import { SALE_MESSAGES } from '@/lib/sales/schema'
 import { saleEventContentHash } from './content-hash'
 import { UPLOAD_MESSAGES } from './messages'
 import { type ParseSalesFileOptions, parseSalesFile, previewSalesFile } from './parse-sales-file'
-import { SALES_TEMPLATE_CSV } from './presets'
+import { SALES_TEMPLATE_CSV, SALES_TEMPLATE_HEADERS } from './presets'
 import type { ParsedLineItem, ParsedSaleEvent, StoreInfo } from './types'
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '__fixtures__', name))
@@ -92,6 +92,9 @@ const templateEvents = [
     occurredAt: new Date('2026-03-05T09:30:00Z'),
     customerId: 'C-42',
     returnReason: 'Chipped on arrival',
+    refund: '12.5',
+    returnType: 'PARTIAL',
+    returnPreference: 'REFUND',
     lineItems: [item(1, 'RETURNED', 'MUG-BLUE', 'Blue mug', 'large', '12.5', 1)],
     sourceRows: [4],
     itemsTotal: '12.5',
@@ -100,7 +103,7 @@ const templateEvents = [
     kind: 'PURCHASE',
     storeId: 'store-ber',
     storeCode: 'BER-01',
-    orderId: 'GEN-13045A07A6F11415',
+    orderId: 'GEN-522796ABB9E5F1AC',
     orderIdGenerated: true,
     occurredAt: new Date('2026-03-02T15:20:00Z'),
     lineItems: [item(1, 'PURCHASED', null, 'Gift wrapping', null, '2', 1)],
@@ -108,6 +111,23 @@ const templateEvents = [
     itemsTotal: '2',
   }),
 ]
+
+// The template as offered before it had a return's own columns: such files read exactly as they always did.
+const OLDER_TEMPLATE_CSV = `order_id,occurred_at,store_code,customer_id,kind,item_id,item_name,variation_id,unit_price,quantity,return_reason
+1001,2026-03-02 14:05,BER-01,C-42,purchase,MUG-BLUE,Blue mug,large,12.50,2,
+1001,2026-03-02 14:05,BER-01,C-42,purchase,TOWEL-01,"Tea towel, linen",,4.00,1,
+1001,2026-03-05 10:30,BER-01,C-42,return,MUG-BLUE,Blue mug,large,12.50,1,Chipped on arrival
+,2026-03-02T16:20:00+01:00,BER-01,,purchase,,Gift wrapping,,2.00,1,
+`
+const olderTemplateEvents = templateEvents.map((e) =>
+  event({
+    ...e,
+    refund: null,
+    returnType: null,
+    returnPreference: null,
+    ...(e.orderIdGenerated && { orderId: 'GEN-13045A07A6F11415' }),
+  }),
+)
 
 describe('parseSalesFile: our template', () => {
   it('turns the downloadable example into one purchase, one return and a sale with a generated order number', async () => {
@@ -134,6 +154,12 @@ describe('parseSalesFile: our template', () => {
         rowIssues: 0,
       },
     })
+  })
+
+  it('reads a template file without the return columns exactly as before they were added', async () => {
+    const r = await parse(OLDER_TEMPLATE_CSV)
+    expect(r.events).toEqual(olderTemplateEvents)
+    expect(r).toMatchObject({ preset: 'template', rowIssues: [], warnings: [] })
   })
 
   it.each([
@@ -179,6 +205,106 @@ describe('parseSalesFile: our template', () => {
     for (let i = 0; i < bytes.length; i += 7) chunks.push(bytes.subarray(i, i + 7))
     const r = await parse(chunks)
     expect(r.events).toEqual((await parse(bytes)).events)
+  })
+})
+
+describe('parseSalesFile: a return’s own columns', () => {
+  const header =
+    'order_id,occurred_at,store_code,kind,item_id,unit_price,quantity,refund,return_expenses,return_shipping_cost,return_type,return_preference,return_drop_off,item_role'
+
+  it('reads refund, costs, type, preference, drop-off and item roles from any of the return’s rows', async () => {
+    const r = await parse(
+      `${header}
+R-1,2026-03-05 10:30,BER-01,return,A,10,1,,,,,,,
+R-1,2026-03-05 10:30,BER-01,,B,5,2,-12.50,"1,5",4.95,Full,Replacement,Locker 7,kept
+R-1,2026-03-05 10:30,BER-01,return,C,3,1,99,,,partial,refund,Elsewhere,Cross-Sold
+`,
+    )
+    expect(r.rowIssues).toEqual([])
+    expect(r.events).toHaveLength(1)
+    expect(r.events[0]).toMatchObject({
+      kind: 'RETURN',
+      status: 'READY',
+      // the first value of each column; money given back written negative is read as given back
+      refund: '12.5',
+      returnExpenses: '1.5',
+      returnShippingCost: '4.95',
+      returnType: 'FULL',
+      returnPreference: 'REPLACEMENT',
+      returnDropOff: 'Locker 7',
+      lineItems: [
+        item(1, 'RETURNED', 'A', null, null, '10', 1),
+        item(2, 'KEPT', 'B', null, null, '5', 2),
+        item(3, 'CROSS_SOLD', 'C', null, null, '3', 1),
+      ],
+    })
+  })
+
+  it('makes a row with a kept item a return, and leaves a purchase without return values', async () => {
+    const r = await parse(
+      `${header}
+P-1,2026-03-05 10:30,BER-01,,A,10,1,,,,,,,
+P-1,2026-03-05 10:30,BER-01,,K,10,1,,,,,,,kept
+P-2,2026-03-05 10:30,BER-01,purchase,A,10,1,5,1,1,full,refund,Desk,
+`,
+    )
+    expect(r.events.map((e) => [e.orderId, e.kind, e.lineItems.map((l) => l.role)])).toEqual([
+      ['P-1', 'PURCHASE', ['PURCHASED']],
+      ['P-1', 'RETURN', ['KEPT']],
+      ['P-2', 'PURCHASE', ['PURCHASED']],
+    ])
+    // a purchase has no refund or return details: the cells are not read, as a purchase's return reason isn't
+    expect(r.events[2]).toMatchObject({
+      refund: null,
+      returnType: null,
+      returnPreference: null,
+      returnDropOff: null,
+    })
+    // a return needs a returned item
+    expect(r.events[1]?.status).toBe('INVALID')
+  })
+
+  it('reads one row without item cells in our own layout as a sale without items (how the export writes one)', async () => {
+    const ours = `${SALES_TEMPLATE_HEADERS.join(',')}
+R-9,2026-03-05 10:30,BER-01,,return,,,,,,,4,,,partial,,,
+`
+    const r = await parse(ours)
+    expect(r.events).toHaveLength(1)
+    expect(r.events[0]).toMatchObject({
+      kind: 'RETURN',
+      refund: '4',
+      returnType: 'PARTIAL',
+      lineItems: [],
+      sourceRows: [2],
+      status: 'INVALID',
+      issues: [{ field: 'lineItems', message: SALE_MESSAGES.returnedItemsMissing(), row: 2 }],
+    })
+    // in a till's layout such a row is still an item, with the reasons it can't be sent
+    const till = await parse(`${header}
+R-9,2026-03-05 10:30,BER-01,return,,,,4,,,partial,,,
+`)
+    expect(till.events[0]?.lineItems).toHaveLength(1)
+    expect(till.events[0]?.status).toBe('INVALID')
+  })
+
+  it('gives words it does not know and unreadable amounts a reason on the sale, naming the column', async () => {
+    const r = await parse(
+      `${header}
+R-2,2026-03-05 10:30,BER-01,return,A,10,1,ten,,,some,cash,,gifted
+`,
+    )
+    expect(r.rowIssues).toEqual([])
+    expect(r.events[0]?.status).toBe('INVALID')
+    expect(r.events[0]?.issues).toEqual([
+      { field: 'lineItems.0.role', message: UPLOAD_MESSAGES.unknownItemRole('gifted', 'item_role'), row: 2 },
+      { field: 'refund', message: SALE_MESSAGES.amountFormat('Refund', 'ten', 'refund'), row: 2 },
+      {
+        field: 'returnPreference',
+        message: UPLOAD_MESSAGES.unknownReturnPreference('cash', 'return_preference'),
+        row: 2,
+      },
+      { field: 'returnType', message: UPLOAD_MESSAGES.unknownReturnType('some', 'return_type'), row: 2 },
+    ])
   })
 })
 

@@ -169,8 +169,11 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
     const defaultTimeMinutes = parseClockTime(defaultTime)
     if (defaultTimeMinutes === null) throw new Error(`defaultTime '${defaultTime}' is not a time like 12:00`)
 
+    // our own export coming back: its formula guards are undone (formula-guard.ts)
+    const ownLayout = isOwnLayout(f.header)
     const collector = new EventCollector({
       header: f.header,
+      ownLayout,
       mapping: mapped.mapping,
       delimiter: f.delimiter,
       stores: options.stores,
@@ -184,8 +187,6 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
     let blankRows = 0
     let repeatedHeaders = 0
     const headerRowNumber = f.headerRowNumber
-    // our own export coming back: its formula guards are undone (formula-guard.ts)
-    const ownLayout = isOwnLayout(f.header)
     const tokenizer = new CsvTokenizer(
       {
         delimiter: f.delimiter,

@@ -318,7 +318,17 @@ export const SALES_TEMPLATE_HEADERS = [
   'unit_price',
   'quantity',
   'return_reason',
+  'refund',
+  'return_expenses',
+  'return_shipping_cost',
+  'return_type',
+  'return_preference',
+  'return_drop_off',
+  'item_role',
 ] as const
+
+/** the template's first columns, which every template file and export has had; the rest came later (formula-guard.ts) */
+export const SALES_TEMPLATE_BASE_LENGTH = 11
 
 /** Our own layout, offered for download: one row per item; rows with the same order_id and kind are one sale. */
 export const SALES_TEMPLATE_PRESET: SalesPreset = {
@@ -338,18 +348,27 @@ export const SALES_TEMPLATE_PRESET: SalesPreset = {
     unitPrice: 'unit_price',
     quantity: 'quantity',
     returnReason: 'return_reason',
+    refund: 'refund',
+    returnExpenses: 'return_expenses',
+    returnShippingCost: 'return_shipping_cost',
+    returnType: 'return_type',
+    returnPreference: 'return_preference',
+    returnDropOff: 'return_drop_off',
+    itemRole: 'item_role',
   },
 }
 
 /**
  * The template with examples: times are the store's local time (or carry an offset), prices use a
- * decimal point, kind is purchase or return, order_id may be left empty for a single-item sale.
+ * decimal point, kind is purchase or return, order_id may be left empty for a single-item sale. The return
+ * columns (refund … return_drop_off, on any row of the return) and item_role (returned, kept, cross_sold;
+ * empty: purchased on a purchase, returned on a return) may stay empty.
  */
 export const SALES_TEMPLATE_CSV = `${SALES_TEMPLATE_HEADERS.join(',')}
-1001,2026-03-02 14:05,BER-01,C-42,purchase,MUG-BLUE,Blue mug,large,12.50,2,
-1001,2026-03-02 14:05,BER-01,C-42,purchase,TOWEL-01,"Tea towel, linen",,4.00,1,
-1001,2026-03-05 10:30,BER-01,C-42,return,MUG-BLUE,Blue mug,large,12.50,1,Chipped on arrival
-,2026-03-02T16:20:00+01:00,BER-01,,purchase,,Gift wrapping,,2.00,1,
+1001,2026-03-02 14:05,BER-01,C-42,purchase,MUG-BLUE,Blue mug,large,12.50,2,,,,,,,,
+1001,2026-03-02 14:05,BER-01,C-42,purchase,TOWEL-01,"Tea towel, linen",,4.00,1,,,,,,,,
+1001,2026-03-05 10:30,BER-01,C-42,return,MUG-BLUE,Blue mug,large,12.50,1,Chipped on arrival,12.50,,,partial,refund,,returned
+,2026-03-02T16:20:00+01:00,BER-01,,purchase,,Gift wrapping,,2.00,1,,,,,,,,
 `
 
 export const SALES_PRESETS: readonly SalesPreset[] = [
