@@ -94,6 +94,7 @@ async function exportOf(selection: string | { ids: string[] }) {
             batch: null,
             q: null,
             reason: null,
+            returns: null,
           },
         },
   ))
