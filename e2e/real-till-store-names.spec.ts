@@ -29,7 +29,7 @@ async function uploadAndCheck(page: Page, file: ReturnType<typeof exportOf>) {
   await page.getByRole('button', { name: 'Upload file' }).click()
   await expect(page.getByRole('heading', { level: 1, name: file.name })).toBeVisible()
   // Shopify's export is recognised, its Location column taken as the store
-  await expect(page.getByText('recognised: shopify export')).toBeVisible()
+  await expect(page.getByText('recognised: Shopify orders export')).toBeVisible()
   await page.getByRole('button', { name: 'Check rows' }).click()
   await expect(page.getByRole('heading', { name: 'Preview' })).toBeVisible()
 }
