@@ -1,13 +1,14 @@
 // The submission worker process: started by `npm start` (scripts/run-product.ts); run as many as you like.
 import 'dotenv/config'
 import { env } from '@/lib/env'
-import { startSubmissionWorker } from '@/lib/submission/worker'
+import { startSubmissionWorker, surviveQueueHandBackErrors } from '@/lib/submission/worker'
 
 const databaseUrl = env().DATABASE_URL
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set: the worker needs the same database as the web app')
   process.exit(1)
 }
+surviveQueueHandBackErrors()
 const worker = await startSubmissionWorker({ databaseUrl })
 process.stderr.write(
   `${JSON.stringify({ level: 'info', service: 'worker', msg: 'worker started', id: worker.id })}\n`,

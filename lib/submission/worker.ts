@@ -26,6 +26,25 @@ const defaultLog: WorkerLog = (level, msg, extra) => {
   process.stderr.write(`${JSON.stringify({ level, service: 'worker', msg, ...extra })}\n`)
 }
 
+const QUEUE_HAND_BACK_ERROR = 'Error occurred whilst returning jobs from local queue to database queue'
+
+/**
+ * For the worker process: graphile-worker 0.17 can leave one promise unhandled while its pool shuts down without a
+ * database (its local queue hands jobs back after it was released: "Error occurred whilst returning jobs from
+ * local queue to database queue"), which would end the process. Those jobs stay locked by the stopped pool and are
+ * unlocked when the queue restarts, so that one error is logged; any other unhandled rejection still ends the
+ * process, as Node would.
+ */
+export function surviveQueueHandBackErrors(log: WorkerLog = defaultLog) {
+  process.on('unhandledRejection', (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason)
+    if (!message.startsWith(QUEUE_HAND_BACK_ERROR)) throw reason
+    log('warn', 'the stopped job queue could not hand its jobs back; they are unlocked when it restarts', {
+      err: message,
+    })
+  })
+}
+
 // Beats into WorkerHeartbeat with graphile-worker's ids of this process, so others can tell when it died.
 async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: string[]) {
   await q.query(
