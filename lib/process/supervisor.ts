@@ -60,6 +60,8 @@ type Slot = {
   quickFailures: number
   restarts: number
   timer?: NodeJS.Timeout
+  /** a restart under way: stopAll waits for it, then stops what it started */
+  pending?: Promise<void>
 }
 
 export class Supervisor {
@@ -137,12 +139,14 @@ export class Supervisor {
       if (this.stopping) return
       slot.restarts++
       slot.startedAt = Date.now()
-      slot.service.start().then(
+      slot.pending = slot.service.start().then(
         (running) => {
-          if (this.stopping) void running.stop()
-          else this.watch(slot, running)
+          slot.pending = undefined
+          if (this.stopping) return running.stop()
+          this.watch(slot, running)
         },
         (e: unknown) => {
+          slot.pending = undefined
           if (this.stopping) return
           const error = (e as Error)?.message ?? String(e)
           this.onEvent({ type: 'start-failed', name, error })
@@ -156,7 +160,10 @@ export class Supervisor {
   async stopAll() {
     this.stopping = true
     for (const slot of this.slots.values()) if (slot.timer) clearTimeout(slot.timer)
-    for (const slot of [...this.slots.values()].reverse()) await slot.running?.stop().catch(() => {})
+    for (const slot of [...this.slots.values()].reverse()) {
+      await slot.pending?.catch(() => {})
+      await slot.running?.stop().catch(() => {})
+    }
   }
 }
 

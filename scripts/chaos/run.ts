@@ -207,7 +207,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       { db: prisma },
     )
     await prisma.$disconnect()
-    say(`submitted ${JSON.stringify(submitted)}`)
+    say(`submitted ${submitted.eventCount} sales in ${submitted.batchCount} batches`)
 
     // kills: the worker once it has run long enough to count as healthy and has a request in flight; the
     // database twice, spread over the run, while a request is in flight
