@@ -19,6 +19,8 @@ const SLOW_FILES = [
   'lib/auth/authorization-matrix.test.ts',
   // starts, stops and restarts embedded servers of its own
   'lib/db/embedded.test.ts',
+  // a worker process through a database outage: kills and restarts an embedded server of its own
+  'lib/submission/worker-outage.test.ts',
 ]
 
 export default defineConfig({

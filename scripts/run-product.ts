@@ -10,15 +10,15 @@ import {
   createDatabase,
   dropDatabase,
   type EmbeddedDb,
+  embeddedPostgresService,
   freePort,
   reachableByPostgres,
-  startEmbeddedPostgres,
   withDatabase,
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { parseEnv } from '@/lib/env'
 import { loadOrCreateLocalSecrets } from '@/lib/process/local-secrets'
-import { type ProcessSpec, Supervisor } from '@/lib/process/supervisor'
+import { formatDuration, type ProcessSpec, Supervisor, type SupervisorEvent } from '@/lib/process/supervisor'
 import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 
@@ -57,7 +57,9 @@ async function main() {
   const secrets = loadOrCreateLocalSecrets(dataDir)
   const cleanups: (() => Promise<void>)[] = []
 
-  // 1. database
+  // 1. database (the embedded server is supervised like the processes: killed, it is started again)
+  const supervisor = new Supervisor()
+  supervisor.onEvent = report
   let databaseUrl: string
   let embedded: EmbeddedDb | undefined
   if (env.DATABASE_URL) {
@@ -71,13 +73,17 @@ async function main() {
     say(`Database: ${new URL(databaseUrl).host}${new URL(databaseUrl).pathname} (DATABASE_URL)`)
   } else {
     const t0 = Date.now()
-    embedded = await startEmbeddedPostgres({
+    const options = {
       dataDir: path.join(dataDir, 'pg'),
-      port: freshDb ? await freePort() : env.EMBEDDED_PG_PORT,
+      port: freshDb && !process.env.EMBEDDED_PG_PORT ? await freePort() : env.EMBEDDED_PG_PORT,
       persistent: !freshDb,
-    })
-    const db = embedded
-    cleanups.push(() => db.stop())
+    }
+    await supervisor.add(
+      embeddedPostgresService(options, (db) => {
+        embedded = db
+      }),
+    )
+    if (!embedded) throw new Error('the embedded database did not start')
     await createDatabase(embedded.url('postgres'), 'storefront')
     databaseUrl = embedded.url('storefront')
     say(
@@ -86,13 +92,13 @@ async function main() {
   }
   if (freshDb) cleanups.push(async () => fs.rmSync(dataDir, { recursive: true, force: true }))
 
+  // the supervisor stops the processes and then the database
   const shutdown = async (code: number) => {
     await supervisor.stopAll()
     for (const c of cleanups.reverse())
       await c().catch((e) => console.error('cleanup failed:', (e as Error).message))
     process.exit(code)
   }
-  const supervisor = new Supervisor()
   let shuttingDown = false
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(sig, () => {
@@ -168,13 +174,15 @@ async function main() {
         env: { ...shared, SERVICE_NAME: 'worker' },
       })
     }
-    supervisor.onUnexpectedExit = (name, code) => {
+    // a process that stops is restarted with back-off while the others keep serving; only one that keeps failing
+    // right after its start ends the run
+    supervisor.onGiveUp = (_name, reason) => {
       if (shuttingDown) return
       shuttingDown = true
-      console.error(`\n✖ The ${name} process stopped unexpectedly (exit code ${code}); stopping everything.`)
+      console.error(`\n✖ ${reason}\nStopping everything.`)
       void shutdown(1)
     }
-    for (const [i, s] of specs.entries()) supervisor.start(s, i)
+    for (const [i, s] of specs.entries()) await supervisor.start(s, i)
 
     await waitForHealth(`${appUrl}/api/health`, 60_000)
     const lines = [
@@ -194,6 +202,29 @@ async function main() {
   } catch (e) {
     console.error(`\n✖ ${(e as Error).message}`)
     await shutdown(1)
+  }
+}
+
+function report(e: SupervisorEvent) {
+  switch (e.type) {
+    case 'started':
+      if (e.restarts > 0)
+        say(`The ${e.name} is running again (restart ${e.restarts}${e.pid ? `, pid ${e.pid}` : ''}).`)
+      return
+    case 'exited':
+      return
+    case 'restarting':
+      console.error(
+        `\x1b[33m✖\x1b[0m The ${e.name} ${e.reason}; restarting it in ${formatDuration(e.delayMs)}.${
+          e.name === 'database' ? ' The web app answers 503 and the worker waits until it is back.' : ''
+        }`,
+      )
+      return
+    case 'start-failed':
+      console.error(`\x1b[33m✖\x1b[0m The ${e.name} did not start: ${e.error}`)
+      return
+    case 'gave-up':
+      return
   }
 }
 

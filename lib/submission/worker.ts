@@ -23,6 +23,25 @@ export type SubmissionWorker = {
 
 export type { WorkerLog } from './worker-log'
 
+const QUEUE_HAND_BACK_ERROR = 'Error occurred whilst returning jobs from local queue to database queue'
+
+/**
+ * For the worker process: graphile-worker 0.17 can leave one promise unhandled while its pool shuts down without a
+ * database (its local queue hands jobs back after it was released: "Error occurred whilst returning jobs from
+ * local queue to database queue"), which would end the process. Those jobs stay locked by the stopped pool and are
+ * unlocked when the queue restarts, so that one error is logged; any other unhandled rejection still ends the
+ * process, as Node would.
+ */
+export function surviveQueueHandBackErrors(log: WorkerLog = workerLog) {
+  process.on('unhandledRejection', (reason) => {
+    const message = reason instanceof Error ? reason.message : String(reason)
+    if (!message.startsWith(QUEUE_HAND_BACK_ERROR)) throw reason
+    log('warn', 'the stopped job queue could not hand its jobs back; they are unlocked when it restarts', {
+      err: message,
+    })
+  })
+}
+
 // Beats into WorkerHeartbeat with graphile-worker's ids of this process, so others can tell when it died.
 async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: string[]) {
   await q.query(
@@ -108,8 +127,10 @@ export async function startSubmissionWorker(options: {
   }
   const events: WorkerEvents = new EventEmitter() as WorkerEvents
   // the ids that lock this process's jobs: the pool's (its local queue fetches jobs in bulk) and each worker's
+  let currentPoolId: string | undefined
   events.on('pool:create', ({ workerPool }) => {
     queueWorkerIds.push(workerPool.id)
+    currentPoolId = workerPool.id
   })
   events.on('worker:create', ({ worker }) => {
     queueWorkerIds.push(worker.workerId)
@@ -120,28 +141,78 @@ export async function startSubmissionWorker(options: {
   queuePool.on('connect', (client) => {
     client.on('error', (e) => log('warn', 'queue connection failed', { err: e.message }))
   })
-  const runner: Runner = await run({
-    pgPool: queuePool,
-    concurrency: cfg.concurrency,
-    noHandleSignals: true,
-    pollInterval: 1_000,
-    logger: quietLogger(),
-    events,
-    taskList: { [SEND_BATCH_TASK]: makeSendBatchTask(ctx) },
-    preset: {
-      worker: {
-        // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions are
-        // written together: one query for many jobs instead of two per job. A killed process's locked jobs are
-        // unlocked by the sweep (its pool id is in its heartbeat row), and a job run twice finds its batch claimed.
-        localQueue: { size: cfg.concurrency * 2 },
-        completeJobBatchDelay: 0,
-        failJobBatchDelay: 0,
+  const startRunner = () =>
+    run({
+      pgPool: queuePool,
+      concurrency: cfg.concurrency,
+      noHandleSignals: true,
+      pollInterval: 1_000,
+      logger: quietLogger(),
+      events,
+      taskList: { [SEND_BATCH_TASK]: makeSendBatchTask(ctx) },
+      preset: {
+        worker: {
+          // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions
+          // are written together: one query for many jobs instead of two per job. A killed process's locked jobs
+          // are unlocked by the sweep (its pool id is in its heartbeat row), and a job run twice finds its batch
+          // claimed.
+          localQueue: { size: cfg.concurrency * 2 },
+          completeJobBatchDelay: 0,
+          failJobBatchDelay: 0,
+        },
       },
-    },
+    })
+  let runner: Runner = await startRunner()
+  let stopping = false
+
+  // graphile-worker shuts its pool down when it cannot record a job's outcome or hand queued jobs back (the
+  // database is gone): it announces that ('pool:gracefulShutdown'), and a shutdown that cannot reach the database
+  // may never finish. The process stays: once the database answers, the jobs the stopped pool holds are unlocked
+  // and a new runner takes over (a job run twice finds its batch claimed).
+  let restarting = false
+  const restartQueue = async (reason: string) => {
+    if (restarting || stopping) return
+    restarting = true
+    log('warn', 'the job queue stopped; it restarts once the database answers', { err: reason })
+    const stale = [...queueWorkerIds]
+    for (let attempt = 1; !stopping; attempt++) {
+      await new Promise((r) => setTimeout(r, Math.min(15_000, 250 * 2 ** Math.min(attempt, 6))))
+      if (stopping) break
+      try {
+        await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [stale])
+        const next = await startRunner()
+        // the new pool's ids came in through 'pool:create'; the old ones no longer lock anything
+        const kept = queueWorkerIds.filter((w) => !stale.includes(w))
+        queueWorkerIds.splice(0, queueWorkerIds.length, ...kept)
+        runner = next
+        watchQueue(next)
+        log('info', 'the job queue is running again', { attempt })
+        break
+      } catch (e) {
+        if (attempt === 1 || attempt % 10 === 0)
+          log('warn', 'the job queue cannot restart yet', { attempt, err: (e as Error).message })
+      }
+    }
+    restarting = false
+  }
+  const watchQueue = (r: Runner) => {
+    // a pool that ends on its own (not through stop()) ends the queue as well; its error is reported here
+    r.promise.then(
+      () => {
+        if (r === runner) void restartQueue('graphile-worker stopped its pool')
+      },
+      (e: unknown) => {
+        log('warn', 'the job queue ended with an error', { err: (e as Error)?.message ?? String(e) })
+        if (r === runner) void restartQueue((e as Error)?.message ?? String(e))
+      },
+    )
+  }
+  events.on('pool:gracefulShutdown', ({ workerPool, message }) => {
+    if (workerPool.id === currentPoolId) void restartQueue(message)
   })
+  watchQueue(runner)
   await beat(q, id, startedAt, queueWorkerIds)
 
-  let stopping = false
   const heartbeat = setInterval(() => {
     beat(q, id, startedAt, queueWorkerIds).catch((e) =>
       log('warn', 'heartbeat failed', { err: (e as Error).message }),
@@ -166,7 +237,8 @@ export async function startSubmissionWorker(options: {
       stopping = true
       clearInterval(heartbeat)
       clearInterval(sweeper)
-      await runner.stop()
+      // a runner that stopped on its own (the database went away) says so here: it is stopped either way
+      await runner.stop().catch(() => {})
       await q.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [id]).catch(() => {})
       connections.close()
       for (const p of pacers.values()) await p.close()
