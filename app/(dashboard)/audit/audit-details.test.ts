@@ -16,6 +16,18 @@ describe('audit details as people read them', () => {
     ])
   })
 
+  it('shows a redacted field that changed (a customer id), though its two values read the same', () => {
+    expect(
+      readDetails({
+        before: { customerId: '[redacted]', version: 1 },
+        after: { customerId: '[redacted]', version: 2 },
+      }).changes,
+    ).toEqual([
+      { field: 'customerId', before: '[redacted]', after: '[redacted]' },
+      { field: 'version', before: 1, after: 2 },
+    ])
+  })
+
   it('reads a field recorded directly as { before, after }', () => {
     expect(readDetails({ mustChangePassword: { before: true, after: false } })).toEqual({
       changes: [{ field: 'mustChangePassword', before: true, after: false }],

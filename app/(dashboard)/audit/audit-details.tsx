@@ -1,6 +1,8 @@
 // An audit entry's details as a person reads them: each changed field as before → after, other context
 // as field: value. The writer stores { changes: { field: { before, after } } }, { before, after } or context.
 
+import { REDACTED } from '@/lib/redact'
+
 type Change = { field: string; before: unknown; after: unknown }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -29,8 +31,9 @@ export function readDetails(details: unknown): { changes: Change[]; context: [st
   if (isRecord(before) || isRecord(after)) {
     const b = isRecord(before) ? before : {}
     const a = isRecord(after) ? after : {}
+    // a redacted field (a customer id) reads the same before and after, yet it was recorded because it changed
     for (const field of new Set([...Object.keys(b), ...Object.keys(a)]))
-      if (JSON.stringify(b[field]) !== JSON.stringify(a[field]))
+      if (JSON.stringify(b[field]) !== JSON.stringify(a[field]) || b[field] === REDACTED)
         out.push({ field, before: b[field], after: a[field] })
   } else {
     if (before !== undefined) rest.before = before
