@@ -38,7 +38,7 @@ async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: s
 
 // Any worker may sweep; every step is guarded, so concurrent sweeps by several workers are harmless.
 export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
-  const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxAttempts: cfg.maxAttempts })
+  const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxLostAttempts: cfg.maxLostAttempts })
   // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now
   const { rows } = await q.query<{ ids: string[] | null; n: number }>(
     `WITH dead AS (

@@ -26,6 +26,7 @@ const ATTEMPT_OUTCOMES: Record<string, string> = {
   UNAUTHORIZED: 'not authorised (sending paused)',
   RATE_LIMITED: 'rate limited, retried later',
   TRANSIENT: 'temporary failure, retried later',
+  LOST: 'no answer recorded: our sending process stopped; sent again',
 }
 
 export default async function SaleEventPage({ params }: { params: Promise<{ id: string }> }) {
@@ -142,6 +143,7 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
               initial={initial}
               stores={stores}
               storeApiReason={event.status === 'FAILED' ? event.lastError : null}
+              notSent={event.failureKind === 'NOT_SENT'}
               readOnlyReason={
                 queued
                   ? 'This sale is queued for sending, so it cannot be changed right now. Wait for its batch to finish, or cancel the batch.'
