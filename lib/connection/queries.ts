@@ -21,6 +21,9 @@ export async function getConnectionForSettings(caller: Caller) {
       lastTestOk: true,
       lastTestMessage: true,
       updatedAt: true,
+      maxRequestsPerSecond: true,
+      maxConcurrency: true,
+      pace: { select: { rate: true, holdUntil: true } },
     },
   })
   return conn

@@ -2,6 +2,7 @@ import { requireAdminPage } from '@/lib/auth/caller'
 import { getConnectionForSettings } from '@/lib/connection/queries'
 import { formatUtc } from '@/lib/utils/format'
 import { ConnectionForm } from './connection-form'
+import { PaceForm } from './pace-form'
 
 export const metadata = { title: 'Constructor connection · Settings' }
 
@@ -41,6 +42,23 @@ export default async function ConnectionSettingsPage() {
         tokenHint={conn?.tokenHint ?? null}
         connectionId={conn?.id ?? null}
       />
+      {conn ? (
+        <PaceForm
+          connectionId={conn.id}
+          initial={{ maxRequestsPerSecond: conn.maxRequestsPerSecond, maxConcurrency: conn.maxConcurrency }}
+          effective={
+            conn.pace
+              ? {
+                  rate: conn.pace.rate,
+                  slowedUntil:
+                    conn.pace.holdUntil && conn.pace.holdUntil.getTime() > Date.now()
+                      ? formatUtc(conn.pace.holdUntil)
+                      : null,
+                }
+              : null
+          }
+        />
+      ) : null}
     </section>
   )
 }
