@@ -292,6 +292,16 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id, policy: 'AS_IS' }),
   },
+  // the sending pace: the same values every time, so the admin's allowed call leaves the pace as it was
+  'connection.savePace': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      connectionId: t.kind === 'missing' ? t.missingId : w.connection.id,
+      maxRequestsPerSecond: 20,
+      maxConcurrency: 4,
+    }),
+  },
   // stores a previewed file; a second call (the admin after the manager) is the idempotent no-op
   'uploads.commit': {
     rule: 'store-members',

@@ -24,6 +24,9 @@ export async function getConnectionForSettings(caller: Caller) {
       customerIdPolicy: true,
       customerIdSecretSetAt: true,
       updatedAt: true,
+      maxRequestsPerSecond: true,
+      maxConcurrency: true,
+      pace: { select: { rate: true, holdUntil: true } },
     },
   })
   return conn

@@ -7,7 +7,14 @@ import type { Metric } from './prometheus'
 // one (or all: the values agree). Totals count rows, so they only grow, as Prometheus counters must.
 
 const EVENT_STATUSES = ['INVALID', 'READY', 'QUEUED', 'SUBMITTED', 'FAILED', 'EXCLUDED'] as const
-const ATTEMPT_OUTCOMES = ['ACCEPTED', 'REJECTED', 'UNAUTHORIZED', 'RATE_LIMITED', 'TRANSIENT'] as const
+const ATTEMPT_OUTCOMES = [
+  'ACCEPTED',
+  'REJECTED',
+  'UNAUTHORIZED',
+  'RATE_LIMITED',
+  'TRANSIENT',
+  'LOST',
+] as const
 /** seconds from a batch's creation to its end: queueing, retries and sending together */
 export const BATCH_LATENCY_BUCKETS = [1, 5, 15, 30, 60, 300, 900, 3600, 21_600, 86_400]
 export const ATTEMPT_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

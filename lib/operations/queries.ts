@@ -9,13 +9,16 @@ const sql = Prisma.sql
 // What an operator watches: the connection, the job queue, the workers, the shared pace and recent
 // failures. Everything comes from PostgreSQL, so every web instance shows the same picture.
 
+// A job out of attempts is no work: without a key it was replaced by a newer job of its batch (a recovery after a
+// killed worker; the sweep removes it), so it is not counted at all; with its key it crashed our code 25 times
+// (stuck).
 export type QueueHealth = {
   /** send jobs not finished yet (waiting, scheduled for a retry, or running) */
   depth: number
   /** runnable now and not taken by a worker */
   ready: number
   running: number
-  /** gave up after graphile-worker's own attempts (a crash of our code, not an API failure) */
+  /** gave up after graphile-worker's own attempts (a crash of our code, not an API failure); not a replaced job */
   stuck: number
   oldestCreatedAt: Date | null
   /** how long the oldest runnable job has waited past its run time */
@@ -43,14 +46,15 @@ async function queueHealth(): Promise<QueueHealth> {
       oldestReadyAgeSeconds: number | null
     }[]
   >(sql`
-    SELECT count(*)::int AS depth,
+    SELECT count(*) FILTER (WHERE live)::int AS depth,
        count(*) FILTER (WHERE locked_at IS NULL AND run_at <= now() AND attempts < max_attempts)::int AS ready,
        count(*) FILTER (WHERE locked_at IS NOT NULL)::int AS running,
-       count(*) FILTER (WHERE attempts >= max_attempts)::int AS stuck,
-       min(created_at) AS "oldestCreatedAt",
+       count(*) FILTER (WHERE locked_at IS NULL AND attempts >= max_attempts AND key IS NOT NULL)::int AS stuck,
+       min(created_at) FILTER (WHERE live) AS "oldestCreatedAt",
        extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND run_at <= now()
          AND attempts < max_attempts))::float8 AS "oldestReadyAgeSeconds"
-     FROM graphile_worker.jobs WHERE task_identifier = ${SEND_BATCH_TASK}`)
+     FROM (SELECT *, attempts < max_attempts OR locked_at IS NOT NULL AS live FROM graphile_worker.jobs
+           WHERE task_identifier = ${SEND_BATCH_TASK}) j`)
   const r = rows[0]
   return {
     depth: r?.depth ?? 0,

@@ -7,7 +7,7 @@ import { db, Prisma } from '@/lib/db'
 import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
 import { countMatchingEvents, lockMatchingEventIds } from '@/lib/sales/matching'
 import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
-import { isApiReason } from '@/lib/sales/reasons'
+import { failedReasonMessage, isApiReason } from '@/lib/sales/reasons'
 import { completeRefundLines, RefundCompletionError } from '@/lib/sales/returns'
 import { parseSalesSearchParams } from '@/lib/sales/search-params'
 import {
@@ -342,8 +342,8 @@ export const fixSaleEventGroupAction = authorizedAction({
     if (ids.length === 0)
       throw new ActionError('Nothing left to fix in this group: it may have been fixed already.')
     if (fix.type === 'resubmit') {
-      if (!isApiReason(reason))
-        throw new ActionError('Only sales Constructor refused can be resubmitted as they are.')
+      if (failedReasonMessage(reason) === null)
+        throw new ActionError('Only sales that were refused or not sent can be resubmitted as they are.')
       const r = await submission(() => resubmitEvents(caller, { eventIds: ids }))
       refresh()
       return { touched: r.eventCount, ready: r.eventCount, batchCount: r.batchCount }

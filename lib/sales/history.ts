@@ -17,6 +17,7 @@ const ATTEMPT_OUTCOMES: Record<string, string> = {
   UNAUTHORIZED: 'not authorised (sending paused)',
   RATE_LIMITED: 'rate limited, retried later',
   TRANSIENT: 'temporary failure, retried later',
+  LOST: 'no answer recorded: our sending process stopped; sent again',
 }
 
 type Person = { name: string; email: string } | null

@@ -3,7 +3,15 @@ import { cache } from 'react'
 import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
-import { apiReason, isApiReason, REASONS, reasonInfo } from '@/lib/sales/reasons'
+import {
+  apiReason,
+  failedReasonMessage,
+  isApiReason,
+  isUnsentReason,
+  REASONS,
+  reasonInfo,
+  unsentReason,
+} from '@/lib/sales/reasons'
 import type { ReturnFlag } from '@/lib/sales/return-flags'
 import { RETURN_FLAGS_COLUMN, returnFlagWhere, SALE_AMOUNT } from '@/lib/sales/returns'
 import type { EventStatus, SalesFilter, SalesTableParams } from '@/lib/sales/search-params'
@@ -60,13 +68,17 @@ export async function getRecentSaleEvents(caller: Caller, take = 50) {
 const ISSUE_REASON = sql`sale_issue_reason(i->>'field', i->>'message')`
 const ISSUES = sql`jsonb_array_elements(CASE WHEN jsonb_typeof(e.issues) = 'array' THEN e.issues ELSE '[]'::jsonb END)`
 
-/** events in a reason group: an INVALID event with such an issue, or a FAILED one with that API message */
+/** events in a reason group: an INVALID event with such an issue, or a FAILED one with that message, refused by
+ * Constructor or not sent by us (a failure recorded before the kind existed counts as refused) */
 export function reasonWhere(reason: string): Prisma.Sql {
-  if (isApiReason(reason)) {
-    const message = reason.slice(4)
+  const message = failedReasonMessage(reason)
+  if (message !== null) {
+    const kind = isUnsentReason(reason)
+      ? sql`e."failureKind" = 'NOT_SENT'`
+      : sql`e."failureKind" IS DISTINCT FROM 'NOT_SENT'`
     return message
-      ? sql`(e."attentionStatus" = 'FAILED' AND e."lastError" = ${message})`
-      : sql`(e."attentionStatus" = 'FAILED' AND e."lastError" IS NULL)`
+      ? sql`(e."attentionStatus" = 'FAILED' AND ${kind} AND e."lastError" = ${message})`
+      : sql`(e."attentionStatus" = 'FAILED' AND ${kind} AND e."lastError" IS NULL)`
   }
   // the same expression and predicate as the partial GIN index "SaleEvent_invalid_reasons_idx", so it is used
   return sql`(e."attentionStatus" = 'INVALID' AND sale_issue_reasons(e.issues) @> ARRAY[${reason}]::text[])`
@@ -78,7 +90,7 @@ export function reasonWhere(reason: string): Prisma.Sql {
  * costs less than calling the indexed function (it sets search_path on every call).
  */
 function reasonWhileWalking(reason: string): Prisma.Sql {
-  if (isApiReason(reason)) return reasonWhere(reason)
+  if (failedReasonMessage(reason) !== null) return reasonWhere(reason)
   return sql`(e."attentionStatus" = 'INVALID' AND EXISTS (SELECT 1 FROM ${ISSUES} i WHERE ${ISSUE_REASON} = ${reason}))`
 }
 
@@ -457,9 +469,10 @@ export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> 
       FROM "SaleEvent" e, LATERAL (SELECT ${ISSUE_REASON} AS code, i->>'message' AS message FROM ${ISSUES} i) r
       WHERE e."attentionStatus" = 'INVALID' AND ${scope}
       GROUP BY r.code`),
-    db.$queryRaw<{ message: string | null; events: number }[]>(sql`
-      SELECT e."lastError" AS message, count(*)::int AS events FROM "SaleEvent" e
-      WHERE e."attentionStatus" = 'FAILED' AND ${scope} GROUP BY e."lastError"`),
+    db.$queryRaw<{ message: string | null; notSent: boolean; events: number }[]>(sql`
+      SELECT e."lastError" AS message, e."failureKind" IS NOT DISTINCT FROM 'NOT_SENT' AS "notSent",
+        count(*)::int AS events FROM "SaleEvent" e
+      WHERE e."attentionStatus" = 'FAILED' AND ${scope} GROUP BY 1, 2`),
   ])
   const groups: FailureGroup[] = [
     ...invalid.map((g) => {
@@ -475,7 +488,7 @@ export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> 
       }
     }),
     ...failed.map((g) => {
-      const code = apiReason(g.message ?? '')
+      const code = g.notSent ? unsentReason(g.message ?? '') : apiReason(g.message ?? '')
       const info = reasonInfo(code)
       return {
         code,

@@ -76,8 +76,9 @@ export const REASONS: Record<string, ReasonInfo> = {
 }
 
 const API_PREFIX = 'api:'
+const UNSENT_PREFIX = 'unsent:'
 
-/** the reason code of a sale Constructor refused, from the API's message */
+/** the reason code of a sale Constructor refused (a 400), from the API's message */
 export function apiReason(message: string) {
   return `${API_PREFIX}${message}`
 }
@@ -86,9 +87,26 @@ export function isApiReason(code: string) {
   return code.startsWith(API_PREFIX)
 }
 
+/** the reason code of a sale we gave up sending (Constructor did not refuse it), from our message */
+export function unsentReason(message: string) {
+  return `${UNSENT_PREFIX}${message}`
+}
+
+export function isUnsentReason(code: string) {
+  return code.startsWith(UNSENT_PREFIX)
+}
+
+/** a failed sale's group: refused by Constructor or not sent; null for a validation reason */
+export function failedReasonMessage(code: string): string | null {
+  if (isApiReason(code)) return code.slice(API_PREFIX.length)
+  if (isUnsentReason(code)) return code.slice(UNSENT_PREFIX.length)
+  return null
+}
+
 export function reasonLabel(code: string): string {
   if (isApiReason(code))
     return `Refused by Constructor: ${code.slice(API_PREFIX.length) || 'no reason given'}`
+  if (isUnsentReason(code)) return `Not sent: ${code.slice(UNSENT_PREFIX.length) || 'no reason recorded'}`
   if (code.startsWith('other:')) return `Problem with ${code.slice('other:'.length)}`
   return REASONS[code]?.label ?? 'Other problem'
 }
@@ -98,6 +116,11 @@ export function reasonInfo(code: string): ReasonInfo {
     return {
       label: reasonLabel(code),
       help: 'Constructor refused these sales with this message. Correct them (or check the message is no longer true) and resubmit.',
+    }
+  if (isUnsentReason(code))
+    return {
+      label: reasonLabel(code),
+      help: 'Constructor did not refuse these sales: sending them kept failing on the way (the service was unavailable, or our sending process stopped), so we stopped trying. Resubmit them as they are.',
     }
   return REASONS[code] ?? { label: reasonLabel(code), help: 'Open each sale and correct it.' }
 }

@@ -24,7 +24,7 @@ export type BatchClaim = {
   connectionId: string
   createdAt: Date
   attemptId: string
-  /** earlier attempts that burned a retry (transient, rate limited, or lost with a worker) */
+  /** earlier attempts that burned a retry: Constructor's transient or rate-limited answers (a lost one burns none) */
   failures: number
 }
 

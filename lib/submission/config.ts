@@ -8,6 +8,9 @@ export const submissionConfigSchema = z.object({
   SUBMIT_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(24),
   /** attempts before a batch ends FAILED (a person can retry it) */
   SUBMIT_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(10),
+  /** attempts lost with their worker (killed, or its claim ran out) before a batch ends FAILED as not sent: apart from
+   * SUBMIT_MAX_ATTEMPTS, which counts only Constructor's failed answers; stops a batch that crashes every worker */
+  SUBMIT_MAX_LOST_ATTEMPTS: z.coerce.number().int().min(1).default(50),
   /** a batch older than this ends FAILED at its next transient failure */
   SUBMIT_MAX_AGE_MS: ms.default(24 * 3_600_000),
   /** the whole request, connect to last byte */
@@ -29,6 +32,7 @@ export const submissionConfigSchema = z.object({
 export type SubmissionConfig = {
   concurrency: number
   maxAttempts: number
+  maxLostAttempts: number
   maxAgeMs: number
   requestTimeoutMs: number
   backoffBaseMs: number
@@ -54,6 +58,7 @@ export function submissionConfig(
   return {
     concurrency: e.SUBMIT_WORKER_CONCURRENCY,
     maxAttempts: e.SUBMIT_MAX_ATTEMPTS,
+    maxLostAttempts: e.SUBMIT_MAX_LOST_ATTEMPTS,
     maxAgeMs: e.SUBMIT_MAX_AGE_MS,
     requestTimeoutMs: e.SUBMIT_REQUEST_TIMEOUT_MS,
     backoffBaseMs: e.SUBMIT_BACKOFF_BASE_MS,

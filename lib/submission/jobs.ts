@@ -58,3 +58,18 @@ export async function reenqueueOrphans(q: Queryable, olderThanMs: number) {
   )
   return rows[0]?.jobs ?? 0
 }
+
+// A job replaced while a worker held it (a recovery re-enqueued its batch) is left by graphile-worker without its key
+// and with its attempts used up, so it never runs again; once the dead worker's lock is lifted nothing removes it, and
+// it would count as stuck for ever. The batch has its new job: remove the old one (graphile-worker's complete_jobs
+// deletes only unlocked jobs).
+export async function removeSupersededJobs(q: Queryable) {
+  const { rows } = await q.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker.complete_jobs(ARRAY(
+       SELECT j.id FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier = $1 AND j.key IS NULL AND j.attempts >= j.max_attempts AND j.locked_at IS NULL
+       LIMIT 1000))`,
+    [SEND_BATCH_TASK],
+  )
+  return rows[0]?.n ?? 0
+}

@@ -43,18 +43,26 @@ export const BATCH_MOVES = [
   { from: 'RETRY_WAIT', to: 'CANCELLED', writer: 'cancelQueuedBatch' },
 ] as const satisfies readonly { from: BatchStatus; to: BatchStatus; writer: string }[]
 
-// Only these burn a retry: a 400 (isolation) or a 401 (pause) does not bring a batch closer to giving up.
+// Only Constructor's failed answers burn a retry: a 400 (isolation), a 401 (pause) or an attempt lost with its worker
+// (no answer recorded: ours, not the API's) does not bring a batch closer to giving up.
 const FAILURES_SQL = `(SELECT count(*) FROM "BatchAttempt" x WHERE x."batchId" = b.id
-  AND (x.outcome IN ('TRANSIENT', 'RATE_LIMITED') OR (x."finishedAt" IS NULL AND x.outcome IS NULL)))::int`
+  AND x.outcome IN ('TRANSIENT', 'RATE_LIMITED'))::int`
+// Attempts lost with their worker, the open one being taken back included: only a batch that keeps stopping its
+// workers gives up on them (SUBMIT_MAX_LOST_ATTEMPTS), with a reason of our own.
+const LOST_SQL = `(SELECT count(*) FROM "BatchAttempt" x WHERE x."batchId" = b.id
+  AND (x.outcome = 'LOST' OR (x."finishedAt" IS NULL AND x.outcome IS NULL)))::int`
 
 // The attempt's record ($3) as a BatchAttempt row, and the claim's guard ($1, $2) for an UPDATE of "Batch": in the
 // UPDATE's own WHERE, so that a concurrent change makes PostgreSQL test it again on the row's newest version.
 const ATTEMPT = `att AS (SELECT * FROM jsonb_populate_record(NULL::"BatchAttempt", $3::jsonb))`
 const STILL_CLAIMED = `"Batch".id = $1::uuid AND "Batch".status = 'SENDING' AND "Batch".attempts = $2`
+// The attempt row is guarded like the batch row: only the claim's own attempt ($1, $2), and only while it is open. An
+// attempt the sweep closed (lost) or another claim wrote is never rewritten by a worker that wakes up late.
 const ATTEMPT_UPDATE = `UPDATE "BatchAttempt" x SET "startedAt" = att."startedAt", "finishedAt" = att."finishedAt",
        "httpStatus" = att."httpStatus", "durationMs" = att."durationMs", "responseExcerpt" = att."responseExcerpt",
        "retryAfterMs" = att."retryAfterMs", outcome = att.outcome
-     FROM att WHERE x.id = att.id RETURNING 1`
+     FROM att WHERE x.id = att.id AND x."batchId" = $1::uuid AND x.number = $2
+       AND x."finishedAt" IS NULL AND x.outcome IS NULL RETURNING 1`
 
 function attemptJson(a: AttemptRecord) {
   return JSON.stringify({
@@ -191,8 +199,8 @@ export async function failEventsBeforeSending(
     `WITH b AS (SELECT id, "eventIds" FROM "Batch" WHERE id = $1::uuid AND status = 'SENDING' AND attempts = $2),
      f AS (SELECT * FROM unnest($3::uuid[], $4::text[]) AS f(id, error)),
      ${MEMBERS}, fe AS (
-       UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error, version = e.version + 1,
-         "updatedAt" = now()
+       UPDATE "SaleEvent" e SET status = 'FAILED', "failureKind" = 'NOT_SENT', "openBatchId" = NULL, "lastError" = f.error,
+         version = e.version + 1, "updatedAt" = now()
        FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
      ), fbe AS (
        ${decidedSql('SELECT (SELECT id FROM b), fe.id, m.pos, fe.error FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
@@ -257,7 +265,7 @@ export async function markRetryWait(
 }
 
 // SENDING → FAILED (attempts or age exhausted, or nothing in it can be sent): the events still in it end FAILED with
-// the reason ($4); a person can retry.
+// the reason ($4), as not sent (Constructor did not refuse them); a person can retry.
 export async function markFailed(q: Queryable, claim: BatchClaim, attempt: AttemptRecord, reason: string) {
   const { rows } = await q.query<{ batches: number; events: number }>(
     `WITH ${ATTEMPT}, b AS (
@@ -265,8 +273,8 @@ export async function markFailed(q: Queryable, claim: BatchClaim, attempt: Attem
          "leaseOwner" = NULL, "leaseUntil" = NULL, "nextAttemptAt" = NULL, "updatedAt" = now()
        FROM att WHERE ${STILL_CLAIMED} RETURNING "Batch".id, "Batch"."eventIds"
      ), e AS (
-       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $4, version = version + 1,
-         "updatedAt" = now()
+       UPDATE "SaleEvent" SET status = 'FAILED', "failureKind" = 'NOT_SENT', "openBatchId" = NULL, "lastError" = $4,
+         version = version + 1, "updatedAt" = now()
        WHERE id = ANY((SELECT "eventIds" FROM b)::uuid[]) AND "openBatchId" = (SELECT id FROM b) RETURNING id
      ), be AS (
        ${decidedSql('SELECT (SELECT id FROM b), id, (row_number() OVER (ORDER BY id) - 1)::int, $4::text FROM e', 'FAILED')}
@@ -313,7 +321,7 @@ export async function isolateRejected(
      ), f AS (
        SELECT * FROM unnest($4::uuid[], $5::text[]) AS f(id, error)
      ), ${MEMBERS}, fe AS (
-       UPDATE "SaleEvent" e SET status = 'FAILED', "openBatchId" = NULL, "lastError" = f.error,
+       UPDATE "SaleEvent" e SET status = 'FAILED', "failureKind" = 'REFUSED', "openBatchId" = NULL, "lastError" = f.error,
          version = e.version + 1, "updatedAt" = now()
        FROM f, b WHERE e.id = f.id AND e."openBatchId" = b.id RETURNING e.id, f.error
      ), fbe AS (
@@ -383,14 +391,15 @@ export async function cancelQueuedBatch(q: Queryable, batchId: string) {
   return { applied: (rows[0]?.batches ?? 0) > 0, events: rows[0]?.events ?? 0 }
 }
 
-// SENDING whose claim ran out, or whose worker stopped beating: the outcome is unknown, so the batch waits
-// for a resend (safe: stable order ids) — or ends FAILED when out of attempts. The open attempt is closed.
-export async function recoverLostBatches(q: Queryable, args: { staleMs: number; maxAttempts: number }) {
-  const reason =
+// SENDING whose claim ran out, or whose worker stopped beating: the outcome is unknown, so the open attempt is closed
+// as LOST and the batch waits for a resend (safe: stable order ids). A lost attempt burns no retry: only a batch lost
+// maxLostAttempts times ends FAILED, as not sent, with a reason that says it was our worker, not Constructor.
+export async function recoverLostBatches(q: Queryable, args: { staleMs: number; maxLostAttempts: number }) {
+  const resending =
     'the worker sending this batch stopped before recording the outcome; resending (order ids make it safe)'
   const { rows } = await q.query<{ retried: number; failed: number }>(
     `WITH lost AS (
-       SELECT b.id FROM "Batch" b
+       SELECT b.id, ${LOST_SQL} AS lost FROM "Batch" b
        WHERE b.status = 'SENDING' AND (b."leaseUntil" < clock_timestamp() OR NOT EXISTS (
          SELECT 1 FROM "WorkerHeartbeat" h WHERE h.id = b."leaseOwner"
            AND h."seenAt" > clock_timestamp() - $1::float8 * interval '1 millisecond'))
@@ -398,11 +407,13 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
      ), r AS (
        UPDATE "Batch" b SET status = 'RETRY_WAIT', "nextAttemptAt" = now(), "lastError" = $3, "leaseOwner" = NULL,
          "leaseUntil" = NULL, "updatedAt" = now()
-       FROM lost WHERE b.id = lost.id AND ${FAILURES_SQL} < $2::int RETURNING b.id, b."connectionId", b."nextAttemptAt"
+       FROM lost WHERE b.id = lost.id AND lost.lost < $2::int RETURNING b.id, b."connectionId", b."nextAttemptAt"
      ), f AS (
-       UPDATE "Batch" b SET status = 'FAILED', "finishedAt" = now(), "lastError" = $3, "leaseOwner" = NULL,
-         "leaseUntil" = NULL, "updatedAt" = now()
-       FROM lost WHERE b.id = lost.id AND ${FAILURES_SQL} >= $2::int RETURNING b.id
+       UPDATE "Batch" b SET status = 'FAILED', "finishedAt" = now(), "leaseOwner" = NULL, "leaseUntil" = NULL,
+         "lastError" = 'Not sent: the worker sending this batch stopped ' || lost.lost
+           || ' times before Constructor''s answer was recorded. Constructor did not refuse these sales; resubmit them.',
+         "updatedAt" = now()
+       FROM lost WHERE b.id = lost.id AND lost.lost >= $2::int RETURNING b.id, b."lastError"
      ), members AS (
        SELECT e.id, e."openBatchId" AS batch_id,
          (row_number() OVER (PARTITION BY e."openBatchId" ORDER BY e.id) - 1)::int AS pos
@@ -410,20 +421,20 @@ export async function recoverLostBatches(q: Queryable, args: { staleMs: number; 
        CROSS JOIN LATERAL unnest(lb."eventIds") AS x(id)
        JOIN "SaleEvent" e ON e.id = x.id AND e."openBatchId" = lb.id
      ), fe AS (
-       UPDATE "SaleEvent" SET status = 'FAILED', "openBatchId" = NULL, "lastError" = $3, version = version + 1,
-         "updatedAt" = now()
-       WHERE id IN (SELECT m.id FROM members m WHERE m.batch_id IN (SELECT id FROM f))
-         AND "openBatchId" IN (SELECT id FROM f) RETURNING id
+       UPDATE "SaleEvent" e SET status = 'FAILED', "failureKind" = 'NOT_SENT', "openBatchId" = NULL, "lastError" = f."lastError",
+         version = e.version + 1, "updatedAt" = now()
+       FROM f WHERE e.id IN (SELECT m.id FROM members m WHERE m.batch_id = f.id) AND e."openBatchId" = f.id
+       RETURNING e.id, f."lastError" AS error
      ), fbe AS (
-       ${decidedSql('SELECT m.batch_id, m.id, m.pos, $3::text FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
+       ${decidedSql('SELECT m.batch_id, m.id, m.pos, fe.error FROM fe JOIN members m ON m.id = fe.id', 'FAILED')}
      ), a AS (
-       UPDATE "BatchAttempt" SET "finishedAt" = clock_timestamp(), outcome = 'TRANSIENT', "responseExcerpt" = $3
-       WHERE "batchId" IN (SELECT id FROM lost) AND "finishedAt" IS NULL RETURNING 1
+       UPDATE "BatchAttempt" SET "finishedAt" = clock_timestamp(), outcome = 'LOST', "responseExcerpt" = $3
+       WHERE "batchId" IN (SELECT id FROM lost) AND "finishedAt" IS NULL AND outcome IS NULL RETURNING 1
      )
      SELECT (SELECT count(*) FROM r)::int AS retried, (SELECT count(*) FROM f)::int AS failed,
        (SELECT count(*) FROM fe)::int + (SELECT count(*) FROM fbe)::int + (SELECT count(*) FROM a)::int AS touched,
        ${jobSpecsSql('SELECT id, "connectionId", "nextAttemptAt" FROM r')} AS jobs`,
-    [args.staleMs, args.maxAttempts, reason],
+    [args.staleMs, args.maxLostAttempts, resending],
   )
   return { retried: rows[0]?.retried ?? 0, failed: rows[0]?.failed ?? 0 }
 }

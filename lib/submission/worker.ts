@@ -5,7 +5,7 @@ import { type Runner, run, type WorkerEvents } from 'graphile-worker'
 import pg from 'pg'
 import { type SubmissionConfig, submissionConfig } from './config'
 import { ConnectionCache } from './connections'
-import { reenqueueOrphans } from './jobs'
+import { reenqueueOrphans, removeSupersededJobs } from './jobs'
 import { ConnectionPacer, Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
 import { pgQueryable, type SendContext } from './send-batch'
@@ -18,7 +18,13 @@ export type SubmissionWorker = {
   id: string
   stop(): Promise<void>
   /** one sweep now (tests): recover batches of dead workers, unlock their jobs, give orphans a job */
-  sweep(): Promise<{ retried: number; failed: number; unlockedWorkers: number; orphans: number }>
+  sweep(): Promise<{
+    retried: number
+    failed: number
+    unlockedWorkers: number
+    orphans: number
+    superseded: number
+  }>
 }
 
 export type { WorkerLog } from './worker-log'
@@ -54,7 +60,7 @@ async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: s
 
 // Any worker may sweep; every step is guarded, so concurrent sweeps by several workers are harmless.
 export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
-  const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxAttempts: cfg.maxAttempts })
+  const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxLostAttempts: cfg.maxLostAttempts })
   // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now
   const { rows } = await q.query<{ ids: string[] | null; n: number }>(
     `WITH dead AS (
@@ -65,9 +71,10 @@ export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
   )
   const ids = rows[0]?.ids ?? []
   if (ids.length > 0) await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids])
+  const superseded = await removeSupersededJobs(q)
   // an open batch and its job commit together, so a short grace only spares batches changing this instant
   const orphans = await reenqueueOrphans(q, 1_000)
-  return { ...lost, unlockedWorkers: rows[0]?.n ?? 0, orphans }
+  return { ...lost, unlockedWorkers: rows[0]?.n ?? 0, orphans, superseded }
 }
 
 export async function startSubmissionWorker(options: {
@@ -80,10 +87,9 @@ export async function startSubmissionWorker(options: {
   const log = options.log ?? workerLog
   await ensureQueueSchema(options.databaseUrl)
   const id = `${os.hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`
-  // Every write a worker makes is recoverable (a lost transition leaves a lease that the sweeper takes back, and a
-  // resend is safe), so worker sessions skip waiting for the WAL flush: commits stop costing a disk sync each.
-  // Submissions by people stay fully synchronous.
-  const pgOptions = { connectionString: options.databaseUrl, options: '-c synchronous_commit=off' }
+  // Durable commits: a claim or an outcome acknowledged and then lost in a database crash would leave a request
+  // Constructor accepted without its attempt record (issue 17), so worker sessions wait for the WAL flush.
+  const pgOptions = { connectionString: options.databaseUrl }
   const pool = new pg.Pool({ ...pgOptions, max: cfg.dbConcurrency + 2 })
   pool.on('error', (e) => log('warn', 'idle database connection failed', { err: e.message }))
   const q = pgQueryable(pool)
@@ -223,7 +229,7 @@ export async function startSubmissionWorker(options: {
     if (stopping) return
     sweep()
       .then((r) => {
-        if (r.retried || r.failed || r.unlockedWorkers || r.orphans)
+        if (r.retried || r.failed || r.unlockedWorkers || r.orphans || r.superseded)
           log('info', 'recovered work of stopped workers', r)
       })
       .catch((e) => log('warn', 'sweep failed', { err: (e as Error).message }))

@@ -23,6 +23,7 @@ import { toast } from '@/components/ui/toast'
 import type { ActionResult } from '@/lib/auth/action'
 import { fixSaleEventGroupAction, submitFixedSaleEventsAction } from '@/lib/sales/actions'
 import type { FailureGroup } from '@/lib/sales/queries'
+import { isUnsentReason } from '@/lib/sales/reasons'
 import { type GroupFix, groupFixSchema } from '@/lib/sales/table-actions-schema'
 
 const n = (count: number, one = 'sale', many = `${one}s`) =>
@@ -279,7 +280,7 @@ export function FailureGroupCard({ group, items }: { group: FailureGroup; items:
             {group.label}: {n(group.events, 'event')}
           </CardTitle>
           <Badge variant={group.status === 'FAILED' ? 'danger' : 'warning'}>
-            {group.status === 'FAILED' ? 'Refused' : 'Invalid'}
+            {group.status === 'INVALID' ? 'Invalid' : isUnsentReason(group.code) ? 'Not sent' : 'Refused'}
           </Badge>
         </div>
         <CardDescription>{group.help}</CardDescription>

@@ -29,6 +29,7 @@ const ATTEMPT = {
   UNAUTHORIZED: 'Not authorised: sending paused',
   RATE_LIMITED: 'Rate limited',
   TRANSIENT: 'Temporary failure',
+  LOST: 'No answer recorded: our sending process stopped',
 } as const
 
 // a batch can hold several stores' sales: its own times are in UTC (each sale's time is in its store's zone)

@@ -125,6 +125,7 @@ export default async function SaleEventPage({ params }: { params: Promise<{ id: 
               initial={initial}
               stores={stores}
               storeApiReason={event.status === 'FAILED' ? event.lastError : null}
+              notSent={event.failureKind === 'NOT_SENT'}
               readOnlyReason={
                 queued
                   ? 'This sale is queued for sending, so it cannot be changed right now. Wait for its batch to finish, or cancel the batch.'

@@ -103,11 +103,14 @@ export function SaleEventForm({
   initial,
   stores,
   storeApiReason,
+  notSent = false,
   readOnlyReason,
 }: {
   initial: EditableEvent
   stores: { id: string; code: string; name: string; timeZone: string; locale?: string }[]
   storeApiReason?: string | null
+  /** the failure was ours (we gave up sending), not Constructor's refusal */
+  notSent?: boolean
   readOnlyReason?: string | null
 }) {
   const router = useRouter()
@@ -181,7 +184,10 @@ export function SaleEventForm({
           role="alert"
           className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm"
         >
-          <span className="font-medium">Constructor refused this sale:</span> {storeApiReason}
+          <span className="font-medium">
+            {notSent ? 'Not sent (Constructor did not refuse it):' : 'Constructor refused this sale:'}
+          </span>{' '}
+          {storeApiReason}
         </p>
       ) : null}
       <FormError message={serverError} />

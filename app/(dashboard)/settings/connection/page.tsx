@@ -3,6 +3,7 @@ import { getConnectionForSettings } from '@/lib/connection/queries'
 import { formatUtc } from '@/lib/utils/format'
 import { ConnectionForm } from './connection-form'
 import { CustomerIdPolicyForm } from './customer-id-policy-form'
+import { PaceForm } from './pace-form'
 
 export const metadata = { title: 'Constructor connection · Settings' }
 
@@ -42,6 +43,23 @@ export default async function ConnectionSettingsPage() {
         tokenHint={conn?.tokenHint ?? null}
         connectionId={conn?.id ?? null}
       />
+      {conn ? (
+        <PaceForm
+          connectionId={conn.id}
+          initial={{ maxRequestsPerSecond: conn.maxRequestsPerSecond, maxConcurrency: conn.maxConcurrency }}
+          effective={
+            conn.pace
+              ? {
+                  rate: conn.pace.rate,
+                  slowedUntil:
+                    conn.pace.holdUntil && conn.pace.holdUntil.getTime() > Date.now()
+                      ? formatUtc(conn.pace.holdUntil)
+                      : null,
+                }
+              : null
+          }
+        />
+      ) : null}
       {conn ? (
         <CustomerIdPolicyForm
           connectionId={conn.id}
