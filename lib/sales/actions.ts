@@ -7,7 +7,7 @@ import { db, Prisma } from '@/lib/db'
 import { applyGroupFix, GroupFixError, groupEventIds, revalidateEvents } from '@/lib/sales/fixes'
 import { countMatchingEvents, lockMatchingEventIds } from '@/lib/sales/matching'
 import { EMPTY_FILTER, getVisibleStores, salesWhere } from '@/lib/sales/queries'
-import { failedReasonMessage, isApiReason } from '@/lib/sales/reasons'
+import { failedReasonMessage } from '@/lib/sales/reasons'
 import { completeRefundLines, RefundCompletionError } from '@/lib/sales/returns'
 import { parseSalesSearchParams } from '@/lib/sales/search-params'
 import {

@@ -6,7 +6,6 @@ import { db, Prisma } from '@/lib/db'
 import {
   apiReason,
   failedReasonMessage,
-  isApiReason,
   isUnsentReason,
   REASONS,
   reasonInfo,
