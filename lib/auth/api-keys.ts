@@ -1,7 +1,10 @@
 import 'server-only'
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { db } from '@/lib/db'
 import { env } from '@/lib/env'
+import { hashApiKey } from './api-key-secret'
+
+export { hashApiKey, newApiKey } from './api-key-secret'
 
 // Sales feed keys: "sfk_<8 hex>_<43 base64url>" (256 random bits). The first part is the prefix shown in
 // Settings and the row's lookup key; the row keeps only the SHA-256 of the whole key (a high-entropy random
@@ -16,17 +19,6 @@ export type KeyCheck =
   | { ok: true; key: KeyCaller }
   | { ok: false; reason: 'unauthorized' }
   | { ok: false; reason: 'rateLimited'; retryAfterSeconds: number }
-
-export function hashApiKey(key: string) {
-  return createHash('sha256').update(key, 'utf8').digest('hex')
-}
-
-/** a new key: shown once to the admin, never stored (only its prefix and hash) */
-export function newApiKey() {
-  const prefix = `sfk_${randomBytes(4).toString('hex')}`
-  const key = `${prefix}_${randomBytes(32).toString('base64url')}`
-  return { key, prefix, secretHash: hashApiKey(key) }
-}
 
 /** the key an HTTP request presents: "Authorization: Bearer <key>" */
 export function presentedKey(headers: Headers): string | null {
