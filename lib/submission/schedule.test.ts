@@ -1,8 +1,9 @@
+import { parseCrontab } from 'graphile-worker'
 import { describe, expect, it, vi } from 'vitest'
 import { makeStore, uniq } from '@/lib/auth/test-fixtures'
 import { db, dbPool } from '@/lib/db'
 import { nextRunAt } from './next-run'
-import { runDueSchedules } from './schedule'
+import { RUN_SCHEDULES_TASK, runDueSchedules, SCHEDULES_CRONTAB } from './schedule'
 
 vi.mock('server-only', () => ({}))
 
@@ -102,5 +103,14 @@ describe('runDueSchedules', () => {
     // nothing new is ready: the next minute does nothing for these stores
     const next = await runDueSchedules(dbPool(), new Date(now.getTime() + 60_000))
     expect(next.filter((r) => mine.has(r.storeId))).toEqual([])
+  })
+})
+
+describe('the worker’s crontab line', () => {
+  it('is one graphile-worker accepts: every minute, the schedules task, one run at a time', () => {
+    const [item] = parseCrontab(SCHEDULES_CRONTAB)
+    expect(item?.task).toBe(RUN_SCHEDULES_TASK)
+    expect(item?.options.maxAttempts).toBe(1)
+    expect(item?.identifier).toBe(RUN_SCHEDULES_TASK)
   })
 })

@@ -7,7 +7,10 @@ import { SubmissionError, submitStoreOnSchedule } from './submit'
 // under its row lock (SKIP LOCKED) and its next run moves on in the same transaction, so two runners can never
 // submit the same schedule twice.
 
-export const RUN_SCHEDULES_TASK = 'submission.run-schedules'
+// graphile-worker's crontab takes task names of letters, digits, _ : / and - (no dots)
+export const RUN_SCHEDULES_TASK = 'submission:run-schedules'
+/** every minute, at most one run at a time */
+export const SCHEDULES_CRONTAB = `* * * * * ${RUN_SCHEDULES_TASK} ?max=1`
 
 type Due = { storeId: string; mode: ScheduleMode; dailyAt: string | null; timeZone: string; ready: number }
 

@@ -8,7 +8,7 @@ import { ConnectionCache } from './connections'
 import { reenqueueOrphans } from './jobs'
 import { ConnectionPacer, Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
-import { RUN_SCHEDULES_TASK } from './schedule'
+import { RUN_SCHEDULES_TASK, SCHEDULES_CRONTAB } from './schedule'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
 import { makeRunSchedulesTask } from './tasks/run-schedules'
@@ -134,7 +134,7 @@ export async function startSubmissionWorker(options: {
       [RUN_SCHEDULES_TASK]: makeRunSchedulesTask(pool, log),
     },
     // the stores' scheduled submissions: graphile-worker fires each minute once across every worker
-    crontab: `* * * * * ${RUN_SCHEDULES_TASK} ?max=1`,
+    crontab: SCHEDULES_CRONTAB,
     preset: {
       worker: {
         // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions are
