@@ -24,7 +24,7 @@ test('a till pushes yesterday’s sales with a key, the schedule submits them, a
   await page.getByLabel('Longitude').fill('13.4050')
   await page.getByLabel('Time zone').selectOption('Europe/Berlin')
   await page.getByRole('button', { name: 'Create store' }).click()
-  await expect(page.getByRole('cell', { name: code })).toBeVisible()
+  await expect(page.getByRole('cell', { name: code, exact: true })).toBeVisible()
 
   // the key: its stores chosen, shown once
   await page.goto('/settings/api-keys')
@@ -33,7 +33,7 @@ test('a till pushes yesterday’s sales with a key, the schedule submits them, a
   await page.getByRole('checkbox', { name: new RegExp(code) }).check()
   await page.getByRole('button', { name: 'Create key' }).click()
   await expect(page.getByRole('heading', { name: 'Copy the key now' })).toBeVisible()
-  const key = await page.getByLabel('API key').inputValue()
+  const key = await page.getByRole('textbox', { name: 'API key', exact: true }).inputValue()
   expect(key).toMatch(/^sfk_[0-9a-f]{8}_/)
   await page.getByRole('button', { name: 'Done' }).click()
   const row = page.getByRole('row', { name: new RegExp(`Till of ${code}`) })
