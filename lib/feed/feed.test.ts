@@ -245,6 +245,12 @@ describe('POST /api/v1/sales: bad input is refused whole, with a JSON 4xx that n
     await refused(403, FEED_MESSAGES.otherStore([theirs.code]), () =>
       push(key, 'order_id\n1\n', { contentType: 'text/csv', query: `?store=${theirs.code}` }),
     )
+    // a CSV whose rows name another store: refused whole too, not stored as row problems
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    const csv = `order_id,occurred_at,store_code,kind,item_id,unit_price,quantity\nX-4,${day} 10:00,${mine.code},purchase,S,1.00,1\nX-5,${day} 10:00,${theirs.code},purchase,S,1.00,1\n`
+    await refused(403, FEED_MESSAGES.otherStore([theirs.code]), () =>
+      push(key, csv, { contentType: 'text/csv' }),
+    )
     expect(await eventsOf(mine.id)).toEqual([])
     expect(await eventsOf(theirs.id)).toEqual([])
   })

@@ -149,6 +149,9 @@ async function receiveCsv(
       defaultStoreCode: store.code,
       ...(remembered && { mapping: remembered }),
     })
+    // the parser knows only the key's stores: a row naming any other store (or none that exists) refuses the file
+    if (result.unknownStores.length > 0)
+      return refuse(403, FEED_MESSAGES.otherStore(result.unknownStores.slice(0, 10).map((u) => u.name)))
     if (result.events.length > FEED_LIMITS.maxSales)
       return refuse(413, FEED_MESSAGES.tooMany(result.events.length))
     if (result.events.length === 0 && result.rowIssues.length === 0) return refuse(400, FEED_MESSAGES.empty)
