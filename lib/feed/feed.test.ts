@@ -327,3 +327,55 @@ describe('GET /api/v1/openapi.json', () => {
     expect(doc.servers).toEqual([{ url: 'http://127.0.0.1:3000' }])
   })
 })
+
+describe('Settings → API keys (admin actions)', () => {
+  it('creates a key shown once and stored hashed, audits creation, use and revocation; a revoked key is refused', async () => {
+    const { createApiKeyAction, revokeApiKeyAction } = await import('./actions')
+    const { makeUser, signedIn } = await import('@/lib/auth/test-fixtures')
+    const { runAs } = await import('@/lib/auth/testing')
+    const store = await makeStore()
+    const admin = await makeUser({ role: 'ADMIN' })
+    const created = await runAs(signedIn(admin), () =>
+      createApiKeyAction({ name: 'Till 1', storeIds: [store.id] }),
+    )
+    if (!created.ok) throw new Error(created.error)
+    const { id, key, prefix } = created.data
+    expect(key.startsWith(`${prefix}_`)).toBe(true)
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id } })
+    expect(JSON.stringify(row)).not.toContain(key)
+    expect(row.secretHash).toMatch(/^[0-9a-f]{64}$/)
+    expect((await push(key, json([feedSale('AK-1')]))).status).toBe(200)
+    const revoked = await runAs(signedIn(admin), () => revokeApiKeyAction({ keyId: id }))
+    expect(revoked.ok).toBe(true)
+    expect((await push(key, json([feedSale('AK-2')]))).status).toBe(401)
+    const trail = await db.auditLog.findMany({ where: { entityId: id }, orderBy: { at: 'asc' } })
+    expect(trail.map((t) => t.action)).toEqual(['apiKey.created', 'apiKey.used', 'apiKey.revoked'])
+    expect(JSON.stringify(trail)).not.toContain(key)
+  })
+
+  it('sets a store’s schedule: daily needs a time, and the next run is that time in the store’s zone', async () => {
+    const { setSubmitScheduleAction } = await import('./actions')
+    const { makeUser, signedIn } = await import('@/lib/auth/test-fixtures')
+    const { runAs } = await import('@/lib/auth/testing')
+    const store = await makeStore()
+    const admin = signedIn(await makeUser({ role: 'ADMIN' }))
+    const missing = await runAs(admin, () => setSubmitScheduleAction({ storeId: store.id, mode: 'DAILY' }))
+    expect(missing).toMatchObject({ ok: false, fieldErrors: { dailyAt: [expect.stringContaining('HH:MM')] } })
+    const daily = await runAs(admin, () =>
+      setSubmitScheduleAction({ storeId: store.id, mode: 'DAILY', dailyAt: '23:30' }),
+    )
+    if (!daily.ok) throw new Error(daily.error)
+    const next = new Date(daily.data.nextRunAt as string)
+    expect(next.getTime()).toBeGreaterThan(Date.now())
+    // the store is in Europe/Berlin: 23:30 there
+    expect(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Berlin',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(next),
+    ).toBe('23:30')
+    const off = await runAs(admin, () => setSubmitScheduleAction({ storeId: store.id, mode: 'OFF' }))
+    expect(off).toMatchObject({ ok: true, data: { mode: 'OFF', nextRunAt: null } })
+  })
+})
