@@ -5,6 +5,7 @@ import { Badge } from '@/components/ui/badge'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requireAdminPage } from '@/lib/auth/caller'
 import { env } from '@/lib/env'
+import { feedOpenApiDocument } from '@/lib/feed/openapi'
 import { getApiKeysForSettings, getStoreSchedules } from '@/lib/feed/queries'
 import { FEED_LIMITS } from '@/lib/feed/schema'
 import { formatInZone, formatUtc } from '@/lib/utils/format'
@@ -28,6 +29,12 @@ export default async function ApiKeysSettingsPage() {
     appOrigin(),
   ])
   const exampleCode = schedules[0]?.code ?? 'BER-01'
+  const contract = feedOpenApiDocument(origin)
+  const fieldsOf = (id: 'Sale' | 'SaleItem') =>
+    Object.entries(
+      (contract.components.schemas[id] as { properties: Record<string, { description?: string }> })
+        .properties,
+    ).map(([name, p]) => ({ name, description: p.description ?? '' }))
   const curl = `curl -sS -X POST '${origin}/api/v1/sales' \\
   -H "Authorization: Bearer $STOREFRONT_SYNC_KEY" \\
   -H 'Content-Type: application/json' \\
@@ -145,6 +152,30 @@ export default async function ApiKeysSettingsPage() {
         <div>
           <CopyButton text={curl} label="Copy curl example" />
         </div>
+        <h3 className="mt-2 font-medium">Fields of a sale</h3>
+        <Table>
+          <TableHeader>
+            <TableRow>
+              <TableHead>Field</TableHead>
+              <TableHead>Meaning</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {[
+              ...fieldsOf('Sale'),
+              ...fieldsOf('SaleItem').map((f) => ({ ...f, name: `items[].${f.name}` })),
+            ].map((f) => (
+              <TableRow key={f.name}>
+                <TableCell className="font-mono text-xs">{f.name}</TableCell>
+                <TableCell className="text-sm">{f.description}</TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+        <details className="rounded-md border p-3">
+          <summary className="cursor-pointer text-sm font-medium">The OpenAPI 3.1 document</summary>
+          <pre className="mt-2 max-h-96 overflow-auto text-xs">{JSON.stringify(contract, null, 2)}</pre>
+        </details>
       </section>
     </div>
   )
