@@ -40,6 +40,10 @@ test('a till pushes yesterday’s sales with a key, the schedule submits them, a
   await expect(row).toContainText(key.slice(0, 12))
   await expect(row).toContainText('Never')
 
+  // the contract is on the page, generated from the same schemas as the JSON document
+  await expect(page.getByText('Example: push one sale with curl')).toBeVisible()
+  await expect(page.getByRole('cell', { name: 'occurred_at', exact: true })).toBeVisible()
+
   // the store submits as soon as its sales are ready
   await page
     .getByLabel(`When ${code}’s sales are submitted`)
@@ -55,6 +59,8 @@ test('a till pushes yesterday’s sales with a key, the schedule submits them, a
     kind: 'purchase',
     items: [{ item_id: `SKU-${n}`, item_name: 'Mug', unit_price: '12.50', quantity: n }],
   }))
+  const contract = await (await till.get('/api/v1/openapi.json')).json()
+  expect(contract.openapi).toBe('3.1.0')
   const pushed = await till.post('/api/v1/sales', {
     headers: { authorization: `Bearer ${key}` },
     data: sales,
