@@ -19,7 +19,8 @@
  * (e.g. a sale event per store). Inputs must be valid for the schema, so a denial proves the door,
  * not the parser. `prepare` runs before the cell, outside the "nothing changed" window.
  * Route handlers: ROUTES['app/path/route.ts GET'] = { rule, request: (t) => new Request(...) }. Each is
- * built with authorizedRoute (lib/auth/route.ts) unless OWN_DOOR below says why it keeps its own.
+ * built with authorizedRoute (lib/auth/route.ts) unless OWN_DOOR below says why it keeps its own; a route behind
+ * API keys is built with keyedRoute and has rule 'api-key' (each persona then presents the key feedKeys gives it).
  */
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
