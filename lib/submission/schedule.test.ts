@@ -114,3 +114,42 @@ describe('the worker’s crontab line', () => {
     expect(item?.identifier).toBe(RUN_SCHEDULES_TASK)
   })
 })
+
+describe('a store that moves time zone', () => {
+  it('keeps its daily run at the same local time in the new zone', async () => {
+    const { updateStoreAction } = await import('@/lib/stores/actions')
+    const { makeUser, signedIn } = await import('@/lib/auth/test-fixtures')
+    const { runAs } = await import('@/lib/auth/testing')
+    const store = await makeStore()
+    const now = new Date()
+    await db.storeSchedule.create({
+      data: {
+        storeId: store.id,
+        mode: 'DAILY',
+        dailyAt: '23:30',
+        nextRunAt: nextRunAt('DAILY', '23:30', store.timeZone, now),
+      },
+    })
+    const admin = signedIn(await makeUser({ role: 'ADMIN' }))
+    const moved = await runAs(admin, () =>
+      updateStoreAction({
+        storeId: store.id,
+        code: store.code,
+        name: store.name,
+        latitude: '40.7233',
+        longitude: '-74.0030',
+        timeZone: 'America/New_York',
+        currency: 'USD',
+        locale: 'en-US',
+      }),
+    )
+    expect(moved.ok).toBe(true)
+    const s = await db.storeSchedule.findUniqueOrThrow({ where: { storeId: store.id } })
+    const local = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'America/New_York',
+      hour: '2-digit',
+      minute: '2-digit',
+    })
+    expect(local.format(s.nextRunAt as Date)).toBe('23:30')
+  })
+})
