@@ -50,6 +50,8 @@ export const envSchema = z.object({
   SEED_DEMO: bool.default(true),
   /** bearer token a Prometheus scraper presents at /api/metrics; unset: only an admin session reads it */
   METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters').optional(),
+  /** requests one sales feed key may make per minute (POST /api/v1/sales); more get 429 */
+  FEED_RATE_PER_MINUTE: z.coerce.number().int().positive().default(120),
 })
 
 export type Env = z.infer<typeof envSchema>

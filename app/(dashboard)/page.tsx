@@ -6,6 +6,7 @@ import { EmptyState, PageHeader } from '@/components/shell/app-shell'
 import { type Caller, requirePageCaller } from '@/lib/auth/caller'
 import { getOverview } from '@/lib/overview/queries'
 import { getStores } from '@/lib/stores/queries'
+import { ScheduleCard } from './schedule-card'
 
 export const metadata = { title: 'Overview' }
 
@@ -45,6 +46,11 @@ export default async function OverviewPage({
           <OverviewFigures caller={caller} storeCode={storeCode} storeCodes={stores.map((s) => s.code)} />
         </Suspense>
       )}
+      {stores.length > 0 ? (
+        <Suspense fallback={null}>
+          <ScheduleCard caller={caller} storeCode={storeCode} />
+        </Suspense>
+      ) : null}
     </>
   )
 }

@@ -19,7 +19,8 @@
  * (e.g. a sale event per store). Inputs must be valid for the schema, so a denial proves the door,
  * not the parser. `prepare` runs before the cell, outside the "nothing changed" window.
  * Route handlers: ROUTES['app/path/route.ts GET'] = { rule, request: (t) => new Request(...) }. Each is
- * built with authorizedRoute (lib/auth/route.ts) unless OWN_DOOR below says why it keeps its own.
+ * built with authorizedRoute (lib/auth/route.ts) unless OWN_DOOR below says why it keeps its own; a route behind
+ * API keys is built with keyedRoute and has rule 'api-key' (each persona then presents the key feedKeys gives it).
  */
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
@@ -34,6 +35,7 @@ import { runAs, sessionFor } from '@/lib/auth/testing'
 import { startSandbox } from '@/lib/constructor/sandbox/server'
 import { encryptSecret, secretHint } from '@/lib/crypto/secret-box'
 import { db } from '@/lib/db'
+import { makeApiKey } from '@/lib/feed/testing'
 import { makeUpload, oneOrderCsv } from '@/lib/uploads/storage/testing'
 import { hashPassword } from '@/lib/users/password'
 
@@ -50,7 +52,8 @@ type Persona = (typeof PERSONAS)[number]
 const TARGETS = ['own', 'other', 'missing'] as const
 type TargetKind = (typeof TARGETS)[number]
 type Target = { kind: TargetKind; storeId: string; userId: string; missingId: string }
-type Rule = 'public' | 'signed-in' | 'admin' | 'store-members'
+/** 'api-key': the sales feed's key door; a persona stands for the key it holds (feedKeys below), not a session */
+type Rule = 'public' | 'signed-in' | 'admin' | 'store-members' | 'api-key'
 
 type ActionEntry = {
   rule: Rule
@@ -59,7 +62,11 @@ type ActionEntry = {
   input: (t: Target, persona: Persona) => unknown
   prepare?: (persona: Persona) => Promise<void>
 }
-type RouteEntry = { rule: Rule; request: (t: Target) => Request; allowed?: (res: Response) => boolean }
+type RouteEntry = {
+  rule: Rule
+  request: (t: Target, persona: Persona) => Request
+  allowed?: (res: Response) => boolean
+}
 
 // ——— the world every cell runs in ———
 type World = Awaited<ReturnType<typeof makeWorld>>
@@ -167,6 +174,9 @@ const storeFields = (code: string) => ({
   currency: 'USD',
   locale: 'en-US',
 })
+
+/** a key per store for apiKeys.revoke, made afresh before each cell */
+const revocableKeys: Record<string, string> = {}
 
 /** a name each store keeps, for stores.removeName (re-created by its prepare once removed) */
 const aliasIds: Record<string, string> = {}
@@ -380,8 +390,49 @@ const ROUTES: Record<string, RouteEntry> = {
   },
 }
 
+// the sales feed's keys, one per persona: a manager's key writes their store, the admin's key both stores, the
+// deactivated persona holds a revoked key and the anonymous one none. No key writes store C ("missing").
+const feedKeys: Partial<Record<Persona, string>> = {}
+async function makeFeedKeys() {
+  feedKeys.managerA = (await makeApiKey([w.storeA.id])).key
+  feedKeys.managerB = (await makeApiKey([w.storeB.id])).key
+  feedKeys.admin = (await makeApiKey([w.storeA.id, w.storeB.id])).key
+  feedKeys.deactivated = (await makeApiKey([w.storeA.id], { revoked: true })).key
+}
+// a sale naming the cell's store, of a kind that does not exist: an allowed call passes the key and the store
+// check and answers 200 with the sale invalid, storing nothing; a denied one is 401 (key) or 403 (store)
+ROUTES['app/api/v1/sales/route.ts POST'] = {
+  rule: 'api-key',
+  request: (t, persona) =>
+    new Request(`${BASE}/api/v1/sales`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(feedKeys[persona] && { authorization: `Bearer ${feedKeys[persona]}` }),
+      },
+      body: JSON.stringify([
+        {
+          store_code: [w.storeA, w.storeB, w.storeC].find(
+            (s) => s.id === (t.kind === 'missing' ? w.storeC.id : t.storeId),
+          )?.code,
+          order_id: `MX-FEED-${uniq()}`,
+          occurred_at: new Date().toISOString(),
+          kind: 'not-a-kind',
+          items: [],
+        },
+      ]),
+    }),
+  allowed: (res) => res.status === 200,
+}
+// the feed's contract: public like any API description, it holds no data
+ROUTES['app/api/v1/openapi.json/route.ts GET'] = {
+  rule: 'public',
+  request: () => new Request(`${BASE}/api/v1/openapi.json`),
+}
+
 // route handlers that do not go through authorizedRoute, and why
 const OWN_DOOR: Record<string, string> = {
+  'app/api/v1/openapi.json/route.ts GET': 'public by design: the API description a till developer reads',
   'app/api/health/route.ts GET': 'public by design: a load balancer calls it without a session',
   'app/api/metrics/route.ts GET': 'a bearer METRICS_TOKEN opens it too, for a scraper without a session',
   'app/api/auth/[...nextauth]/route.ts GET': "next-auth's own endpoints",
@@ -622,6 +673,25 @@ Object.assign(ACTIONS, {
     prepare: ensure('queuedBatch'),
     input: (t) => ({ batchId: batchOf(t, 'queuedBatch') }),
   },
+  // Settings → API keys and schedules (lib/feed/actions.ts): admin only
+  'apiKeys.create': {
+    rule: 'admin',
+    targeted: false,
+    input: (t) => ({ name: `Till ${uniq()}`, storeIds: [t.storeId] }),
+  },
+  'apiKeys.revoke': {
+    rule: 'admin',
+    targeted: true,
+    prepare: async () => {
+      for (const store of [w.storeA, w.storeB]) revocableKeys[store.id] = (await makeApiKey([store.id])).id
+    },
+    input: (t) => ({ keyId: t.kind === 'missing' ? t.missingId : revocableKeys[t.storeId] }),
+  },
+  'schedules.set': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({ storeId: t.kind === 'missing' ? t.missingId : t.storeId, mode: 'OFF' }),
+  },
 } satisfies Record<string, ActionEntry>)
 Object.assign(ROUTES, {
   // the problems CSV: "missing" names a store no manager has (404 for managers, empty CSV for the admin)
@@ -654,6 +724,11 @@ function expected(rule: Rule, targeted: boolean, persona: Persona, kind: TargetK
       return persona === 'admin' ? 'allow' : 'deny'
     case 'store-members':
       return persona === 'admin' || (signedIn && kind === 'own') ? 'allow' : 'deny'
+    case 'api-key':
+      return (persona === 'admin' && kind !== 'missing') ||
+        ((persona === 'managerA' || persona === 'managerB') && kind === 'own')
+        ? 'allow'
+        : 'deny'
   }
 }
 
@@ -731,6 +806,7 @@ async function discoverRoutes() {
 beforeAll(async () => {
   sandbox = await startSandbox({ token: SANDBOX_TOKEN, controlToken: 'matrix-control', dataDir: sandboxDir })
   w = await makeWorld()
+  await makeFeedKeys()
 })
 afterAll(async () => {
   await sandbox?.close()
@@ -776,7 +852,12 @@ describe('the authorization matrix', () => {
       const rule = ROUTES[r.key]?.rule
       if (!meta || !rule) return []
       const access = JSON.stringify(meta.access)
-      const fits = rule === 'admin' ? access === '["ADMIN"]' : rule !== 'public' && access === '"signed-in"'
+      const fits =
+        rule === 'admin'
+          ? access === '["ADMIN"]'
+          : rule === 'api-key'
+            ? access === '"api-key"'
+            : rule !== 'public' && access === '"signed-in"'
       return fits ? [] : [`${r.key}: rule ${rule}, access ${access}`]
     })
     expect(mismatched, "a route's access must match its matrix rule").toEqual([])
@@ -828,7 +909,7 @@ describe('the authorization matrix', () => {
           const before = await fingerprint()
           const res = await runAs(await sessionOf(persona), async () => {
             const { NextRequest } = await import('next/server')
-            return handler(new NextRequest(entry.request(t)))
+            return handler(new NextRequest(entry.request(t, persona)))
           })
           const ok = entry.allowed ? entry.allowed(res) : res.status < 400
           if ((ok ? 'allow' : 'deny') !== want)

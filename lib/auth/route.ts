@@ -1,6 +1,7 @@
 import 'server-only'
 import { unstable_rethrow } from 'next/navigation'
 import { type Access, type CallerRefusal, MESSAGES, refuseCaller } from '@/lib/auth/action'
+import { checkApiKey, type KeyCaller, presentedKey } from '@/lib/auth/api-keys'
 import { type Caller, getCaller } from '@/lib/auth/caller'
 import { clientAddress } from '@/lib/auth/client-address'
 import { isDatabaseUnavailable, RETRY_AFTER_SECONDS, SERVICE_UNAVAILABLE } from '@/lib/db/unavailable'
@@ -17,7 +18,8 @@ export type RouteContext = {
   ip: string
 }
 
-export type RouteMeta = { name: string; access: RouteAccess; sameOrigin: boolean }
+/** 'api-key': the second door kind, for machine clients (a till's nightly job) that present a sales feed key */
+export type RouteMeta = { name: string; access: RouteAccess | 'api-key'; sameOrigin: boolean }
 
 export const ROUTE_META = Symbol.for('storefront-sync.route-meta')
 
@@ -84,14 +86,65 @@ function crossSite(req: Request) {
 }
 
 export function authorizedRoute<R extends Request = Request>(def: RouteDefinition<R>): AuthorizedRoute<R> {
-  const run = async (req: R): Promise<Response> => {
+  const run = guarded<R>(def.name, def.unexpected, async (req) => {
+    if (def.sameOrigin && crossSite(req)) return routeError(403, CROSS_SITE)
+    const caller = await getCaller()
+    const refused = refuseCaller(caller, def.access)
+    if (refused || !caller)
+      return routeError(REFUSAL_STATUS[refused ?? 'signedOut'], MESSAGES[refused ?? 'signedOut'])
+    return await def.handler(req, caller, { ip: clientAddress(req.headers) })
+  })
+  const meta: RouteMeta = { name: def.name, access: def.access, sameOrigin: Boolean(def.sameOrigin) }
+  return Object.assign(run, { [ROUTE_META]: meta })
+}
+
+/** the one answer to a missing, malformed, unknown, wrong or revoked key: never says which */
+export const KEY_REFUSED =
+  'Send a valid API key as "Authorization: Bearer <key>". An administrator creates keys in Settings → API keys.'
+export const KEY_RATE_LIMITED =
+  'Too many requests with this key. Wait for the time in Retry-After and send again.'
+
+export type KeyRouteDefinition<R extends Request> = {
+  /** unique, "<domain>.<verb>", used by the authorization matrix and the logs */
+  name: string
+  unexpected?: string
+  /** the key has passed: it is known, not revoked and within its rate; the handler scopes to key.storeIds */
+  handler: (req: R, key: KeyCaller, ctx: RouteContext) => Promise<Response>
+}
+
+/** the key door: API key (hashed, constant-time compare) → per-key rate limit → handler. No session is read. */
+export function keyedRoute<R extends Request = Request>(def: KeyRouteDefinition<R>): AuthorizedRoute<R> {
+  const run = guarded<R>(def.name, def.unexpected, async (req) => {
+    const checked = await checkApiKey(presentedKey(req.headers))
+    if (!checked.ok && checked.reason === 'rateLimited')
+      return Response.json(
+        { error: KEY_RATE_LIMITED },
+        {
+          status: 429,
+          headers: { 'cache-control': 'no-store', 'retry-after': String(checked.retryAfterSeconds) },
+        },
+      )
+    if (!checked.ok)
+      return Response.json(
+        { error: KEY_REFUSED },
+        { status: 401, headers: { 'cache-control': 'no-store', 'www-authenticate': 'Bearer' } },
+      )
+    return await def.handler(req, checked.key, { ip: clientAddress(req.headers) })
+  })
+  const meta: RouteMeta = { name: def.name, access: 'api-key', sameOrigin: false }
+  return Object.assign(run, { [ROUTE_META]: meta })
+}
+
+/** every door's failures alike: an outage is a 503 with Retry-After, anything else a 500 with the person's message */
+function guarded<R extends Request>(
+  name: string,
+  unexpected: string | undefined,
+  inner: (req: R) => Promise<Response>,
+): (req: R) => Promise<Response> {
+  const def = { name, unexpected }
+  return async (req: R): Promise<Response> => {
     try {
-      if (def.sameOrigin && crossSite(req)) return routeError(403, CROSS_SITE)
-      const caller = await getCaller()
-      const refused = refuseCaller(caller, def.access)
-      if (refused || !caller)
-        return routeError(REFUSAL_STATUS[refused ?? 'signedOut'], MESSAGES[refused ?? 'signedOut'])
-      return await def.handler(req, caller, { ip: clientAddress(req.headers) })
+      return await inner(req)
     } catch (error) {
       unstable_rethrow(error)
       if (isDatabaseUnavailable(error)) {
@@ -108,8 +161,6 @@ export function authorizedRoute<R extends Request = Request>(def: RouteDefinitio
       return routeError(500, def.unexpected ?? MESSAGES.unexpected)
     }
   }
-  const meta: RouteMeta = { name: def.name, access: def.access, sameOrigin: Boolean(def.sameOrigin) }
-  return Object.assign(run, { [ROUTE_META]: meta })
 }
 
 export function routeMeta(fn: unknown): RouteMeta | undefined {

@@ -11,6 +11,7 @@ import {
   updateStoreSchema,
 } from '@/lib/stores/schema'
 import { normalizeStoreName } from '@/lib/stores/store-names'
+import { nextRunAt } from '@/lib/submission/next-run'
 
 const FIELDS = ['code', 'name', 'latitude', 'longitude', 'timeZone', 'currency', 'locale', 'active'] as const
 
@@ -57,6 +58,13 @@ export const updateStoreAction = authorizedAction({
         const before = await tx.store.findUnique({ where: { id: storeId } })
         if (!before) throw new ActionError('That store no longer exists.')
         const after = await tx.store.update({ where: { id: storeId }, data: fields })
+        // a daily submission runs at its local time: in the new zone from now on
+        const schedule = await tx.storeSchedule.findUnique({ where: { storeId } })
+        if (before.timeZone !== after.timeZone && schedule?.mode === 'DAILY')
+          await tx.storeSchedule.update({
+            where: { storeId },
+            data: { nextRunAt: nextRunAt('DAILY', schedule.dailyAt, after.timeZone, new Date()) },
+          })
         await audit(tx, {
           actor: ctx.actor,
           action: 'store.updated',

@@ -278,3 +278,26 @@ export async function testAndResumeConnection(
     client.close()
   }
 }
+
+/**
+ * A store's schedule (lib/submission/schedule.ts): every READY sale of the store into batches, claimed by nobody
+ * in particular (the audit entry says "schedule"), inside the scheduler's transaction.
+ */
+export async function submitStoreOnSchedule(q: Queryable, storeId: string): Promise<SubmitResult> {
+  const connectionId = await connectionFor(q, undefined)
+  const r = await claimEventsIntoBatches(q, {
+    where: `e."storeId" = $1::uuid`,
+    params: [storeId],
+    connectionId,
+    createdById: null,
+  })
+  if (r.batchIds.length > 0)
+    await audit(q, {
+      actor: null,
+      action: 'sales.submitted',
+      entity: 'SaleEvent',
+      storeId,
+      details: { eventCount: r.eventCount, batchCount: r.batchIds.length, by: 'schedule' },
+    })
+  return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+}

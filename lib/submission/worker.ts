@@ -8,8 +8,10 @@ import { ConnectionCache } from './connections'
 import { reenqueueOrphans, removeSupersededJobs } from './jobs'
 import { ConnectionPacer, Semaphore } from './pace'
 import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
+import { RUN_SCHEDULES_TASK, SCHEDULES_CRONTAB } from './schedule'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
+import { makeRunSchedulesTask } from './tasks/run-schedules'
 import { makeSendBatchTask } from './tasks/send-batch'
 import { recoverLostBatches } from './transitions'
 import { type WorkerLog, workerLog } from './worker-log'
@@ -155,7 +157,12 @@ export async function startSubmissionWorker(options: {
       pollInterval: 1_000,
       logger: quietLogger(),
       events,
-      taskList: { [SEND_BATCH_TASK]: makeSendBatchTask(ctx) },
+      taskList: {
+        [SEND_BATCH_TASK]: makeSendBatchTask(ctx),
+        [RUN_SCHEDULES_TASK]: makeRunSchedulesTask(pool, log),
+      },
+      // the stores' scheduled submissions: graphile-worker fires each minute once across every worker
+      crontab: SCHEDULES_CRONTAB,
       preset: {
         worker: {
           // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions

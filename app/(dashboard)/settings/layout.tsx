@@ -7,7 +7,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   await requireAdminPage()
   return (
     <>
-      <PageHeader title="Settings" description="Stores, users and the Constructor connection." />
+      <PageHeader title="Settings" description="Stores, users, the Constructor connection and API keys." />
       <SettingsTabs />
       {children}
     </>

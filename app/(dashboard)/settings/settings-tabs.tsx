@@ -8,6 +8,7 @@ const TABS = [
   { href: '/settings/stores', label: 'Stores' },
   { href: '/settings/users', label: 'Users' },
   { href: '/settings/connection', label: 'Constructor connection' },
+  { href: '/settings/api-keys', label: 'API keys' },
 ] as const
 
 export function SettingsTabs() {

@@ -62,6 +62,8 @@ export const ISSUE_COLUMNS = ['id', 'uploadId', 'rowNumber', 'raw', 'reasons', '
 
 /** who stores the file and when: the same on every row of one commit */
 export type CommitContext = { uploadId: string; userId: string | null; at: string }
+/** an event's rows: from an upload, or from the sales feed (no upload, no user) */
+export type EventRowContext = Omit<CommitContext, 'uploadId'> & { uploadId: string | null }
 
 /**
  * What a column can hold of a value the file had (limits: lib/sales/limits.ts; over-long texts are cut by
@@ -95,7 +97,7 @@ function eventLine(
   out: CopyBinary,
   id: string,
   e: ParsedSaleEvent,
-  ctx: CommitContext & { atMs: number },
+  ctx: EventRowContext & { atMs: number },
   correction: boolean,
   version: number,
 ): void {
@@ -124,7 +126,8 @@ function eventLine(
     .text(e.contentHash)
     .bool(correction)
     .int4(version)
-    .uuid(ctx.uploadId)
+  if (ctx.uploadId === null) out.null()
+  else out.uuid(ctx.uploadId)
   if (ctx.userId === null) out.null().null()
   else out.uuid(ctx.userId).uuid(ctx.userId)
   out.timestamp(ctx.atMs).timestamp(ctx.atMs)
@@ -175,7 +178,7 @@ export type ChunkRows = {
 export function chunkRows(
   events: readonly ParsedSaleEvent[],
   existing: ReadonlyMap<string, ExistingEvent>,
-  ctx: CommitContext,
+  ctx: EventRowContext,
   counts: IngestCounts,
 ): ChunkRows {
   const newEvents = new CopyBinary()

@@ -84,7 +84,7 @@ type RunOptions = {
  * per key. Written as a lateral probe because the commit asks while its own transaction fills the table: the
  * planner, seeing a table that grew since it was last analysed, chose to scan all of it for every chunk.
  */
-async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: EventKeys, lock: boolean) {
+export async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: EventKeys, lock: boolean) {
   const { rows } = await client.query<ExistingRow>(
     `SELECT e.id::text AS id, e."storeId"::text AS "storeId", e.kind::text AS kind, e."orderId", e.status::text AS status,
             e."contentHash", e.version, (e."openBatchId" IS NOT NULL) AS "inOpenBatch"
@@ -325,15 +325,16 @@ export async function commitUpload(opts: {
 }
 
 /** writes one chunk the reader classified; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */
-async function storeChunk(
+export async function storeChunk(
   client: pg.ClientBase,
-  uploadId: string,
+  /** null for sales that came through the feed API (no upload to list them on) */
+  uploadId: string | null,
   rows: ChunkRows,
 ): Promise<{ written: Promise<void> }> {
   const { newEvents, changed, changedIds, carriedInvalidIds, lines } = rows
   // handed back unawaited: the reader builds the next chunk while PostgreSQL writes this one
   const inserted = copyRows(client, '"SaleEvent"', EVENT_COLUMNS, newEvents, 'binary')
-  if (carriedInvalidIds.length > 0) {
+  if (uploadId !== null && carriedInvalidIds.length > 0) {
     await inserted
     // an invalid sale the file carries unchanged is listed on this upload as needing attention (not a status move)
     await client.query(
