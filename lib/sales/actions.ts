@@ -349,7 +349,13 @@ export const fixSaleEventGroupAction = authorizedAction({
     try {
       const r = await db.$transaction(
         async (tx) => {
-          const out = await applyGroupFix(tx, ids, fix, { userId: caller.userId, email: caller.email })
+          const out = await applyGroupFix(
+            tx,
+            ids,
+            fix,
+            { userId: caller.userId, email: caller.email },
+            reason,
+          )
           await auditEvents(tx, caller, ctx, ids, 'sale.group-fixed', { reason, fix: fix.type })
           return out
         },

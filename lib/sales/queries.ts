@@ -3,7 +3,7 @@ import { cache } from 'react'
 import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
-import { apiReason, isApiReason, REASONS, reasonInfo } from '@/lib/sales/reasons'
+import { apiReason, isApiReason, reasonInfo } from '@/lib/sales/reasons'
 import type { EventStatus, SalesFilter, SalesTableParams } from '@/lib/sales/search-params'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
 
@@ -462,7 +462,7 @@ export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> 
         code: g.code,
         label: info.label,
         help: info.help,
-        fix: REASONS[g.code]?.fix ?? null,
+        fix: info.fix ?? null,
         events: g.events,
         sample: g.sample,
         status: 'INVALID' as const,

@@ -1,5 +1,7 @@
 import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
+import { MAP_UPLOAD_ITEM_IDS_SQL } from '@/lib/catalog/mappings'
+import { checkUploadItems, type PreviewCatalog } from '@/lib/catalog/upload-check'
 import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
@@ -60,6 +62,8 @@ export type UploadPreview = ReadFileFacts & {
   settings: IngestSettings
   /** the same file (same sha256, same store) is already stored: committing changes nothing */
   sameFileAs: { uploadId: string; committedAt: string | null } | null
+  /** the catalog pre-flight of the file's item ids (absent: no connection, or no item ids) */
+  catalog?: PreviewCatalog
 }
 
 type RunOptions = {
@@ -153,6 +157,7 @@ export async function previewUpload(
     [opts.sha256, opts.storeId, opts.uploadId],
   )
   const sameRow = same.rows[0]
+  const catalog = await checkUploadItems(read.itemIds ?? [])
   const preview: UploadPreview = {
     checkedAt: new Date().toISOString(),
     ...result,
@@ -165,6 +170,7 @@ export async function previewUpload(
     sameFileAs: sameRow
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
       : null,
+    ...(catalog !== undefined && { catalog }),
   }
   await finishParsing(pool, opts.uploadId, {
     counts,
@@ -292,6 +298,8 @@ export async function commitUpload(opts: {
       },
     )
     await pendingWrite
+    // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids
+    await client.query(MAP_UPLOAD_ITEM_IDS_SQL, [upload.id])
     counts = read.counts
     await finishUpload(client, upload.id, counts, false)
     await auditCommit(client, opts, upload, counts, null)

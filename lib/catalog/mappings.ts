@@ -1,0 +1,59 @@
+import { Prisma } from '@/lib/generated/prisma/client'
+
+// A store's mappings of a till's SKU to the Constructor catalog's id ("ItemIdMapping"): made by the Needs attention
+// group fix of a "not in your Constructor catalog" group, applied to every later upload, hand entry and feed input.
+
+type Tx = Prisma.TransactionClient
+const sql = Prisma.sql
+
+// Points every line of the events with the till's id at the catalog's id, and remembers that for each of their stores.
+export async function mapTillItemId(
+  tx: Tx,
+  eventIds: string[],
+  tillItemId: string,
+  catalogItemId: string,
+  userId: string | null,
+) {
+  await tx.$executeRaw(sql`
+    INSERT INTO "ItemIdMapping" (id, "storeId", "tillItemId", "catalogItemId", "createdById", "updatedAt")
+    SELECT gen_random_uuid(), s."storeId", ${tillItemId}, ${catalogItemId}, ${userId}::uuid, now()
+    FROM (SELECT DISTINCT "storeId" FROM "SaleEvent" WHERE id = ANY(${eventIds}::uuid[])) s
+    ON CONFLICT ("storeId", "tillItemId") DO UPDATE
+      SET "catalogItemId" = EXCLUDED."catalogItemId", "updatedAt" = now()`)
+  return tx.$executeRaw(sql`
+    UPDATE "LineItem" SET "itemId" = ${catalogItemId}
+    WHERE "eventId" = ANY(${eventIds}::uuid[]) AND "itemId" = ${tillItemId}`)
+}
+
+/** the store's catalog id for each of these till ids that has one */
+export async function itemMappingsFor(tx: Tx, storeId: string, itemIds: Iterable<string>) {
+  const ids = [...new Set(itemIds)]
+  if (ids.length === 0) return new Map<string, string>()
+  const rows = await tx.itemIdMapping.findMany({
+    where: { storeId, tillItemId: { in: ids } },
+    select: { tillItemId: true, catalogItemId: true },
+  })
+  return new Map(rows.map((r) => [r.tillItemId, r.catalogItemId]))
+}
+
+/** line items with each mapped till id replaced by its catalog id (hand entry and feed input, before storing) */
+export async function applyItemMappings<L extends { itemId: string | null }>(
+  tx: Tx,
+  storeId: string,
+  lines: L[],
+): Promise<L[]> {
+  const map = await itemMappingsFor(
+    tx,
+    storeId,
+    lines.flatMap((l) => (l.itemId ? [l.itemId] : [])),
+  )
+  if (map.size === 0) return lines
+  return lines.map((l) =>
+    l.itemId && map.has(l.itemId) ? { ...l, itemId: map.get(l.itemId) ?? l.itemId } : l,
+  )
+}
+
+/** an upload's stored lines with each mapped till id replaced, inside the commit's transaction (SQL for COPY paths) */
+export const MAP_UPLOAD_ITEM_IDS_SQL = `UPDATE "LineItem" li SET "itemId" = m."catalogItemId"
+  FROM "SaleEvent" e, "ItemIdMapping" m
+  WHERE li."eventId" = e.id AND e."uploadId" = $1::uuid AND m."storeId" = e."storeId" AND m."tillItemId" = li."itemId"`
