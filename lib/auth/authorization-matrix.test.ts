@@ -292,6 +292,15 @@ const ACTIONS: Record<string, ActionEntry> = {
     targeted: true,
     input: (t) => ({ connectionId: t.kind === 'missing' ? t.missingId : w.connection.id, policy: 'AS_IS' }),
   },
+  // the catalog pre-flight's hold setting: admins only
+  'connection.saveCatalogCheck': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      connectionId: t.kind === 'missing' ? t.missingId : w.connection.id,
+      holdUnknownItems: true,
+    }),
+  },
   // stores a previewed file; a second call (the admin after the manager) is the idempotent no-op
   'uploads.commit': {
     rule: 'store-members',

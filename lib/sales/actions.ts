@@ -83,7 +83,7 @@ export const submitSaleEventsAction = authorizedAction({
   handler: async ({ eventIds }, caller) => {
     const r = await submission(() => submitEvents(caller, { scope: 'events', eventIds }))
     refresh()
-    return { ...r, skipped: new Set(eventIds).size - r.eventCount }
+    return { ...r, skipped: new Set(eventIds).size - r.eventCount - (r.held ?? 0) }
   },
 })
 
@@ -432,7 +432,9 @@ export const submitMatchingSaleEventsAction = authorizedAction({
       eventCount: r.eventCount,
       batchCount: r.batchCount,
       batchIds: r.batchIds,
-      skipped: r.matched - r.eventCount,
+      skipped: r.matched - r.eventCount - (r.held ?? 0),
+      ...(r.held !== undefined && { held: r.held }),
+      ...(r.catalogUnavailable !== undefined && { catalogUnavailable: r.catalogUnavailable }),
     }
   },
 })

@@ -9,6 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Progress } from '@/components/ui/progress'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requirePageCaller } from '@/lib/auth/caller'
+import type { PreviewCatalog } from '@/lib/catalog/upload-check'
 import { getCustomerIdSettings } from '@/lib/connection/queries'
 import { actionAsSent, type CustomerIdSettings } from '@/lib/customers/customer-id'
 import type { SaleIssue } from '@/lib/sales/schema'
@@ -347,6 +348,64 @@ function ProblemsTable({
   )
 }
 
+// The catalog pre-flight of the file's item ids: which the Constructor catalog does not hold (their sales are held
+// when submitted, or sent anyway, as the connection says), which the store already maps to a catalog id.
+function CatalogCheck({ catalog }: { catalog: PreviewCatalog }) {
+  return (
+    <section aria-labelledby="catalog-check-title">
+      <h3 id="catalog-check-title" className="mb-2 font-medium">
+        {catalog.unknown.length === 0
+          ? catalog.status === 'unavailable'
+            ? 'Catalog check unavailable'
+            : 'Every item is in your Constructor catalog'
+          : `${formatCount(catalog.unknown.length)} ${catalog.unknown.length === 1 ? 'item is' : 'items are'} not in your Constructor catalog`}
+      </h3>
+      {catalog.status === 'unavailable' ? (
+        <p role="status" className="mb-2 text-sm text-muted-foreground">
+          {catalog.message ?? 'The catalog could not be checked.'} Sending is not affected.
+        </p>
+      ) : null}
+      {catalog.unknown.length > 0 ? (
+        <>
+          <Table aria-label="Items not in your Constructor catalog">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Item id</TableHead>
+                <TableHead className="text-right">Sales</TableHead>
+                <TableHead>Reason</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {catalog.unknown.map((u) => (
+                <TableRow key={u.itemId}>
+                  <TableCell className="font-mono">{u.itemId}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatCount(u.events)}</TableCell>
+                  <TableCell>{u.reason}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <p className="mt-2 text-sm text-muted-foreground">
+            {catalog.hold
+              ? 'These sales are held when you submit them. In Needs attention, map each SKU to the catalog’s id once: the store remembers it for later files.'
+              : 'These sales are sent anyway (the connection’s setting), but they teach Constructor’s ranking nothing until their ids match the catalog.'}
+          </p>
+        </>
+      ) : null}
+      {catalog.mapped.length > 0 ? (
+        <p className="mt-2 text-sm text-muted-foreground">
+          Stored as the catalog’s ids, as your store mapped them:{' '}
+          {catalog.mapped
+            .slice(0, 10)
+            .map((m) => `${m.itemId} → ${m.catalogItemId}`)
+            .join(', ')}
+          {catalog.mapped.length > 10 ? ', …' : ''}.
+        </p>
+      ) : null}
+    </section>
+  )
+}
+
 function PreviewView({
   preview,
   customerIds,
@@ -419,6 +478,7 @@ function PreviewView({
             </>
           ) : null}
         </section>
+        {preview.catalog ? <CatalogCheck catalog={preview.catalog} /> : null}
         <section>
           <h3 className="mb-2 font-medium">First events exactly as they will be sent</h3>
           <ol className="flex flex-col gap-3">

@@ -7,6 +7,7 @@ import { useState, useTransition } from 'react'
 import { FormError } from '@/components/forms/field'
 import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
+import { catalogNote } from '@/lib/catalog/messages'
 import { submitUploadAction } from '@/lib/uploads/actions'
 import { formatCount } from '@/lib/utils/format'
 
@@ -34,7 +35,9 @@ export function SubmitUpload({ uploadId, ready }: { uploadId: string; ready: num
       const r = await submitUploadAction({ uploadId, expectedCount: ready })
       if (r.ok) {
         setDone(r.data)
-        toast.success(`Submitted ${sales(r.data.eventCount)} in ${batches(r.data.batchCount)}.`)
+        toast.success(
+          `Submitted ${sales(r.data.eventCount)} in ${batches(r.data.batchCount)}.${catalogNote(r.data)}`,
+        )
       } else setError(r.error)
       router.refresh()
     })
