@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { CATALOG_BATCH_MAX_IDS, type CatalogLookupOptions, lookupCatalogItems } from './catalog'
+import { DEMO_CATALOG } from './sandbox/catalog'
 import { startTestSandbox, type TestSandbox } from './testing/sandbox'
 
 // The catalog lookup over real HTTP against the sandbox's GET /v2/items: batches of at most 1,000 ids, 401/403 and
@@ -120,5 +121,32 @@ describe('looking item ids up in the catalog', () => {
     )
     expect(r.unavailable?.reason).toBe('server_error')
     expect(r.requests).toBe(4)
+  })
+})
+
+describe("the product sandbox's seeded catalog", () => {
+  it('holds most of the demo items; the socks are under another id', async () => {
+    const demo = await startTestSandbox({ catalog: DEMO_CATALOG })
+    try {
+      const tills = [
+        'SKU-TEE-BLK',
+        'SKU-TEE-WHT',
+        'SKU-HOOD-GRY',
+        'SKU-CAP-NVY',
+        'SKU-SOCK-3P',
+        'SKU-JEAN-32',
+      ]
+      const r = await lookupCatalogItems({ baseUrl: demo.url, apiKey: 'demo', token: demo.token }, tills)
+      expect([...r.found].sort()).toEqual([
+        'SKU-CAP-NVY',
+        'SKU-HOOD-GRY',
+        'SKU-JEAN-32',
+        'SKU-TEE-BLK',
+        'SKU-TEE-WHT',
+      ])
+      expect(r.checked.size).toBe(6)
+    } finally {
+      await demo.dispose()
+    }
   })
 })
