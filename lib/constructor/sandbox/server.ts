@@ -75,8 +75,9 @@ export type SandboxStats = {
   requests: { total: number; byStatus: Record<string, number>; aborted: number }
   acceptedRequests: number
   acceptedActions: number
-  /** GET /v2/items requests answered 200, and the ids they asked about */
+  /** GET /v2/items requests answered 200, and the ids they asked about; every answer by status */
   catalogRequests: number
+  catalogByStatus: Record<string, number>
   catalogIds: number
   recordedActions: number
   inFlight: number
@@ -94,6 +95,8 @@ export type SandboxHandle = {
   getFaults(): SandboxFaults
   setFaults(patch: SandboxFaultsPatch): SandboxFaults
   stats(): SandboxStats
+  /** the arrival time, status and id count of each GET /v2/items request, oldest first */
+  catalogRequests(): RequestLogEntry[]
   /** the arrival time and status of each API request, oldest first */
   requests(): RequestLogEntry[]
   received(query?: ReceivedQuery): Promise<ReceivedPage>
@@ -196,6 +199,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   let faults = initialFaults
   let random = mulberry32(faults.seed)
   const limiter = new FixedWindowLimiter()
+  // the catalog endpoint draws its faults from a stream and a rate limit of its own, so catalog lookups never
+  // change which sales requests a seed makes fail
+  const catalogSeed = (seed: number) => mulberry32(seed ^ 0x5bd1e995)
+  let catalogRandom = catalogSeed(faults.seed)
+  const catalogLimiter = new FixedWindowLimiter()
   const log = await ReceivedLog.open(options.dataDir, { fsync: options.fsync ?? true })
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024
   const requestLogLimit = options.requestLogLimit ?? 200_000
@@ -205,6 +213,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
 
   let nextRequestId = 1
   let requestLog: RequestLogEntry[] = []
+  let catalogLog: RequestLogEntry[] = []
+  let catalogByStatus: Record<string, number> = {}
   const catalog = new CatalogStore(options.catalog ?? OPEN_CATALOG)
   let counters = {
     total: 0,
@@ -221,7 +231,10 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
 
   function setFaults(patch: SandboxFaultsPatch): SandboxFaults {
     const next = applyFaultsPatch(faults, initialFaults, patch)
-    if (patch.seed !== undefined || patch.reset) random = mulberry32(next.seed)
+    if (patch.seed !== undefined || patch.reset) {
+      random = mulberry32(next.seed)
+      catalogRandom = catalogSeed(next.seed)
+    }
     faults = next
     logger?.info({ event: 'sandbox.faults', faults }, 'sandbox faults changed')
     return faults
@@ -230,6 +243,8 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   async function reset(resetOptions: { faults?: boolean } = {}): Promise<void> {
     await log.reset()
     requestLog = []
+    catalogLog = []
+    catalogByStatus = {}
     counters = {
       total: 0,
       aborted: 0,
@@ -242,6 +257,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     maxInFlight = inFlight
     connectionsOpened = 0
     limiter.reset()
+    catalogLimiter.reset()
     if (resetOptions.faults) {
       setFaults({ reset: true })
       catalog.reset()
@@ -255,6 +271,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       acceptedRequests: counters.acceptedRequests,
       acceptedActions: counters.acceptedActions,
       catalogRequests: counters.catalogRequests,
+      catalogByStatus: { ...catalogByStatus },
       catalogIds: counters.catalogIds,
       recordedActions: log.total,
       inFlight,
@@ -263,7 +280,9 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     }
   }
 
+  type Endpoint = 'sales' | 'catalog'
   type Exchange = {
+    limiter: FixedWindowLimiter
     entry: RequestLogEntry
     rolls: { latency: number; hang: number; error: number; status: number }
     gone: Promise<void>
@@ -271,34 +290,44 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   }
 
   // The bookkeeping every API request shares: the request log, in-flight counts, fault rolls and the answer.
-  function begin(res: http.ServerResponse): Exchange {
+  // The sales endpoint's requests are what stats().requests, requests() and the in-flight counts describe; the
+  // catalog's have a log and counts of their own.
+  function begin(res: http.ServerResponse, endpoint: Endpoint): Exchange {
+    const sales = endpoint === 'sales'
     const arrivedAt = Date.now()
     const entry: RequestLogEntry = { id: nextRequestId++, arrivedAt, status: null }
-    requestLog.push(entry)
-    // Trim in chunks so the log stays bounded without an O(n) shift per request.
-    if (requestLog.length > requestLogLimit * 1.1) requestLog = requestLog.slice(-requestLogLimit)
-    counters.total++
-    inFlight++
-    maxInFlight = Math.max(maxInFlight, inFlight)
+    if (sales) {
+      requestLog.push(entry)
+      // Trim in chunks so the log stays bounded without an O(n) shift per request.
+      if (requestLog.length > requestLogLimit * 1.1) requestLog = requestLog.slice(-requestLogLimit)
+      counters.total++
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+    } else {
+      catalogLog.push(entry)
+      if (catalogLog.length > requestLogLimit * 1.1) catalogLog = catalogLog.slice(-requestLogLimit)
+    }
     // Drawn on arrival, in arrival order, so a seed replays the same faults for the same request sequence.
-    const rolls = { latency: random(), hang: random(), error: random(), status: random() }
+    const draw = sales ? random : catalogRandom
+    const rolls = { latency: draw(), hang: draw(), error: draw(), status: draw() }
     let clientGone!: () => void
     const gone = new Promise<void>((resolve) => {
       clientGone = resolve
     })
     res.on('close', () => {
-      inFlight--
+      if (sales) inFlight--
       entry.finishedAt = Date.now()
       if (!res.writableFinished) {
         entry.aborted = true
-        counters.aborted++
+        if (sales) counters.aborted++
         clientGone()
       }
     })
     const answer = (status: number, body?: unknown, headers: http.OutgoingHttpHeaders = {}) => {
       if (res.destroyed) return
       entry.status = status
-      byStatus[status] = (byStatus[status] ?? 0) + 1
+      const counts = sales ? byStatus : catalogByStatus
+      counts[status] = (counts[status] ?? 0) + 1
       if (body === undefined) {
         res.writeHead(status, headers)
         res.end()
@@ -308,13 +337,13 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
         'sandbox answered',
       )
     }
-    return { entry, rolls, gone, answer }
+    return { entry, rolls, gone, answer, limiter: sales ? limiter : catalogLimiter }
   }
 
   // Latency, a revoked token, credentials, the rate limit and the query: the same for every endpoint.
   // Returns true when it answered.
   async function guard(req: http.IncomingMessage, url: URL, x: Exchange): Promise<boolean> {
-    const { entry, rolls, gone, answer } = x
+    const { entry, rolls, gone, answer, limiter } = x
     const latency = faults.latency
     if (latency) {
       const ms =
@@ -366,7 +395,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   }
 
   async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const x = begin(res)
+    const x = begin(res, 'sales')
     const { entry, rolls, gone, answer } = x
     const arrivedAt = entry.arrivedAt
 
@@ -431,7 +460,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   // GET /v2/items?key=&section=&id=…: the catalog's items among the ids asked for (absent ones are not in it),
   // behind the same faults as the sales endpoint (latency, revoked token, 403, 429, hangs, 5xx).
   async function handleCatalog(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
-    const x = begin(res)
+    const x = begin(res, 'catalog')
     const { entry, rolls, gone, answer } = x
     req.resume()
     if (req.method !== 'GET') return answer(405, { message: 'Method Not Allowed' }, { allow: 'GET' })
@@ -466,6 +495,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     if (faults.catalogAnswer === 'not-json') {
       res.writeHead(200, { 'content-type': 'text/html' })
       entry.status = 200
+      catalogByStatus[200] = (catalogByStatus[200] ?? 0) + 1
       return void res.end('<html><body>Service temporarily unavailable</body></html>')
     }
     if (faults.catalogAnswer === 'huge') {
@@ -475,6 +505,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       res.write('{"items":[')
       const chunk = `${JSON.stringify({ id: 'x'.repeat(1000), name: 'padding' })},`.repeat(1000)
       for (let i = 0; i < 16 && !res.destroyed; i++) res.write(chunk)
+      catalogByStatus[200] = (catalogByStatus[200] ?? 0) + 1
       return void res.end('{"id":"end","name":"end"}]}')
     }
     const found = [...new Set(ids)].filter((id) => catalog.has(id))
@@ -602,6 +633,7 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     setCatalog: (patch) => catalog.set(patch),
     stats,
     requests: () => [...requestLog],
+    catalogRequests: () => [...catalogLog],
     received: (query) => log.query(query),
     reset,
   }
