@@ -1,9 +1,10 @@
 import { expect, type Page, type TestInfo, test } from '@playwright/test'
 import { NYC, uniq } from './helpers'
 
-// Catalog pre-flight: a till's SKU that Constructor's catalog does not know shows in the upload's preview; its sale
-// is held when submitted; the manager maps the SKU to the catalog's id once in Needs attention, and the sale goes
-// out carrying the catalog's id (as the sandbox received it).
+// Catalog pre-flight: till SKUs that Constructor's catalog does not know show in the upload's preview. The manager
+// maps one to the catalog's id right there (its sale is stored and sent with the catalog's id); the other's sale is
+// held when submitted, mapped once in Needs attention, and then goes out carrying the catalog's id too (as the
+// sandbox received them).
 test.use({ storageState: NYC.state })
 test.setTimeout(180_000)
 
@@ -11,11 +12,14 @@ const run = uniq()
 const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
 const TILL_SKU = `TILL-${run}`
 const CATALOG_ID = `CAT-${run}`
+const PREVIEW_SKU = `TILLP-${run}`
+const PREVIEW_CATALOG_ID = `CATP-${run}`
 const order = (n: number) => `CP-${run}-${n}`
 const csv = [
   'order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity',
   `${order(1)},${yesterday} 09:15,NYC-001,purchase,${TILL_SKU},Linen towel,6.00,1`,
   `${order(2)},${yesterday} 10:30,NYC-001,purchase,SKU-TEE-BLK,Classic tee,19.99,1`,
+  `${order(3)},${yesterday} 11:45,NYC-001,purchase,${PREVIEW_SKU},Linen napkin,3.00,2`,
 ].join('\n')
 
 const sandboxUrl = `http://127.0.0.1:${process.env.E2E_SANDBOX_PORT ?? '4110'}`
@@ -40,7 +44,7 @@ test.beforeAll(async () => {
   const res = await fetch(`${sandboxUrl}/_sandbox/catalog`, {
     method: 'POST',
     headers: { ...control, 'content-type': 'application/json' },
-    body: JSON.stringify({ missing: [TILL_SKU] }),
+    body: JSON.stringify({ missing: [TILL_SKU, PREVIEW_SKU] }),
   })
   expect(res.status, await res.text()).toBe(200)
 })
@@ -63,19 +67,34 @@ test('a till SKU missing from the catalog is shown, held, mapped once and sent a
   await expect(unknown.getByRole('row', { name: new RegExp(TILL_SKU) })).toContainText(
     `Item ${TILL_SKU} is not in your Constructor catalog`,
   )
-  await expect(unknown.getByRole('row')).toHaveCount(2)
-  await shot(page, info, '1-preview-unknown-sku')
+  await expect(unknown.getByRole('row')).toHaveCount(3)
+  await shot(page, info, '1-preview-unknown-skus')
 
-  // 2. store and submit: the known item goes out, the unknown one is held
-  await page.getByRole('button', { name: 'Store 2 sales' }).click()
+  // 2. map one SKU right in the preview: the rows are checked again and it is stored as the catalog's id
+  await unknown.getByLabel(`Catalog item id for ${PREVIEW_SKU}`).fill(PREVIEW_CATALOG_ID)
+  await unknown
+    .getByRole('row', { name: new RegExp(PREVIEW_SKU) })
+    .getByRole('button', { name: 'Map' })
+    .click()
+  await expect(page.getByText(`${PREVIEW_SKU} → ${PREVIEW_CATALOG_ID}`)).toBeVisible({ timeout: 30_000 })
+  await expect(unknown.getByRole('row')).toHaveCount(2)
+  await shot(page, info, '2-mapped-in-preview')
+
+  // 3. store and submit: the known and the mapped items go out, the unknown one is held
+  await page.getByRole('button', { name: 'Store 3 sales' }).click()
   await expect(page.getByRole('heading', { name: 'Stored' })).toBeVisible()
-  await page.getByRole('button', { name: 'Submit the 2 ready sales from this file' }).click()
+  await page.getByRole('button', { name: 'Submit the 3 ready sales from this file' }).click()
   await expect(
     page.getByText(/1 sale was held: its items are not in your Constructor catalog/).first(),
   ).toBeVisible()
-  await shot(page, info, '2-submitted-one-held')
+  await shot(page, info, '3-submitted-one-held')
+  await expect
+    .poll(async () => (await received(order(3))).flatMap((r) => r.action.data.items.map((i) => i.item_id)), {
+      timeout: 60_000,
+    })
+    .toEqual([PREVIEW_CATALOG_ID])
 
-  // 3. Needs attention groups the held sale by its item id; map the SKU to the catalog's id
+  // 4. Needs attention groups the held sale by its item id; map the SKU to the catalog's id
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Needs attention' }).click()
   const group = page.getByRole('region', {
     name: `Item ${TILL_SKU} is not in your Constructor catalog: 1 event`,
@@ -85,12 +104,12 @@ test('a till SKU missing from the catalog is shown, held, mapped once and sent a
   await group.getByRole('button', { name: 'Fix 1 sale' }).click()
   const dialog = page.getByRole('dialog')
   await dialog.getByLabel(`Catalog item id for ${TILL_SKU}`).fill(CATALOG_ID)
-  await shot(page, info, '3-map-sku')
+  await shot(page, info, '4-map-sku')
   await dialog.getByRole('button', { name: 'Apply to all' }).click()
   await expect(page.getByText('Fixed 1 sale: 1 ready to submit.')).toBeVisible()
   await expect(group).toHaveCount(0)
 
-  // 4. submit what was fixed: the sale leaves with the catalog's id
+  // 5. submit what was fixed: the sale leaves with the catalog's id
   await page.getByRole('button', { name: /^Submit all fixed/ }).click()
   await expect(page.getByText(/Submitted \d+ sales? you fixed/)).toBeVisible()
   await expect
@@ -99,7 +118,7 @@ test('a till SKU missing from the catalog is shown, held, mapped once and sent a
     })
     .toEqual([CATALOG_ID])
   expect((await received(order(2))).length).toBe(1)
-  await shot(page, info, '4-sent-with-catalog-id')
+  await shot(page, info, '5-sent-with-catalog-id')
 })
 
 test.afterAll(async () => {

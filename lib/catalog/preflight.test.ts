@@ -11,6 +11,7 @@ import { getFailureGroups } from '@/lib/sales/queries'
 import { submitEvents } from '@/lib/submission/submit'
 import { commitUpload } from '@/lib/uploads/storage/ingest'
 import { makeUpload } from '@/lib/uploads/storage/testing'
+import { mapItemIdAction } from './actions'
 import { CATALOG_UNKNOWN_TTL_MS, checkCatalogItems, unknownItemMessage } from './preflight'
 import { checkUploadItems } from './upload-check'
 
@@ -236,7 +237,14 @@ describe('an upload and the catalog', () => {
     expect(preview).toEqual({
       status: 'checked',
       hold: true,
-      unknown: [{ itemId: 'SKU-9', events: 2, reason: 'Item SKU-9 is not in your Constructor catalog' }],
+      unknown: [
+        {
+          itemId: 'SKU-9',
+          events: 2,
+          reason: 'Item SKU-9 is not in your Constructor catalog',
+          storeIds: [store.id],
+        },
+      ],
       mapped: [{ itemId: mapped, catalogItemId: 'CAT-CAP', events: 1 }],
     })
 
@@ -247,5 +255,34 @@ describe('an upload and the catalog', () => {
     await commitUpload({ uploadId, actor: { userId: manager.id, email: manager.email }, stores: [store] })
     const line = await db.lineItem.findFirstOrThrow({ where: { event: { orderId: order } } })
     expect(line.itemId).toBe('CAT-CAP')
+  })
+})
+
+describe('mapping a SKU from the preview, before storing', () => {
+  it("remembers the mapping for the manager's own store, and the next check of the file sees it as mapped", async () => {
+    const { store, manager } = await world()
+    const conn = await connection()
+    const till = `PRE-${uniq()}`
+    const before = await checkUploadItems([{ storeId: store.id, itemId: till, events: 4 }], {
+      connectionId: conn.id,
+    })
+    expect(before?.unknown).toEqual([
+      { itemId: till, events: 4, reason: unknownItemMessage(till), storeIds: [store.id] },
+    ])
+    const saved = await runAs(signedIn(manager), () =>
+      mapItemIdAction({ storeId: store.id, tillItemId: till, catalogItemId: ' CAT-MUG ' }),
+    )
+    expect(saved).toEqual({ ok: true, data: { tillItemId: till, catalogItemId: 'CAT-MUG' } })
+    const after = await checkUploadItems([{ storeId: store.id, itemId: till, events: 4 }], {
+      connectionId: conn.id,
+    })
+    expect(after?.unknown).toEqual([])
+    expect(after?.mapped).toEqual([{ itemId: till, catalogItemId: 'CAT-MUG', events: 4 }])
+    const other = await makeStore()
+    const refused = await runAs(signedIn(manager), () =>
+      mapItemIdAction({ storeId: other.id, tillItemId: till, catalogItemId: 'CAT-MUG' }),
+    )
+    expect(refused.ok).toBe(false)
+    expect(await db.itemIdMapping.count({ where: { storeId: other.id } })).toBe(0)
   })
 })

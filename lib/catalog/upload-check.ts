@@ -10,7 +10,7 @@ export type PreviewCatalog = {
   /** whether sales of unknown ids will be held when submitted (the connection's setting) */
   hold: boolean
   /** till ids the catalog does not hold (after the store's mappings), most used first */
-  unknown: { itemId: string; events: number; reason: string }[]
+  unknown: { itemId: string; events: number; reason: string; storeIds: string[] }[]
   /** till ids the store mapped to a catalog id: stored as the catalog's id */
   mapped: { itemId: string; catalogItemId: string; events: number }[]
 }
@@ -44,7 +44,7 @@ export async function checkUploadItems(
       sentAs: mapOf.get(`${i.storeId}\u0000${i.itemId}`) ?? i.itemId,
     }))
     const check = await checkCatalogItems(conn.id, new Set(sent.map((i) => i.sentAs)), { db })
-    const unknown = new Map<string, number>()
+    const unknown = new Map<string, { events: number; storeIds: Set<string> }>()
     const mapped = new Map<string, { catalogItemId: string; events: number }>()
     for (const i of sent) {
       if (i.sentAs !== i.itemId) {
@@ -52,16 +52,26 @@ export async function checkUploadItems(
         m.events += i.events
         mapped.set(i.itemId, m)
       }
-      if (check.unknown.has(i.sentAs)) unknown.set(i.sentAs, (unknown.get(i.sentAs) ?? 0) + i.events)
+      if (check.unknown.has(i.sentAs)) {
+        const u = unknown.get(i.sentAs) ?? { events: 0, storeIds: new Set<string>() }
+        u.events += i.events
+        u.storeIds.add(i.storeId)
+        unknown.set(i.sentAs, u)
+      }
     }
     return {
       status: check.status,
       ...(check.message !== undefined && { message: check.message }),
       hold: check.hold,
       unknown: [...unknown]
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+        .sort((a, b) => b[1].events - a[1].events || a[0].localeCompare(b[0]))
         .slice(0, SHOWN)
-        .map(([itemId, events]) => ({ itemId, events, reason: unknownItemMessage(itemId) })),
+        .map(([itemId, u]) => ({
+          itemId,
+          events: u.events,
+          reason: unknownItemMessage(itemId),
+          storeIds: [...u.storeIds],
+        })),
       mapped: [...mapped]
         .sort((a, b) => b[1].events - a[1].events)
         .slice(0, SHOWN)

@@ -33,6 +33,7 @@ import { formatCount, formatUtc } from '@/lib/utils/format'
 import { BatchStatusBadge } from '../../batches/batch-status-badge'
 import { STATUS_LABELS } from '../upload-status'
 import { CommitButton } from './commit-button'
+import { UnknownCatalogItems } from './map-catalog-items'
 import { MappingForm } from './mapping-form'
 import { NameStores } from './name-stores'
 import { SubmitUpload } from './submit-upload'
@@ -97,6 +98,7 @@ export default async function UploadPage({ params }: Params) {
         ) : null}
         {upload.status === 'PREVIEW' && preview ? (
           <PreviewView
+            uploadId={upload.id}
             preview={preview}
             customerIds={await getCustomerIdSettings()}
             localeOf={new Map((await getStores(caller)).map((st) => [st.code, st.locale]))}
@@ -350,7 +352,15 @@ function ProblemsTable({
 
 // The catalog pre-flight of the file's item ids: which the Constructor catalog does not hold (their sales are held
 // when submitted, or sent anyway, as the connection says), which the store already maps to a catalog id.
-function CatalogCheck({ catalog }: { catalog: PreviewCatalog }) {
+function CatalogCheck({
+  uploadId,
+  catalog,
+  recheck,
+}: {
+  uploadId: string
+  catalog: PreviewCatalog
+  recheck: Record<string, unknown>
+}) {
   return (
     <section aria-labelledby="catalog-check-title">
       <h3 id="catalog-check-title" className="mb-2 font-medium">
@@ -367,27 +377,10 @@ function CatalogCheck({ catalog }: { catalog: PreviewCatalog }) {
       ) : null}
       {catalog.unknown.length > 0 ? (
         <>
-          <Table aria-label="Items not in your Constructor catalog">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Item id</TableHead>
-                <TableHead className="text-right">Sales</TableHead>
-                <TableHead>Reason</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {catalog.unknown.map((u) => (
-                <TableRow key={u.itemId}>
-                  <TableCell className="font-mono">{u.itemId}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(u.events)}</TableCell>
-                  <TableCell>{u.reason}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <UnknownCatalogItems uploadId={uploadId} items={catalog.unknown} recheck={recheck} />
           <p className="mt-2 text-sm text-muted-foreground">
             {catalog.hold
-              ? 'These sales are held when you submit them. In Needs attention, map each SKU to the catalog’s id once: the store remembers it for later files.'
+              ? 'These sales are held when you submit them. Give the catalog’s id for each SKU now, or later in Needs attention: the store remembers it for later files.'
               : 'These sales are sent anyway (the connection’s setting), but they teach Constructor’s ranking nothing until their ids match the catalog.'}
           </p>
         </>
@@ -407,10 +400,12 @@ function CatalogCheck({ catalog }: { catalog: PreviewCatalog }) {
 }
 
 function PreviewView({
+  uploadId,
   preview,
   customerIds,
   localeOf,
 }: {
+  uploadId: string
   preview: UploadPreview
   customerIds: CustomerIdSettings
   localeOf: Map<string, string>
@@ -478,7 +473,9 @@ function PreviewView({
             </>
           ) : null}
         </section>
-        {preview.catalog ? <CatalogCheck catalog={preview.catalog} /> : null}
+        {preview.catalog ? (
+          <CatalogCheck uploadId={uploadId} catalog={preview.catalog} recheck={recheckInput(preview)} />
+        ) : null}
         <section>
           <h3 className="mb-2 font-medium">First events exactly as they will be sent</h3>
           <ol className="flex flex-col gap-3">
