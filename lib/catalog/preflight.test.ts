@@ -151,6 +151,21 @@ describe('the catalog pre-flight', () => {
   })
 })
 
+describe('a catalog check that cannot be made', () => {
+  it('says so when no token is set, and holds nothing', async () => {
+    const { store, caller } = await world()
+    const conn = await db.constructorConnection.create({ data: { baseUrl: sandbox.url, apiKey: 'test-key' } })
+    const bad = await sale(store.id, ['SKU-12'])
+    const r = await submitEvents(
+      caller,
+      { scope: 'events', eventIds: [bad.id], connectionId: conn.id },
+      { db },
+    )
+    expect(r.eventCount).toBe(1)
+    expect(r.catalogUnavailable).toBe('The catalog check is unavailable: no API token is set.')
+  })
+})
+
 describe('mapping a till SKU to a catalog id', () => {
   it('fixes the whole group, is remembered for the store and applied to a later hand entry', async () => {
     const { store, manager, caller } = await world()

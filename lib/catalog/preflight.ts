@@ -40,7 +40,8 @@ type Options = {
 
 const sql = Prisma.sql
 
-function unavailable(message: string, hold: boolean): CatalogCheck {
+function unavailable(reason: string, hold: boolean): CatalogCheck {
+  const message = `The catalog check is unavailable: ${reason}.`
   return { status: 'unavailable', unknown: new Set(), hold, message, cacheHits: 0, looked: 0 }
 }
 
@@ -52,7 +53,7 @@ export async function checkCatalogItems(
 ): Promise<CatalogCheck> {
   const db = opts.db ?? defaultDb
   const conn = await db.constructorConnection.findUnique({ where: { id: connectionId } })
-  if (!conn) return unavailable('No Constructor connection is set up.', true)
+  if (!conn) return unavailable('no Constructor connection is set up', true)
   const ids = lookupableIds(itemIds)
   if (ids.length === 0)
     return { status: 'checked', unknown: new Set(), hold: conn.holdUnknownItems, cacheHits: 0, looked: 0 }
@@ -74,17 +75,29 @@ export async function checkCatalogItems(
     looked: ask.length,
   }
   if (ask.length === 0) return result
-  if (!conn.tokenCiphertext) return { ...unavailable('No API token is set.', conn.holdUnknownItems), unknown }
+  // what could not be asked counts as asked-and-unavailable, so the person is told
+  const notAsked = (reason: string) => ({
+    ...unavailable(reason, conn.holdUnknownItems),
+    unknown,
+    cacheHits: cached.length,
+    looked: ask.length,
+  })
+  if (!conn.tokenCiphertext) return notAsked('no API token is set')
   let token: string
   try {
     token = decryptSecret(conn.tokenCiphertext)
   } catch {
-    return { ...unavailable('The stored API token cannot be read.', conn.holdUnknownItems), unknown }
+    return notAsked('the stored API token cannot be read')
   }
-  const lookup = await lookupCatalogItems(
-    { baseUrl: conn.baseUrl, apiKey: conn.apiKey, section: conn.section, token, ...opts.lookup },
-    ask,
-  )
+  let lookup: Awaited<ReturnType<typeof lookupCatalogItems>>
+  try {
+    lookup = await lookupCatalogItems(
+      { baseUrl: conn.baseUrl, apiKey: conn.apiKey, section: conn.section, token, ...opts.lookup },
+      ask,
+    )
+  } catch {
+    return notAsked('the connection’s settings cannot be used for it')
+  }
   const checked = [...lookup.checked]
   if (checked.length > 0) {
     const known = checked.map((id) => lookup.found.has(id))
