@@ -9,7 +9,7 @@ import { fixSaleEventGroupAction } from '@/lib/sales/actions'
 import { createSaleByHandAction } from '@/lib/sales/hand-entry/actions'
 import { getFailureGroups } from '@/lib/sales/queries'
 import { submitEvents } from '@/lib/submission/submit'
-import { commitUpload } from '@/lib/uploads/storage/ingest'
+import { commitUpload, type UploadPreview } from '@/lib/uploads/storage/ingest'
 import { makeUpload } from '@/lib/uploads/storage/testing'
 import { mapItemIdAction } from './actions'
 import { CATALOG_UNKNOWN_TTL_MS, checkCatalogItems, unknownItemMessage } from './preflight'
@@ -233,6 +233,18 @@ describe('mapping a till SKU to a catalog id', () => {
   })
 })
 
+async function previewUpload(opts: {
+  store: Awaited<ReturnType<typeof makeStore>>
+  manager: { id: string }
+  itemId: string
+}) {
+  const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+  const csv = `order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity\nPV-${uniq()},${day} 10:00,${opts.store.code},purchase,${opts.itemId},Cap,12.50,1\n`
+  const uploadId = await makeUpload({ store: opts.store, uploaderId: opts.manager.id, csv })
+  const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })
+  return upload.preview as unknown as UploadPreview
+}
+
 describe('an upload and the catalog', () => {
   it('shows unknown item ids in the preview with their reason, and stores mapped ones as the catalog id', async () => {
     const { store, manager } = await world()
@@ -260,8 +272,12 @@ describe('an upload and the catalog', () => {
           storeIds: [store.id],
         },
       ],
-      mapped: [{ itemId: mapped, catalogItemId: 'CAT-CAP', events: 1 }],
+      mapped: [{ storeId: store.id, itemId: mapped, catalogItemId: 'CAT-CAP', events: 1 }],
     })
+
+    // the preview's first events show the catalog's id, as the sale will leave
+    const previewed = await previewUpload({ store, manager, itemId: mapped })
+    expect(previewed.firstEvents[0]?.action?.data).toMatchObject({ items: [{ item_id: 'CAT-CAP' }] })
 
     const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
     const order = `MAP-${uniq()}`
@@ -292,7 +308,7 @@ describe('mapping a SKU from the preview, before storing', () => {
       connectionId: conn.id,
     })
     expect(after?.unknown).toEqual([])
-    expect(after?.mapped).toEqual([{ itemId: till, catalogItemId: 'CAT-MUG', events: 4 }])
+    expect(after?.mapped).toEqual([{ storeId: store.id, itemId: till, catalogItemId: 'CAT-MUG', events: 4 }])
     const other = await makeStore()
     const refused = await runAs(signedIn(manager), () =>
       mapItemIdAction({ storeId: other.id, tillItemId: till, catalogItemId: 'CAT-MUG' }),

@@ -12,7 +12,34 @@ export type PreviewCatalog = {
   /** till ids the catalog does not hold (after the store's mappings), most used first */
   unknown: { itemId: string; events: number; reason: string; storeIds: string[] }[]
   /** till ids the store mapped to a catalog id: stored as the catalog's id */
-  mapped: { itemId: string; catalogItemId: string; events: number }[]
+  mapped: { storeId: string; itemId: string; catalogItemId: string; events: number }[]
+}
+
+const ITEM_LISTS = ['items', 'items_returned', 'items_kept', 'items_cross_sold'] as const
+
+/** a preview's first events with each store's mapped till ids replaced by the catalog's, exactly as they will leave */
+export function withCatalogIds<E extends { storeCode: string; action: { data: object } | null }>(
+  events: E[],
+  stores: readonly { id: string; code: string }[],
+  catalog: PreviewCatalog | undefined,
+): E[] {
+  if (!catalog || catalog.mapped.length === 0) return events
+  const storeIdOf = new Map(stores.map((s) => [s.code, s.id]))
+  const mapOf = new Map(catalog.mapped.map((m) => [`${m.storeId}\u0000${m.itemId}`, m.catalogItemId]))
+  return events.map((e) => {
+    const storeId = storeIdOf.get(e.storeCode)
+    if (!e.action || !storeId) return e
+    const data: Record<string, unknown> = { ...e.action.data }
+    for (const key of ITEM_LISTS) {
+      const items = data[key]
+      if (!Array.isArray(items)) continue
+      data[key] = items.map((item: { item_id?: string }) => {
+        const to = item.item_id === undefined ? undefined : mapOf.get(`${storeId}\u0000${item.item_id}`)
+        return to === undefined ? item : { ...item, item_id: to }
+      })
+    }
+    return { ...e, action: { ...e.action, data } }
+  })
 }
 
 const SHOWN = 100
@@ -45,13 +72,18 @@ export async function checkUploadItems(
     }))
     const check = await checkCatalogItems(conn.id, new Set(sent.map((i) => i.sentAs)), { db })
     const unknown = new Map<string, { events: number; storeIds: Set<string> }>()
-    const mapped = new Map<string, { catalogItemId: string; events: number }>()
+    const mapped = new Map<
+      string,
+      { storeId: string; itemId: string; catalogItemId: string; events: number }
+    >()
     for (const i of sent) {
-      if (i.sentAs !== i.itemId) {
-        const m = mapped.get(i.itemId) ?? { catalogItemId: i.sentAs, events: 0 }
-        m.events += i.events
-        mapped.set(i.itemId, m)
-      }
+      if (i.sentAs !== i.itemId)
+        mapped.set(`${i.storeId}\u0000${i.itemId}`, {
+          storeId: i.storeId,
+          itemId: i.itemId,
+          catalogItemId: i.sentAs,
+          events: i.events,
+        })
       if (check.unknown.has(i.sentAs)) {
         const u = unknown.get(i.sentAs) ?? { events: 0, storeIds: new Set<string>() }
         u.events += i.events
@@ -72,10 +104,7 @@ export async function checkUploadItems(
           reason: unknownItemMessage(itemId),
           storeIds: [...u.storeIds],
         })),
-      mapped: [...mapped]
-        .sort((a, b) => b[1].events - a[1].events)
-        .slice(0, SHOWN)
-        .map(([itemId, m]) => ({ itemId, ...m })),
+      mapped: [...mapped.values()].sort((a, b) => b.events - a.events).slice(0, SHOWN),
     }
   } catch {
     return {

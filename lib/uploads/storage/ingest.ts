@@ -1,7 +1,7 @@
 import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
 import { MAP_UPLOAD_ITEM_IDS_SQL } from '@/lib/catalog/mappings'
-import { checkUploadItems, type PreviewCatalog } from '@/lib/catalog/upload-check'
+import { checkUploadItems, type PreviewCatalog, withCatalogIds } from '@/lib/catalog/upload-check'
 import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
@@ -162,7 +162,7 @@ export async function previewUpload(
     checkedAt: new Date().toISOString(),
     ...result,
     counts,
-    firstEvents: read.firstEvents,
+    firstEvents: withCatalogIds(read.firstEvents, opts.stores, catalog),
     problems: read.problems,
     problemTotal: read.problemTotal,
     queuedOrders: read.queuedOrders,
