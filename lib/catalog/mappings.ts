@@ -1,4 +1,5 @@
 import { Prisma } from '@/lib/generated/prisma/client'
+import { SQL_UUID_V7 } from '@/lib/submission/sql'
 
 // A store's mappings of a till's SKU to the Constructor catalog's id ("ItemIdMapping"): made by the Needs attention
 // group fix of a "not in your Constructor catalog" group, applied to every later upload, hand entry and feed input.
@@ -16,7 +17,7 @@ export async function mapTillItemId(
 ) {
   await tx.$executeRaw(sql`
     INSERT INTO "ItemIdMapping" (id, "storeId", "tillItemId", "catalogItemId", "createdById", "updatedAt")
-    SELECT gen_random_uuid(), s."storeId", ${tillItemId}, ${catalogItemId}, ${userId}::uuid, now()
+    SELECT ${Prisma.raw(SQL_UUID_V7)}, s."storeId", ${tillItemId}, ${catalogItemId}, ${userId}::uuid, now()
     FROM (SELECT DISTINCT "storeId" FROM "SaleEvent" WHERE id = ANY(${eventIds}::uuid[])) s
     ON CONFLICT ("storeId", "tillItemId") DO UPDATE
       SET "catalogItemId" = EXCLUDED."catalogItemId", "updatedAt" = now()`)
