@@ -1,5 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { CATALOG_BATCH_MAX_IDS, type CatalogLookupOptions, lookupCatalogItems } from './catalog'
+import {
+  CATALOG_BATCH_MAX_IDS,
+  CATALOG_URL_MAX_CHARS,
+  type CatalogLookupOptions,
+  catalogBatches,
+  lookupCatalogItems,
+} from './catalog'
 import { DEMO_CATALOG } from './sandbox/catalog'
 import { startTestSandbox, type TestSandbox } from './testing/sandbox'
 
@@ -40,6 +46,22 @@ describe('looking item ids up in the catalog', () => {
     expect(r.checked.size).toBe(2500)
     expect(r.found.has('TILL-1')).toBe(false)
     expect(r.found.has('CAT-1799')).toBe(true)
+  })
+
+  it('splits long ids into more requests, so no request line outgrows the limit', async () => {
+    const long = Array.from({ length: 1000 }, (_, i) => `${'L'.repeat(240)}-${String(i).padStart(6, '0')}`)
+    const batches = catalogBatches(long)
+    expect(batches.flat()).toEqual(long)
+    for (const b of batches) {
+      expect(b.length).toBeLessThanOrEqual(CATALOG_BATCH_MAX_IDS)
+      expect(200 + b.reduce((n, id) => n + `&id=${encodeURIComponent(id)}`.length, 0)).toBeLessThanOrEqual(
+        CATALOG_URL_MAX_CHARS,
+      )
+    }
+    const r = await lookupCatalogItems(options(), long)
+    expect(r.unavailable).toBeUndefined()
+    expect(r.checked.size).toBe(1000)
+    expect(catalogRequests()).toHaveLength(batches.length)
   })
 
   it('never sends an id over 250 characters', async () => {
