@@ -100,6 +100,22 @@ describe('looking item ids up in the catalog', () => {
     expect(sandbox.requests()).toEqual([])
   })
 
+  it("does not wait for a Retry-After beyond the check's time budget: unavailable at once", async () => {
+    sandbox.setFaults({ rateLimit: { requests: 1, windowMs: 120_000 }, retryAfterFormat: 'seconds' })
+    const waits: number[] = []
+    const r = await lookupCatalogItems(
+      options({
+        sleep: async (ms) => {
+          waits.push(ms)
+        },
+      }),
+      [...known.slice(0, 1001)],
+    )
+    expect(r.unavailable?.reason).toBe('rate_limited')
+    expect(waits).toEqual([])
+    expect(r.found.size).toBe(1000)
+  })
+
   it('backs off exponentially when a 429 has no Retry-After, and gives up as unavailable', async () => {
     sandbox.setFaults({ rateLimit: { requests: 1, windowMs: 60_000 }, retryAfterFormat: 'none' })
     const waits: number[] = []
