@@ -54,7 +54,20 @@ export async function applyItemMappings<L extends { itemId: string | null }>(
   )
 }
 
-/** an upload's stored lines with each mapped till id replaced, inside the commit's transaction (SQL for COPY paths) */
-export const MAP_UPLOAD_ITEM_IDS_SQL = `UPDATE "LineItem" li SET "itemId" = m."catalogItemId"
-  FROM "SaleEvent" e, "ItemIdMapping" m
-  WHERE li."eventId" = e.id AND e."uploadId" = $1::uuid AND m."storeId" = e."storeId" AND m."tillItemId" = li."itemId"`
+type Queryable = { query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> }
+
+// An upload's stored lines with each mapped till id replaced, inside the commit's transaction, on its connection.
+// From the mappings' side (the line items' item id index), and not at all when the stores map nothing.
+export async function mapUploadItemIds(client: Queryable, uploadId: string, storeIds: string[]) {
+  const any = await client.query('SELECT 1 FROM "ItemIdMapping" WHERE "storeId" = ANY($1::uuid[]) LIMIT 1', [
+    storeIds,
+  ])
+  if (any.rows.length === 0) return
+  await client.query(
+    `UPDATE "LineItem" li SET "itemId" = m."catalogItemId"
+     FROM "ItemIdMapping" m, "SaleEvent" e
+     WHERE m."storeId" = ANY($2::uuid[]) AND li."itemId" = m."tillItemId" AND e.id = li."eventId"
+       AND e."uploadId" = $1::uuid AND e."storeId" = m."storeId"`,
+    [uploadId, storeIds],
+  )
+}

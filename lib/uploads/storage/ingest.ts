@@ -1,6 +1,6 @@
 import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
-import { MAP_UPLOAD_ITEM_IDS_SQL } from '@/lib/catalog/mappings'
+import { mapUploadItemIds } from '@/lib/catalog/mappings'
 import { checkUploadItems, type PreviewCatalog, withCatalogIds } from '@/lib/catalog/upload-check'
 import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
@@ -299,7 +299,11 @@ export async function commitUpload(opts: {
     )
     await pendingWrite
     // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids
-    await client.query(MAP_UPLOAD_ITEM_IDS_SQL, [upload.id])
+    await mapUploadItemIds(
+      client,
+      upload.id,
+      opts.stores.map((st) => st.id),
+    )
     counts = read.counts
     await finishUpload(client, upload.id, counts, false)
     await auditCommit(client, opts, upload, counts, null)
