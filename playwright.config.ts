@@ -77,6 +77,8 @@ export default defineConfig({
       LOG_LEVEL: 'info',
       SANDBOX_TOKEN: process.env.E2E_SANDBOX_TOKEN,
       SANDBOX_CONTROL_TOKEN: process.env.E2E_SANDBOX_CONTROL_TOKEN,
+      // every id is in the catalog unless a spec says otherwise (e2e/catalog-preflight.spec.ts)
+      SANDBOX_CATALOG: 'open',
       PRODUCT_LOG_FILE: PRODUCT_LOG,
     },
   },

@@ -312,6 +312,25 @@ const ACTIONS: Record<string, ActionEntry> = {
       maxConcurrency: 4,
     }),
   },
+  // a till SKU mapped to a catalog id for a store; "missing" aims at a store no manager has
+  'catalog.mapItemId': {
+    rule: 'store-members',
+    targeted: false,
+    input: (t) => ({
+      storeId: t.kind === 'missing' ? w.storeC.id : t.storeId,
+      tillItemId: `TILL-${uniq()}`,
+      catalogItemId: 'CAT-1',
+    }),
+  },
+  // the catalog pre-flight's hold setting: admins only
+  'connection.saveCatalogCheck': {
+    rule: 'admin',
+    targeted: true,
+    input: (t) => ({
+      connectionId: t.kind === 'missing' ? t.missingId : w.connection.id,
+      holdUnknownItems: true,
+    }),
+  },
   // stores a previewed file; a second call (the admin after the manager) is the idempotent no-op
   'uploads.commit': {
     rule: 'store-members',

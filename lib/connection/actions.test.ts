@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs } from '@/lib/auth/testing'
-import { saveConnectionAction, testConnectionAction } from '@/lib/connection/actions'
+import { saveCatalogCheckAction, saveConnectionAction, testConnectionAction } from '@/lib/connection/actions'
 import { getConnectionForSettings } from '@/lib/connection/queries'
 import { startSandbox } from '@/lib/constructor/sandbox/server'
 import { decryptSecret, encryptSecret } from '@/lib/crypto/secret-box'
@@ -175,5 +175,35 @@ describe('Constructor connection settings', () => {
     const view = await getConnectionForSettings(caller!)
     expect(view).not.toHaveProperty('tokenCiphertext')
     expect(JSON.stringify(view)).not.toContain('v1.')
+  })
+})
+
+describe('the catalog check setting', () => {
+  it('holds by default, is changed by an admin only, and a new index key forgets the cached catalog', async () => {
+    const conn = await pausedConnection()
+    expect(conn.holdUnknownItems).toBe(true)
+    const saved = await runAs(signedIn(admin), () =>
+      saveCatalogCheckAction({ connectionId: conn.id, holdUnknownItems: false }),
+    )
+    expect(saved).toEqual({ ok: true, data: { holdUnknownItems: false } })
+    expect(
+      (await db.constructorConnection.findUniqueOrThrow({ where: { id: conn.id } })).holdUnknownItems,
+    ).toBe(false)
+    const manager = await makeUser({ role: 'MANAGER' })
+    const refused = await runAs(signedIn(manager), () =>
+      saveCatalogCheckAction({ connectionId: conn.id, holdUnknownItems: true }),
+    )
+    expect(refused.ok).toBe(false)
+
+    await db.catalogItemCache.create({ data: { connectionId: conn.id, itemId: 'SKU-1', known: true } })
+    await runAs(signedIn(admin), () =>
+      saveConnectionAction({
+        connectionId: conn.id,
+        baseUrl: sandbox.url,
+        apiKey: 'other-key',
+        section: 'Products',
+      }),
+    )
+    expect(await db.catalogItemCache.count({ where: { connectionId: conn.id } })).toBe(0)
   })
 })

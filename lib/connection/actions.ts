@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto'
 import { audit, diff } from '@/lib/audit/log'
 import { type ActionContext, ActionError, authorizedAction, refresh } from '@/lib/auth/action'
+import { clearCatalogCache } from '@/lib/catalog/preflight'
 import {
+  saveCatalogCheckSchema,
   saveConnectionSchema,
   saveCustomerIdPolicySchema,
   testConnectionSchema,
@@ -99,6 +101,13 @@ export const saveConnectionAction = authorizedAction({
       })
       return after
     })
+    // another index, section, host or token may have another catalog: ask again
+    if (
+      before &&
+      (token ||
+        ['baseUrl', 'apiKey', 'section'].some((k) => before[k as 'baseUrl'] !== saved[k as 'baseUrl']))
+    )
+      await clearCatalogCache(saved.id)
     const test = await testStored(saved.id, ctx, true)
     refresh()
     return { test }
@@ -164,5 +173,32 @@ export const saveCustomerIdPolicyAction = authorizedAction({
     })
     refresh()
     return { generatedSecret: generate ? newSecret : null }
+  },
+})
+
+// The catalog pre-flight's setting: hold sales of item ids the catalog does not hold (the default), or send them anyway.
+export const saveCatalogCheckAction = authorizedAction({
+  name: 'connection.saveCatalogCheck',
+  access: ['ADMIN'],
+  schema: saveCatalogCheckSchema,
+  handler: async ({ connectionId, holdUnknownItems }, _caller, ctx) => {
+    const before = await db.constructorConnection.findUnique({ where: { id: connectionId } })
+    if (!before) throw new ActionError('That connection no longer exists. Reload the page.')
+    await db.$transaction(async (tx) => {
+      const after = await tx.constructorConnection.update({
+        where: { id: before.id },
+        data: { holdUnknownItems },
+      })
+      await audit(tx, {
+        actor: ctx.actor,
+        action: 'connection.catalog_check_changed',
+        entity: 'ConstructorConnection',
+        entityId: after.id,
+        details: { changes: diff(before, after, ['holdUnknownItems']) },
+        ip: ctx.ip,
+      })
+    })
+    refresh()
+    return { holdUnknownItems }
   },
 })

@@ -23,6 +23,7 @@ export async function getConnectionForSettings(caller: Caller) {
       lastTestMessage: true,
       customerIdPolicy: true,
       customerIdSecretSetAt: true,
+      holdUnknownItems: true,
       updatedAt: true,
       maxRequestsPerSecond: true,
       maxConcurrency: true,

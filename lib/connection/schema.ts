@@ -59,3 +59,10 @@ export const saveCustomerIdPolicySchema = z.object({
   clearSecret: z.boolean().optional(),
 })
 export type SaveCustomerIdPolicyInput = z.input<typeof saveCustomerIdPolicySchema>
+
+/** what happens to a sale of an item id the Constructor catalog does not hold (lib/catalog/preflight.ts) */
+export const saveCatalogCheckSchema = z.object({
+  connectionId: z.uuid('Unknown connection'),
+  holdUnknownItems: z.boolean({ error: 'Choose what happens to such sales' }),
+})
+export type SaveCatalogCheckInput = z.infer<typeof saveCatalogCheckSchema>

@@ -85,7 +85,7 @@ export const submitSaleEventsAction = authorizedAction({
   handler: async ({ eventIds }, caller) => {
     const r = await submission(() => submitEvents(caller, { scope: 'events', eventIds }))
     refresh()
-    return { ...r, skipped: new Set(eventIds).size - r.eventCount }
+    return { ...r, skipped: new Set(eventIds).size - r.eventCount - (r.held ?? 0) }
   },
 })
 
@@ -351,7 +351,13 @@ export const fixSaleEventGroupAction = authorizedAction({
     try {
       const r = await db.$transaction(
         async (tx) => {
-          const out = await applyGroupFix(tx, ids, fix, { userId: caller.userId, email: caller.email })
+          const out = await applyGroupFix(
+            tx,
+            ids,
+            fix,
+            { userId: caller.userId, email: caller.email },
+            reason,
+          )
           await auditEvents(tx, caller, ctx, ids, 'sale.group-fixed', { reason, fix: fix.type })
           return out
         },
@@ -428,7 +434,9 @@ export const submitMatchingSaleEventsAction = authorizedAction({
       eventCount: r.eventCount,
       batchCount: r.batchCount,
       batchIds: r.batchIds,
-      skipped: r.matched - r.eventCount,
+      skipped: r.matched - r.eventCount - (r.held ?? 0),
+      ...(r.held !== undefined && { held: r.held }),
+      ...(r.catalogUnavailable !== undefined && { catalogUnavailable: r.catalogUnavailable }),
     }
   },
 })

@@ -1,10 +1,12 @@
 import 'server-only'
 import type { AuditActor } from '@/lib/audit/log'
 import type { Caller } from '@/lib/auth/caller'
+import { mapTillItemId } from '@/lib/catalog/mappings'
 import { db, Prisma } from '@/lib/db'
 import { SALE_LIMITS } from '@/lib/sales/limits'
 import { EMPTY_FILTER, reasonWhere, salesWhere } from '@/lib/sales/queries'
 import { readSaleTime } from '@/lib/sales/read-values'
+import { catalogReasonItemId } from '@/lib/sales/reasons'
 import type { SaleIssue } from '@/lib/sales/schema'
 import type { GroupFix } from '@/lib/sales/table-actions-schema'
 import { excludeEvents, revalidatedStatus, storeRevalidation } from '@/lib/sales/transitions'
@@ -108,6 +110,7 @@ export async function applyGroupFix(
   ids: string[],
   fix: Exclude<GroupFix, { type: 'resubmit' }>,
   actor: NonNullable<AuditActor>,
+  reason?: string,
 ) {
   if (ids.length === 0) return { touched: 0, ready: 0 }
   const inGroup = sql`"eventId" = ANY(${ids}::uuid[])`
@@ -145,6 +148,13 @@ export async function applyGroupFix(
         sql`UPDATE "LineItem" SET quantity = ${fix.quantity} WHERE ${inGroup} AND quantity IS NULL`,
       )
       break
+    case 'mapItem': {
+      const till = reason === undefined ? null : catalogReasonItemId(reason)
+      if (till === null)
+        throw new GroupFixError('Only items missing from the catalog can be mapped to a catalog id.')
+      await mapTillItemId(tx, ids, till, fix.catalogItemId, actor.userId)
+      break
+    }
     case 'setItemId':
       await tx.$executeRaw(
         sql`UPDATE "LineItem" SET "itemId" = ${fix.itemId} WHERE ${inGroup} AND "itemId" IS NULL AND "itemName" IS NULL`,

@@ -6,6 +6,7 @@ import { db, Prisma } from '@/lib/db'
 import {
   apiReason,
   failedReasonMessage,
+  isApiReason,
   isUnsentReason,
   REASONS,
   reasonInfo,
@@ -480,7 +481,7 @@ export async function getFailureGroups(caller: Caller): Promise<FailureGroup[]> 
         code: g.code,
         label: info.label,
         help: info.help,
-        fix: REASONS[g.code]?.fix ?? null,
+        fix: info.fix ?? null,
         events: g.events,
         sample: g.sample,
         status: 'INVALID' as const,

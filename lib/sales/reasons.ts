@@ -2,7 +2,7 @@
 // (from a validation issue's field and message), or the API's own message for a failed event.
 // Imports nothing, so the inbox (browser) and the queries (server) share the same names.
 
-export type GroupFix = 'setTime' | 'setPrice' | 'setQuantity' | 'setItemId'
+export type GroupFix = 'setTime' | 'setPrice' | 'setQuantity' | 'setItemId' | 'mapItem'
 
 type ReasonInfo = { label: string; help: string; fix?: GroupFix }
 
@@ -77,6 +77,17 @@ export const REASONS: Record<string, ReasonInfo> = {
 
 const API_PREFIX = 'api:'
 const UNSENT_PREFIX = 'unsent:'
+const CATALOG_PREFIX = 'catalog:'
+
+/** the reason code of sales held by the catalog pre-flight for one item id (sale_issue_reason makes it in SQL) */
+export function catalogReason(itemId: string) {
+  return `${CATALOG_PREFIX}${itemId}`
+}
+
+/** the till's item id of a catalog reason, or null for any other reason */
+export function catalogReasonItemId(code: string): string | null {
+  return code.startsWith(CATALOG_PREFIX) ? code.slice(CATALOG_PREFIX.length) : null
+}
 
 /** the reason code of a sale Constructor refused (a 400), from the API's message */
 export function apiReason(message: string) {
@@ -107,6 +118,8 @@ export function reasonLabel(code: string): string {
   if (isApiReason(code))
     return `Refused by Constructor: ${code.slice(API_PREFIX.length) || 'no reason given'}`
   if (isUnsentReason(code)) return `Not sent: ${code.slice(UNSENT_PREFIX.length) || 'no reason recorded'}`
+  const itemId = catalogReasonItemId(code)
+  if (itemId !== null) return `Item ${itemId} is not in your Constructor catalog`
   if (code.startsWith('other:')) return `Problem with ${code.slice('other:'.length)}`
   return REASONS[code]?.label ?? 'Other problem'
 }
@@ -121,6 +134,12 @@ export function reasonInfo(code: string): ReasonInfo {
     return {
       label: reasonLabel(code),
       help: 'Constructor did not refuse these sales: sending them kept failing on the way (the service was unavailable, or our sending process stopped), so we stopped trying. Resubmit them as they are.',
+    }
+  if (catalogReasonItemId(code) !== null)
+    return {
+      label: reasonLabel(code),
+      help: 'Constructor’s catalog has no item with this id, so these sales would teach its ranking nothing. Give the catalog’s id for it: the store remembers it for later uploads and hand entry.',
+      fix: 'mapItem',
     }
   return REASONS[code] ?? { label: reasonLabel(code), help: 'Open each sale and correct it.' }
 }

@@ -78,6 +78,15 @@ export const groupFixSchema = z.discriminatedUnion('type', [
     type: z.literal('setItemId'),
     itemId: z.string().trim().min(1, 'Enter an item id').pipe(itemText),
   }),
+  /** a "not in your Constructor catalog" group: the catalog's id for the till's SKU, remembered for the store */
+  z.object({
+    type: z.literal('mapItem'),
+    catalogItemId: z
+      .string()
+      .trim()
+      .min(1, 'Enter the catalog’s item id')
+      .max(250, 'Use at most 250 characters'),
+  }),
   z.object({ type: z.literal('exclude') }),
   z.object({ type: z.literal('resubmit') }),
 ])

@@ -25,6 +25,8 @@ export const EVENT_MOVES = [
   { from: ['QUEUED'], to: ['READY'], writer: 'cancelQueuedBatch' },
   // a person resubmits a failed event, corrected or as it is
   { from: ['FAILED'], to: ['READY'], writer: 'reopenFailedEvents' },
+  // the catalog pre-flight holds a ready sale whose item ids the Constructor catalog does not know
+  { from: ['READY'], to: ['INVALID'], writer: 'holdUnknownItemSales' },
   // a person excludes events from sending, or includes them again (validated again)
   { from: ['INVALID', 'READY', 'FAILED'], to: ['EXCLUDED'], writer: 'excludeEvents' },
   { from: ['EXCLUDED'], to: ['READY', 'INVALID'], writer: 'storeRevalidation' },
@@ -52,6 +54,33 @@ export async function reopenFailedEvents(q: Queryable, where: string, params: un
        WHERE (${where}) AND e.status = 'FAILED' AND e."openBatchId" IS NULL RETURNING 1)
      SELECT count(*)::int AS n FROM u`,
     params,
+  )
+  return rows[0]?.n ?? 0
+}
+
+// READY → INVALID: the catalog pre-flight (lib/catalog) found item ids the catalog does not hold; each such line
+// gets the issue "Item <id> is not in your Constructor catalog" (its reason code is catalog:<id>). `where` names the
+// candidate events (alias e) with `params`; returns how many were held.
+export async function holdUnknownItemSales(
+  q: Queryable,
+  where: string,
+  params: unknown[],
+  unknownIds: string[],
+) {
+  if (unknownIds.length === 0) return 0
+  const p = [...params, unknownIds]
+  const { rows } = await q.query<{ n: number }>(
+    `WITH held AS (
+       SELECT li."eventId", jsonb_agg(jsonb_build_object('field', 'lineItems.' || (li."lineNumber" - 1) || '.itemId',
+         'message', 'Item ' || li."itemId" || ' is not in your Constructor catalog') ORDER BY li."lineNumber") AS issues
+       FROM "LineItem" li JOIN "SaleEvent" e ON e.id = li."eventId"
+       WHERE (${where}) AND e.status = 'READY' AND e."openBatchId" IS NULL AND li."itemId" = ANY($${p.length}::text[])
+       GROUP BY li."eventId"
+     ), u AS (
+       UPDATE "SaleEvent" e SET status = 'INVALID', issues = h.issues, version = e.version + 1, "updatedAt" = now()
+       FROM held h WHERE e.id = h."eventId" AND e.status = 'READY' AND e."openBatchId" IS NULL RETURNING 1
+     ) SELECT count(*)::int AS n FROM u`,
+    p,
   )
   return rows[0]?.n ?? 0
 }

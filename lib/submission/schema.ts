@@ -33,4 +33,12 @@ export type BatchIdInput = z.infer<typeof batchIdSchema>
 export const connectionIdSchema = z.object({ connectionId: z.uuid() })
 export type ConnectionIdInput = z.infer<typeof connectionIdSchema>
 
-export type SubmitResult = { eventCount: number; batchCount: number; batchIds: string[] }
+export type SubmitResult = {
+  eventCount: number
+  batchCount: number
+  batchIds: string[]
+  /** sales the catalog pre-flight held (item ids not in the Constructor catalog) */
+  held?: number
+  /** the catalog pre-flight could not be made: why (nothing was held for it) */
+  catalogUnavailable?: string
+}

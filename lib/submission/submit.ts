@@ -1,4 +1,5 @@
 import { audit } from '@/lib/audit/log'
+import { type CatalogCheck, checkCatalogItems, selectionItemIds } from '@/lib/catalog/preflight'
 import { resumeConnection } from '@/lib/connection/transitions'
 import { createConstructorClient } from '@/lib/constructor/client'
 import { decryptSecret } from '@/lib/crypto/secret-box'
@@ -6,7 +7,7 @@ import { db as defaultDb } from '@/lib/db'
 import { env } from '@/lib/env'
 import type { Prisma, PrismaClient } from '@/lib/generated/prisma/client'
 import { lockMatchingEventIds } from '@/lib/sales/matching'
-import { reopenFailedEvents } from '@/lib/sales/transitions'
+import { holdUnknownItemSales, reopenFailedEvents } from '@/lib/sales/transitions'
 import { ensureQueueSchema } from './queue'
 import type {
   BatchIdInput,
@@ -82,6 +83,37 @@ async function queueReady(db: PrismaClient) {
   return db
 }
 
+// The catalog pre-flight, before the claim's transaction (it asks Constructor over HTTP): which item ids of the
+// selection the catalog does not hold. Never throws: a check that cannot be made holds nothing.
+async function catalogPreflight(
+  db: PrismaClient,
+  connectionId: string | undefined,
+  where: string | Prisma.Sql,
+  params: unknown[] = [],
+) {
+  try {
+    const id = await connectionFor(prismaQueryable(db), connectionId)
+    return await checkCatalogItems(id, await selectionItemIds(db, where, params), { db })
+  } catch {
+    return undefined
+  }
+}
+
+// Inside the claim's transaction: the selection's ready sales of unknown ids become INVALID with the catalog reason,
+// when the connection holds them (its default); returns how many were held.
+async function holdUnknown(q: Queryable, check: CatalogCheck | undefined, where: string, params: unknown[]) {
+  if (!check?.hold || check.unknown.size === 0) return 0
+  return holdUnknownItemSales(q, where, params, [...check.unknown])
+}
+
+/** what the submission's result says about the pre-flight: held sales, or that the check was unavailable */
+function catalogOutcome(check: CatalogCheck | undefined, held: number) {
+  return {
+    ...(held > 0 && { held }),
+    ...(check?.status === 'unavailable' && check.looked > 0 && { catalogUnavailable: check.message }),
+  }
+}
+
 function selection(caller: SubmissionCaller, input: SubmitEventsInput) {
   const params: unknown[] = []
   const parts: string[] = []
@@ -105,18 +137,25 @@ export async function submitEvents(
   opts: Options = {},
 ): Promise<SubmitResult> {
   const db = await queueReady(opts.db ?? defaultDb)
+  const { where, params } = selection(caller, input)
+  const check = await catalogPreflight(db, input.connectionId, where, params)
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
     // numbering 250,000 events sorts them: in memory, not in temporary files
     await q.query("SET LOCAL work_mem = '64MB'")
     const connectionId = await connectionFor(q, input.connectionId)
-    const { where, params } = selection(caller, input)
+    const held = await holdUnknown(q, check, where, params)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
-    // thrown inside the transaction: the claim, its batches and jobs roll back
-    if (input.expectedCount !== undefined && r.eventCount !== input.expectedCount)
-      throw new SelectionChangedError(r.eventCount, input.expectedCount)
+    // thrown inside the transaction: the claim, its batches and jobs roll back (held sales were among those counted)
+    if (input.expectedCount !== undefined && r.eventCount + held !== input.expectedCount)
+      throw new SelectionChangedError(r.eventCount + held, input.expectedCount)
     await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
-    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      ...catalogOutcome(check, held),
+    }
   }, TX)
 }
 
@@ -129,6 +168,7 @@ export async function submitMatching(
   opts: Options = {},
 ): Promise<SubmitResult & { matched: number }> {
   const db = await queueReady(opts.db ?? defaultDb)
+  const check = await catalogPreflight(db, input.connectionId, input.where)
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
     await q.query("SET LOCAL work_mem = '64MB'")
@@ -137,6 +177,7 @@ export async function submitMatching(
     if (ids.length !== input.expectedCount) throw new SelectionChangedError(ids.length, input.expectedCount)
     const params: unknown[] = [ids]
     const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
+    const held = await holdUnknown(q, check, where, params)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
     await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
     return {
@@ -144,6 +185,7 @@ export async function submitMatching(
       batchCount: r.batchIds.length,
       batchIds: r.batchIds,
       matched: ids.length,
+      ...catalogOutcome(check, held),
     }
   }, TX)
 }
@@ -182,15 +224,22 @@ export async function resubmitEvents(
   opts: Options = {},
 ): Promise<SubmitResult> {
   const db = await queueReady(opts.db ?? defaultDb)
+  const params: unknown[] = [input.eventIds]
+  const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
+  const check = await catalogPreflight(db, input.connectionId, where, params)
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
     const connectionId = await connectionFor(q, input.connectionId)
-    const params: unknown[] = [input.eventIds]
-    const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
     await reopenFailedEvents(q, where, params)
+    const held = await holdUnknown(q, check, where, params)
     const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
     await auditSubmission(q, caller, 'sales.resubmitted', r.batchIds)
-    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      ...catalogOutcome(check, held),
+    }
   }, TX)
 }
 

@@ -21,9 +21,10 @@ import {
 import { Input, Label } from '@/components/ui/input'
 import { toast } from '@/components/ui/toast'
 import type { ActionResult } from '@/lib/auth/action'
+import { catalogNote } from '@/lib/catalog/messages'
 import { fixSaleEventGroupAction, submitFixedSaleEventsAction } from '@/lib/sales/actions'
 import type { FailureGroup } from '@/lib/sales/queries'
-import { isUnsentReason } from '@/lib/sales/reasons'
+import { catalogReasonItemId, isUnsentReason } from '@/lib/sales/reasons'
 import { type GroupFix, groupFixSchema } from '@/lib/sales/table-actions-schema'
 
 const n = (count: number, one = 'sale', many = `${one}s`) =>
@@ -65,8 +66,8 @@ export function SubmitFixedButton({ count }: { count: number }) {
           () => submitFixedSaleEventsAction({ expectedCount: count }),
           (r) =>
             r.eventCount
-              ? `Submitted ${n(r.eventCount)} you fixed in ${n(r.batchCount, 'batch', 'batches')}.`
-              : 'Nothing to submit.',
+              ? `Submitted ${n(r.eventCount)} you fixed in ${n(r.batchCount, 'batch', 'batches')}.${catalogNote(r)}`
+              : `Nothing to submit.${catalogNote(r)}`,
           undefined,
           (r) =>
             r.batchIds.length
@@ -98,6 +99,7 @@ function FixDialog({ group, items }: { group: FailureGroup; items: MissingPriceI
   const [time, setTime] = useState('')
   const [quantity, setQuantity] = useState('1')
   const [itemId, setItemId] = useState('')
+  const [catalogItemId, setCatalogItemId] = useState('')
   const [prices, setPrices] = useState<Record<number, string>>({})
   const [error, setError] = useState<string | null>(null)
   const { pending, run } = useRun()
@@ -110,6 +112,8 @@ function FixDialog({ group, items }: { group: FailureGroup; items: MissingPriceI
         return { type: 'setQuantity', quantity: Number(quantity) }
       case 'setItemId':
         return { type: 'setItemId', itemId }
+      case 'mapItem':
+        return { type: 'mapItem', catalogItemId }
       case 'setPrice':
         return {
           type: 'setPrice',
@@ -179,6 +183,23 @@ function FixDialog({ group, items }: { group: FailureGroup; items: MissingPriceI
             <div className="flex flex-col gap-1.5">
               <Label htmlFor={id}>Item id (SKU) for items without an id or name</Label>
               <Input id={id} value={itemId} onChange={(e) => setItemId(e.target.value)} />
+            </div>
+          ) : null}
+          {group.fix === 'mapItem' ? (
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor={id}>
+                Catalog item id for <span className="font-mono">{catalogReasonItemId(group.code)}</span>
+              </Label>
+              <Input
+                id={id}
+                autoComplete="off"
+                value={catalogItemId}
+                onChange={(e) => setCatalogItemId(e.target.value)}
+              />
+              <p className="text-xs text-muted-foreground">
+                These sales are sent with this id, and later uploads and hand entries of your stores use it
+                for <span className="font-mono">{catalogReasonItemId(group.code)}</span> too.
+              </p>
             </div>
           ) : null}
           {group.fix === 'setPrice' ? (
@@ -280,7 +301,13 @@ export function FailureGroupCard({ group, items }: { group: FailureGroup; items:
             {group.label}: {n(group.events, 'event')}
           </CardTitle>
           <Badge variant={group.status === 'FAILED' ? 'danger' : 'warning'}>
-            {group.status === 'INVALID' ? 'Invalid' : isUnsentReason(group.code) ? 'Not sent' : 'Refused'}
+            {group.status === 'INVALID'
+              ? group.fix === 'mapItem'
+                ? 'Held'
+                : 'Invalid'
+              : isUnsentReason(group.code)
+                ? 'Not sent'
+                : 'Refused'}
           </Badge>
         </div>
         <CardDescription>{group.help}</CardDescription>

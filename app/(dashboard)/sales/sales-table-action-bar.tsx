@@ -16,6 +16,7 @@ import {
 } from '@/components/ui/dialog'
 import { toast } from '@/components/ui/toast'
 import type { ActionResult } from '@/lib/auth/action'
+import { catalogNote } from '@/lib/catalog/messages'
 import {
   deleteSaleEventsAction,
   excludeMatchingSaleEventsAction,
@@ -140,8 +141,8 @@ export function SalesTableActionBar({
                         }),
                       (r) =>
                         r.eventCount === 0
-                          ? 'Nothing submitted: none of the matching sales is ready.'
-                          : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}`,
+                          ? `Nothing submitted: none of the matching sales is ready.${catalogNote(r)}`
+                          : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}${catalogNote(r)}`,
                       submitted,
                     )
                   }
@@ -183,8 +184,8 @@ export function SalesTableActionBar({
             () => submitSaleEventsAction({ eventIds: selectedIds }),
             (r) =>
               r.eventCount === 0
-                ? `Nothing submitted: none of the selected sales is ready.${leftAlone(0, '')}`
-                : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}`,
+                ? `Nothing submitted: none of the selected sales is ready.${leftAlone(0, '')}${catalogNote(r)}`
+                : `Submitted ${n(r.eventCount, 'sale')} in ${n(r.batchCount, 'batch', 'batches')}.${leftAlone(r.skipped, 'not ready')}${catalogNote(r)}`,
             submitted,
           )
         }

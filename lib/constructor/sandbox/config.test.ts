@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { DEMO_CATALOG } from './catalog'
 import { sandboxConfigFromEnv } from './config'
 import { applyFaultsPatch, DEFAULT_FAULTS, FixedWindowLimiter, mulberry32, retryAfterHeader } from './faults'
 
@@ -11,6 +12,7 @@ describe('sandboxConfigFromEnv', () => {
       controlToken: 'sandbox-control',
       dataDir: '.data/sandbox',
       faults: {},
+      catalog: DEMO_CATALOG,
       usesDefaultSecrets: true,
     })
   })
@@ -34,6 +36,8 @@ describe('sandboxConfigFromEnv', () => {
       SANDBOX_HANG_AFTER_RECORDING: '1',
       SANDBOX_POISON: 'BAD-SKU,BAD-ORDER',
       SANDBOX_REVOKED: 'true',
+      SANDBOX_CATALOG: 'SKU-A, SKU-B',
+      SANDBOX_CATALOG_MISSING: 'SKU-B',
     })
     expect(config).toEqual({
       port: 0,
@@ -44,6 +48,7 @@ describe('sandboxConfigFromEnv', () => {
       dataDir: '/var/data/sandbox',
       fsync: false,
       usesDefaultSecrets: false,
+      catalog: { known: ['SKU-A', 'SKU-B'], missing: ['SKU-B'] },
       faults: {
         seed: 9,
         hangMaxMs: 5000,

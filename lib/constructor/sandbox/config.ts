@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { z } from 'zod'
+import { DEMO_CATALOG, OPEN_CATALOG, type SandboxCatalog } from './catalog'
 import { type SandboxFaults, type SandboxFaultsPatch, sandboxFaultsPatchSchema } from './faults'
 import type { SandboxOptions } from './server'
 
@@ -51,6 +52,10 @@ const envSchema = z.object({
   SANDBOX_HANG_AFTER_RECORDING: flag.optional(),
   SANDBOX_POISON: list.optional(),
   SANDBOX_REVOKED: flag.optional(),
+  /** GET /v2/items's catalog: demo (default: the demo's items, a few missing), open (every id), or a list of ids */
+  SANDBOX_CATALOG: z.string().optional(),
+  /** ids the catalog does not have, whatever SANDBOX_CATALOG says */
+  SANDBOX_CATALOG_MISSING: list.optional(),
 })
 
 export type SandboxEnvConfig = Omit<SandboxOptions, 'logger'> & {
@@ -105,6 +110,13 @@ export function sandboxConfigFromEnv(source: Record<string, string | undefined>)
   const faults = sandboxFaultsPatchSchema.safeParse(patch)
   if (!faults.success) throw new Error(`Invalid sandbox environment: ${faults.error.message}`)
   const { reset: _reset, ...faultOptions } = faults.data
+  const base: SandboxCatalog =
+    e.SANDBOX_CATALOG === undefined || e.SANDBOX_CATALOG === 'demo'
+      ? DEMO_CATALOG
+      : e.SANDBOX_CATALOG === 'open'
+        ? OPEN_CATALOG
+        : { known: list.parse(e.SANDBOX_CATALOG), missing: [] }
+  const catalog = { ...base, missing: e.SANDBOX_CATALOG_MISSING ?? base.missing }
   return {
     port: e.SANDBOX_PORT,
     host: e.SANDBOX_HOST,
@@ -113,6 +125,7 @@ export function sandboxConfigFromEnv(source: Record<string, string | undefined>)
     dataDir: e.SANDBOX_DATA_DIR ?? path.join(e.DATA_DIR, 'sandbox'),
     ...(e.SANDBOX_FORBIDDEN_TOKENS && { forbiddenTokens: e.SANDBOX_FORBIDDEN_TOKENS }),
     ...(e.SANDBOX_FSYNC !== undefined && { fsync: e.SANDBOX_FSYNC }),
+    catalog,
     faults: Object.fromEntries(
       Object.entries(faultOptions).filter(([, value]) => value !== undefined),
     ) as Partial<SandboxFaults>,

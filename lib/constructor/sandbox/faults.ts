@@ -22,6 +22,8 @@ export type SandboxFaults = {
   poison: string[]
   /** 401 for every request, as if the token had been revoked */
   revoked: boolean
+  /** GET /v2/items answers 200 with a body that is not JSON, or one of many megabytes */
+  catalogAnswer: 'ok' | 'not-json' | 'huge'
 }
 
 export const DEFAULT_FAULTS: SandboxFaults = {
@@ -36,6 +38,7 @@ export const DEFAULT_FAULTS: SandboxFaults = {
   hangAfterRecording: false,
   poison: [],
   revoked: false,
+  catalogAnswer: 'ok',
 }
 
 const probability = z.number().min(0).max(1)
@@ -66,6 +69,7 @@ export const sandboxFaultsPatchSchema = z.strictObject({
   hangAfterRecording: z.boolean().optional(),
   poison: z.array(z.string()).optional(),
   revoked: z.boolean().optional(),
+  catalogAnswer: z.enum(['ok', 'not-json', 'huge']).optional(),
 })
 
 export type SandboxFaultsPatch = z.infer<typeof sandboxFaultsPatchSchema>

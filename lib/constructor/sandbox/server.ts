@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { CatalogStore, OPEN_CATALOG, type SandboxCatalog, type SandboxCatalogPatch } from './catalog'
 import {
   applyFaultsPatch,
   DEFAULT_FAULTS,
@@ -17,6 +18,9 @@ export { DEFAULT_FAULTS, type SandboxFaults, type SandboxFaultsPatch } from './f
 export { type ReceivedPage, type ReceivedRecord, readReceivedRecords } from './received-log'
 
 export const SANDBOX_API_PATH = '/v1/offline_behavioral_actions'
+export const SANDBOX_CATALOG_PATH = '/v2/items'
+/** ids per GET /v2/items, as Constructor's Items API allows */
+export const CATALOG_MAX_IDS = 1000
 export const CONTROL_TOKEN_HEADER = 'x-sandbox-control-token'
 
 export type SandboxLogger = {
@@ -43,6 +47,8 @@ export type SandboxOptions = {
   /** shortcut for faults.seed */
   seed?: number
   faults?: Partial<SandboxFaults>
+  /** what GET /v2/items knows (default: open, every id; the product's sandbox starts with the demo catalog) */
+  catalog?: SandboxCatalog
   /** request bodies above this get 413 (default 64 MiB) */
   maxBodyBytes?: number
   /** request log entries kept in memory (default 200 000) */
@@ -69,6 +75,10 @@ export type SandboxStats = {
   requests: { total: number; byStatus: Record<string, number>; aborted: number }
   acceptedRequests: number
   acceptedActions: number
+  /** GET /v2/items requests answered 200, and the ids they asked about; every answer by status */
+  catalogRequests: number
+  catalogByStatus: Record<string, number>
+  catalogIds: number
   recordedActions: number
   inFlight: number
   maxInFlight: number
@@ -85,10 +95,14 @@ export type SandboxHandle = {
   getFaults(): SandboxFaults
   setFaults(patch: SandboxFaultsPatch): SandboxFaults
   stats(): SandboxStats
+  /** the arrival time, status and id count of each GET /v2/items request, oldest first */
+  catalogRequests(): RequestLogEntry[]
   /** the arrival time and status of each API request, oldest first */
   requests(): RequestLogEntry[]
   received(query?: ReceivedQuery): Promise<ReceivedPage>
-  /** forgets received actions, stats and the request log; restores start-up faults when asked */
+  getCatalog(): SandboxCatalog
+  setCatalog(patch: SandboxCatalogPatch): SandboxCatalog
+  /** forgets received actions, stats and the request log; restores start-up faults (and catalog) when asked */
   reset(options?: { faults?: boolean }): Promise<void>
 }
 
@@ -185,6 +199,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   let faults = initialFaults
   let random = mulberry32(faults.seed)
   const limiter = new FixedWindowLimiter()
+  // the catalog endpoint draws its faults from a stream and a rate limit of its own, so catalog lookups never
+  // change which sales requests a seed makes fail
+  const catalogSeed = (seed: number) => mulberry32(seed ^ 0x5bd1e995)
+  let catalogRandom = catalogSeed(faults.seed)
+  const catalogLimiter = new FixedWindowLimiter()
   const log = await ReceivedLog.open(options.dataDir, { fsync: options.fsync ?? true })
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024 * 1024
   const requestLogLimit = options.requestLogLimit ?? 200_000
@@ -194,7 +213,17 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
 
   let nextRequestId = 1
   let requestLog: RequestLogEntry[] = []
-  let counters = { total: 0, aborted: 0, acceptedRequests: 0, acceptedActions: 0 }
+  let catalogLog: RequestLogEntry[] = []
+  let catalogByStatus: Record<string, number> = {}
+  const catalog = new CatalogStore(options.catalog ?? OPEN_CATALOG)
+  let counters = {
+    total: 0,
+    aborted: 0,
+    acceptedRequests: 0,
+    acceptedActions: 0,
+    catalogRequests: 0,
+    catalogIds: 0,
+  }
   let byStatus: Record<string, number> = {}
   let inFlight = 0
   let maxInFlight = 0
@@ -202,7 +231,10 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
 
   function setFaults(patch: SandboxFaultsPatch): SandboxFaults {
     const next = applyFaultsPatch(faults, initialFaults, patch)
-    if (patch.seed !== undefined || patch.reset) random = mulberry32(next.seed)
+    if (patch.seed !== undefined || patch.reset) {
+      random = mulberry32(next.seed)
+      catalogRandom = catalogSeed(next.seed)
+    }
     faults = next
     logger?.info({ event: 'sandbox.faults', faults }, 'sandbox faults changed')
     return faults
@@ -211,12 +243,25 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
   async function reset(resetOptions: { faults?: boolean } = {}): Promise<void> {
     await log.reset()
     requestLog = []
-    counters = { total: 0, aborted: 0, acceptedRequests: 0, acceptedActions: 0 }
+    catalogLog = []
+    catalogByStatus = {}
+    counters = {
+      total: 0,
+      aborted: 0,
+      acceptedRequests: 0,
+      acceptedActions: 0,
+      catalogRequests: 0,
+      catalogIds: 0,
+    }
     byStatus = {}
     maxInFlight = inFlight
     connectionsOpened = 0
     limiter.reset()
-    if (resetOptions.faults) setFaults({ reset: true })
+    catalogLimiter.reset()
+    if (resetOptions.faults) {
+      setFaults({ reset: true })
+      catalog.reset()
+    }
   }
 
   function stats(): SandboxStats {
@@ -225,6 +270,9 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
       requests: { total: counters.total, byStatus: { ...byStatus }, aborted: counters.aborted },
       acceptedRequests: counters.acceptedRequests,
       acceptedActions: counters.acceptedActions,
+      catalogRequests: counters.catalogRequests,
+      catalogByStatus: { ...catalogByStatus },
+      catalogIds: counters.catalogIds,
       recordedActions: log.total,
       inFlight,
       maxInFlight,
@@ -232,34 +280,54 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     }
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  type Endpoint = 'sales' | 'catalog'
+  type Exchange = {
+    limiter: FixedWindowLimiter
+    entry: RequestLogEntry
+    rolls: { latency: number; hang: number; error: number; status: number }
+    gone: Promise<void>
+    answer: (status: number, body?: unknown, headers?: http.OutgoingHttpHeaders) => void
+  }
+
+  // The bookkeeping every API request shares: the request log, in-flight counts, fault rolls and the answer.
+  // The sales endpoint's requests are what stats().requests, requests() and the in-flight counts describe; the
+  // catalog's have a log and counts of their own.
+  function begin(res: http.ServerResponse, endpoint: Endpoint): Exchange {
+    const sales = endpoint === 'sales'
     const arrivedAt = Date.now()
     const entry: RequestLogEntry = { id: nextRequestId++, arrivedAt, status: null }
-    requestLog.push(entry)
-    // Trim in chunks so the log stays bounded without an O(n) shift per request.
-    if (requestLog.length > requestLogLimit * 1.1) requestLog = requestLog.slice(-requestLogLimit)
-    counters.total++
-    inFlight++
-    maxInFlight = Math.max(maxInFlight, inFlight)
+    if (sales) {
+      requestLog.push(entry)
+      // Trim in chunks so the log stays bounded without an O(n) shift per request.
+      if (requestLog.length > requestLogLimit * 1.1) requestLog = requestLog.slice(-requestLogLimit)
+      counters.total++
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+    } else {
+      catalogLog.push(entry)
+      if (catalogLog.length > requestLogLimit * 1.1) catalogLog = catalogLog.slice(-requestLogLimit)
+    }
     // Drawn on arrival, in arrival order, so a seed replays the same faults for the same request sequence.
-    const rolls = { latency: random(), hang: random(), error: random(), status: random() }
+    const draw = sales ? random : catalogRandom
+    const rolls = { latency: draw(), hang: draw(), error: draw(), status: draw() }
     let clientGone!: () => void
     const gone = new Promise<void>((resolve) => {
       clientGone = resolve
     })
     res.on('close', () => {
-      inFlight--
+      if (sales) inFlight--
       entry.finishedAt = Date.now()
       if (!res.writableFinished) {
         entry.aborted = true
-        counters.aborted++
+        if (sales) counters.aborted++
         clientGone()
       }
     })
     const answer = (status: number, body?: unknown, headers: http.OutgoingHttpHeaders = {}) => {
       if (res.destroyed) return
       entry.status = status
-      byStatus[status] = (byStatus[status] ?? 0) + 1
+      const counts = sales ? byStatus : catalogByStatus
+      counts[status] = (counts[status] ?? 0) + 1
       if (body === undefined) {
         res.writeHead(status, headers)
         res.end()
@@ -269,12 +337,13 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
         'sandbox answered',
       )
     }
+    return { entry, rolls, gone, answer, limiter: sales ? limiter : catalogLimiter }
+  }
 
-    if (req.method !== 'POST') {
-      req.resume()
-      return answer(405, { message: 'Method Not Allowed' }, { allow: 'POST' })
-    }
-    const raw = await readBody(req, maxBodyBytes)
+  // Latency, a revoked token, credentials, the rate limit and the query: the same for every endpoint.
+  // Returns true when it answered.
+  async function guard(req: http.IncomingMessage, url: URL, x: Exchange): Promise<boolean> {
+    const { entry, rolls, gone, answer, limiter } = x
     const latency = faults.latency
     if (latency) {
       const ms =
@@ -287,16 +356,20 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     const credentials = basicUser(req.headers.authorization)
     if (faults.revoked) {
       entry.fault = 'revoked'
-      return answer(401, { message: 'Invalid or revoked credentials' }, { 'www-authenticate': 'Basic' })
+      answer(401, { message: 'Invalid or revoked credentials' }, { 'www-authenticate': 'Basic' })
+      return true
     }
     if (!credentials) {
-      return answer(401, { message: 'Credentials are not passed' }, { 'www-authenticate': 'Basic' })
+      answer(401, { message: 'Credentials are not passed' }, { 'www-authenticate': 'Basic' })
+      return true
     }
     if (credentials.password === '' && forbidden.some((token) => sameSecret(credentials.user, token))) {
-      return answer(403, { message: 'This token may not send to this index' })
+      answer(403, { message: 'This token may not send to this index' })
+      return true
     }
     if (credentials.password !== '' || !sameSecret(credentials.user, options.token)) {
-      return answer(401, { message: 'Invalid credentials' }, { 'www-authenticate': 'Basic' })
+      answer(401, { message: 'Invalid credentials' }, { 'www-authenticate': 'Basic' })
+      return true
     }
 
     if (faults.rateLimit) {
@@ -307,19 +380,31 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
         entry.fault = 'rate_limit'
         entry.retryAfterMs = waitMs
         if (header !== undefined) entry.retryAfter = header
-        return answer(
-          429,
-          { message: 'Rate limit breached' },
-          header === undefined ? {} : { 'retry-after': header },
-        )
+        answer(429, { message: 'Rate limit breached' }, header === undefined ? {} : { 'retry-after': header })
+        return true
       }
     }
 
     const paramDetail = queryDetail(url)
     if (paramDetail.length > 0) {
       const result = invalid(paramDetail)
-      return answer(400, { message: result.message, detail: result.detail })
+      answer(400, { message: result.message, detail: result.detail })
+      return true
     }
+    return false
+  }
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const x = begin(res, 'sales')
+    const { entry, rolls, gone, answer } = x
+    const arrivedAt = entry.arrivedAt
+
+    if (req.method !== 'POST') {
+      req.resume()
+      return answer(405, { message: 'Method Not Allowed' }, { allow: 'POST' })
+    }
+    const raw = await readBody(req, maxBodyBytes)
+    if (await guard(req, url, x)) return
     if (raw === 'too_large') return answer(413, { message: `Request body exceeds ${maxBodyBytes} bytes` })
 
     const hang = rolls.hang < faults.hangRate
@@ -372,6 +457,66 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     return answer(204)
   }
 
+  // GET /v2/items?key=&section=&id=…: the catalog's items among the ids asked for (absent ones are not in it),
+  // behind the same faults as the sales endpoint (latency, revoked token, 403, 429, hangs, 5xx).
+  async function handleCatalog(req: http.IncomingMessage, res: http.ServerResponse, url: URL) {
+    const x = begin(res, 'catalog')
+    const { entry, rolls, gone, answer } = x
+    req.resume()
+    if (req.method !== 'GET') return answer(405, { message: 'Method Not Allowed' }, { allow: 'GET' })
+    if (await guard(req, url, x)) return
+    const ids = url.searchParams.getAll('id')
+    const perPage = intParam(url, 'num_results_per_page') ?? 100
+    const detail: DetailEntry[] = []
+    if (ids.length > CATALOG_MAX_IDS)
+      detail.push({ loc: ['query', 'id'], msg: `At most ${CATALOG_MAX_IDS} ids`, type: 'too_long' })
+    ids.forEach((id, i) => {
+      if ([...id].length < 1 || [...id].length > 250)
+        detail.push({
+          loc: ['query', 'id', i],
+          msg: 'String should have 1 to 250 characters',
+          type: 'string_length',
+        })
+    })
+    if (perPage < 1 || perPage > 1000)
+      detail.push({ loc: ['query', 'num_results_per_page'], msg: 'Must be 1 to 1000', type: 'range' })
+    if (detail.length > 0) return answer(400, { message: invalid(detail).message, detail })
+    entry.actions = ids.length
+    if (rolls.hang < faults.hangRate) {
+      entry.fault = 'hang'
+      await delay(faults.hangMaxMs, gone)
+      return answer(504, { message: 'Sandbox hung on purpose' })
+    }
+    if (rolls.error < faults.errorRate) {
+      entry.fault = 'error'
+      const status = faults.errorStatuses[Math.floor(rolls.status * faults.errorStatuses.length)] ?? 503
+      return answer(status, { message: 'Injected server error' })
+    }
+    if (faults.catalogAnswer === 'not-json') {
+      res.writeHead(200, { 'content-type': 'text/html' })
+      entry.status = 200
+      catalogByStatus[200] = (catalogByStatus[200] ?? 0) + 1
+      return void res.end('<html><body>Service temporarily unavailable</body></html>')
+    }
+    if (faults.catalogAnswer === 'huge') {
+      // 16 MiB of items, streamed: more than any lookup of 1,000 ids could need
+      res.writeHead(200, { 'content-type': 'application/json' })
+      entry.status = 200
+      res.write('{"items":[')
+      const chunk = `${JSON.stringify({ id: 'x'.repeat(1000), name: 'padding' })},`.repeat(1000)
+      for (let i = 0; i < 16 && !res.destroyed; i++) res.write(chunk)
+      catalogByStatus[200] = (catalogByStatus[200] ?? 0) + 1
+      return void res.end('{"id":"end","name":"end"}]}')
+    }
+    const found = [...new Set(ids)].filter((id) => catalog.has(id))
+    counters.catalogRequests++
+    counters.catalogIds += ids.length
+    return answer(200, {
+      total_count: found.length,
+      items: found.slice(0, perPage).map((id) => catalog.item(id)),
+    })
+  }
+
   async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
     const route = `${req.method} ${url.pathname}`
     if (route === 'GET /_sandbox/health') return sendJson(res, 200, { ok: true })
@@ -421,6 +566,14 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
         } catch (error) {
           return sendJson(res, 400, { message: 'Invalid faults', detail: String((error as Error).message) })
         }
+      case 'GET /_sandbox/catalog':
+        return sendJson(res, 200, catalog.get())
+      case 'POST /_sandbox/catalog':
+        try {
+          return sendJson(res, 200, catalog.set(body as SandboxCatalogPatch))
+        } catch (error) {
+          return sendJson(res, 400, { message: 'Invalid catalog', detail: String((error as Error).message) })
+        }
       case 'POST /_sandbox/reset':
         await reset({ faults: (body as { faults?: unknown } | null)?.faults === true })
         return sendJson(res, 200, stats())
@@ -429,14 +582,17 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     }
   }
 
-  const server = http.createServer((req, res) => {
+  // A catalog lookup of 1,000 ids is a long request line: room for it beyond Node's 16 KB default.
+  const server = http.createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sandbox.invalid')
     const handled =
       url.pathname === SANDBOX_API_PATH
         ? handleApi(req, res, url)
-        : url.pathname.startsWith('/_sandbox/')
-          ? handleControl(req, res, url)
-          : Promise.resolve(sendJson(res, 404, { message: 'Not Found' }))
+        : url.pathname === SANDBOX_CATALOG_PATH
+          ? handleCatalog(req, res, url)
+          : url.pathname.startsWith('/_sandbox/')
+            ? handleControl(req, res, url)
+            : Promise.resolve(sendJson(res, 404, { message: 'Not Found' }))
     handled.catch((error: unknown) => {
       logger?.error({ event: 'sandbox.error', err: (error as Error).message }, 'sandbox request failed')
       if (!res.headersSent && !res.destroyed) sendJson(res, 500, { message: 'Sandbox error' })
@@ -473,8 +629,11 @@ export async function startSandbox(options: SandboxOptions): Promise<SandboxHand
     },
     getFaults: () => faults,
     setFaults,
+    getCatalog: () => catalog.get(),
+    setCatalog: (patch) => catalog.set(patch),
     stats,
     requests: () => [...requestLog],
+    catalogRequests: () => [...catalogLog],
     received: (query) => log.query(query),
     reset,
   }

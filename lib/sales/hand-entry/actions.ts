@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import { audit } from '@/lib/audit/log'
 import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/action'
+import { applyItemMappings } from '@/lib/catalog/mappings'
 import { db, Prisma } from '@/lib/db'
 import { sumLineTotals } from '@/lib/money/decimal'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
@@ -44,15 +45,20 @@ export const createSaleByHandAction = authorizedAction({
         "The store's number format has changed. Reload the page and enter the sale again.",
       )
     const orderId = orderIdGiven ? (event.orderId as string) : generatedOrderId(event.occurredAt)
-    const lineItems = event.lineItems.map((li, i) => ({
-      lineNumber: i + 1,
-      role: li.role,
-      itemId: li.itemId ?? null,
-      itemName: li.itemName ?? null,
-      variationId: li.variationId ?? null,
-      unitPrice: canonical(li.unitPrice as string),
-      quantity: li.quantity as number,
-    }))
+    // a till SKU the store mapped to a catalog id (Needs attention) is stored as the catalog's id
+    const lineItems = await applyItemMappings(
+      db,
+      storeId,
+      event.lineItems.map((li, i) => ({
+        lineNumber: i + 1,
+        role: li.role,
+        itemId: li.itemId ?? null,
+        itemName: li.itemName ?? null,
+        variationId: li.variationId ?? null,
+        unitPrice: canonical(li.unitPrice as string),
+        quantity: li.quantity as number,
+      })),
+    )
     const content = {
       kind: event.kind,
       storeId,

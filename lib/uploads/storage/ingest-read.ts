@@ -77,7 +77,13 @@ export type ReadOutcome = {
   problems: PreviewProblem[]
   problemTotal: number
   queuedOrders: string[]
+  /** preview only: each store's distinct item ids with how many of the file's valid sales list them, for the
+   * catalog pre-flight (lib/catalog); at most PREVIEW_ITEM_IDS of them */
+  itemIds?: { storeId: string; itemId: string; events: number }[]
 }
+
+/** distinct (store, item id) pairs a preview gathers for the catalog check */
+export const PREVIEW_ITEM_IDS = 20_000
 
 /** how the reading side reaches the database side; each call resolves once the database side is done with it */
 export interface ReadPort {
@@ -167,6 +173,18 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
   const problems: PreviewProblem[] = []
   const queuedOrders: string[] = []
   let problemTotal = 0
+  const itemEvents = new Map<string, { storeId: string; itemId: string; events: number }>()
+  const addItemIds = (e: ParsedSaleEvent) => {
+    if (e.status !== 'READY' || !e.storeId) return
+    for (const itemId of new Set(e.lineItems.map((li) => li.itemId))) {
+      if (!itemId) continue
+      const key = `${e.storeId}\u0000${itemId}`
+      const seen = itemEvents.get(key)
+      if (seen) seen.events++
+      else if (itemEvents.size < PREVIEW_ITEM_IDS)
+        itemEvents.set(key, { storeId: e.storeId, itemId, events: 1 })
+    }
+  }
   const addProblem = (p: PreviewProblem) => {
     problemTotal++
     if (problems.length < PREVIEW_PROBLEMS) problems.push(p)
@@ -186,6 +204,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
       countDisposition(counts, d)
       if (d === 'queued' && queuedOrders.length < PREVIEW_PROBLEMS) queuedOrders.push(e.orderId)
       if (firstEvents.length < PREVIEW_EVENTS) firstEvents.push(previewEventOf(e, d, byId.get(e.storeId)))
+      addItemIds(e)
       if (e.status === 'INVALID') {
         counts.invalidRows += problemRowCount(e)
         for (const i of e.issues)
@@ -252,5 +271,6 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
     problems,
     problemTotal,
     queuedOrders,
+    ...(!ctx && { itemIds: [...itemEvents.values()] }),
   }
 }

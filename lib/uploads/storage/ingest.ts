@@ -1,5 +1,7 @@
 import type pg from 'pg'
 import { audit } from '@/lib/audit/log'
+import { mapUploadItemIds } from '@/lib/catalog/mappings'
+import { checkUploadItems, type PreviewCatalog, withCatalogIds } from '@/lib/catalog/upload-check'
 import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { loggableDbError, logger } from '@/lib/log'
@@ -65,6 +67,8 @@ export type UploadPreview = ReadFileFacts & {
   settings: IngestSettings
   /** the same file (same sha256, same store) is already stored: committing changes nothing */
   sameFileAs: { uploadId: string; committedAt: string | null } | null
+  /** the catalog pre-flight of the file's item ids (absent: no connection, or no item ids) */
+  catalog?: PreviewCatalog
 }
 
 type RunOptions = {
@@ -158,11 +162,12 @@ export async function previewUpload(
     [opts.sha256, opts.storeId, opts.uploadId],
   )
   const sameRow = same.rows[0]
+  const catalog = await checkUploadItems(read.itemIds ?? [])
   const preview: UploadPreview = {
     checkedAt: new Date().toISOString(),
     ...result,
     counts,
-    firstEvents: read.firstEvents,
+    firstEvents: withCatalogIds(read.firstEvents, opts.stores, catalog),
     problems: read.problems,
     problemTotal: read.problemTotal,
     queuedOrders: read.queuedOrders,
@@ -170,6 +175,7 @@ export async function previewUpload(
     sameFileAs: sameRow
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
       : null,
+    ...(catalog !== undefined && { catalog }),
   }
   await finishParsing(pool, opts.uploadId, {
     counts,
@@ -301,6 +307,12 @@ export async function commitUpload(opts: {
       },
     )
     await pendingWrite
+    // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids
+    await mapUploadItemIds(
+      client,
+      upload.id,
+      opts.stores.map((st) => st.id),
+    )
     counts = read.counts
     await finishUpload(client, upload.id, counts, false)
     await auditCommit(client, opts, upload, counts, null)

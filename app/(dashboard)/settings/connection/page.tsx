@@ -1,6 +1,7 @@
 import { requireAdminPage } from '@/lib/auth/caller'
 import { getConnectionForSettings } from '@/lib/connection/queries'
 import { formatUtc } from '@/lib/utils/format'
+import { CatalogCheckForm } from './catalog-check-form'
 import { ConnectionForm } from './connection-form'
 import { CustomerIdPolicyForm } from './customer-id-policy-form'
 import { PaceForm } from './pace-form'
@@ -67,6 +68,7 @@ export default async function ConnectionSettingsPage() {
           secretSetAt={conn.customerIdSecretSetAt ? formatUtc(conn.customerIdSecretSetAt) : null}
         />
       ) : null}
+      {conn ? <CatalogCheckForm connectionId={conn.id} hold={conn.holdUnknownItems} /> : null}
     </section>
   )
 }

@@ -9,6 +9,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Progress } from '@/components/ui/progress'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requirePageCaller } from '@/lib/auth/caller'
+import type { PreviewCatalog } from '@/lib/catalog/upload-check'
 import { getCustomerIdSettings } from '@/lib/connection/queries'
 import { actionAsSent, type CustomerIdSettings } from '@/lib/customers/customer-id'
 import type { SaleIssue } from '@/lib/sales/schema'
@@ -35,6 +36,7 @@ import { formatCount, formatUtc } from '@/lib/utils/format'
 import { BatchStatusBadge } from '../../batches/batch-status-badge'
 import { STATUS_LABELS, statusVariant } from '../upload-status'
 import { CommitButton } from './commit-button'
+import { UnknownCatalogItems } from './map-catalog-items'
 import { MappingForm } from './mapping-form'
 import { NameStores } from './name-stores'
 import { SubmitUpload } from './submit-upload'
@@ -100,6 +102,7 @@ export default async function UploadPage({ params }: Params) {
         ) : null}
         {committable && preview ? (
           <PreviewView
+            uploadId={upload.id}
             preview={preview}
             customerIds={await getCustomerIdSettings()}
             localeOf={new Map((await getStores(caller)).map((st) => [st.code, st.locale]))}
@@ -356,11 +359,62 @@ function ProblemsTable({
   )
 }
 
+// The catalog pre-flight of the file's item ids: which the Constructor catalog does not hold (their sales are held
+// when submitted, or sent anyway, as the connection says), which the store already maps to a catalog id.
+function CatalogCheck({
+  uploadId,
+  catalog,
+  recheck,
+}: {
+  uploadId: string
+  catalog: PreviewCatalog
+  recheck: Record<string, unknown>
+}) {
+  return (
+    <section aria-labelledby="catalog-check-title">
+      <h3 id="catalog-check-title" className="mb-2 font-medium">
+        {catalog.unknown.length === 0
+          ? catalog.status === 'unavailable'
+            ? 'Catalog check unavailable'
+            : 'Every item is in your Constructor catalog'
+          : `${formatCount(catalog.unknown.length)} ${catalog.unknown.length === 1 ? 'item is' : 'items are'} not in your Constructor catalog`}
+      </h3>
+      {catalog.status === 'unavailable' ? (
+        <p role="status" className="mb-2 text-sm text-muted-foreground">
+          {catalog.message ?? 'The catalog could not be checked.'} Sending is not affected.
+        </p>
+      ) : null}
+      {catalog.unknown.length > 0 ? (
+        <>
+          <UnknownCatalogItems uploadId={uploadId} items={catalog.unknown} recheck={recheck} />
+          <p className="mt-2 text-sm text-muted-foreground">
+            {catalog.hold
+              ? 'These sales are held when you submit them. Give the catalog’s id for each SKU now, or later in Needs attention: the store remembers it for later files.'
+              : 'These sales are sent anyway (the connection’s setting), but they teach Constructor’s ranking nothing until their ids match the catalog.'}
+          </p>
+        </>
+      ) : null}
+      {catalog.mapped.length > 0 ? (
+        <p className="mt-2 text-sm text-muted-foreground">
+          Stored as the catalog’s ids, as your store mapped them:{' '}
+          {catalog.mapped
+            .slice(0, 10)
+            .map((m) => `${m.itemId} → ${m.catalogItemId}`)
+            .join(', ')}
+          {catalog.mapped.length > 10 ? ', …' : ''}.
+        </p>
+      ) : null}
+    </section>
+  )
+}
+
 function PreviewView({
+  uploadId,
   preview,
   customerIds,
   localeOf,
 }: {
+  uploadId: string
   preview: UploadPreview
   customerIds: CustomerIdSettings
   localeOf: Map<string, string>
@@ -428,6 +482,9 @@ function PreviewView({
             </>
           ) : null}
         </section>
+        {preview.catalog ? (
+          <CatalogCheck uploadId={uploadId} catalog={preview.catalog} recheck={recheckInput(preview)} />
+        ) : null}
         <section>
           <h3 className="mb-2 font-medium">First events exactly as they will be sent</h3>
           <ol className="flex flex-col gap-3">

@@ -7,6 +7,7 @@ import { useState, useTransition } from 'react'
 import { FormError } from '@/components/forms/field'
 import { Button } from '@/components/ui/button'
 import { toast } from '@/components/ui/toast'
+import { catalogNote } from '@/lib/catalog/messages'
 import { submitUploadAction } from '@/lib/uploads/actions'
 import { formatCount } from '@/lib/utils/format'
 
@@ -24,9 +25,13 @@ export function SubmitUpload({ uploadId, ready }: { uploadId: string; ready: num
   const router = useRouter()
   const [pending, start] = useTransition()
   const [error, setError] = useState<string | null>(null)
-  const [done, setDone] = useState<{ eventCount: number; batchCount: number; batchIds: string[] } | null>(
-    null,
-  )
+  const [done, setDone] = useState<{
+    eventCount: number
+    batchCount: number
+    batchIds: string[]
+    held?: number
+    catalogUnavailable?: string
+  } | null>(null)
 
   function submit() {
     start(async () => {
@@ -34,7 +39,9 @@ export function SubmitUpload({ uploadId, ready }: { uploadId: string; ready: num
       const r = await submitUploadAction({ uploadId, expectedCount: ready })
       if (r.ok) {
         setDone(r.data)
-        toast.success(`Submitted ${sales(r.data.eventCount)} in ${batches(r.data.batchCount)}.`)
+        toast.success(
+          `Submitted ${sales(r.data.eventCount)} in ${batches(r.data.batchCount)}.${catalogNote(r.data)}`,
+        )
       } else setError(r.error)
       router.refresh()
     })
@@ -46,7 +53,7 @@ export function SubmitUpload({ uploadId, ready }: { uploadId: string; ready: num
       {done ? (
         <p role="status" className="rounded-md border border-emerald-300 bg-emerald-50 px-3 py-2 text-sm">
           Submitted {sales(done.eventCount)} in {batches(done.batchCount)}. They are sent to Constructor in
-          the background; the progress below updates by itself.{' '}
+          the background; the progress below updates by itself.{catalogNote(done)}{' '}
           {done.batchIds.length === 1 ? (
             <Link className="underline" href={`/batches/${done.batchIds[0]}`}>
               See the batch
