@@ -71,3 +71,19 @@ export async function mapUploadItemIds(client: Queryable, uploadId: string, stor
     [uploadId, storeIds],
   )
 }
+
+/** sales stored through the feed API, by their keys: lines with a mapped till id get the store's catalog id */
+export async function mapFeedItemIds(
+  client: Queryable,
+  keys: readonly { storeId: string; kind: string; orderId: string }[],
+) {
+  if (keys.length === 0) return
+  await client.query(
+    `UPDATE "LineItem" li SET "itemId" = m."catalogItemId"
+     FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[]) AS k("storeId", kind, "orderId"), "SaleEvent" e,
+       "ItemIdMapping" m
+     WHERE e."storeId" = k."storeId" AND e.kind = k.kind AND e."orderId" = k."orderId" AND li."eventId" = e.id
+       AND m."storeId" = e."storeId" AND li."itemId" = m."tillItemId"`,
+    [keys.map((k) => k.storeId), keys.map((k) => k.kind), keys.map((k) => k.orderId)],
+  )
+}

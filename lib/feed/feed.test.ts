@@ -51,6 +51,17 @@ describe('POST /api/v1/sales: outcomes', () => {
     expect((await db.apiKey.findUniqueOrThrow({ where: { id } })).lastUsedAt).not.toBeNull()
   })
 
+  it("stores a till SKU the store mapped to a catalog id (Needs attention) as the catalog's id", async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    await db.itemIdMapping.create({
+      data: { storeId: store.id, tillItemId: 'MUG-BLUE', catalogItemId: 'CAT-MUG-BLUE' },
+    })
+    expect((await push(key, json([feedSale('M-1')]))).body.counts.stored).toBe(1)
+    const [event] = await eventsOf(store.id)
+    expect(event?.lineItems.map((li) => li.itemId).sort()).toEqual(['CAT-MUG-BLUE', 'TOWEL-01'])
+  })
+
   it('is idempotent: the same request again is unchanged and writes no sale', async () => {
     const store = await makeStore()
     const { key } = await makeApiKey([store.id])

@@ -1,6 +1,7 @@
 import 'server-only'
 import { audit } from '@/lib/audit/log'
 import type { KeyCaller } from '@/lib/auth/api-keys'
+import { mapFeedItemIds } from '@/lib/catalog/mappings'
 import { dbPool } from '@/lib/db'
 import { chunkRows } from '@/lib/uploads/storage/commit-rows'
 import { lookupExisting, storeChunk } from '@/lib/uploads/storage/ingest'
@@ -98,6 +99,8 @@ async function storeAll(
       const rows = chunkRows(events, existing, { uploadId: null, userId: null, at }, counts)
       const { written } = await storeChunk(client, null, rows)
       await written
+      // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids, as uploads are
+      await mapFeedItemIds(client, events)
       const outcomes = events.map((e): FeedOutcome => {
         const d = dispositionOf(e, existing.get(eventKey(e.storeId, e.kind, e.orderId)))
         if (d === 'queued') return 'busy'

@@ -3,15 +3,7 @@ import { cache } from 'react'
 import { scopeWhere } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { db, Prisma } from '@/lib/db'
-import {
-  apiReason,
-  failedReasonMessage,
-  isApiReason,
-  isUnsentReason,
-  REASONS,
-  reasonInfo,
-  unsentReason,
-} from '@/lib/sales/reasons'
+import { apiReason, failedReasonMessage, isUnsentReason, reasonInfo, unsentReason } from '@/lib/sales/reasons'
 import type { ReturnFlag } from '@/lib/sales/return-flags'
 import { RETURN_FLAGS_COLUMN, returnFlagWhere, SALE_AMOUNT } from '@/lib/sales/returns'
 import type { EventStatus, SalesFilter, SalesTableParams } from '@/lib/sales/search-params'
