@@ -34,6 +34,7 @@ export interface CsvTokenizerOptions {
 
 const QUOTE = 34
 const CR = 13
+const LF = 10
 // a CR not followed by LF: old Mac files end lines so, and files pasted together mix it with LF and CRLF
 const LONE_CR = /\r(?!\n)/g
 const BLANK_CELL = /^[ \t\r]*$/
@@ -124,7 +125,10 @@ export class CsvTokenizer implements CsvRow {
     let text = this.carriedCR ? `\r${chunk}` : chunk
     this.carriedCR = text.charCodeAt(text.length - 1) === CR
     if (this.carriedCR) text = text.slice(0, -1)
-    return text.indexOf('\r') === -1 ? text : text.replace(LONE_CR, '\n')
+    // looked for first: a Windows file has a CR on every line and none alone, and replace would copy each chunk
+    for (let cr = text.indexOf('\r'); cr !== -1; cr = text.indexOf('\r', cr + 2))
+      if (text.charCodeAt(cr + 1) !== LF) return text.replace(LONE_CR, '\n')
+    return text
   }
 
   private binaryAt(text: string, index: number): UploadFileError {
