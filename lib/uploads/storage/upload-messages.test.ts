@@ -104,6 +104,65 @@ describe('a file refused for one of its rows', () => {
   })
 })
 
+describe('files the upload path refuses, through receiving and the stored check', () => {
+  const row = (n: number) => `${n},2026-03-02,${'{store}'},A,1,1\n`
+  const refusals: [string, () => string | Buffer, string][] = [
+    [
+      'binary data',
+      () => Buffer.from(`${HEADER}\n${row(1)}\u0000\u0001\u0002`, 'latin1'),
+      "This file contains binary data (first at line 3), so it isn't a CSV text file. Upload the CSV export of your sales, not a workbook, image or database file.",
+    ],
+    [
+      'a 5 MB line',
+      () => `${HEADER}\n${row(1)}2,2026-03-02,${'{store}'},${'x'.repeat(5 * 1024 * 1024)},1,1\n`,
+      'Row 3 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+    ],
+    [
+      '10,000 columns',
+      () =>
+        `${HEADER}${Array.from({ length: 9_994 }, (_, i) => `,Extra column ${i + 1}`).join('')}\n${row(1)}`,
+      'Row 1 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+    ],
+    [
+      'a quote never closed',
+      () => `${HEADER}\n${row(1)}2,2026-03-02,${'{store}'},"Blue mug,1,1\n${row(3)}`,
+      'Row 3 opens a quote (") that is never closed, so everything after it would be one cell. Close the quote, or remove it; a quote inside a cell is written twice ("").',
+    ],
+  ]
+
+  it.each(refusals)('refuses %s with its message on the upload', async (_name, file, message) => {
+    const content = file()
+    const bytes =
+      typeof content === 'string' ? Buffer.from(content.replaceAll('{store}', store.code)) : content
+    const outcome = await receive(bytes)
+    if (!outcome.ok) throw new Error(outcome.error)
+    await expect(preview(outcome.uploadId)).rejects.toMatchObject({ message })
+    expect(await db.upload.findUniqueOrThrow({ where: { id: outcome.uploadId } })).toMatchObject({
+      status: 'FAILED',
+      errorMessage: message,
+    })
+  })
+
+  it('refuses an empty file when it is received', async () => {
+    expect(await receive(Buffer.alloc(0))).toEqual({
+      ok: false,
+      status: 400,
+      error: 'The file is empty. Export the sales from your till again and upload that file.',
+    })
+  })
+
+  it('reads a file whose lines end in CR alone and whose last line ends in LF', async () => {
+    const lines = [
+      HEADER,
+      ...[1, 2, 3].map((n) => `CR-${uniq()}-${n},2026-03-02 10:00,${store.code},A,1.00,1`),
+    ]
+    const uploadId = await upload(`${lines.join('\r')}\r\n`)
+    const checked = await preview(uploadId)
+    expect(checked.counts).toMatchObject({ events: 3, new: 3 })
+    expect(checked.problemTotal).toBe(0)
+  })
+})
+
 describe('the size limit', () => {
   it('takes a file of exactly UPLOAD_MAX_BYTES and refuses one byte more', async () => {
     const bytes = Buffer.from(`${HEADER}\n1,2026-03-02,${store.code},A,1,1\n`)
