@@ -245,6 +245,18 @@ describe('POST /api/v1/sales: bad input is refused whole, with a JSON 4xx that n
     expect(await eventsOf(store.id)).toEqual([])
   })
 
+  it('a CSV body refused for one of its rows names the row once', async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    const csv = `order_id,occurred_at,store_code,kind,item_id,unit_price,quantity\nL-1,2026-03-02 10:00,${store.code},purchase,${'x'.repeat(70_000)},1.00,1\n`
+    const r = await push(key, csv, { contentType: 'text/csv' })
+    expect([r.status, r.body.error]).toEqual([
+      400,
+      'Row 2 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+    ])
+    expect(await eventsOf(store.id)).toEqual([])
+  })
+
   it('a store the key may not write, and one that does not exist, alike; the other sales are not stored either', async () => {
     const [mine, theirs] = [await makeStore(), await makeStore()]
     const { key } = await makeApiKey([mine.id])

@@ -162,7 +162,7 @@ async function receiveCsv(
     const rowProblems = result.rowIssues.map((r) => ({ row: r.rowNumber, reasons: r.reasons }))
     return { status: 200, body: await storeFeedSales({ key, ip, entries, rowProblems, source: 'csv' }) }
   } catch (e) {
-    if (isUploadFileError(e)) return refuse(400, e.line === null ? e.message : `Row ${e.line}: ${e.message}`)
+    if (isUploadFileError(e)) return refuse(400, e.message)
     throw e
   }
 }

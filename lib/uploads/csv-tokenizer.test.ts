@@ -42,13 +42,32 @@ describe('CsvTokenizer', () => {
       ['a', 'b'],
       ['1', '2'],
     ])
-    expect(parseCsvText('a|b\r1|2', '|', { newline: '\r' }).map((r) => r.cells)).toEqual([
+    expect(parseCsvText('a|b\r1|2', '|').map((r) => r.cells)).toEqual([
       ['a', 'b'],
       ['1', '2'],
     ])
     expect(parseCsvText('a\tb\n"x\ty"\tz', '\t').map((r) => r.cells)).toEqual([
       ['a', 'b'],
       ['x\ty', 'z'],
+    ])
+  })
+
+  it('ends a row at a CR alone too, where a file mixes line ends (old Mac rows added to a Windows file)', () => {
+    const mixed = 'a,b\r\n1,2\r3,4\n5,"x\ry"\r\r6,7\r'
+    const rows = [
+      { rowNumber: 1, cells: ['a', 'b'] },
+      { rowNumber: 2, cells: ['1', '2'] },
+      { rowNumber: 3, cells: ['3', '4'] },
+      { rowNumber: 4, cells: ['5', 'x\ny'] },
+      { rowNumber: 5, cells: [''] },
+      { rowNumber: 6, cells: ['6', '7'] },
+    ]
+    expect(parseCsvText(mixed, ',')).toEqual(rows)
+    for (const size of [1, 2, 3, 5, 7]) expect(rowsInChunks(mixed, size)).toEqual(rows)
+    // a CR at the end of one chunk and the LF starting the next are one line end
+    expect(rowsInChunks('a,b\r\n1,2\r\n', 4)).toEqual([
+      { rowNumber: 1, cells: ['a', 'b'] },
+      { rowNumber: 2, cells: ['1', '2'] },
     ])
   })
 

@@ -1,7 +1,7 @@
 // Streaming CSV with papaparse. Its parser is fed text as it is decoded, the way papaparse's own
 // streamers feed it (each chunk joined to the unfinished record before it), because the upload
 // pipeline awaits storage between chunks. Around it: row numbers, a length limit per record, refusal
-// of binary text, and Excel's reading of a quoted cell followed by more text ("abc"def).
+// of binary text, line ends of any kind, and Excel's reading of a quoted cell followed by more text ("abc"def).
 import Papa from 'papaparse'
 import { UploadFileError } from './errors'
 
@@ -30,12 +30,13 @@ export interface CsvTokenizerOptions {
   delimiter: Delimiter
   /** records longer than this many characters are an error (a sales row never is) */
   maxRecordLength: number
-  /** '\r' only for old Mac files that have no '\n' at all */
-  newline?: '\n' | '\r'
 }
 
 const QUOTE = 34
 const CR = 13
+const LF = 10
+// a CR not followed by LF: old Mac files end lines so, and files pasted together mix it with LF and CRLF
+const LONE_CR = /\r(?!\n)/g
 const BLANK_CELL = /^[ \t\r]*$/
 // Thrown from papaparse's step callback to stop it at a record whose quotes it read differently.
 const MALFORMED_QUOTE = new Error('malformed quote')
@@ -61,6 +62,8 @@ export class CsvTokenizer implements CsvRow {
   private row: string[] = []
   /** text after the last complete record */
   private pending = ''
+  /** the last chunk ended in CR: a line end of its own unless the next chunk starts with LF */
+  private carriedCR = false
   private eof = false
   /** where the record being read starts in the text given to papaparse */
   private recordStart = 0
@@ -70,18 +73,16 @@ export class CsvTokenizer implements CsvRow {
   private malformedAt = -1
   private readonly parser: Papa.Parser
   private readonly delimiter: string
-  private readonly newline: '\n' | '\r'
   private readonly max: number
   private readonly onRow: (row: CsvRow) => void
 
   constructor(options: CsvTokenizerOptions, onRow: (row: CsvRow) => void) {
     this.delimiter = options.delimiter
-    this.newline = options.newline ?? '\n'
     this.max = options.maxRecordLength
     this.onRow = onRow
     this.parser = new Papa.Parser({
       delimiter: this.delimiter,
-      newline: this.newline,
+      newline: '\n',
       step: (result: Papa.ParseStepResult<string[][]>) => this.record(result),
     })
   }
@@ -90,7 +91,8 @@ export class CsvTokenizer implements CsvRow {
     return this.row.length
   }
 
-  push(text: string): void {
+  push(chunk: string): void {
+    const text = this.lineEnds(chunk)
     const nul = text.indexOf('\u0000')
     if (nul !== -1) throw this.binaryAt(text, nul)
     this.pending += text
@@ -99,6 +101,8 @@ export class CsvTokenizer implements CsvRow {
 
   end(): void {
     this.eof = true
+    if (this.carriedCR) this.pending += '\n'
+    this.carriedCR = false
     this.parsePending()
     this.pending = ''
   }
@@ -114,6 +118,17 @@ export class CsvTokenizer implements CsvRow {
   isBlank(): boolean {
     for (const cell of this.row) if (!BLANK_CELL.test(cell)) return false
     return true
+  }
+
+  /** the chunk with each lone CR made a LF (papaparse reads one kind of line end per file) */
+  private lineEnds(chunk: string): string {
+    let text = this.carriedCR ? `\r${chunk}` : chunk
+    this.carriedCR = text.charCodeAt(text.length - 1) === CR
+    if (this.carriedCR) text = text.slice(0, -1)
+    // looked for first: a Windows file has a CR on every line and none alone, and replace would copy each chunk
+    for (let cr = text.indexOf('\r'); cr !== -1; cr = text.indexOf('\r', cr + 2))
+      if (text.charCodeAt(cr + 1) !== LF) return text.replace(LONE_CR, '\n')
+    return text
   }
 
   private binaryAt(text: string, index: number): UploadFileError {
@@ -180,8 +195,7 @@ export class CsvTokenizer implements CsvRow {
     const row = result.data[0]!
     const last = row.length - 1
     // Windows line ends: papaparse splits at '\n', so an unquoted last cell keeps the '\r'
-    if (this.newline === '\n' && row[last]!.charCodeAt(row[last]!.length - 1) === CR)
-      row[last] = row[last]!.slice(0, -1)
+    if (row[last]!.charCodeAt(row[last]!.length - 1) === CR) row[last] = row[last]!.slice(0, -1)
     this.row = row
     this.onRow(this)
   }
@@ -195,21 +209,21 @@ export class CsvTokenizer implements CsvRow {
     let close = text.indexOf('"', this.malformedAt)
     while (close !== -1 && text.charCodeAt(close + 1) === QUOTE) close = text.indexOf('"', close + 2)
     if (close === -1) return null
-    const lineEnd = text.indexOf(this.newline, close + 1)
+    const lineEnd = text.indexOf('\n', close + 1)
     if (lineEnd === -1 && !this.eof) return null
     const stop = lineEnd === -1 ? text.length : lineEnd
     const delimiter = text.indexOf(this.delimiter, close + 1)
     let tailEnd = delimiter !== -1 && delimiter < stop ? delimiter : stop
     if (tailEnd === stop && tailEnd > close + 1 && text.charCodeAt(tailEnd - 1) === CR) tailEnd--
     const head = text.slice(this.recordStart, close)
-    // only a '\r' ending the file can follow the quote here: it ends the record, as a line break would
+    // only the CR of a CRLF can follow the quote here: it belongs to the line end, not to the cell
     if (tailEnd === close + 1) return `${head}"${text.slice(close + 2)}`
     const tail = text.slice(close + 1, tailEnd).replaceAll('"', '""')
     return `${head}${tail}"${text.slice(tailEnd)}`
   }
 
   private opensQuote(record: string): boolean {
-    const check = new Papa.Parser({ delimiter: this.delimiter, newline: this.newline })
+    const check = new Papa.Parser({ delimiter: this.delimiter, newline: '\n' })
     const result: Papa.ParseResult<string[]> = check.parse(record, 0, false)
     // a quote closed with text after it ("abc"def) is closed, however papaparse reads on
     const codes = new Set(result.errors.map((e) => e.code))
@@ -221,7 +235,7 @@ export class CsvTokenizer implements CsvRow {
 export function parseCsvText(
   text: string,
   delimiter: Delimiter,
-  options: { maxRows?: number; complete?: boolean; maxRecordLength?: number; newline?: '\n' | '\r' } = {},
+  options: { maxRows?: number; complete?: boolean; maxRecordLength?: number } = {},
 ): { rowNumber: number; cells: string[] }[] {
   const rows: { rowNumber: number; cells: string[] }[] = []
   const maxRows = options.maxRows ?? Number.POSITIVE_INFINITY
@@ -230,7 +244,6 @@ export function parseCsvText(
     {
       delimiter,
       maxRecordLength: options.maxRecordLength ?? Number.MAX_SAFE_INTEGER,
-      newline: options.newline,
     },
     (row) => {
       rows.push({ rowNumber: row.rowNumber, cells: row.cells() })

@@ -76,6 +76,12 @@ describe('DecodingReader', () => {
       code: 'BINARY_FILE',
       line: 3,
     })
+    // lines ending in CR alone (old Mac files) or CRLF count the same
+    for (const end of ['\r', '\r\n'])
+      await expect(decode(Buffer.from(`a,b${end}1,2${end}3\u00004${end}`, 'latin1'))).rejects.toMatchObject({
+        code: 'BINARY_FILE',
+        line: 3,
+      })
     await expect(decode(Buffer.from([0x50, 0x4b, 0x03, 0x04, 1, 2, 3]))).rejects.toMatchObject({
       code: 'SPREADSHEET_FILE',
       message:

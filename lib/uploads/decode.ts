@@ -41,7 +41,8 @@ async function* chunksOf(input: ByteInput): AsyncGenerator<Buffer> {
 
 function lineOfByte(buf: Buffer, index: number): number {
   let line = 1
-  for (let i = 0; i < index; i++) if (buf[i] === 10) line++
+  // LF ends a line, and so does a CR alone (old Mac files)
+  for (let i = 0; i < index; i++) if (buf[i] === 10 || (buf[i] === 13 && buf[i + 1] !== 10)) line++
   return line
 }
 

@@ -1,4 +1,4 @@
-// The start of a file tells its layout: encoding, delimiter, line ends and the header row (below any
+// The start of a file tells its layout: encoding, delimiter and the header row (below any
 // title lines), or why it isn't a sales table at all.
 import { CsvTokenizer, DELIMITERS, type Delimiter, parseCsvText } from './csv-tokenizer'
 import { type ByteInput, DecodingReader } from './decode'
@@ -30,7 +30,6 @@ export interface OpenedFile {
   text: AsyncGenerator<string>
   sample: string
   delimiter: Delimiter
-  newline: '\n' | '\r'
   headerRowNumber: number
   header: string[]
   sampleRows: { rowNumber: number; cells: string[] }[]
@@ -51,13 +50,12 @@ interface Candidate {
 function analyse(
   sample: string,
   complete: boolean,
-  newline: '\n' | '\r',
   delimiter: Delimiter,
   headerRowNumber: number | undefined,
 ): Candidate | null {
   let rows: { rowNumber: number; cells: string[] }[]
   try {
-    rows = parseCsvText(sample, delimiter, { maxRows: 200, complete, newline })
+    rows = parseCsvText(sample, delimiter, { maxRows: 200, complete })
   } catch {
     return null
   }
@@ -154,9 +152,8 @@ export async function openFile(
         'EMPTY_FILE',
         'The file has no rows, only blank lines. Export the sales from your till again and upload that file.',
       )
-    const newline = sample.indexOf('\n') === -1 && sample.indexOf('\r') !== -1 ? '\r' : '\n'
     const delimiters = options.delimiter === undefined ? DELIMITERS : [options.delimiter]
-    const candidates = delimiters.map((d) => analyse(sample, eof, newline, d, options.headerRowNumber))
+    const candidates = delimiters.map((d) => analyse(sample, eof, d, options.headerRowNumber))
     let best: Candidate | null = null
     for (const c of candidates) if (c !== null && better(c, best)) best = c
     let headerRecognized = best !== null && best.headerIndex !== -1
@@ -174,13 +171,13 @@ export async function openFile(
       )
     }
     if (best === null || best.headerIndex === -1) {
-      // a row too long or a quote never closed also hides the header: report that instead
-      const check = new CsvTokenizer(
-        { delimiter: best?.delimiter ?? ',', maxRecordLength: maxLine, newline },
-        () => {},
-      )
-      check.push(sample)
-      if (eof) check.end()
+      // a row too long or a quote never closed also hides the header: report that instead, also when the
+      // quote left no rows to tell the delimiter by
+      for (const delimiter of new Set([best?.delimiter ?? ',', ...delimiters])) {
+        const check = new CsvTokenizer({ delimiter, maxRecordLength: maxLine }, () => {})
+        check.push(sample)
+        if (eof) check.end()
+      }
       if (options.headerRowNumber !== undefined)
         throw new UploadFileError(
           'NO_HEADER',
@@ -202,7 +199,6 @@ export async function openFile(
       text,
       sample,
       delimiter: best.delimiter,
-      newline,
       headerRowNumber: headerRow.rowNumber,
       header: headerRow.cells.map((c) => c.trim()),
       sampleRows,

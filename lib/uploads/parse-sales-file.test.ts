@@ -357,6 +357,34 @@ describe('parseSalesFile: quoting, blank lines and title lines', () => {
   })
 })
 
+describe('parseSalesFile: line ends', () => {
+  const rows = [
+    'order_id,occurred_at,store_code,item_id,item_name,unit_price,quantity',
+    '1,2026-03-02 10:00,BER-01,A,"Mug, blue",12.50,1',
+    '2,2026-03-02 11:00,BER-01,B,Towel,4.00,2',
+    '3,2026-03-02 12:00,BER-01,C,Plate,3.00,1',
+  ]
+
+  const lf = `${rows.join('\n')}\n`
+  const inCell = (text: string) => text.replace('Mug, blue', 'Mug,\nblue')
+
+  it.each([
+    ['CR alone (old Mac files)', `${rows.join('\r')}\r`, lf],
+    ['CR alone, and a LF ending the file', `${rows.join('\r')}\r\n`, lf],
+    ['CR alone, with a line break inside a quoted cell', inCell(`${rows.join('\r')}\r`), inCell(lf)],
+    ['a Windows header above rows ending in CR alone', `${rows[0]}\r\n${rows.slice(1).join('\r')}\r`, lf],
+    ['LF and CR alone mixed', `${rows[0]}\n${rows[1]}\r${rows[2]}\n${rows[3]}\r`, lf],
+  ])('reads a file whose lines end in %s like the same file with LF', async (_name, text, same) => {
+    const expected = await parse(same)
+    const read = await parse(text)
+    expect(read.rowIssues).toEqual([])
+    expect(read.events.map((e) => ({ ...e, contentHash: '' }))).toEqual(
+      expected.events.map((e) => ({ ...e, contentHash: '' })),
+    )
+    expect(read.events.map((e) => e.sourceRows)).toEqual([[2], [3], [4]])
+  })
+})
+
 describe('parseSalesFile: Shopify orders export', () => {
   const stores: Record<string, StoreInfo> = {
     Mitte: { id: 'store-mitte', timeZone: 'Europe/Berlin' },
@@ -1068,6 +1096,44 @@ describe('parseSalesFile: files it refuses', () => {
         'Row 3 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
     })
     expect(await failure(text, { maxLineLength: 200 })).toMatchObject({ code: 'LINE_TOO_LONG', line: 3 })
+  })
+
+  it('refuses a 5 MB line and 10,000 columns as over-long rows', async () => {
+    const header = 'order_id,occurred_at,store_code,item_id,unit_price,quantity'
+    expect(await failure(`${header}\n1,2026-03-02,BER-01,${'x'.repeat(5 * 1024 * 1024)},1,1\n`)).toEqual({
+      code: 'LINE_TOO_LONG',
+      line: 2,
+      message:
+        'Row 2 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+    })
+    const columns = Array.from({ length: 10_000 - 6 }, (_, i) => `,Extra column ${i + 1}`).join('')
+    expect(await failure(`${header}${columns}\n1,2026-03-02,BER-01,A,1,1\n`)).toEqual({
+      code: 'LINE_TOO_LONG',
+      line: 1,
+      message:
+        'Row 1 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+    })
+  })
+
+  it('refuses a quote that is never closed, naming the row where it opens', async () => {
+    const header = 'order_id,occurred_at,store_code,item_id,unit_price,quantity'
+    const message = (row: number) =>
+      `Row ${row} opens a quote (") that is never closed, so everything after it would be one cell. Close the quote, or remove it; a quote inside a cell is written twice ("").`
+    const row = (n: number) => `${n},2026-03-02,BER-01,A,1,1\n`
+    // in a short file, in a file longer than the part read for its layout, and in the header itself
+    expect(await failure(`${header}\n${row(1)}2,2026-03-02,BER-01,"Blue mug,1,1\n${row(3)}`)).toEqual({
+      code: 'UNCLOSED_QUOTE',
+      line: 3,
+      message: message(3),
+    })
+    expect(
+      await failure(`${header}\n${row(1)}2,2026-03-02,BER-01,"Blue mug,1,1\n${row(3).repeat(10_000)}`),
+    ).toEqual({ code: 'UNCLOSED_QUOTE', line: 3, message: message(3) })
+    expect(await failure(`order_id,"occurred_at,store_code,item_id,unit_price,quantity\n${row(1)}`)).toEqual({
+      code: 'UNCLOSED_QUOTE',
+      line: 1,
+      message: message(1),
+    })
   })
 
   it('refuses a file whose required columns are missing', async () => {

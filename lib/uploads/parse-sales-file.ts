@@ -191,7 +191,6 @@ export async function parseSalesFile(input: ByteInput, options: ParseSalesFileOp
       {
         delimiter: f.delimiter,
         maxRecordLength: options.maxLineLength ?? DEFAULT_MAX_LINE,
-        newline: f.newline,
       },
       (row) => {
         if (row.rowNumber <= headerRowNumber) return

@@ -615,7 +615,7 @@ describe('files that store nothing', () => {
     [
       'a header without rows',
       Buffer.from('order_id,occurred_at,item_id,unit_price,quantity,store_code\n\n'),
-      'Row 1: The file has column names (row 1) but no sales rows below them. Export a period that has sales, or check that this is the right file.',
+      'The file has column names (row 1) but no sales rows below them. Export a period that has sales, or check that this is the right file.',
     ],
     [
       'a table without a header',
@@ -637,7 +637,7 @@ describe('files that store nothing', () => {
       Buffer.from(
         `order_id,occurred_at,store_code,item_id,unit_price,quantity\n1,2026-03-02,BER-01,A,1,1\n2,2026-03-02,BER-01,${'x'.repeat(70_000)},1,1\n`,
       ),
-      'Row 3: Row 3 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
+      'Row 3 is longer than 65,536 characters, which a sales row never is. Check that this is the sales export; if a cell really holds that much text, shorten it.',
     ],
   ]
 

@@ -146,10 +146,9 @@ export async function previewUpload(
       ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
     })
   } catch (e) {
+    // a message about a row already names it
     const message = isUploadFileError(e)
-      ? e.line === null
-        ? e.message
-        : `Row ${e.line}: ${e.message}`
+      ? e.message
       : 'The file could not be read. Try again; if it keeps failing, tell your administrator.'
     await failParsing(pool, opts.uploadId, message)
     throw e
@@ -194,6 +193,10 @@ export async function previewUpload(
 /** what the manager reads when storing failed for a reason that is not in the file */
 export const STORE_FAILED_MESSAGE =
   'Storing this file failed because of a problem on our side, not in your file. Nothing was stored. Try again in a few minutes; if it fails again, tell your administrator.'
+
+/** what the losing commit reads when the same file (same sha256, same store) was stored by another upload meanwhile */
+export const SAME_FILE_JUST_STORED_MESSAGE =
+  'Another upload of this file was just stored, so storing this one would change nothing. Open Uploads to see the stored one, and cancel this upload.'
 
 export type CommitActor = { userId: string | null; email: string | null }
 
@@ -323,7 +326,11 @@ export async function commitUpload(opts: {
       // the rollback put the upload back where it was; a reason in the file keeps it there with that reason,
       // anything else marks it failed (try again) and goes to the log: the upload id and the error, no row values
       if (isUploadFileError(e)) await noteCommitRefusal(pool, upload.id, e.message)
-      else {
+      else if (isUniqueViolation(e) && (await sameFileStored(pool, upload))) {
+        // the same file committed at the same moment: the other upload's sales took the keys first
+        await noteCommitRefusal(pool, upload.id, SAME_FILE_JUST_STORED_MESSAGE)
+        throw new UploadStateError(SAME_FILE_JUST_STORED_MESSAGE)
+      } else {
         logger.error({ uploadId: upload.id, dbError: loggableDbError(e) }, 'storing an upload failed')
         await failCommitting(pool, upload.id, STORE_FAILED_MESSAGE)
       }
@@ -334,6 +341,19 @@ export async function commitUpload(opts: {
   }
   removeUploadFile(upload.id)
   return { uploadId: upload.id, noOp: false, counts }
+}
+
+function isUniqueViolation(e: unknown) {
+  return (e as { code?: string } | null)?.code === '23505'
+}
+
+async function sameFileStored(pool: pg.Pool, upload: UploadRow) {
+  const { rowCount } = await pool.query(
+    `SELECT 1 FROM "Upload" WHERE sha256 = $1 AND "storeId" IS NOT DISTINCT FROM $2::uuid
+       AND status = 'COMMITTED' AND id <> $3::uuid LIMIT 1`,
+    [upload.sha256, upload.storeId, upload.id],
+  )
+  return (rowCount ?? 0) > 0
 }
 
 /** writes one chunk the reader classified; resolves once the rows are handed to PostgreSQL, with a promise of their COPY */

@@ -101,6 +101,7 @@ export async function startPreview(
 }
 
 export function previewErrorMessage(e: unknown): string {
-  if (isUploadFileError(e)) return e.line === null ? e.message : `Row ${e.line}: ${e.message}`
+  // a message about a row already names it
+  if (isUploadFileError(e)) return e.message
   return 'The file could not be checked. Try again; if it keeps failing, tell your administrator.'
 }
