@@ -26,7 +26,9 @@ test.describe('the overview', () => {
     await expect(events.locator('.recharts-bar-rectangle path').first()).toBeVisible()
     for (const currency of ['USD', 'EUR', 'AUD']) {
       const revenue = page.getByRole('figure', { name: `Revenue per day (${currency})` })
-      await expect(revenue.locator('.recharts-line-curve')).toBeVisible()
+      // revenue and, beside it, net sales (purchases minus refunds)
+      await expect(revenue.locator('.recharts-line-curve[name="Revenue"]')).toBeVisible()
+      await expect(revenue.locator('.recharts-line-curve[name="Net sales (after refunds)"]')).toBeVisible()
     }
     // the demo has a week of sales: recent days are uploaded, not flagged missing
     const nycYesterday = page
