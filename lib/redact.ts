@@ -28,8 +28,17 @@ export function redact(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1))
   if (value instanceof Date) return value.toISOString()
   if (value instanceof Error) {
-    // what the error serializer would show, redacted like the rest
-    const { name, message, stack, ...own } = value as Error & Record<string, unknown>
+    // what the error serializer would show, redacted like the rest; a database error's `detail`, `where` and
+    // `internalQuery` quote row values ("Failing row contains (…)", a COPY line) and are left out
+    const {
+      name,
+      message,
+      stack,
+      detail: _d,
+      where: _w,
+      internalQuery: _q,
+      ...own
+    } = value as Error & Record<string, unknown>
     return { type: name, message: redact(message, depth + 1), stack, ...(redact(own, depth + 1) as object) }
   }
   if (value && typeof value === 'object') {

@@ -59,7 +59,14 @@ describe('no writer keeps a token or a customer id in clear', () => {
     const log = createLogger(sink)
     log.info(details, 'something happened')
     log.error({ err: new Error('refused'), customerId: CUSTOMER, orderId: 'R-1001' }, 'it failed')
-    expect(lines).toHaveLength(2)
+    // a database error quotes the failing row in `detail` and `where`
+    const dbError = Object.assign(new Error('new row violates check constraint'), {
+      code: '23514',
+      detail: `Failing row contains (R-1001, ${CUSTOMER}, ${TOKEN}).`,
+      where: `COPY SaleEvent, line 3: "R-1001,${CUSTOMER}"`,
+    })
+    log.error({ err: dbError, orderId: 'R-1001' }, 'storing failed')
+    expect(lines).toHaveLength(3)
     expectNothingInClear(lines.join('\n'))
     expect(lines[1]).toContain('refused')
   })
