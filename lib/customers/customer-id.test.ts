@@ -26,6 +26,13 @@ describe('customer ids', () => {
     expect(normaliseCustomerId('0049 151 12345678')).toEqual({ value: '+4915112345678', kind: 'phone' })
     expect(normaliseCustomerId('0151 1234 5678', 'de-DE')).toEqual({ value: '+4915112345678', kind: 'phone' })
     expect(normaliseCustomerId('(212) 555-0123', 'en-US')).toEqual({ value: '+12125550123', kind: 'phone' })
+    // an address inside a name, and numbers a spreadsheet stripped of their + or leading 0
+    expect(normaliseCustomerId('Jane Doe <Jane.Doe@Example.com>')).toEqual({
+      value: 'jane.doe@example.com',
+      kind: 'email',
+    })
+    expect(normaliseCustomerId('4915112345678')).toEqual({ value: '+4915112345678', kind: 'phone' })
+    expect(normaliseCustomerId('2125550123', 'en-US')).toEqual({ value: '+12125550123', kind: 'phone' })
     // loyalty and card numbers are ids
     expect(normaliseCustomerId('LOYAL-00042')).toEqual({ value: 'LOYAL-00042', kind: 'id' })
     expect(normaliseCustomerId('4711000123456')).toEqual({ value: '4711000123456', kind: 'id' })

@@ -11,15 +11,17 @@ import { decryptSecret } from '@/lib/crypto/secret-box'
 //   PSEUDONYMISE  send hex(HMAC-SHA-256(secret, normalised id)) for every id
 //   OMIT          send no customer id
 //
-// Normalised: trimmed; an email address lower-cased; a phone number in E.164 (+4915112345678), a national
-// number read in the store's country (from its locale).
+// Normalised: trimmed; an email address (also one inside a name, "Jane <jane@x.com>") on its own, lower-cased; a
+// phone number in E.164 (+4915112345678), a national number read in the store's country (from its locale), a bare
+// run of 10–15 digits that is a valid number taken as one.
 
 export const CUSTOMER_ID_POLICIES = ['AS_IS', 'PSEUDONYMISE', 'OMIT'] as const
 export type CustomerIdPolicy = (typeof CUSTOMER_ID_POLICIES)[number]
 
 export type CustomerIdKind = 'email' | 'phone' | 'id'
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+// an address anywhere in the value ("Jane Doe <jane@example.com>" is an email address too)
+const EMAIL = /[^\s@<>()[\],;:"']+@[^\s@<>()[\],;:"']+\.[^\s@<>()[\],;:"']+/
 // digits with the separators people write phone numbers with; 7–15 digits (E.164 allows at most 15)
 const PHONE_SHAPE = /^\+?[\d\s().\-/]+$/
 
@@ -33,6 +35,19 @@ function regionOf(locale: string | null | undefined): CountryCode | undefined {
 }
 
 /**
+ * A bare run of 10–15 digits that is a valid number, in the store's country or with a country code in front (a
+ * spreadsheet drops the leading + or 0): a phone number. Loyalty and card numbers rarely are; when one is, it is
+ * pseudonymised or left out, never sent in clear.
+ */
+function bareDigitsPhone(digits: string, locale: string | null | undefined): string | null {
+  if (digits.length < 10 || digits.length > 15) return null
+  const national = parsePhoneNumberFromString(digits, regionOf(locale))
+  if (national?.isValid()) return national.number
+  const international = parsePhoneNumberFromString(`+${digits}`)
+  return international?.isValid() ? international.number : null
+}
+
+/**
  * A phone number, as people write one: international (+ or 00), or national with separators or a leading 0
  * (the trunk prefix). A bare run of digits without any of these is an id (loyalty and card numbers look so).
  */
@@ -42,7 +57,7 @@ function asPhoneNumber(value: string, locale: string | null | undefined): string
   if (digits.length < 7 || digits.length > 15) return null
   const international = value.startsWith('+') || /^00[1-9]/.test(digits)
   const written = /[\s().\-/]/.test(value) || digits.startsWith('0')
-  if (!international && !written) return null
+  if (!international && !written) return bareDigitsPhone(digits, locale)
   const text = value.startsWith('+') ? value : /^00[1-9]/.test(digits) ? `+${digits.slice(2)}` : value
   const parsed = parsePhoneNumberFromString(text, regionOf(locale))
   if (parsed?.isPossible()) return parsed.number
@@ -56,7 +71,8 @@ export function normaliseCustomerId(
   locale?: string | null,
 ): { value: string; kind: CustomerIdKind } {
   const value = raw.trim()
-  if (EMAIL.test(value)) return { value: value.toLowerCase(), kind: 'email' }
+  const email = EMAIL.exec(value)?.[0]
+  if (email) return { value: email.toLowerCase(), kind: 'email' }
   const phone = asPhoneNumber(value, locale)
   if (phone) return { value: phone, kind: 'phone' }
   return { value, kind: 'id' }
