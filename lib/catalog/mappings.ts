@@ -83,7 +83,9 @@ export async function mapFeedItemIds(
      FROM unnest($1::uuid[], $2::"EventKind"[], $3::text[]) AS k("storeId", kind, "orderId"), "SaleEvent" e,
        "ItemIdMapping" m
      WHERE e."storeId" = k."storeId" AND e.kind = k.kind AND e."orderId" = k."orderId" AND li."eventId" = e.id
-       AND m."storeId" = e."storeId" AND li."itemId" = m."tillItemId"`,
+       AND m."storeId" = e."storeId" AND li."itemId" = m."tillItemId"
+       -- never a sale on its way or already sent: the request answered "busy" or "unchanged" for those
+       AND e."openBatchId" IS NULL AND e.status NOT IN ('QUEUED', 'SUBMITTED')`,
     [keys.map((k) => k.storeId), keys.map((k) => k.kind), keys.map((k) => k.orderId)],
   )
 }

@@ -8,7 +8,8 @@ import { saleEventContentHash } from '@/lib/uploads/content-hash'
 import type { ParsedLineItem, ParsedSaleEvent } from '@/lib/uploads/types'
 import { type FeedSale, feedSaleSchema } from './schema'
 
-export type FeedStore = { id: string; code: string; timeZone: string }
+/** a store the key may write, with the names its tills write for it (StoreAlias) */
+export type FeedStore = { id: string; code: string; timeZone: string; aliases?: string[] }
 export type FeedReason = { field: string; message: string }
 
 /** a sale that can be stored (READY, or INVALID with its issues), or one that cannot be attributed at all */

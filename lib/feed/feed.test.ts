@@ -4,6 +4,7 @@ import { POST } from '@/app/api/v1/sales/route'
 import { KEY_REFUSED } from '@/lib/auth/route'
 import { makeStore, uniq } from '@/lib/auth/test-fixtures'
 import { db } from '@/lib/db'
+import { normalizeStoreName } from '@/lib/stores/store-names'
 import { FEED_MESSAGES } from './receive'
 import { FEED_LIMITS, type FeedResponse } from './schema'
 import { feedRequest, feedSale, makeApiKey } from './testing'
@@ -215,6 +216,23 @@ describe('POST /api/v1/sales: outcomes', () => {
     })
     const mapped = await push(key, custom, { contentType: 'text/csv' })
     expect(mapped.body.results).toEqual([{ index: 0, order_id: 'K-1', outcome: 'stored', reasons: [] }])
+  })
+
+  it("reads a CSV body whose store column holds the till's own name for the store, as an upload does", async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    const name = `Brooklyn Flagship ${uniq()}`
+    await db.storeAlias.create({
+      data: { storeId: store.id, name, normalized: normalizeStoreName(name) },
+    })
+    const day = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    const csv = `order_id,occurred_at,store_code,kind,item_id,item_name,unit_price,quantity\nN-1,${day} 10:00,${name.toUpperCase()},purchase,SKU-1,Mug,12.50,1\n`
+    const r = await push(key, csv, { contentType: 'text/csv' })
+    expect([r.status, r.body.results]).toEqual([
+      200,
+      [{ index: 0, order_id: 'N-1', outcome: 'stored', reasons: [] }],
+    ])
+    expect((await eventsOf(store.id)).map((e) => e.orderId)).toEqual(['N-1'])
   })
 })
 

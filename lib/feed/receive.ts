@@ -61,11 +61,13 @@ async function readLimited(req: Request): Promise<Uint8Array | null> {
 
 async function keyStores(key: KeyCaller): Promise<FeedStore[]> {
   if (key.storeIds.length === 0) return []
-  return db.store.findMany({
+  const stores = await db.store.findMany({
     where: { id: { in: key.storeIds }, active: true },
-    select: { id: true, code: true, timeZone: true },
+    // the names the stores' tills write for them, as the upload reads them
+    select: { id: true, code: true, timeZone: true, aliases: { select: { name: true } } },
     orderBy: { code: 'asc' },
   })
+  return stores.map(({ aliases, ...st }) => ({ ...st, aliases: aliases.map((a) => a.name) }))
 }
 
 export async function receiveFeed(req: Request, key: KeyCaller, ip: string): Promise<FeedAnswer> {
@@ -145,7 +147,9 @@ async function receiveCsv(
     const remembered = await getRememberedMapping(store.id, mappingSource(head.proposal.preset, head.header))
     if (!remembered && head.proposal.preset === 'custom') return refuse(422, FEED_MESSAGES.noMapping)
     const result = await parseSalesFile(body, {
-      stores: Object.fromEntries(stores.map((s) => [s.code, { id: s.id, timeZone: s.timeZone }])),
+      stores: Object.fromEntries(
+        stores.map((s) => [s.code, { id: s.id, timeZone: s.timeZone, aliases: s.aliases ?? [] }]),
+      ),
       defaultStoreCode: store.code,
       ...(remembered && { mapping: remembered }),
     })

@@ -165,6 +165,20 @@ describe('returns tied to their purchases', () => {
   })
 })
 
+describe("a return's amount", () => {
+  it('counts what came back: not its kept or cross-sold lines', async () => {
+    const orderId = `${p}-X`
+    const e = await sale('x1', store.id, 'RETURN', orderId, [{ itemId: 'MUG', unitPrice: '50', quantity: 1 }])
+    await db.lineItem.create({
+      data: { eventId: e.id, lineNumber: 2, role: 'CROSS_SOLD', itemId: 'CUP', unitPrice: '30', quantity: 1 },
+    })
+    await db.saleEvent.update({ where: { id: e.id }, data: { itemCount: 2, itemsTotal: '80' } })
+    const caller = await callerOf(manager)
+    const rows = (await getSaleEvents(caller, parseSalesSearchParams({ store: store.code, q: orderId }))).rows
+    expect(rows.map((r) => [r.id, Number(r.revenue)])).toEqual([[e.id, 50]])
+  })
+})
+
 describe('completing a refund without lines', () => {
   it('picks the returned lines from the purchase; the return goes out with items_returned', async () => {
     const before = await db.saleEvent.findUniqueOrThrow({ where: { id: ids.r5 as string } })

@@ -11,8 +11,11 @@ import type { ReturnFlag } from '@/lib/sales/return-flags'
 const sql = Prisma.sql
 
 /** the amount of a sale as every figure shows it: a purchase's revenue as given, else Σ price × quantity; a return's
- * refund as given, else its revenue, else Σ price × quantity of what came back (always for the alias e) */
-export const SALE_AMOUNT = sql`(CASE WHEN e.kind = 'RETURN' THEN coalesce(e.refund, e.revenue, e."itemsTotal")
+ * refund as given, else its revenue, else Σ price × quantity of what came back: the items total without
+ * the kept and cross-sold lines (always for the alias e) */
+export const SALE_AMOUNT = sql`(CASE WHEN e.kind = 'RETURN' THEN coalesce(e.refund, e.revenue, e."itemsTotal" - (
+    SELECT coalesce(sum(r."unitPrice" * r.quantity), 0) FROM "LineItem" r
+    WHERE r."eventId" = e.id AND r.role IN ('KEPT', 'CROSS_SOLD')))
   ELSE coalesce(e.revenue, e."itemsTotal") END)`
 
 const PURCHASE_OF_E = sql`SELECT p.id FROM "SaleEvent" p
