@@ -178,6 +178,8 @@ const storeFields = (code: string) => ({
 /** a key per store for apiKeys.revoke, made afresh before each cell */
 const revocableKeys: Record<string, string> = {}
 
+/** per store, an upload whose preview asks about a till name, for stores.addName */
+const askedNames: Record<string, { name: string; uploadId: string }> = {}
 /** a name each store keeps, for stores.removeName (re-created by its prepare once removed) */
 const aliasIds: Record<string, string> = {}
 
@@ -226,10 +228,30 @@ const ACTIONS: Record<string, ActionEntry> = {
     input: (t) => ({ storeId: t.kind === 'missing' ? t.missingId : t.storeId, active: true }),
   },
   // "missing" aims at a store no manager has (the input names a store, not a record)
+  // a manager names a till from an upload that asks about it: prepare gives each store such an upload and name
   'stores.addName': {
     rule: 'store-members',
     targeted: false,
-    input: (t) => ({ storeId: t.kind === 'missing' ? w.storeC.id : t.storeId, name: `Till ${uniq()}` }),
+    prepare: async () => {
+      for (const store of [w.storeA, w.storeB, w.storeC]) {
+        const name = `Till ${uniq()}`
+        const upload = await db.upload.create({
+          data: {
+            fileName: 'matrix.csv',
+            sizeBytes: 1n,
+            sha256: '0'.repeat(64),
+            storeId: store.id,
+            status: 'PREVIEW',
+            preview: { unknownStores: [{ name, rows: 1 }] },
+          },
+        })
+        askedNames[store.id] = { name, uploadId: upload.id }
+      }
+    },
+    input: (t) => {
+      const storeId = t.kind === 'missing' ? w.storeC.id : t.storeId
+      return { storeId, ...askedNames[storeId] }
+    },
   },
   // prepare gives each store a name to remove (an allowed call used the last one up)
   'stores.removeName': {

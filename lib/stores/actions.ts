@@ -12,6 +12,7 @@ import {
 } from '@/lib/stores/schema'
 import { normalizeStoreName } from '@/lib/stores/store-names'
 import { nextRunAt } from '@/lib/submission/next-run'
+import { getUpload } from '@/lib/uploads/queries'
 
 const FIELDS = ['code', 'name', 'latitude', 'longitude', 'timeZone', 'currency', 'locale', 'active'] as const
 
@@ -113,15 +114,21 @@ function nameTaken(message: string): never {
 }
 
 // One name names one store (StoreAlias.normalized is unique). A manager names a till's location from the upload
-// preview for their own stores only (the store scope); an admin for any store, also in Settings → Stores.
+// preview for their own stores only (the store scope), and only a name that preview asks about; an admin any name
+// for any store, also in Settings → Stores.
 export const addStoreNameAction = authorizedAction({
   name: 'stores.addName',
   access: 'signed-in',
   schema: addStoreNameSchema,
   storeScope: async ({ storeId }) =>
     (await db.store.findUnique({ where: { id: storeId }, select: { id: true } }))?.id ?? null,
-  handler: async ({ storeId, name }, caller, ctx) => {
+  handler: async ({ storeId, name, uploadId }, caller, ctx) => {
     const normalized = normalizeStoreName(name)
+    // a manager may claim only a name an upload of theirs asks about: never another store's till location
+    const upload = !caller.allStores && uploadId ? await getUpload(caller, uploadId) : null
+    const mayClaim =
+      caller.allStores ||
+      Boolean(upload?.preview?.unknownStores?.some((u) => normalizeStoreName(u.name) === normalized))
     const added = await db
       .$transaction(async (tx) => {
         const stores = await tx.store.findMany({ select: { id: true, code: true } })
@@ -144,6 +151,10 @@ export const addStoreNameAction = authorizedAction({
               : `'${name}' already names another store. Ask an admin if it should be this one.`,
           )
         }
+        if (!mayClaim)
+          nameTaken(
+            `'${name}' is not a name one of your uploads asks about. Ask an admin to add it in Settings → Stores.`,
+          )
         const alias = await tx.storeAlias.create({ data: { storeId, name, normalized } })
         await audit(tx, {
           actor: ctx.actor,

@@ -83,7 +83,12 @@ export const storeNameSchema = z
       .regex(/^[^\p{Cc}]+$/u, 'The name cannot contain control characters'),
   )
 
-export const addStoreNameSchema = z.object({ storeId: z.uuid('Unknown store'), name: storeNameSchema })
+export const addStoreNameSchema = z.object({
+  storeId: z.uuid('Unknown store'),
+  name: storeNameSchema,
+  /** a manager names a till's store from the upload whose preview asks about it */
+  uploadId: z.uuid('Unknown upload').optional(),
+})
 export type AddStoreNameInput = z.input<typeof addStoreNameSchema>
 
 export const removeStoreNameSchema = z.object({ aliasId: z.uuid('Unknown name') })

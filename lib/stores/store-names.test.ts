@@ -66,7 +66,9 @@ describe('store names from the upload preview', () => {
     expect(first.unknownStores).toEqual([{ name, rows: 2 }])
     expect(first.counts.events).toBe(0)
 
-    const named = await runAs(signedIn(manager), () => addStoreNameAction({ storeId: store.id, name }))
+    const named = await runAs(signedIn(manager), () =>
+      addStoreNameAction({ storeId: store.id, name, uploadId }),
+    )
     expect(named).toMatchObject({ ok: true })
     const kept = await db.storeAlias.findUniqueOrThrow({ where: { normalized: normalizeStoreName(name) } })
     expect(kept).toMatchObject({ storeId: store.id, name })
@@ -92,6 +94,29 @@ describe('store names from the upload preview', () => {
     const r = await runAs(signedIn(manager), () => addStoreNameAction({ storeId: foreign.id, name }))
     expect(r).toMatchObject({ ok: false, error: MESSAGES.notFound })
     expect(await db.storeAlias.count({ where: { normalized: normalizeStoreName(name) } })).toBe(0)
+  })
+
+  it("lets a manager claim only a name their own upload asks about (not another store's till name)", async () => {
+    const own = await makeStore({ code: `OWN-${uniq()}` })
+    const manager = await makeUser({ storeIds: [own.id] })
+    const asked = `Brooklyn Flagship ${uniq()}`
+    const uploadId = await receivedUpload(own, manager.id, csvFor([['O-1', asked]]))
+    await preview(manager, uploadId)
+    // another store's till location, which no upload of this manager names
+    const elsewhere = `Mission St ${uniq()}`
+    for (const input of [
+      { storeId: own.id, name: elsewhere },
+      { storeId: own.id, name: elsewhere, uploadId },
+    ]) {
+      const r = await runAs(signedIn(manager), () => addStoreNameAction(input))
+      expect(r.ok).toBe(false)
+    }
+    expect(await db.storeAlias.count({ where: { normalized: normalizeStoreName(elsewhere) } })).toBe(0)
+    // the name the upload asks about, in any case and spacing
+    const r = await runAs(signedIn(manager), () =>
+      addStoreNameAction({ storeId: own.id, name: asked.toUpperCase(), uploadId }),
+    )
+    expect(r).toMatchObject({ ok: true })
   })
 
   it('keeps one name for one store: a name another store keeps or uses as its code is refused', async () => {

@@ -93,7 +93,7 @@ function NameRow({
     if (!store) return
     setError(null)
     setPhase('saving')
-    const saved = await addStoreNameAction({ storeId: store.id, name }).catch(() => null)
+    const saved = await addStoreNameAction({ storeId: store.id, name, uploadId }).catch(() => null)
     if (!saved?.ok) {
       setError(saved?.error ?? 'The name could not be saved. Try again.')
       setPhase('idle')
