@@ -4,6 +4,7 @@ import { canonicalDecimal, sumLineTotals } from '@/lib/money/decimal'
 import { amountProblem, type SaleIssue } from '@/lib/sales/schema'
 import { validateSaleEvent } from '@/lib/sales/validate'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
+import { keepWithinColumns } from '@/lib/uploads/build-event'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
 import type { ParsedLineItem, ParsedSaleEvent } from '@/lib/uploads/types'
 import { type FeedSale, feedSaleSchema } from './schema'
@@ -172,7 +173,10 @@ export function buildFeedSale(raw: unknown, store: FeedStore, now: number): Buil
     sourceRows: [],
     itemCount: lineItems.length,
     itemsTotal: sumLineTotals(lineItems),
-    contentHash: saleEventContentHash({ ...content, orderId }),
+    contentHash: '',
   }
+  // an INVALID sale is kept for a manager: its texts cut to fit the columns, as an upload's are
+  if (event.status === 'INVALID') keepWithinColumns(event)
+  event.contentHash = saleEventContentHash(event)
   return { ok: true, event, reasons }
 }

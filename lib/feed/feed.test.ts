@@ -135,6 +135,36 @@ describe('POST /api/v1/sales: outcomes', () => {
     })
   })
 
+  it('answers an over-long item id and a NUL in an order id invalid with reasons, stores them to fit, and the others as usual', async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    const long = 'L'.repeat(600)
+    const r = await push(
+      key,
+      json([
+        feedSale('N-1'),
+        feedSale('N-2', { items: [{ item_id: long, unit_price: '3', quantity: 1 }] }),
+        feedSale('A\u0000'),
+        feedSale('N-3'),
+      ]),
+    )
+    expect(r.status).toBe(200)
+    const [first, tooLong, nul, last] = r.body.results
+    expect([first?.outcome, last?.outcome]).toEqual(['stored', 'stored'])
+    expect(tooLong).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'items[0].item_id' }] })
+    expect(tooLong?.reasons[0]?.message).toContain('is 600 characters long')
+    expect(nul).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'order_id' }] })
+    expect(nul?.reasons[0]?.message).toContain("contains a character that can't be stored")
+    const events = await eventsOf(store.id)
+    expect(events.map((e) => [e.orderId, e.status])).toEqual([
+      ['A\uFFFD', 'INVALID'],
+      ['N-1', 'READY'],
+      ['N-2', 'INVALID'],
+      ['N-3', 'READY'],
+    ])
+    expect(events[2]?.lineItems[0]?.itemId).toBe('L'.repeat(500))
+  })
+
   it('answers "busy" for a sale in a batch on its way, and leaves it as it is', async () => {
     const store = await makeStore()
     const { key } = await makeApiKey([store.id])
