@@ -159,7 +159,7 @@ describe('a scheduled run and the catalog pre-flight', () => {
       expect(batches.flatMap((b) => b.eventIds)).toEqual([known.id])
       const schedule = await db.storeSchedule.findUniqueOrThrow({ where: { storeId: store.id } })
       expect(schedule.lastResult).toBe(
-        'Submitted 1 sale in 1 batch. 1 sale held: their items are not in your Constructor catalog.',
+        'Submitted 1 sale in 1 batch. 1 sale held for items not in your Constructor catalog.',
       )
     } finally {
       await db.constructorConnection.update({ where: { id: conn.id }, data: { createdAt: new Date() } })

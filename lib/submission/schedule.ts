@@ -51,7 +51,7 @@ export async function runDueSchedules(pool: pg.Pool, now = new Date()): Promise<
       try {
         const r = await submitStoreOnSchedule(client, due.storeId)
         const held = r.held
-          ? ` ${plural(r.held, 'sale')} held: their items are not in your Constructor catalog.`
+          ? ` ${plural(r.held, 'sale')} held for items not in your Constructor catalog.`
           : ''
         run = {
           storeId: due.storeId,

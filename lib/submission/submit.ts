@@ -261,9 +261,14 @@ async function assertBatchVisible(q: Queryable, caller: SubmissionCaller, batchI
   }
 }
 
-// A FAILED batch, retried by a person: its events that are still FAILED join a new batch.
+// A FAILED batch, retried by a person: its events that are still FAILED join a new batch (after the catalog
+// pre-flight against the batch's connection, as any submission).
 export async function retryBatch(caller: SubmissionCaller, input: BatchIdInput, opts: Options = {}) {
   const db = await queueReady(opts.db ?? defaultDb)
+  const params: unknown[] = [input.batchId]
+  const where = `e.id IN (SELECT "eventId" FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED') AND ${scope(caller, params)}`
+  const batch = await db.batch.findUnique({ where: { id: input.batchId }, select: { connectionId: true } })
+  const check = batch ? await catalogPreflight(db, batch.connectionId, where, params) : undefined
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
     await assertBatchVisible(q, caller, input.batchId)
@@ -274,16 +279,19 @@ export async function retryBatch(caller: SubmissionCaller, input: BatchIdInput, 
     if (rows[0]?.status !== 'FAILED' && rows[0]?.status !== 'SUCCEEDED') {
       throw new SubmissionError('Only a finished batch with failed events can be retried.')
     }
-    const params: unknown[] = [input.batchId]
-    const where = `e.id IN (SELECT "eventId" FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED') AND ${scope(caller, params)}`
     await reopenFailedEvents(q, where, params)
-    const r = await claimEventsIntoBatches(q, {
+    const r = await claimCheckedEvents(q, check, {
       where,
       params,
       connectionId: rows[0].connectionId,
       createdById: caller.userId,
     })
-    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      ...catalogOutcome(check, r.held),
+    }
   }, TX)
 }
 
