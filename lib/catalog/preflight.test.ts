@@ -8,7 +8,7 @@ import { db } from '@/lib/db'
 import { fixSaleEventGroupAction } from '@/lib/sales/actions'
 import { createSaleByHandAction } from '@/lib/sales/hand-entry/actions'
 import { getFailureGroups } from '@/lib/sales/queries'
-import { submitEvents } from '@/lib/submission/submit'
+import { retryBatch, submitEvents } from '@/lib/submission/submit'
 import { commitUpload, type UploadPreview } from '@/lib/uploads/storage/ingest'
 import { makeUpload } from '@/lib/uploads/storage/testing'
 import { mapItemIdAction } from './actions'
@@ -134,6 +134,28 @@ describe('the catalog pre-flight', () => {
     expect(r.eventCount).toBe(1)
     expect(r.held).toBeUndefined()
     expect((await db.saleEvent.findUniqueOrThrow({ where: { id: bad.id } })).status).toBe('QUEUED')
+  })
+
+  it('holds such a sale when a person retries the failed batch it was in, instead of sending it again', async () => {
+    const { store, caller } = await world()
+    const conn = await connection()
+    const bad = await sale(store.id, ['SKU-RETRY'])
+    await db.saleEvent.update({ where: { id: bad.id }, data: { status: 'FAILED', failureKind: 'REFUSED' } })
+    const batch = await db.batch.create({
+      data: {
+        connectionId: conn.id,
+        status: 'FAILED',
+        eventCount: 1,
+        eventIds: [bad.id],
+        storeIds: [store.id],
+        events: { create: [{ eventId: bad.id, position: 0, outcome: 'FAILED', error: 'refused' }] },
+      },
+    })
+    const r = await retryBatch(caller, { batchId: batch.id }, { db })
+    expect(r).toMatchObject({ eventCount: 0, batchCount: 0, held: 1 })
+    const held = await db.saleEvent.findUniqueOrThrow({ where: { id: bad.id } })
+    expect(held.status).toBe('INVALID')
+    expect(held.issues).toEqual([{ field: 'lineItems.0.itemId', message: unknownItemMessage('SKU-RETRY') }])
   })
 
   it('holds nothing and says "unavailable" when the token may not read the catalog', async () => {

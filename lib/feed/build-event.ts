@@ -1,10 +1,13 @@
 // A sale of the feed's JSON body → the event an upload of the same sale would store (same rules, same content
 // hash, so a feed push and an upload of the same sale recognise each other). Pure: no database.
 import { canonicalDecimal, sumLineTotals } from '@/lib/money/decimal'
+import { shownValue } from '@/lib/sales/limits'
 import { amountProblem, type SaleIssue } from '@/lib/sales/schema'
 import { validateSaleEvent } from '@/lib/sales/validate'
 import { zonedWallTimeToUtc } from '@/lib/time/zoned'
+import { keepWithinColumns } from '@/lib/uploads/build-event'
 import { saleEventContentHash } from '@/lib/uploads/content-hash'
+import { parseItemRole, parseReturnPreference, parseReturnType } from '@/lib/uploads/kind'
 import type { ParsedLineItem, ParsedSaleEvent } from '@/lib/uploads/types'
 import { type FeedSale, feedSaleSchema } from './schema'
 
@@ -66,6 +69,31 @@ function amountText(v: string | number | null | undefined): string | null {
   return canonicalDecimal(negative, int, frac)
 }
 
+/** a return's money given back may be written negative, as tills do (the upload reads it the same way) */
+function returnAmountText(v: string | number | null | undefined): string | null {
+  const t = amountText(v)
+  return t?.startsWith('-') && amountProblem(t.slice(1)) === null ? amountText(t.slice(1)) : t
+}
+
+const RETURN_FIELDS = [
+  ['refund', 'refund'],
+  ['return_expenses', 'returnExpenses'],
+  ['return_shipping_cost', 'returnShippingCost'],
+  ['return_type', 'returnType'],
+  ['return_preference', 'returnPreference'],
+  ['return_drop_off', 'returnDropOff'],
+] as const
+
+const FEED_SALE_MESSAGES = {
+  onlyForReturn: (field: string) => `${field} is only for a return — leave it out of a purchase`,
+  returnType: (v: string) =>
+    `Return type '${v}' is not one we know — write full or partial (or leave it out)`,
+  returnPreference: (v: string) =>
+    `Return preference '${v}' is not one we know — write refund or replacement (or leave it out)`,
+  itemRole: (v: string) =>
+    `Item role '${v}' is not one we know — write returned, kept or cross_sold (or leave it out)`,
+}
+
 const blank = (v: string | null | undefined) => {
   const t = v?.trim() ?? ''
   return t === '' ? null : t
@@ -85,12 +113,19 @@ const WIRE_FIELDS: Record<string, string> = {
   unitPrice: 'unit_price',
   quantity: 'quantity',
   role: 'kind',
+  refund: 'refund',
+  returnExpenses: 'return_expenses',
+  returnShippingCost: 'return_shipping_cost',
+  returnType: 'return_type',
+  returnPreference: 'return_preference',
+  returnDropOff: 'return_drop_off',
 }
 export function wireField(field: string): string {
   const [head, index, leaf] = field.split('.')
   const top = WIRE_FIELDS[head as string] ?? (head as string)
   if (index === undefined) return top
-  return leaf === undefined ? `${top}[${index}]` : `${top}[${index}].${WIRE_FIELDS[leaf] ?? leaf}`
+  if (leaf === undefined) return `${top}[${index}]`
+  return `${top}[${index}].${leaf === 'role' ? 'item_role' : (WIRE_FIELDS[leaf] ?? leaf)}`
 }
 
 export function reasonsOf(issues: readonly SaleIssue[]): FeedReason[] {
@@ -128,9 +163,30 @@ export function buildFeedSale(raw: unknown, store: FeedStore, now: number): Buil
       field: 'occurred_at',
       message: `'${sale.occurred_at}' is not a date and time — write it like 2026-03-02T14:05:00+01:00, or 2026-03-02 14:05 in the store's time zone`,
     })
+  const isReturn = kind === 'RETURN'
+  // the template's words (return type, preference, item role) and return fields on a purchase: issues of their own
+  const wordIssues: SaleIssue[] = []
+  const word = <T>(
+    field: string,
+    v: string | null | undefined,
+    parse: (s: string) => T | undefined,
+    say: (s: string) => string,
+  ) => {
+    const t = blank(v)
+    if (t === null) return null
+    const parsed = parse(t)
+    if (parsed === undefined) wordIssues.push({ field, message: say(shownValue(t)) })
+    return parsed ?? null
+  }
+  if (!isReturn)
+    for (const [wire, field] of RETURN_FIELDS)
+      if (sale[wire] != null && sale[wire] !== '')
+        wordIssues.push({ field, message: FEED_SALE_MESSAGES.onlyForReturn(wire) })
   const lineItems: ParsedLineItem[] = sale.items.map((item, i) => ({
     lineNumber: i + 1,
-    role: kind === 'RETURN' ? 'RETURNED' : 'PURCHASED',
+    role:
+      word(`lineItems.${i}.role`, item.item_role, parseItemRole, FEED_SALE_MESSAGES.itemRole) ??
+      (isReturn ? 'RETURNED' : 'PURCHASED'),
     itemId: blank(item.item_id),
     itemName: blank(item.item_name),
     variationId: blank(item.variation_id),
@@ -144,21 +200,32 @@ export function buildFeedSale(raw: unknown, store: FeedStore, now: number): Buil
     occurredAt,
     customerId: blank(sale.customer_id),
     revenue: null,
-    refund: null,
-    returnExpenses: null,
-    returnShippingCost: null,
-    returnReason: kind === 'RETURN' ? blank(sale.return_reason) : null,
-    returnType: null,
-    returnPreference: null,
-    returnDropOff: null,
+    refund: isReturn ? returnAmountText(sale.refund) : null,
+    returnExpenses: isReturn ? returnAmountText(sale.return_expenses) : null,
+    returnShippingCost: isReturn ? returnAmountText(sale.return_shipping_cost) : null,
+    returnReason: isReturn ? blank(sale.return_reason) : null,
+    returnType: isReturn
+      ? word('returnType', sale.return_type, parseReturnType, FEED_SALE_MESSAGES.returnType)
+      : null,
+    returnPreference: isReturn
+      ? word(
+          'returnPreference',
+          sale.return_preference,
+          parseReturnPreference,
+          FEED_SALE_MESSAGES.returnPreference,
+        )
+      : null,
+    returnDropOff: isReturn ? blank(sale.return_drop_off) : null,
     lineItems,
   } as const
-  const issues = validateSaleEvent(content, { now, timeZone: store.timeZone })
   // the unreadable time replaces the rules' "missing"
-  const reasons = [
-    ...extra,
-    ...reasonsOf(extra.length > 0 ? issues.filter((i) => i.field !== 'occurredAt') : issues),
+  const issues = [
+    ...wordIssues,
+    ...validateSaleEvent(content, { now, timeZone: store.timeZone }).filter(
+      (i) => extra.length === 0 || i.field !== 'occurredAt',
+    ),
   ]
+  const reasons = [...extra, ...reasonsOf(issues)]
   if (orderId === null) return { ok: false, orderId: null, reasons }
   const event: ParsedSaleEvent = {
     ...content,
@@ -166,14 +233,14 @@ export function buildFeedSale(raw: unknown, store: FeedStore, now: number): Buil
     storeCode: store.code,
     orderIdGenerated: false,
     status: reasons.length === 0 ? 'READY' : 'INVALID',
-    issues:
-      reasons.length === 0
-        ? []
-        : [...extra, ...issues.filter((i) => extra.length === 0 || i.field !== 'occurredAt')],
+    issues: reasons.length === 0 ? [] : [...extra, ...issues],
     sourceRows: [],
     itemCount: lineItems.length,
     itemsTotal: sumLineTotals(lineItems),
-    contentHash: saleEventContentHash({ ...content, orderId }),
+    contentHash: '',
   }
+  // an INVALID sale is kept for a manager: its texts cut to fit the columns, as an upload's are
+  if (event.status === 'INVALID') keepWithinColumns(event)
+  event.contentHash = saleEventContentHash(event)
   return { ok: true, event, reasons }
 }

@@ -136,6 +136,96 @@ describe('POST /api/v1/sales: outcomes', () => {
     })
   })
 
+  it('answers an over-long item id and a NUL in an order id invalid with reasons, stores them to fit, and the others as usual', async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    const long = 'L'.repeat(600)
+    const r = await push(
+      key,
+      json([
+        feedSale('N-1'),
+        feedSale('N-2', { items: [{ item_id: long, unit_price: '3', quantity: 1 }] }),
+        feedSale('A\u0000'),
+        feedSale('N-3'),
+      ]),
+    )
+    expect(r.status).toBe(200)
+    const [first, tooLong, nul, last] = r.body.results
+    expect([first?.outcome, last?.outcome]).toEqual(['stored', 'stored'])
+    expect(tooLong).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'items[0].item_id' }] })
+    expect(tooLong?.reasons[0]?.message).toContain('is 600 characters long')
+    expect(nul).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'order_id' }] })
+    expect(nul?.reasons[0]?.message).toContain("contains a character that can't be stored")
+    const events = await eventsOf(store.id)
+    expect(events.map((e) => [e.orderId, e.status])).toEqual([
+      ['A\uFFFD', 'INVALID'],
+      ['N-1', 'READY'],
+      ['N-2', 'INVALID'],
+      ['N-3', 'READY'],
+    ])
+    expect(events[2]?.lineItems[0]?.itemId).toBe('L'.repeat(500))
+  })
+
+  it('stores a return’s template fields (refund … item_role) as an upload of the template would, and answers an unknown key invalid', async () => {
+    const store = await makeStore()
+    const { key } = await makeApiKey([store.id])
+    const r = await push(
+      key,
+      json([
+        feedSale('R-1', {
+          kind: 'return',
+          return_reason: 'Chipped',
+          refund: '-12.50',
+          return_expenses: 2,
+          return_shipping_cost: '4.95',
+          return_type: 'partial',
+          return_preference: 'refund',
+          return_drop_off: 'BER-01 counter',
+          items: [
+            { item_id: 'MUG-BLUE', unit_price: '12.50', quantity: 1, item_role: 'returned' },
+            { item_id: 'TOWEL-01', unit_price: 4, quantity: 1, item_role: 'kept' },
+          ],
+        }),
+        feedSale('R-2', { discount: '5' }),
+        feedSale('R-3', { items: [{ item_id: 'X', unit_price: '1', quantity: 1, colour: 'red' }] }),
+        feedSale('R-4', { refund: '3' }),
+        feedSale('R-5', {
+          kind: 'return',
+          return_type: 'most',
+          items: [{ item_id: 'X', unit_price: '1', quantity: 1, item_role: 'lost' }],
+        }),
+      ]),
+    )
+    expect(r.status).toBe(200)
+    const [ret, unknownKey, unknownItemKey, purchaseRefund, badWords] = r.body.results
+    expect(ret).toEqual({ index: 0, order_id: 'R-1', outcome: 'stored', reasons: [] })
+    expect(unknownKey).toMatchObject({ outcome: 'invalid', reasons: [{ field: '(sale)' }] })
+    expect(unknownKey?.reasons[0]?.message).toContain('discount')
+    expect(unknownItemKey).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'items[0]' }] })
+    expect(unknownItemKey?.reasons[0]?.message).toContain('colour')
+    expect(purchaseRefund).toMatchObject({ outcome: 'invalid', reasons: [{ field: 'refund' }] })
+    expect(badWords?.outcome).toBe('invalid')
+    expect(badWords?.reasons.map((x) => x.field).sort()).toEqual(['items[0].item_role', 'return_type'])
+    const [event] = (await eventsOf(store.id)).filter((e) => e.orderId === 'R-1')
+    expect(event).toMatchObject({
+      kind: 'RETURN',
+      status: 'READY',
+      returnReason: 'Chipped',
+      returnType: 'PARTIAL',
+      returnPreference: 'REFUND',
+      returnDropOff: 'BER-01 counter',
+    })
+    expect([event?.refund, event?.returnExpenses, event?.returnShippingCost].map(String)).toEqual([
+      '12.5',
+      '2',
+      '4.95',
+    ])
+    expect(event?.lineItems.map((li) => [li.itemId, li.role]).sort()).toEqual([
+      ['MUG-BLUE', 'RETURNED'],
+      ['TOWEL-01', 'KEPT'],
+    ])
+  })
+
   it('answers "busy" for a sale in a batch on its way, and leaves it as it is', async () => {
     const store = await makeStore()
     const { key } = await makeApiKey([store.id])

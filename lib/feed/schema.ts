@@ -11,41 +11,69 @@ export const FEED_LIMITS = {
 } as const
 
 const text = (description: string) => z.string().max(10_000).nullish().meta({ description })
+const amount = (description: string) =>
+  z
+    .union([z.string().max(40), z.number()])
+    .nullish()
+    .meta({ description })
+
+// a key the feed does not know is answered, never dropped: a misspelt field would otherwise lose its value
+const unknownKeys = {
+  error: (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? `Unknown field${issue.keys?.length === 1 ? '' : 's'} ${(issue.keys ?? []).map((k) => `'${k}'`).join(', ')} — check the spelling against the API description (GET /api/v1/openapi.json)`
+      : undefined,
+}
 
 export const feedItemSchema = z
-  .object({
-    item_id: text('SKU or item id; item_id or item_name is required'),
-    item_name: text('the item as the receipt names it'),
-    variation_id: text('size, colour or other variation id'),
-    unit_price: z
-      .union([z.string().max(40), z.number()])
-      .nullish()
-      .meta({
-        description: 'what the customer paid for one unit, a decimal like "12.50" (a point, no currency)',
-      }),
-    quantity: z
-      .number()
-      .nullish()
-      .meta({ description: 'whole units, 1 to 10,000; returned units are positive' }),
-  })
+  .strictObject(
+    {
+      item_id: text('SKU or item id; item_id or item_name is required'),
+      item_name: text('the item as the receipt names it'),
+      variation_id: text('size, colour or other variation id'),
+      unit_price: z
+        .union([z.string().max(40), z.number()])
+        .nullish()
+        .meta({
+          description: 'what the customer paid for one unit, a decimal like "12.50" (a point, no currency)',
+        }),
+      quantity: z
+        .number()
+        .nullish()
+        .meta({ description: 'whole units, 1 to 10,000; returned units are positive' }),
+      item_role: text(
+        'for a return: returned, kept (the customer kept it) or cross_sold (bought with the return); left out: purchased on a purchase, returned on a return',
+      ),
+    },
+    unknownKeys,
+  )
   .meta({ id: 'SaleItem' })
 
 export const feedSaleSchema = z
-  .object({
-    order_id: z
-      .string()
-      .max(10_000)
-      .meta({ description: 'the receipt or order number; with store and kind, the sale’s identity' }),
-    occurred_at: z.string().max(64).meta({
-      description:
-        'ISO 8601: "2026-03-02T14:05:00+01:00" (an offset or Z), or "2026-03-02 14:05" read in the store’s time zone',
-    }),
-    store_code: text('the store’s code; may be left out when the key writes one store'),
-    kind: z.enum(['purchase', 'return']).meta({ description: 'purchase, or return (items brought back)' }),
-    customer_id: text('the customer’s id in your loyalty system, if known'),
-    return_reason: text('for a return: why the customer brought the items back'),
-    items: z.array(feedItemSchema).max(10_000).meta({ description: 'the sale’s items, at least one' }),
-  })
+  .strictObject(
+    {
+      order_id: z
+        .string()
+        .max(10_000)
+        .meta({ description: 'the receipt or order number; with store and kind, the sale’s identity' }),
+      occurred_at: z.string().max(64).meta({
+        description:
+          'ISO 8601: "2026-03-02T14:05:00+01:00" (an offset or Z), or "2026-03-02 14:05" read in the store’s time zone',
+      }),
+      store_code: text('the store’s code; may be left out when the key writes one store'),
+      kind: z.enum(['purchase', 'return']).meta({ description: 'purchase, or return (items brought back)' }),
+      customer_id: text('the customer’s id in your loyalty system, if known'),
+      return_reason: text('for a return: why the customer brought the items back'),
+      refund: amount('for a return: the money given back, a decimal like "12.50" (may be written negative)'),
+      return_expenses: amount('for a return: what handling the return cost, a decimal'),
+      return_shipping_cost: amount('for a return: what shipping it back cost, a decimal'),
+      return_type: text('for a return: full or partial'),
+      return_preference: text('for a return: refund or replacement'),
+      return_drop_off: text('for a return: where the items were brought back (a store or drop-off point)'),
+      items: z.array(feedItemSchema).max(10_000).meta({ description: 'the sale’s items, at least one' }),
+    },
+    unknownKeys,
+  )
   .meta({ id: 'Sale' })
 
 export type FeedSale = z.infer<typeof feedSaleSchema>

@@ -43,6 +43,13 @@ export function hasUnstorableCharacter(value: string): boolean {
   return value.indexOf('\u0000') !== -1 || (SURROGATE.test(value) && LONE_SURROGATE.test(value))
 }
 
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g')
+
+/** `value` as a column can hold it: NUL and half of a surrogate pair become U+FFFD (for a sale kept INVALID) */
+export function storableText(value: string): string {
+  return value.replaceAll('\u0000', '\uFFFD').replace(LONE_SURROGATES, '\uFFFD')
+}
+
 /** a value quoted in a message: a long one is shown by its start, so a 60 KB cell doesn't make a 60 KB reason */
 export function shownValue(value: string): string {
   return value.length > 60 ? `${cutText(value, 57)}…` : value

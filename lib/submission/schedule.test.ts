@@ -1,11 +1,15 @@
 import { parseCrontab } from 'graphile-worker'
 import { describe, expect, it, vi } from 'vitest'
 import { makeStore, uniq } from '@/lib/auth/test-fixtures'
+import { unknownItemMessage } from '@/lib/catalog/preflight'
+import { startTestSandbox } from '@/lib/constructor/testing/sandbox'
+import { encryptSecret } from '@/lib/crypto/secret-box'
 import { db, dbPool } from '@/lib/db'
 import { nextRunAt } from './next-run'
 import { RUN_SCHEDULES_TASK, runDueSchedules, SCHEDULES_CRONTAB } from './schedule'
 
 vi.mock('server-only', () => ({}))
+process.env.ENCRYPTION_KEY ??= 'd'.repeat(64)
 
 // Scheduled submission: the rule for the next run (pure), and the runner against the real database: it submits
 // a due store's READY sales through submit.ts, moves the schedule on, and two runners never submit one twice.
@@ -103,6 +107,64 @@ describe('runDueSchedules', () => {
     // nothing new is ready: the next minute does nothing for these stores
     const next = await runDueSchedules(dbPool(), new Date(now.getTime() + 60_000))
     expect(next.filter((r) => mine.has(r.storeId))).toEqual([])
+  })
+})
+
+describe('a scheduled run and the catalog pre-flight', () => {
+  it('holds a sale whose item is not in the Constructor catalog instead of sending it, and sends the others', async () => {
+    const gone = `GONE-${uniq()}`
+    const sandbox = await startTestSandbox({ catalog: { known: null, missing: [gone] } })
+    // the schedule submits through the first connection: this one, for the length of the test
+    const conn = await db.constructorConnection.create({
+      data: {
+        name: `sched catalog ${uniq()}`,
+        baseUrl: sandbox.url,
+        apiKey: 'test-key',
+        tokenCiphertext: encryptSecret(sandbox.token),
+        holdUnknownItems: true,
+        createdAt: new Date('2000-01-01T00:00:00Z'),
+      },
+    })
+    try {
+      const store = await makeStore()
+      const at = new Date(Date.now() - 86_400_000)
+      const sale = (itemId: string) =>
+        db.saleEvent.create({
+          data: {
+            kind: 'PURCHASE',
+            storeId: store.id,
+            orderId: `SCH-${uniq()}`,
+            occurredAt: at,
+            status: 'READY',
+            issues: [],
+            itemCount: 1,
+            itemsTotal: '5',
+            lineItems: {
+              create: [{ lineNumber: 1, role: 'PURCHASED', itemId, unitPrice: '5', quantity: 1 }],
+            },
+          },
+        })
+      const missing = await sale(gone)
+      const known = await sale('SKU-KNOWN')
+      const now = new Date()
+      await db.storeSchedule.create({ data: { storeId: store.id, mode: 'WHEN_READY', nextRunAt: now } })
+      const runs = (await runDueSchedules(dbPool(), now)).filter((r) => r.storeId === store.id)
+      expect(runs).toHaveLength(1)
+      expect(runs[0]).toMatchObject({ ok: true, eventCount: 1 })
+      const held = await db.saleEvent.findUniqueOrThrow({ where: { id: missing.id } })
+      expect(held.status).toBe('INVALID')
+      expect(held.issues).toEqual([{ field: 'lineItems.0.itemId', message: unknownItemMessage(gone) }])
+      expect((await db.saleEvent.findUniqueOrThrow({ where: { id: known.id } })).status).toBe('QUEUED')
+      const batches = await db.batch.findMany({ where: { storeIds: { has: store.id } } })
+      expect(batches.flatMap((b) => b.eventIds)).toEqual([known.id])
+      const schedule = await db.storeSchedule.findUniqueOrThrow({ where: { storeId: store.id } })
+      expect(schedule.lastResult).toBe(
+        'Submitted 1 sale in 1 batch. 1 sale held for items not in your Constructor catalog.',
+      )
+    } finally {
+      await db.constructorConnection.update({ where: { id: conn.id }, data: { createdAt: new Date() } })
+      await sandbox.dispose()
+    }
   })
 })
 

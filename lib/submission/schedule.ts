@@ -50,17 +50,20 @@ export async function runDueSchedules(pool: pg.Pool, now = new Date()): Promise<
       await client.query('SAVEPOINT submit')
       try {
         const r = await submitStoreOnSchedule(client, due.storeId)
+        const held = r.held
+          ? ` ${plural(r.held, 'sale')} held for items not in your Constructor catalog.`
+          : ''
         run = {
           storeId: due.storeId,
           ok: true,
           eventCount: r.eventCount,
           result:
-            r.eventCount === 0
+            (r.eventCount === 0
               ? 'Nothing was ready to submit.'
               : `Submitted ${plural(r.eventCount, 'sale')} in ${plural(r.batchCount, 'batch')}.`.replace(
                   'batchs',
                   'batches',
-                ),
+                )) + held,
         }
       } catch (e) {
         await client.query('ROLLBACK TO SAVEPOINT submit')

@@ -99,11 +99,17 @@ async function catalogPreflight(
   }
 }
 
-// Inside the claim's transaction: the selection's ready sales of unknown ids become INVALID with the catalog reason,
-// when the connection holds them (its default); returns how many were held.
-async function holdUnknown(q: Queryable, check: CatalogCheck | undefined, where: string, params: unknown[]) {
-  if (!check?.hold || check.unknown.size === 0) return 0
-  return holdUnknownItemSales(q, where, params, [...check.unknown])
+type Claim = { where: string; params: unknown[]; connectionId: string; createdById: string | null }
+
+// Every submission path claims through here, with the pre-flight's answer (so none can forget it): inside the
+// claim's transaction the selection's ready sales of unknown ids first become INVALID with the catalog reason, when
+// the connection holds them (its default); `held` says how many.
+async function claimCheckedEvents(q: Queryable, check: CatalogCheck | undefined, claim: Claim) {
+  const held =
+    check?.hold && check.unknown.size > 0
+      ? await holdUnknownItemSales(q, claim.where, claim.params, [...check.unknown])
+      : 0
+  return { ...(await claimEventsIntoBatches(q, claim)), held }
 }
 
 /** what the submission's result says about the pre-flight: held sales, or that the check was unavailable */
@@ -144,8 +150,8 @@ export async function submitEvents(
     // numbering 250,000 events sorts them: in memory, not in temporary files
     await q.query("SET LOCAL work_mem = '64MB'")
     const connectionId = await connectionFor(q, input.connectionId)
-    const held = await holdUnknown(q, check, where, params)
-    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    const r = await claimCheckedEvents(q, check, { where, params, connectionId, createdById: caller.userId })
+    const held = r.held
     // thrown inside the transaction: the claim, its batches and jobs roll back (held sales were among those counted)
     if (input.expectedCount !== undefined && r.eventCount + held !== input.expectedCount)
       throw new SelectionChangedError(r.eventCount + held, input.expectedCount)
@@ -177,15 +183,14 @@ export async function submitMatching(
     if (ids.length !== input.expectedCount) throw new SelectionChangedError(ids.length, input.expectedCount)
     const params: unknown[] = [ids]
     const where = `e.id = ANY($1::uuid[]) AND ${scope(caller, params)}`
-    const held = await holdUnknown(q, check, where, params)
-    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    const r = await claimCheckedEvents(q, check, { where, params, connectionId, createdById: caller.userId })
     await auditSubmission(q, caller, 'sales.submitted', r.batchIds)
     return {
       eventCount: r.eventCount,
       batchCount: r.batchIds.length,
       batchIds: r.batchIds,
       matched: ids.length,
-      ...catalogOutcome(check, held),
+      ...catalogOutcome(check, r.held),
     }
   }, TX)
 }
@@ -231,14 +236,13 @@ export async function resubmitEvents(
     const q = prismaQueryable(tx)
     const connectionId = await connectionFor(q, input.connectionId)
     await reopenFailedEvents(q, where, params)
-    const held = await holdUnknown(q, check, where, params)
-    const r = await claimEventsIntoBatches(q, { where, params, connectionId, createdById: caller.userId })
+    const r = await claimCheckedEvents(q, check, { where, params, connectionId, createdById: caller.userId })
     await auditSubmission(q, caller, 'sales.resubmitted', r.batchIds)
     return {
       eventCount: r.eventCount,
       batchCount: r.batchIds.length,
       batchIds: r.batchIds,
-      ...catalogOutcome(check, held),
+      ...catalogOutcome(check, r.held),
     }
   }, TX)
 }
@@ -257,9 +261,14 @@ async function assertBatchVisible(q: Queryable, caller: SubmissionCaller, batchI
   }
 }
 
-// A FAILED batch, retried by a person: its events that are still FAILED join a new batch.
+// A FAILED batch, retried by a person: its events that are still FAILED join a new batch (after the catalog
+// pre-flight against the batch's connection, as any submission).
 export async function retryBatch(caller: SubmissionCaller, input: BatchIdInput, opts: Options = {}) {
   const db = await queueReady(opts.db ?? defaultDb)
+  const params: unknown[] = [input.batchId]
+  const where = `e.id IN (SELECT "eventId" FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED') AND ${scope(caller, params)}`
+  const batch = await db.batch.findUnique({ where: { id: input.batchId }, select: { connectionId: true } })
+  const check = batch ? await catalogPreflight(db, batch.connectionId, where, params) : undefined
   return db.$transaction(async (tx) => {
     const q = prismaQueryable(tx)
     await assertBatchVisible(q, caller, input.batchId)
@@ -270,16 +279,19 @@ export async function retryBatch(caller: SubmissionCaller, input: BatchIdInput, 
     if (rows[0]?.status !== 'FAILED' && rows[0]?.status !== 'SUCCEEDED') {
       throw new SubmissionError('Only a finished batch with failed events can be retried.')
     }
-    const params: unknown[] = [input.batchId]
-    const where = `e.id IN (SELECT "eventId" FROM "BatchEvent" WHERE "batchId" = $1::uuid AND outcome = 'FAILED') AND ${scope(caller, params)}`
     await reopenFailedEvents(q, where, params)
-    const r = await claimEventsIntoBatches(q, {
+    const r = await claimCheckedEvents(q, check, {
       where,
       params,
       connectionId: rows[0].connectionId,
       createdById: caller.userId,
     })
-    return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+    return {
+      eventCount: r.eventCount,
+      batchCount: r.batchIds.length,
+      batchIds: r.batchIds,
+      ...catalogOutcome(check, r.held),
+    }
   }, TX)
 }
 
@@ -330,16 +342,19 @@ export async function testAndResumeConnection(
 
 /**
  * A store's schedule (lib/submission/schedule.ts): every READY sale of the store into batches, claimed by nobody
- * in particular (the audit entry says "schedule"), inside the scheduler's transaction.
+ * in particular (the audit entry says "schedule"), inside the scheduler's transaction, after the same catalog
+ * pre-flight as a person's submission (asked before the claim; its HTTP holds only the schedule's row lock).
  */
-export async function submitStoreOnSchedule(q: Queryable, storeId: string): Promise<SubmitResult> {
+export async function submitStoreOnSchedule(
+  q: Queryable,
+  storeId: string,
+  opts: Options = {},
+): Promise<SubmitResult> {
+  const where = `e."storeId" = $1::uuid`
+  const params: unknown[] = [storeId]
+  const check = await catalogPreflight(opts.db ?? defaultDb, undefined, where, params)
   const connectionId = await connectionFor(q, undefined)
-  const r = await claimEventsIntoBatches(q, {
-    where: `e."storeId" = $1::uuid`,
-    params: [storeId],
-    connectionId,
-    createdById: null,
-  })
+  const r = await claimCheckedEvents(q, check, { where, params, connectionId, createdById: null })
   if (r.batchIds.length > 0)
     await audit(q, {
       actor: null,
@@ -348,5 +363,10 @@ export async function submitStoreOnSchedule(q: Queryable, storeId: string): Prom
       storeId,
       details: { eventCount: r.eventCount, batchCount: r.batchIds.length, by: 'schedule' },
     })
-  return { eventCount: r.eventCount, batchCount: r.batchIds.length, batchIds: r.batchIds }
+  return {
+    eventCount: r.eventCount,
+    batchCount: r.batchIds.length,
+    batchIds: r.batchIds,
+    ...catalogOutcome(check, r.held),
+  }
 }

@@ -10,7 +10,7 @@ import {
   INVALID_AMOUNT,
   sumLineTotals,
 } from '@/lib/money/decimal'
-import { cutText, SALE_LIMITS } from '@/lib/sales/limits'
+import { cutText, SALE_LIMITS, storableText } from '@/lib/sales/limits'
 import {
   AMOUNT_LABELS,
   type ColumnHints,
@@ -364,25 +364,30 @@ export class EventBuilder {
 }
 
 const STORED = SALE_LIMITS.storedTextLength
-const cut = (v: string | null) => (v !== null && v.length > STORED ? cutText(v, STORED) : v)
+const cut = (v: string | null) => (v === null ? v : storableText(v.length > STORED ? cutText(v, STORED) : v))
 
 /**
  * An INVALID event's texts as the columns hold them (lib/sales/limits.ts): its issues already say how long
  * the file's values were; a value over twice the limit is stored cut, still over the limit. A cut order
- * number ends in a hash of the whole one, so two long numbers that start alike stay two orders.
+ * number ends in a hash of the whole one, so two long numbers that start alike stay two orders. A character
+ * no column can store (NUL, half an emoji; its issue says so) is stored as U+FFFD. Also the sales feed's.
  */
-function keepWithinColumns(event: ParsedSaleEvent): void {
+export function keepWithinColumns(event: ParsedSaleEvent): void {
   if (event.orderId.length > STORED) {
     const tail = `~${hash('sha256', event.orderId, 'hex').slice(0, 16).toUpperCase()}`
     event.orderId = cutText(event.orderId, STORED - tail.length) + tail
   }
+  event.orderId = storableText(event.orderId)
   event.customerId = cut(event.customerId)
   event.returnDropOff = cut(event.returnDropOff)
   if (event.returnReason !== null && event.returnReason.length > SALE_LIMITS.storedReturnReasonLength)
     event.returnReason = cutText(event.returnReason, SALE_LIMITS.storedReturnReasonLength)
+  if (event.returnReason !== null) event.returnReason = storableText(event.returnReason)
   for (const li of event.lineItems) {
     li.itemId = cut(li.itemId)
     li.itemName = cut(li.itemName)
     li.variationId = cut(li.variationId)
   }
+  // a reason may quote the value it is about
+  event.issues = event.issues.map((i) => ({ ...i, message: storableText(i.message) }))
 }

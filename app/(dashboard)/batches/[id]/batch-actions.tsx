@@ -28,10 +28,15 @@ export function BatchActions({
             start(async () => {
               const r = await retryBatchAction({ batchId: id })
               if (!r.ok) return void toast.error(r.error)
+              const held = r.data.held
+                ? ` ${r.data.held} ${r.data.held === 1 ? 'sale' : 'sales'} held for items not in your Constructor catalog.`
+                : ''
               toast.success(
-                r.data.eventCount
+                (r.data.eventCount
                   ? `Retrying ${r.data.eventCount} failed ${r.data.eventCount === 1 ? 'sale' : 'sales'} in a new batch.`
-                  : 'Nothing to retry: its failed sales were resubmitted or corrected already.',
+                  : r.data.held
+                    ? 'Nothing was sent again.'
+                    : 'Nothing to retry: its failed sales were resubmitted or corrected already.') + held,
               )
               const next = r.data.batchIds[0]
               if (next) router.push(`/batches/${next}`)
