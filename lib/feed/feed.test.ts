@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { GET as openApi } from '@/app/api/v1/openapi.json/route'
 import { POST } from '@/app/api/v1/sales/route'
 import { KEY_REFUSED } from '@/lib/auth/route'
@@ -7,7 +7,7 @@ import { db } from '@/lib/db'
 import { normalizeStoreName } from '@/lib/stores/store-names'
 import { FEED_MESSAGES } from './receive'
 import { FEED_LIMITS, type FeedResponse } from './schema'
-import { feedRequest, feedSale, makeApiKey } from './testing'
+import { feedRequest, feedSale, makeApiKey, startFeedServer } from './testing'
 
 vi.mock('server-only', () => ({}))
 
@@ -15,8 +15,21 @@ vi.mock('server-only', () => ({}))
 // and every bad input of issue 21. A refused request must store nothing.
 
 const json = (v: unknown) => JSON.stringify(v)
+// every request goes over real HTTP to the route handler (a till's push as it arrives)
+let server: Awaited<ReturnType<typeof startFeedServer>>
+beforeAll(async () => {
+  server = await startFeedServer(POST)
+})
+afterAll(() => server?.close())
+
 async function push(key: string | null, body: BodyInit | null, opts?: Parameters<typeof feedRequest>[2]) {
-  const res = await POST(feedRequest(key, body, opts))
+  const res = await server.send(feedRequest(key, body, opts))
+  return { status: res.status, body: (await res.json()) as FeedResponse & { error?: string }, res }
+}
+// A body over the limit is refused before it is read; a plain HTTP client still sending it then sees the connection
+// closed (curl asks "Expect: 100-continue" for large bodies and gets the 413), so those cases call the handler itself.
+async function pushDirect(key: string | null, body: BodyInit | null) {
+  const res = await POST(feedRequest(key, body))
   return { status: res.status, body: (await res.json()) as FeedResponse & { error?: string }, res }
 }
 const eventsOf = (storeId: string) =>
@@ -390,7 +403,7 @@ describe('POST /api/v1/sales: bad input is refused whole, with a JSON 4xx that n
     const store = await makeStore()
     const { key } = await makeApiKey([store.id])
     const big = `[${' '.repeat(FEED_LIMITS.maxBodyBytes)}]`
-    await refused(413, FEED_MESSAGES.tooLarge, () => push(key, big))
+    await refused(413, FEED_MESSAGES.tooLarge, () => pushDirect(key, big))
     const stream = new ReadableStream<Uint8Array>({
       start(c) {
         for (let i = 0; i < 3; i++) c.enqueue(new Uint8Array(FEED_LIMITS.maxBodyBytes / 2).fill(32))

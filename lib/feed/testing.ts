@@ -47,3 +47,40 @@ export function feedSale(orderId: string, overrides: Record<string, unknown> = {
     ...overrides,
   }
 }
+
+/**
+ * The feed's route handler behind a real HTTP server on a free port, so tests send what a till sends over the
+ * wire: the request body streams through, the answer comes back with its status and headers.
+ */
+export async function startFeedServer(handler: (req: Request) => Promise<Response>) {
+  const http = await import('node:http')
+  const { Readable } = await import('node:stream')
+  const server = http.createServer(async (req, res) => {
+    const headers = new Headers()
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers.set(k, v)
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
+    const response = await handler(
+      new Request(`http://127.0.0.1${req.url}`, {
+        method: req.method,
+        headers,
+        ...(hasBody && { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' }),
+      } as RequestInit),
+    )
+    res.writeHead(response.status, Object.fromEntries(response.headers))
+    res.end(Buffer.from(await response.arrayBuffer()))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return {
+    /** sends the request as built by feedRequest to this server */
+    send: (req: Request) =>
+      fetch(`http://127.0.0.1:${port}${new URL(req.url).pathname}${new URL(req.url).search}`, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        duplex: 'half',
+      } as RequestInit),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
