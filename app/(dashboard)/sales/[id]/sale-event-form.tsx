@@ -283,14 +283,14 @@ export function SaleEventForm({
             {/* the item id and name get a line of their own: an id being fixed must be readable whole */}
             <TextField
               label={`Item ${i + 1} id (SKU)`}
-              className="col-span-12 sm:col-span-7"
+              className="col-span-12"
               error={err(`lineItems.${i}.itemId`)}
               value={li.itemId}
               onChange={(e) => setItem(i, { itemId: e.target.value })}
             />
             <TextField
               label={`Item ${i + 1} name`}
-              className="col-span-12 sm:col-span-5"
+              className="col-span-12"
               error={err(`lineItems.${i}.itemName`)}
               value={li.itemName}
               onChange={(e) => setItem(i, { itemName: e.target.value })}
