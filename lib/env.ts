@@ -45,8 +45,13 @@ export const envSchema = z.object({
   SANDBOX_CONTROL_TOKEN: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DATA_DIR: z.string().optional(),
-  /** where uploaded files wait between upload, preview and commit (default <DATA_DIR or .data>/uploads) */
-  UPLOAD_DIR: z.string().optional(),
+  /** (the worker's own upload settings, UPLOAD_JOB_CONCURRENCY, UPLOAD_JOB_HEAP_MB and UPLOAD_RETENTION_DAYS, are
+   * read by lib/uploads/jobs/tasks.ts) uploads up to this size wait in the small lane, which has its own slot in every worker */
+  UPLOAD_SMALL_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
   SEED_DEMO: bool.default(true),
   /** bearer token a Prometheus scraper presents at /api/metrics; unset: only an admin session reads it */
   METRICS_TOKEN: z.string().min(32, 'METRICS_TOKEN must be at least 32 characters').optional(),

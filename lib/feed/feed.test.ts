@@ -301,7 +301,7 @@ describe('POST /api/v1/sales: outcomes', () => {
     const custom = `Beleg;Zeit;Artikel;Preis;Menge\nK-1;${day} 11:00;Mug;12,50;1\n`
     const refused = await push(key, custom, { contentType: 'text/csv' })
     expect([refused.status, refused.body.error]).toEqual([422, FEED_MESSAGES.noMapping])
-    const { mappingSource } = await import('@/lib/uploads/storage/preview-run')
+    const { mappingSource } = await import('@/lib/uploads/storage/remembered-mapping')
     const { previewSalesFile } = await import('@/lib/uploads/parse-sales-file')
     const head = await previewSalesFile(custom)
     await db.columnMappingPreset.create({

@@ -1,13 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { EventEmitter } from 'node:events'
 import os from 'node:os'
-import { type Runner, run, type WorkerEvents } from 'graphile-worker'
 import pg from 'pg'
+import { UPLOAD_RETENTION_TASK, UPLOAD_TASKS } from '@/lib/uploads/jobs/queue'
+import { failLeftBehindUploads } from '@/lib/uploads/jobs/sweep'
+import {
+  makeUploadJobTask,
+  makeUploadRetentionTask,
+  UPLOAD_RETENTION_CRONTAB,
+  uploadJobConfig,
+} from '@/lib/uploads/jobs/tasks'
 import { type SubmissionConfig, submissionConfig } from './config'
 import { ConnectionCache } from './connections'
 import { reenqueueOrphans, removeSupersededJobs } from './jobs'
 import { ConnectionPacer, Semaphore } from './pace'
-import { ensureQueueSchema, quietLogger, SEND_BATCH_TASK } from './queue'
+import { ensureQueueSchema, SEND_BATCH_TASK } from './queue'
+import { type QueueSpec, superviseQueue } from './queue-runner'
 import { RUN_SCHEDULES_TASK, SCHEDULES_CRONTAB } from './schedule'
 import { pgQueryable, type SendContext } from './send-batch'
 import type { Queryable } from './sql'
@@ -26,6 +33,7 @@ export type SubmissionWorker = {
     unlockedWorkers: number
     orphans: number
     superseded: number
+    uploadsLeftBehind: number
   }>
 }
 
@@ -133,97 +141,48 @@ export async function startSubmissionWorker(options: {
     dbGate: new Semaphore(cfg.dbConcurrency),
     log,
   }
-  const events: WorkerEvents = new EventEmitter() as WorkerEvents
-  // the ids that lock this process's jobs: the pool's (its local queue fetches jobs in bulk) and each worker's
-  let currentPoolId: string | undefined
-  events.on('pool:create', ({ workerPool }) => {
-    queueWorkerIds.push(workerPool.id)
-    currentPoolId = workerPool.id
-  })
-  events.on('worker:create', ({ worker }) => {
-    queueWorkerIds.push(worker.workerId)
-  })
-  const queuePool = new pg.Pool({ ...pgOptions, max: cfg.concurrency + 4 })
-  queuePool.on('error', (e) => log('warn', 'idle queue connection failed', { err: e.message }))
-  // a connection that fails while checked out reports through the query that was using it; this keeps the process up
-  queuePool.on('connect', (client) => {
-    client.on('error', (e) => log('warn', 'queue connection failed', { err: e.message }))
-  })
-  const startRunner = () =>
-    run({
-      pgPool: queuePool,
+  const uploadCfg = uploadJobConfig(options.env ?? process.env)
+  // upload jobs hold a connection for a whole commit and read the file beside it: a pool of their own
+  const uploadPool = new pg.Pool({ ...pgOptions, max: 2 * (uploadCfg.concurrency + 1) + 2 })
+  uploadPool.on('error', (e) => log('warn', 'idle upload connection failed', { err: e.message }))
+  const uploadJob = makeUploadJobTask({ pool: uploadPool, heapLimitBytes: uploadCfg.heapLimitBytes })
+
+  // Three queues, each its own graphile-worker runner: sending batches (with the crontab), and the two upload
+  // lanes, so a small upload never waits behind large ones and large ones never take more than their slots.
+  const queues: QueueSpec[] = [
+    {
+      name: 'submission',
       concurrency: cfg.concurrency,
-      noHandleSignals: true,
-      pollInterval: 1_000,
-      logger: quietLogger(),
-      events,
       taskList: {
         [SEND_BATCH_TASK]: makeSendBatchTask(ctx),
         [RUN_SCHEDULES_TASK]: makeRunSchedulesTask(pool, log),
+        [UPLOAD_RETENTION_TASK]: makeUploadRetentionTask(uploadPool, uploadCfg.retentionDays, log),
       },
-      // the stores' scheduled submissions: graphile-worker fires each minute once across every worker
-      crontab: SCHEDULES_CRONTAB,
-      preset: {
-        worker: {
-          // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions
-          // are written together: one query for many jobs instead of two per job. A killed process's locked jobs
-          // are unlocked by the sweep (its pool id is in its heartbeat row), and a job run twice finds its batch
-          // claimed.
-          localQueue: { size: cfg.concurrency * 2 },
-          completeJobBatchDelay: 0,
-          failJobBatchDelay: 0,
-        },
-      },
-    })
-  let runner: Runner = await startRunner()
+      // the stores' scheduled submissions and the uploads' retention: graphile-worker fires each once across workers
+      crontab: `${SCHEDULES_CRONTAB}\n${UPLOAD_RETENTION_CRONTAB}`,
+      // jobs are fetched (and locked) a batch at a time and handed to the workers from memory, and completions
+      // are written together: one query for many jobs instead of two per job. A killed process's locked jobs
+      // are unlocked by the sweep (its pool id is in its heartbeat row), and a job run twice finds its batch
+      // claimed.
+      localQueue: cfg.concurrency * 2,
+    },
+    // one job fetched per free slot: a worker never holds an upload it cannot start yet
+    { name: 'uploads', concurrency: uploadCfg.concurrency, taskList: { [UPLOAD_TASKS.large]: uploadJob } },
+    { name: 'uploads-small', concurrency: 1, taskList: { [UPLOAD_TASKS.small]: uploadJob } },
+  ]
   let stopping = false
-
-  // graphile-worker shuts its pool down when it cannot record a job's outcome or hand queued jobs back (the
-  // database is gone): it announces that ('pool:gracefulShutdown'), and a shutdown that cannot reach the database
-  // may never finish. The process stays: once the database answers, the jobs the stopped pool holds are unlocked
-  // and a new runner takes over (a job run twice finds its batch claimed).
-  let restarting = false
-  const restartQueue = async (reason: string) => {
-    if (restarting || stopping) return
-    restarting = true
-    log('warn', 'the job queue stopped; it restarts once the database answers', { err: reason })
-    const stale = [...queueWorkerIds]
-    for (let attempt = 1; !stopping; attempt++) {
-      await new Promise((r) => setTimeout(r, Math.min(15_000, 250 * 2 ** Math.min(attempt, 6))))
-      if (stopping) break
-      try {
-        await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [stale])
-        const next = await startRunner()
-        // the new pool's ids came in through 'pool:create'; the old ones no longer lock anything
-        const kept = queueWorkerIds.filter((w) => !stale.includes(w))
-        queueWorkerIds.splice(0, queueWorkerIds.length, ...kept)
-        runner = next
-        watchQueue(next)
-        log('info', 'the job queue is running again', { attempt })
-        break
-      } catch (e) {
-        if (attempt === 1 || attempt % 10 === 0)
-          log('warn', 'the job queue cannot restart yet', { attempt, err: (e as Error).message })
-      }
-    }
-    restarting = false
-  }
-  const watchQueue = (r: Runner) => {
-    // a pool that ends on its own (not through stop()) ends the queue as well; its error is reported here
-    r.promise.then(
-      () => {
-        if (r === runner) void restartQueue('graphile-worker stopped its pool')
-      },
-      (e: unknown) => {
-        log('warn', 'the job queue ended with an error', { err: (e as Error)?.message ?? String(e) })
-        if (r === runner) void restartQueue((e as Error)?.message ?? String(e))
-      },
-    )
-  }
-  events.on('pool:gracefulShutdown', ({ workerPool, message }) => {
-    if (workerPool.id === currentPoolId) void restartQueue(message)
-  })
-  watchQueue(runner)
+  const runners = await Promise.all(
+    queues.map((spec) =>
+      superviseQueue(spec, {
+        pgOptions,
+        queueWorkerIds,
+        unlock: (ids) =>
+          q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids]).then(() => {}),
+        log,
+        stopping: () => stopping,
+      }),
+    ),
+  )
   await beat(q, id, startedAt, queueWorkerIds)
 
   const heartbeat = setInterval(() => {
@@ -231,12 +190,15 @@ export async function startSubmissionWorker(options: {
       log('warn', 'heartbeat failed', { err: (e as Error).message }),
     )
   }, cfg.heartbeatMs)
-  const sweep = () => sweepOnce(q, cfg)
+  const sweep = async () => ({
+    ...(await sweepOnce(q, cfg)),
+    uploadsLeftBehind: await failLeftBehindUploads(q, cfg.staleMs),
+  })
   const sweeper = setInterval(() => {
     if (stopping) return
     sweep()
       .then((r) => {
-        if (r.retried || r.failed || r.unlockedWorkers || r.orphans || r.superseded)
+        if (r.retried || r.failed || r.unlockedWorkers || r.orphans || r.superseded || r.uploadsLeftBehind)
           log('info', 'recovered work of stopped workers', r)
       })
       .catch((e) => log('warn', 'sweep failed', { err: (e as Error).message }))
@@ -250,13 +212,12 @@ export async function startSubmissionWorker(options: {
       stopping = true
       clearInterval(heartbeat)
       clearInterval(sweeper)
-      // a runner that stopped on its own (the database went away) says so here: it is stopped either way
-      await runner.stop().catch(() => {})
+      await Promise.all(runners.map((r) => r.stop()))
       await q.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [id]).catch(() => {})
       connections.close()
       for (const p of pacers.values()) await p.close()
       await pool.end()
-      await queuePool.end()
+      await uploadPool.end()
     },
   }
 }

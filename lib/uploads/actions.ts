@@ -6,11 +6,11 @@ import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
 import { SelectionChangedError, SubmissionError, submitEvents } from '@/lib/submission/submit'
-import { getIngestStores, getOtherStoreNames } from './queries'
+import { addUploadJob } from './jobs/queue'
 import { cancelUploadSchema, commitUploadSchema, submitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
-import { commitUpload, UploadStateError } from './storage/ingest'
-import { cancelUpload } from './transitions'
+import { laneOf } from './storage/lanes'
+import { cancelUpload, isCommittable, queueCommit } from './transitions'
 
 // the upload's store is checked by the helper; an upload without a store is its uploader's (and admins')
 async function uploadStoreScope({ uploadId }: { uploadId: string }) {
@@ -29,7 +29,10 @@ async function ownUpload(caller: Caller, uploadId: string) {
   return upload
 }
 
-/** stores the previewed file's events; a second call (double click, same file) changes nothing */
+/**
+ * Queues storing the previewed file (a worker stores it: run-job.ts); the page follows its progress. A second call
+ * (double click) finds it queued or stored and changes nothing.
+ */
 export const commitUploadAction = authorizedAction({
   name: 'uploads.commit',
   access: 'signed-in',
@@ -37,28 +40,42 @@ export const commitUploadAction = authorizedAction({
   storeScope: uploadStoreScope,
   handler: async ({ uploadId }, caller, ctx) => {
     const upload = await ownUpload(caller, uploadId)
-    try {
-      const summary = await commitUpload({
-        uploadId,
-        actor: ctx.actor,
-        ip: ctx.ip,
-        stores: await getIngestStores(caller),
-        otherStoreNames: await getOtherStoreNames(caller),
-        ...(upload.store && { defaultStoreCode: upload.store.code }),
-      })
+    if (upload.status === 'COMMITTED' || upload.status === 'COMMITTING') {
       refresh()
-      return summary
-    } catch (e) {
-      if (e instanceof UploadStateError) throw new ActionError(e.message)
-      // commitUpload logged an unexpected failure and left its message on the upload, for the person
-      const fresh = await db.upload.findUnique({ where: { id: uploadId }, select: { errorMessage: true } })
-      if (fresh?.errorMessage) throw new ActionError(fresh.errorMessage)
-      throw e
+      return {
+        uploadId,
+        queued: upload.status === 'COMMITTING',
+        alreadyStored: upload.status === 'COMMITTED',
+      }
     }
+    if (!isCommittable(upload.status))
+      throw new ActionError(
+        upload.status === 'CANCELLED'
+          ? 'This upload was cancelled. Upload the file again.'
+          : 'Check the rows of this file first: the preview comes before storing.',
+      )
+    const token = crypto.randomUUID()
+    const lane = laneOf(Number(upload.sizeBytes))
+    const queued = await db.$transaction(async (tx) => {
+      const q = prismaQueryable(tx)
+      if (!(await queueCommit(q, uploadId, token, lane))) return false
+      await addUploadJob(q, lane, {
+        uploadId,
+        token,
+        mode: 'commit',
+        userId: caller.userId,
+        email: caller.email,
+        ip: ctx.ip ?? null,
+      })
+      return true
+    })
+    if (!queued) throw new ActionError('This upload changed meanwhile. Reload the page.')
+    refresh()
+    return { uploadId, queued: true, alreadyStored: false }
   },
 })
 
-/** drops an upload that was not stored, and its file */
+/** drops an upload that was not stored, and its file, at any moment before it is stored (a running job stops) */
 export const cancelUploadAction = authorizedAction({
   name: 'uploads.cancel',
   access: 'signed-in',
@@ -68,8 +85,12 @@ export const cancelUploadAction = authorizedAction({
     const upload = await ownUpload(caller, uploadId)
     if (upload.status === 'CANCELLED') return { uploadId }
     const done = await db.$transaction(async (tx) => {
-      const changed = await cancelUpload(prismaQueryable(tx), uploadId)
-      if (changed)
+      const q = prismaQueryable(tx)
+      const changed = await cancelUpload(q, uploadId)
+      if (changed) {
+        await removeUploadFile(q, uploadId)
+        // a job still waiting goes too (one running finds its token gone and stops)
+        await q.query(`SELECT graphile_worker.remove_job($1)`, [`upload:${uploadId}`])
         await audit(tx, {
           actor: ctx.actor,
           action: 'upload.cancelled',
@@ -78,10 +99,10 @@ export const cancelUploadAction = authorizedAction({
           storeId: upload.storeId,
           ip: ctx.ip,
         })
+      }
       return changed
     })
-    if (!done) throw new ActionError('This upload can no longer be cancelled: it is stored or being stored.')
-    removeUploadFile(uploadId)
+    if (!done) throw new ActionError('This upload can no longer be cancelled: it is stored.')
     refresh()
     return { uploadId }
   },

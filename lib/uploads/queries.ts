@@ -46,6 +46,62 @@ export async function getUpload(caller: Caller, uploadId: string) {
   return { ...upload, preview: upload.preview as UploadPreview | null, uploader }
 }
 
+/** what the page shows while the upload's job waits or runs (GET /api/uploads/[id]/progress) */
+export type UploadProgress = {
+  status: string
+  sizeBytes: number
+  /** a worker has started the job */
+  started: boolean
+  bytes: number
+  rows: number
+  events: number
+  /** uploads of the same lane queued earlier and still waiting or running */
+  ahead: number
+  errorMessage: string | null
+}
+
+export async function getUploadProgress(caller: Caller, uploadId: string): Promise<UploadProgress | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) return null
+  const u = await db.upload.findFirst({
+    where: { AND: [{ id: uploadId }, uploadScope(caller)] },
+    select: {
+      status: true,
+      sizeBytes: true,
+      jobLane: true,
+      jobQueuedAt: true,
+      jobStartedAt: true,
+      jobToken: true,
+      progressBytes: true,
+      progressRows: true,
+      progressEvents: true,
+      errorMessage: true,
+    },
+  })
+  if (!u) return null
+  const waiting = u.jobToken !== null && (u.status === 'PARSING' || u.status === 'COMMITTING')
+  const ahead =
+    waiting && u.jobStartedAt === null && u.jobQueuedAt
+      ? await db.upload.count({
+          where: {
+            status: { in: ['PARSING', 'COMMITTING'] },
+            jobToken: { not: null },
+            jobLane: u.jobLane,
+            jobQueuedAt: { lt: u.jobQueuedAt },
+          },
+        })
+      : 0
+  return {
+    status: u.status,
+    sizeBytes: Number(u.sizeBytes),
+    started: u.jobStartedAt !== null,
+    bytes: Number(u.progressBytes),
+    rows: u.progressRows,
+    events: u.progressEvents,
+    ahead,
+    errorMessage: u.errorMessage,
+  }
+}
+
 /** rows of an upload that could not become part of an event, in file order */
 export async function getUploadRowIssues(caller: Caller, uploadId: string, take = 500) {
   return db.uploadRowIssue.findMany({

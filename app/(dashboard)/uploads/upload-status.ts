@@ -1,5 +1,6 @@
 // What each upload status means to a store manager.
 export const STATUS_LABELS = {
+  RECEIVING: 'Arriving',
   RECEIVED: 'Waiting for column check',
   PARSING: 'Checking rows',
   PREVIEW: 'Ready to store',

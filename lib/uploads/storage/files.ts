@@ -1,47 +1,19 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import { env } from '@/lib/env'
+import type { Queryable } from '@/lib/submission/sql'
+import { formatBytes } from './format-bytes'
 
-// Uploaded files live on disk between upload, preview and commit: streamed in, read again as streams,
-// never held whole in memory. Every web instance must see the same folder (a shared volume when scaled out).
+export { formatBytes } from './format-bytes'
 
-function uploadDir(): string {
-  const e = env()
-  const dir = e.UPLOAD_DIR ?? path.join(e.DATA_DIR ?? '.data', 'uploads')
-  fs.mkdirSync(dir, { recursive: true })
-  return dir
-}
+// An uploaded file lives in PostgreSQL between upload, preview and commit (UploadFileChunk): every web and worker
+// instance reaches it, and nothing is kept on a local disk. It is streamed in and out one chunk at a time and is
+// never held whole in memory; it is deleted when the upload is stored or cancelled, and by the retention job.
+
+/** the size of one stored piece of a file */
+export const FILE_CHUNK_BYTES = 1024 * 1024
 
 export function uploadMaxBytes(): number {
   return env().UPLOAD_MAX_BYTES
-}
-
-/** the stored file of an upload; the id is a UUID we made, so it can't climb out of the folder */
-export function uploadFilePath(uploadId: string): string {
-  if (!/^[0-9a-f-]{36}$/i.test(uploadId)) throw new Error('not an upload id')
-  return path.join(uploadDir(), `${uploadId}.csv`)
-}
-
-export function openUploadFile(uploadId: string): fs.ReadStream {
-  return fs.createReadStream(uploadFilePath(uploadId), { highWaterMark: 256 * 1024 })
-}
-
-export function removeUploadFile(uploadId: string) {
-  fs.rmSync(uploadFilePath(uploadId), { force: true })
-}
-
-/** a size in the units a person reads: 250 MB, 1.5 GB */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`
-  const units = ['KB', 'MB', 'GB', 'TB']
-  let v = n / 1024
-  let u = 0
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024
-    u++
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[u]}`
 }
 
 export class FileTooLargeError extends Error {
@@ -53,45 +25,87 @@ export class FileTooLargeError extends Error {
   }
 }
 
-export type ReceivedFile = { path: string; sizeBytes: number; sha256: string }
+export type ReceivedFile = { sizeBytes: number; sha256: string }
+
+type Body = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>
 
 /**
- * Streams the body to `<dir>/<uploadId>.csv` while hashing it; stops as soon as the limit is passed
- * (the partial file is removed). Written to a .part file first, so a half-received file is never read.
+ * Streams the body into UploadFileChunk rows of the (RECEIVING) upload while hashing it, one INSERT per 1 MB piece:
+ * the next piece is read only once the last one is written, so a fast client can't fill memory. Stops as soon as
+ * the limit is passed (the caller deletes the upload, and its pieces with it).
  */
-export async function receiveUploadFile(
-  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+export async function writeUploadFile(
+  q: Queryable,
   uploadId: string,
+  body: Body,
   maxBytes: number,
 ): Promise<ReceivedFile> {
-  const final = uploadFilePath(uploadId)
-  const part = `${final}.part`
   const hash = createHash('sha256')
-  const out = fs.createWriteStream(part)
   let size = 0
-  const failed = new Promise<never>((_, reject) => out.once('error', reject))
-  failed.catch(() => {})
-  try {
-    const iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
-      Symbol.asyncIterator in body || Symbol.iterator in body
-        ? (body as AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
-        : streamIterable(body as ReadableStream<Uint8Array>)
-    for await (const chunk of iterable) {
-      size += chunk.byteLength
-      if (size > maxBytes) throw new FileTooLargeError(maxBytes)
-      hash.update(chunk)
-      // respect back-pressure: a fast client must not fill memory while the disk catches up
-      if (!out.write(chunk))
-        await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), failed])
-    }
-    await Promise.race([new Promise<void>((r) => out.end(() => r())), failed])
-    fs.renameSync(part, final)
-    return { path: final, sizeBytes: size, sha256: hash.digest('hex') }
-  } catch (e) {
-    out.destroy()
-    fs.rmSync(part, { force: true })
-    throw e
+  let seq = 0
+  let pending: Buffer[] = []
+  let pendingBytes = 0
+  const flush = async () => {
+    if (pendingBytes === 0) return
+    const piece = Buffer.concat(pending, pendingBytes)
+    pending = []
+    pendingBytes = 0
+    await q.query(`INSERT INTO "UploadFileChunk" ("uploadId", seq, data) VALUES ($1::uuid, $2, $3)`, [
+      uploadId,
+      seq++,
+      piece,
+    ])
   }
+  const iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
+    Symbol.asyncIterator in body || Symbol.iterator in body
+      ? (body as AsyncIterable<Uint8Array> | Iterable<Uint8Array>)
+      : streamIterable(body as ReadableStream<Uint8Array>)
+  for await (const chunk of iterable) {
+    size += chunk.byteLength
+    if (size > maxBytes) throw new FileTooLargeError(maxBytes)
+    hash.update(chunk)
+    let rest = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    while (pendingBytes + rest.byteLength >= FILE_CHUNK_BYTES) {
+      const take = FILE_CHUNK_BYTES - pendingBytes
+      pending.push(rest.subarray(0, take))
+      pendingBytes += take
+      rest = rest.subarray(take)
+      await flush()
+    }
+    if (rest.byteLength > 0) {
+      // copied: the body's buffer may be reused by the stream once this chunk is handed back
+      pending.push(Buffer.from(rest))
+      pendingBytes += rest.byteLength
+    }
+  }
+  await flush()
+  return { sizeBytes: size, sha256: hash.digest('hex') }
+}
+
+/** The stored file, piece by piece in file order: one query per 1 MB piece, so only one is in memory at a time. */
+export async function* readUploadFile(q: Queryable, uploadId: string): AsyncGenerator<Uint8Array> {
+  for (let seq = 0; ; seq++) {
+    const { rows } = await q.query<{ data: Uint8Array }>(
+      `SELECT data FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid AND seq = $2`,
+      [uploadId, seq],
+    )
+    const piece = rows[0]?.data
+    if (!piece) return
+    yield piece
+  }
+}
+
+/** whether the upload's file is stored (it is gone once the upload was stored, cancelled or expired) */
+export async function hasUploadFile(q: Queryable, uploadId: string): Promise<boolean> {
+  const { rows } = await q.query(`SELECT 1 FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid AND seq = 0`, [
+    uploadId,
+  ])
+  return rows.length > 0
+}
+
+/** deletes the upload's file (the Upload row stays, with its counts and history) */
+export async function removeUploadFile(q: Queryable, uploadId: string): Promise<void> {
+  await q.query(`DELETE FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid`, [uploadId])
 }
 
 async function* streamIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

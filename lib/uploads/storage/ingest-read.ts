@@ -1,4 +1,6 @@
-import fs from 'node:fs'
+import v8 from 'node:v8'
+import type { ByteInput } from '../decode'
+import { UploadFileError } from '../errors'
 import { SALES_FIELDS } from '../fields'
 import { type ParseProgress, type ParseResult, parseSalesFile } from '../parse-sales-file'
 import type { ColumnMapping, MappingEdit, PresetId } from '../presets'
@@ -27,16 +29,16 @@ import {
   problemRowCount,
 } from './ingest-rows'
 
-// The reading side of preview and commit, run in its own thread (ingest-worker.ts): parse the stored file,
+// The reading side of preview and commit (run by the upload's job in a worker process): parse the stored file,
 // classify each chunk of events against what the database side looked up, and for the commit turn it into
-// COPY text. Everything that grows with the file lives here; the database side only sees keys and text.
+// COPY rows. Everything that grows with the file lives here; the database side only sees keys and rows.
 
 const LOOKUP_CHUNK = 5_000
 
 export type ReadJob = {
   mode: 'preview' | 'commit'
-  /** path of the stored upload file */
-  file: string
+  /** the stored file, piece by piece (files.ts#readUploadFile) */
+  source: ByteInput
   sizeBytes: number
   stores: IngestStore[]
   defaultStoreCode?: string
@@ -45,8 +47,8 @@ export type ReadJob = {
   settings: IngestSettings
   /** epoch ms: "now" for the age and clock-skew rules */
   now: number
-  /** report progress (someone is watching) */
-  progress: boolean
+  /** the process's heap may grow to this while the file is read; beyond it the file is refused (TOO_LARGE_TO_READ) */
+  heapLimitBytes?: number
   /** the commit's rows say who stored them and when */
   commit?: CommitContext
 }
@@ -92,31 +94,12 @@ export interface ReadPort {
   store(rows: ChunkRows): Promise<void>
   /** commit: COPY these UploadRowIssue rows */
   rowIssues(text: Uint8Array): Promise<void>
+  /** progress, at most every 100 ms; may throw to stop the read (the job was cancelled or replaced) */
   progress(p: IngestProgress): void
 }
 
-// ——— messages between the two threads ———
-
-export type PortCall =
-  | ({ kind: 'lookup' } & EventKeys)
-  | { kind: 'store'; rows: ChunkRows }
-  | { kind: 'rowIssues'; text: Uint8Array }
-
-export type SerializedError = {
-  name: string
-  message: string
-  stack?: string
-  code?: string
-  line?: number | null
-}
-
-export type ToMain =
-  | { type: 'progress'; progress: IngestProgress }
-  | { type: 'call'; id: number; call: PortCall }
-  | { type: 'done'; outcome: ReadOutcome }
-  | { type: 'failed'; error: SerializedError }
-
-export type ToWorker = { id: number; existing?: ExistingRow[] }
+export const TOO_LARGE_TO_READ_MESSAGE =
+  'This file is too large to check in one go. Export a shorter period (for example one week) and upload each file.'
 
 function storeInfos(stores: readonly IngestStore[]): Record<string, StoreInfo> {
   const out: Record<string, StoreInfo> = {}
@@ -124,18 +107,24 @@ function storeInfos(stores: readonly IngestStore[]): Record<string, StoreInfo> {
   return out
 }
 
-function progressReporter(sizeBytes: number, onProgress: ((p: IngestProgress) => void) | undefined) {
+function progressReporter(
+  sizeBytes: number,
+  onProgress: (p: IngestProgress) => void,
+  heapLimitBytes: number,
+) {
   let last = 0
   return (p: ParseProgress) => {
-    if (!onProgress) return
     const now = Date.now()
     if (now - last < 100) return
     last = now
+    // the parser keeps every order until the end: a file whose orders don't fit is refused, the process stays up
+    if (v8.getHeapStatistics().used_heap_size > heapLimitBytes)
+      throw new UploadFileError('TOO_LARGE_TO_READ', TOO_LARGE_TO_READ_MESSAGE)
     const reading = sizeBytes > 0 ? Math.min(1, p.bytesRead / sizeBytes) : 1
     // building: events ≤ rows, so events/rows is a lower bound of the share done (exact for one row per order)
     const fraction =
       p.phase === 'reading' ? reading * 0.8 : 0.8 + 0.2 * Math.min(1, p.events / Math.max(1, p.rows))
-    onProgress({ fraction, phase: p.phase, rows: p.rows, events: p.events })
+    onProgress({ fraction, phase: p.phase, bytes: p.bytesRead, rows: p.rows, events: p.events })
   }
 }
 
@@ -217,7 +206,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
       }
     }
   }
-  const result = await parseSalesFile(fs.createReadStream(job.file, { highWaterMark: 256 * 1024 }), {
+  const result = await parseSalesFile(job.source, {
     stores: storeInfos(job.stores),
     ...(job.defaultStoreCode !== undefined && { defaultStoreCode: job.defaultStoreCode }),
     ...(job.otherStoreNames !== undefined && { otherStoreNames: job.otherStoreNames }),
@@ -229,7 +218,11 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
     ...(s.headerRowNumber !== undefined && { headerRowNumber: s.headerRowNumber }),
     ...(ctx && s.streamDecisions !== undefined && { streamDecisions: s.streamDecisions }),
     now: new Date(job.now),
-    onProgress: progressReporter(job.sizeBytes, job.progress ? (p) => port.progress(p) : undefined),
+    onProgress: progressReporter(
+      job.sizeBytes,
+      (p) => port.progress(p),
+      job.heapLimitBytes ?? Number.POSITIVE_INFINITY,
+    ),
     keepEvents: false,
     eventChunkSize: LOOKUP_CHUNK,
     onRowIssues: async (issues) => {

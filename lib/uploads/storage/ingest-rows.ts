@@ -95,6 +95,8 @@ export const PREVIEW_PROBLEMS = 500
 export type IngestProgress = {
   fraction: number
   phase: 'reading' | 'building' | 'storing'
+  /** bytes of the file read */
+  bytes: number
   rows: number
   events: number
 }

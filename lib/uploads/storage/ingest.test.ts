@@ -16,7 +16,7 @@ import { startSubmissionWorker } from '@/lib/submission/worker'
 import { parseSalesFile } from '../parse-sales-file'
 import { SALES_TEMPLATE_CSV } from '../presets'
 import type { ParsedSaleEvent } from '../types'
-import { uploadFilePath } from './files'
+import { hasUploadFile, readUploadFile } from './files'
 import { commitUpload, type IngestStore, previewUpload, STORE_FAILED_MESSAGE } from './ingest'
 import { receiveUpload } from './receive'
 
@@ -25,7 +25,6 @@ vi.mock('server-only', () => ({}))
 // Storage over the fixture corpus: what the parser reads is exactly what lands in SaleEvent and
 // LineItem; re-uploads are skipped, updated or stored as corrections; broken files store nothing.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-test-'))
-process.env.UPLOAD_DIR = dir
 const NOW = new Date('2026-03-10T12:00:00Z')
 const FIXTURES = path.resolve(import.meta.dirname, '../__fixtures__')
 
@@ -231,7 +230,7 @@ describe('storing the fixture corpus', () => {
       source: 'template',
     })
     // the file is gone once stored; the audit trail says who stored it
-    expect(fs.existsSync(uploadFilePath(uploadId))).toBe(false)
+    expect(await hasUploadFile(dbPool(), uploadId)).toBe(false)
     expect(await db.auditLog.count({ where: { entityId: uploadId, action: 'upload.committed' } })).toBe(1)
   })
 
@@ -731,10 +730,13 @@ describe('receiving a file', () => {
     expect(await db.upload.count({ where: { storeId: stranger.id } })).toBe(0)
   })
 
-  it('keeps the bytes exactly, with their sha256', async () => {
-    const bytes = Buffer.from(`${randomUUID()}\n`.repeat(1000))
+  it('keeps the bytes exactly, with their sha256, in 1 MB pieces in the database', async () => {
+    const bytes = Buffer.from(`${randomUUID()}\n`.repeat(90_000)) // 3.3 MB: four pieces
     const { uploadId } = await upload(bytes)
-    expect(fs.readFileSync(uploadFilePath(uploadId)).equals(bytes)).toBe(true)
+    const pieces: Uint8Array[] = []
+    for await (const piece of readUploadFile(dbPool(), uploadId)) pieces.push(piece)
+    expect(pieces.map((p) => p.byteLength)).toEqual([2 ** 20, 2 ** 20, 2 ** 20, bytes.length - 3 * 2 ** 20])
+    expect(Buffer.concat(pieces).equals(bytes)).toBe(true)
     const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })
     expect(row.sha256).toBe((await import('node:crypto')).createHash('sha256').update(bytes).digest('hex'))
     expect(Number(row.sizeBytes)).toBe(bytes.length)

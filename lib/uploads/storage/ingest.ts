@@ -9,19 +9,18 @@ import { storeUploadedChanges } from '@/lib/sales/transitions'
 import { isUploadFileError } from '../errors'
 import {
   type CommittingUpload,
+  committingUpload,
   failCommitting,
   failParsing,
   finishCommitting,
   finishParsing,
-  isCommittable,
-  noteCommitRefusal,
-  startCommitting,
-  startParsing,
-  type UploadStatus,
+  queueCheck,
+  queueCommit,
+  startJobRun,
 } from '../transitions'
 import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
-import { removeUploadFile, uploadFilePath } from './files'
-import type { ReadFileFacts, ReadJob, ReadOutcome } from './ingest-read'
+import { readUploadFile, removeUploadFile } from './files'
+import { type ReadFileFacts, type ReadJob, type ReadOutcome, readUpload } from './ingest-read'
 import {
   type EventKeys,
   type ExistingRow,
@@ -33,11 +32,12 @@ import {
   type PreviewEvent,
   type PreviewProblem,
 } from './ingest-rows'
-import { readInWorker } from './ingest-thread'
+import { laneOf } from './lanes'
 
 // Preview and commit read the stored file through the same parser with the same settings, and classify
 // every event against what is stored with the same rule; only the commit writes, in ONE transaction.
-// The reading runs in a worker thread (ingest-read.ts); this side holds the database connection.
+// Both run as the upload's queued job (lib/uploads/jobs.ts) in a worker process; called without a job token (tests,
+// scripts) they queue and start themselves here, with the same state moves.
 
 export {
   type Disposition,
@@ -80,7 +80,21 @@ type RunOptions = {
   otherStoreNames?: string[]
   settings: IngestSettings
   now?: Date
+  pool?: pg.Pool
+  /** the job's token (jobs.ts); absent: the check or commit is queued and started here */
+  token?: string
+  /** may throw JobStoppedError to stop the read (the job was cancelled or replaced) */
   onProgress?: (p: IngestProgress) => void
+  /** see ReadJob.heapLimitBytes */
+  heapLimitBytes?: number
+}
+
+/** the job is no longer the upload's: it was cancelled, or replaced by a newer check; nothing more is written */
+export class JobStoppedError extends Error {
+  override name = 'JobStoppedError'
+  constructor() {
+    super('the upload was cancelled or checked again meanwhile')
+  }
 }
 
 /**
@@ -102,11 +116,11 @@ export async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: Even
   return rows
 }
 
-/** what the reading thread needs, as plain data (it is copied to the thread) */
-function readJob(mode: ReadJob['mode'], opts: RunOptions, commit?: CommitContext): ReadJob {
+/** what the reader needs: the stored file (read through the pool, not the commit's own connection) and the options */
+function readJob(mode: ReadJob['mode'], pool: pg.Pool, opts: RunOptions, commit?: CommitContext): ReadJob {
   return {
     mode,
-    file: uploadFilePath(opts.uploadId),
+    source: readUploadFile(pool, opts.uploadId),
     sizeBytes: opts.sizeBytes,
     stores: opts.stores.map((s) => ({
       id: s.id,
@@ -120,9 +134,22 @@ function readJob(mode: ReadJob['mode'], opts: RunOptions, commit?: CommitContext
     ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
     settings: opts.settings,
     now: (opts.now ?? new Date()).getTime(),
-    progress: opts.onProgress !== undefined,
+    ...(opts.heapLimitBytes !== undefined && { heapLimitBytes: opts.heapLimitBytes }),
     ...(commit !== undefined && { commit }),
   }
+}
+
+const readPortProgress = (opts: RunOptions) => (p: IngestProgress) => opts.onProgress?.(p)
+
+// Called without a job: queue the move here and start it at once, as a worker would.
+async function startHere(
+  pool: pg.Pool,
+  opts: { uploadId: string; sizeBytes: number },
+  queue: typeof queueCheck,
+): Promise<string | null> {
+  const token = crypto.randomUUID()
+  if (!(await queue(pool, opts.uploadId, token, laneOf(opts.sizeBytes)))) return null
+  return (await startJobRun(pool, opts.uploadId, token)) ? token : null
 }
 
 export class UploadStateError extends Error {
@@ -134,23 +161,27 @@ export class UploadStateError extends Error {
  * first events exactly as they will be sent, and the problems with their rows. Saved on the Upload row.
  */
 export async function previewUpload(
-  opts: RunOptions & { pool?: pg.Pool; sha256: string; storeId: string | null },
+  opts: RunOptions & { sha256: string; storeId: string | null },
 ): Promise<UploadPreview> {
   const pool = opts.pool ?? dbPool()
-  if (!(await startParsing(pool, opts.uploadId)))
+  const token = opts.token ?? (await startHere(pool, opts, queueCheck))
+  if (!token)
     throw new UploadStateError('This file is stored or cancelled: its rows cannot be checked again.')
   let read: ReadOutcome
   try {
-    read = await readInWorker(readJob('preview', opts), {
+    read = await readUpload(readJob('preview', pool, opts), {
       lookup: (keys) => lookupExisting(pool, keys, false),
-      ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
+      store: async () => {},
+      rowIssues: async () => {},
+      progress: readPortProgress(opts),
     })
   } catch (e) {
+    if (e instanceof JobStoppedError) throw e
     // a message about a row already names it
     const message = isUploadFileError(e)
       ? e.message
       : 'The file could not be read. Try again; if it keeps failing, tell your administrator.'
-    await failParsing(pool, opts.uploadId, message)
+    await failParsing(pool, opts.uploadId, token, message)
     throw e
   }
   const { file: result, counts } = read
@@ -176,7 +207,7 @@ export async function previewUpload(
       : null,
     ...(catalog !== undefined && { catalog }),
   }
-  await finishParsing(pool, opts.uploadId, {
+  const finished = await finishParsing(pool, opts.uploadId, token, {
     counts,
     encoding: result.encoding,
     delimiter: result.delimiter === '\t' ? 'tab' : result.delimiter,
@@ -185,6 +216,7 @@ export async function previewUpload(
     columnMapping: preview.mapping,
     preview,
   })
+  if (!finished) throw new JobStoppedError()
   return preview
 }
 
@@ -214,10 +246,12 @@ function countsOfRow(preview: UploadPreview | null): IngestCounts {
 }
 
 /**
- * Stores the upload's events: PREVIEW → COMMITTING is a compare-and-set (a double click loses), then the
- * file is parsed again and written with COPY inside ONE transaction (all or nothing), COMMITTING → COMMITTED
- * in the same transaction. New orders are inserted; unchanged ones skipped; changed ones updated in place;
- * sent ones stored again as corrections; orders in an open batch left alone and counted.
+ * Stores the upload's events (its job, or called directly: then PREVIEW → COMMITTING is queued and started here, and
+ * a second call finds it COMMITTING or COMMITTED). The stored file is parsed again and written with COPY inside ONE
+ * transaction, with COMMITTING → COMMITTED and the file's deletion: all or nothing, so a process killed mid-way
+ * leaves nothing half-stored and the job simply runs again. New orders are inserted; unchanged ones skipped;
+ * changed ones updated in place; sent ones stored again as corrections; orders in an open batch left alone and
+ * counted.
  */
 export async function commitUpload(opts: {
   uploadId: string
@@ -228,37 +262,48 @@ export async function commitUpload(opts: {
   otherStoreNames?: string[]
   now?: Date
   pool?: pg.Pool
+  token?: string
   onProgress?: (p: IngestProgress) => void
+  heapLimitBytes?: number
 }): Promise<CommitSummary> {
   const pool = opts.pool ?? dbPool()
+  let token = opts.token
+  if (token === undefined) {
+    const current = async () => {
+      const { rows } = await pool.query<{ sizeBytes: string; status: string; preview: UploadPreview | null }>(
+        `SELECT "sizeBytes"::text AS "sizeBytes", status::text, preview FROM "Upload" WHERE id = $1::uuid`,
+        [opts.uploadId],
+      )
+      return rows[0]
+    }
+    // a second call (double click) finds it queued or stored
+    const refusal = (row: Awaited<ReturnType<typeof current>>) => {
+      if (row?.status === 'COMMITTED')
+        return { uploadId: opts.uploadId, noOp: true, counts: countsOfRow(row.preview) }
+      if (row?.status === 'COMMITTING')
+        throw new UploadStateError('This file is being stored right now. Wait a moment and reload the page.')
+      throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
+    }
+    const row = await current()
+    const started = row
+      ? await startHere(pool, { uploadId: opts.uploadId, sizeBytes: Number(row.sizeBytes) }, queueCommit)
+      : null
+    if (!started) return refusal(await current())
+    token = started
+  }
   const client = await pool.connect()
   let counts = emptyCounts()
   let upload: UploadRow | undefined
   try {
     await client.query('BEGIN')
-    // PREVIEW → COMMITTING inside the storing transaction, under the row's lock: a double click finds the row
-    // locked, and a crash mid-way rolls the status back with everything else, so no upload is left stuck
-    let locked: pg.QueryResult<{ status: string; preview: UploadPreview | null }>
-    try {
-      locked = await client.query(
-        `SELECT status::text, preview FROM "Upload" WHERE id = $1::uuid FOR UPDATE NOWAIT`,
-        [opts.uploadId],
-      )
-    } catch (e) {
-      if ((e as { code?: string }).code === '55P03')
-        throw new UploadStateError('This file is being stored right now. Wait a moment and reload the page.')
-      throw e
-    }
-    const current = locked.rows[0]
-    if (current?.status === 'COMMITTED') {
-      await client.query('ROLLBACK')
-      return { uploadId: opts.uploadId, noOp: true, counts: countsOfRow(current.preview) }
-    }
-    if (!current || !isCommittable(current.status as UploadStatus))
-      throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
-    upload = (await startCommitting<UploadPreview>(client, opts.uploadId)) ?? undefined
-    if (!upload)
-      throw new UploadStateError('Check the rows of this file first: the preview comes before storing.')
+    // one run at a time: a job run again while the worker thought dead still holds it finds it taken and waits its turn
+    const { rows: lock } = await client.query<{ ok: boolean }>(
+      `SELECT pg_try_advisory_xact_lock(hashtext('upload-commit'), hashtext($1)) AS ok`,
+      [opts.uploadId],
+    )
+    if (!lock[0]?.ok) throw new UploadBusyError()
+    upload = (await committingUpload<UploadPreview>(client, opts.uploadId, token)) ?? undefined
+    if (!upload) throw new JobStoppedError()
     const preview = upload.preview
     const ctx = { uploadId: upload.id, userId: opts.actor.userId, at: (opts.now ?? new Date()).toISOString() }
 
@@ -271,44 +316,38 @@ export async function commitUpload(opts: {
     if (same.rows[0]) {
       const c = { ...countsOfRow(preview), new: 0, updated: 0, corrections: 0, queued: 0 }
       c.unchanged = c.events
-      await finishUpload(client, upload.id, c, true)
+      await finishUpload(client, upload.id, token, c, true)
       await auditCommit(client, opts, upload, c, same.rows[0].id)
       await client.query('COMMIT')
-      removeUploadFile(upload.id)
       return { uploadId: upload.id, noOp: true, counts: c }
     }
     const settings = (preview?.settings ?? {}) as IngestSettings
     let pendingWrite: Promise<void> = Promise.resolve()
-    const read = await readInWorker(
-      readJob(
-        'commit',
-        {
-          uploadId: upload.id,
-          sizeBytes: Number(upload.sizeBytes),
-          stores: opts.stores,
-          ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
-          ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
-          settings,
-          ...(opts.now !== undefined && { now: opts.now }),
-          ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
-        },
-        ctx,
-      ),
-      {
-        rowIssues: (text) => copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text),
-        lookup: async (keys) => {
-          // the reader builds a chunk while the previous one is copied; one statement at a time per client,
-          // and a failed COPY is reported as itself, not as the lookup it would abort
-          await pendingWrite
-          return lookupExisting(client, keys, true)
-        },
-        store: async (rows) => {
-          pendingWrite = (await storeChunk(client, ctx.uploadId, rows)).written
-          pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
-        },
-        ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
+    const runOptions: RunOptions = {
+      uploadId: upload.id,
+      sizeBytes: Number(upload.sizeBytes),
+      stores: opts.stores,
+      ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+      ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
+      settings,
+      ...(opts.now !== undefined && { now: opts.now }),
+      ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
+      ...(opts.heapLimitBytes !== undefined && { heapLimitBytes: opts.heapLimitBytes }),
+    }
+    const read = await readUpload(readJob('commit', pool, runOptions, ctx), {
+      rowIssues: (text) => copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text),
+      lookup: async (keys) => {
+        // the reader builds a chunk while the previous one is copied; one statement at a time per client,
+        // and a failed COPY is reported as itself, not as the lookup it would abort
+        await pendingWrite
+        return lookupExisting(client, keys, true)
       },
-    )
+      store: async (rows) => {
+        pendingWrite = (await storeChunk(client, ctx.uploadId, rows)).written
+        pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
+      },
+      progress: readPortProgress(runOptions),
+    })
     await pendingWrite
     // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids
     await mapUploadItemIds(
@@ -317,30 +356,37 @@ export async function commitUpload(opts: {
       opts.stores.map((st) => st.id),
     )
     counts = read.counts
-    await finishUpload(client, upload.id, counts, false)
+    await finishUpload(client, upload.id, token, counts, false)
     await auditCommit(client, opts, upload, counts, null)
     await client.query('COMMIT')
   } catch (e) {
     await client.query('ROLLBACK').catch(() => {})
-    if (upload) {
-      // the rollback put the upload back where it was; a reason in the file keeps it there with that reason,
-      // anything else marks it failed (try again) and goes to the log: the upload id and the error, no row values
-      if (isUploadFileError(e)) await noteCommitRefusal(pool, upload.id, e.message)
+    if (upload && !(e instanceof JobStoppedError) && !(e instanceof UploadBusyError)) {
+      // the rollback undid everything; the upload moves to COMMIT_FAILED with a message for the page: a reason in the
+      // file as it is, anything else logged (the upload id and the error, no row values) and said as "try again"
+      if (isUploadFileError(e)) await failCommitting(pool, upload.id, token, e.message)
       else if (isUniqueViolation(e) && (await sameFileStored(pool, upload))) {
         // the same file committed at the same moment: the other upload's sales took the keys first
-        await noteCommitRefusal(pool, upload.id, SAME_FILE_JUST_STORED_MESSAGE)
+        await failCommitting(pool, upload.id, token, SAME_FILE_JUST_STORED_MESSAGE)
         throw new UploadStateError(SAME_FILE_JUST_STORED_MESSAGE)
       } else {
         logger.error({ uploadId: upload.id, dbError: loggableDbError(e) }, 'storing an upload failed')
-        await failCommitting(pool, upload.id, STORE_FAILED_MESSAGE)
+        await failCommitting(pool, upload.id, token, STORE_FAILED_MESSAGE)
       }
     }
     throw e
   } finally {
     client.release()
   }
-  removeUploadFile(upload.id)
   return { uploadId: upload.id, noOp: false, counts }
+}
+
+/** another run of the same commit holds it (a job started again while the first run still lives) */
+export class UploadBusyError extends Error {
+  override name = 'UploadBusyError'
+  constructor() {
+    super('This file is being stored right now. Wait a moment and reload the page.')
+  }
 }
 
 function isUniqueViolation(e: unknown) {
@@ -391,9 +437,17 @@ export async function storeChunk(
   return { written }
 }
 
-async function finishUpload(client: pg.ClientBase, uploadId: string, c: IngestCounts, sameFile: boolean) {
-  if (!(await finishCommitting(client, uploadId, c, sameFile)))
-    throw new Error('the upload left COMMITTING while it was being stored')
+// COMMITTED, and the file is no longer needed: both in the storing transaction
+async function finishUpload(
+  client: pg.ClientBase,
+  uploadId: string,
+  token: string,
+  c: IngestCounts,
+  sameFile: boolean,
+) {
+  // cancelled (or its job replaced) meanwhile: the rollback undoes what was written
+  if (!(await finishCommitting(client, uploadId, token, c, sameFile))) throw new JobStoppedError()
+  await removeUploadFile(client, uploadId)
 }
 
 async function auditCommit(

@@ -1,35 +1,21 @@
 import 'server-only'
-import { createHash } from 'node:crypto'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
+import { prismaQueryable } from '@/lib/submission/sql'
 import { isUploadFileError } from '../errors'
-import { normalizeHeader, SALES_FIELDS, type SalesField } from '../fields'
+import type { SalesField } from '../fields'
+import { addUploadJob } from '../jobs/queue'
 import type { FilePreview } from '../parse-sales-file'
-import { applyMapping, type ColumnMapping, type PresetId } from '../presets'
-import { getIngestStores, getOtherStoreNames, getRememberedMapping, getUpload } from '../queries'
+import { applyMapping } from '../presets'
+import { getRememberedMapping, getUpload } from '../queries'
 import type { PreviewUploadInput } from '../schema'
-import { isCheckable } from '../transitions'
-import { type IngestProgress, previewUpload, type UploadPreview } from './ingest'
+import { isCheckable, queueCheck } from '../transitions'
+import { laneOf } from './lanes'
+import { mappingSource } from './remembered-mapping'
 
-// The preview as the page runs it: authorize, read the whole file with progress, remember the mapping.
+// The preview as the page asks for it: authorize, then queue the check of the whole file as a job (run-job.ts).
 
-/** the key a mapping is remembered under: the preset, or the header row's signature for a custom layout */
-export function mappingSource(preset: PresetId, header: readonly string[]): string {
-  if (preset !== 'custom') return preset
-  return `custom:${createHash('sha256').update(header.map(normalizeHeader).join('|')).digest('hex').slice(0, 32)}`
-}
-
-// Every field is remembered, an unused one as null: "— not in this file —" (say, for the store column, so the
-// store chosen on the upload page takes the whole file) must outlast the next proposal for the same layout.
-async function rememberMapping(storeId: string, source: string, mapping: ColumnMapping) {
-  const byHeader: Record<string, string | null> = {}
-  for (const field of SALES_FIELDS) byHeader[field] = mapping[field]?.header ?? null
-  await db.columnMappingPreset.upsert({
-    where: { storeId_source: { storeId, source } },
-    create: { storeId, source, mapping: byHeader },
-    update: { mapping: byHeader },
-  })
-}
+export { mappingSource } from './remembered-mapping'
 
 /** the mapping the page starts from for a file not checked yet: the one remembered for its layout, else the proposal */
 export async function initialMappingFor(
@@ -52,52 +38,54 @@ export async function initialMappingFor(
   return initial
 }
 
-export type PreviewStart =
-  | { ok: false; status: 404 | 409; error: string }
-  | { ok: true; run: (onProgress: (p: IngestProgress) => void) => Promise<UploadPreview> }
+export type QueueOutcome = { ok: false; status: 404 | 409; error: string } | { ok: true; uploadId: string }
 
-/** the caller has passed the route's door (lib/auth/route.ts); here the upload must be in their stores */
-export async function startPreview(
+/**
+ * The caller has passed the route's door (lib/auth/route.ts); here the upload must be in their stores. The upload
+ * moves to PARSING under a new job token and its job is added in the same transaction (a check waiting or running
+ * for it is replaced: its token is no longer the upload's).
+ */
+export async function queuePreview(
   caller: Caller,
   uploadId: string,
   input: PreviewUploadInput,
-): Promise<PreviewStart> {
+  ip: string | null,
+): Promise<QueueOutcome> {
   const upload = await getUpload(caller, uploadId)
   if (!upload)
     return { ok: false, status: 404, error: 'That upload does not exist or is not in one of your stores.' }
-  if (!isCheckable(upload.status))
-    return {
-      ok: false,
-      status: 409,
-      error:
-        upload.status === 'CANCELLED'
-          ? 'This upload was cancelled. Upload the file again.'
+  const refused = {
+    ok: false,
+    status: 409,
+    error:
+      upload.status === 'CANCELLED'
+        ? 'This upload was cancelled. Upload the file again.'
+        : upload.status === 'COMMITTING'
+          ? 'This file is being stored right now; its rows can no longer be checked again.'
           : 'This file is already stored; nothing to check again.',
-    }
-  const [stores, otherStoreNames] = await Promise.all([getIngestStores(caller), getOtherStoreNames(caller)])
-  return {
-    ok: true,
-    run: async (onProgress) => {
-      const preview = await previewUpload({
-        uploadId: upload.id,
-        sizeBytes: Number(upload.sizeBytes),
-        sha256: upload.sha256,
-        storeId: upload.storeId,
-        stores,
-        otherStoreNames,
-        ...(upload.store && { defaultStoreCode: upload.store.code }),
-        settings: {
-          ...(input.mapping !== undefined && { mapping: input.mapping }),
-          ...(input.dateOrder !== undefined && { dateOrder: input.dateOrder }),
-          ...(input.decimalSeparator !== undefined && { decimalSeparator: input.decimalSeparator }),
-        },
-        onProgress,
-      })
-      if (upload.storeId)
-        await rememberMapping(upload.storeId, mappingSource(preview.preset, preview.header), preview.mapping)
-      return preview
-    },
-  }
+  } as const
+  if (!isCheckable(upload.status)) return refused
+  const token = crypto.randomUUID()
+  const lane = laneOf(Number(upload.sizeBytes))
+  const queued = await db.$transaction(async (tx) => {
+    const q = prismaQueryable(tx)
+    if (!(await queueCheck(q, upload.id, token, lane))) return false
+    await addUploadJob(q, lane, {
+      uploadId: upload.id,
+      token,
+      mode: 'preview',
+      settings: {
+        ...(input.mapping !== undefined && { mapping: input.mapping }),
+        ...(input.dateOrder !== undefined && { dateOrder: input.dateOrder }),
+        ...(input.decimalSeparator !== undefined && { decimalSeparator: input.decimalSeparator }),
+      },
+      userId: caller.userId,
+      email: caller.email,
+      ip,
+    })
+    return true
+  })
+  return queued ? { ok: true, uploadId: upload.id } : refused
 }
 
 export function previewErrorMessage(e: unknown): string {

@@ -5,7 +5,9 @@ import type { Caller } from '@/lib/auth/caller'
 import { REFUSAL_STATUS } from '@/lib/auth/route'
 import { db } from '@/lib/db'
 import { uuidv7 } from '@/lib/db/uuid7'
-import { FileTooLargeError, receiveUploadFile, removeUploadFile, uploadMaxBytes } from './files'
+import { prismaQueryable } from '@/lib/submission/sql'
+import { finishReceiving } from '../transitions'
+import { FileTooLargeError, type ReceivedFile, uploadMaxBytes, writeUploadFile } from './files'
 
 // The large-upload door: the caller and their store are checked before a byte of the body is read.
 
@@ -57,35 +59,40 @@ export async function receiveUpload(opts: {
     }
 
   const uploadId = uuidv7()
-  let received: Awaited<ReturnType<typeof receiveUploadFile>>
+  const fileName = cleanFileName(opts.fileName)
+  // the row first (RECEIVING), so every piece of the file is written under its key as it arrives
+  await db.upload.create({
+    data: {
+      id: uploadId,
+      fileName,
+      sizeBytes: 0n,
+      sha256: '0'.repeat(64),
+      uploaderId: caller.userId,
+      storeId,
+      status: 'RECEIVING',
+    },
+  })
+  let received: ReceivedFile
   try {
-    received = await receiveUploadFile(opts.body, uploadId, maxBytes)
+    received = await writeUploadFile(prismaQueryable(db), uploadId, opts.body, maxBytes)
   } catch (e) {
+    // nothing is kept of a file that did not arrive whole: the row goes, and its pieces with it
+    await db.upload.delete({ where: { id: uploadId } }).catch(() => {})
     if (e instanceof FileTooLargeError) return { ok: false, status: 413, error: e.message }
     throw e
   }
   if (received.sizeBytes === 0) {
-    removeUploadFile(uploadId)
+    await db.upload.delete({ where: { id: uploadId } })
     return {
       ok: false,
       status: 400,
       error: 'The file is empty. Export the sales from your till again and upload that file.',
     }
   }
-  const fileName = cleanFileName(opts.fileName)
   try {
     const same = await db.$transaction(async (tx) => {
-      await tx.upload.create({
-        data: {
-          id: uploadId,
-          fileName,
-          sizeBytes: BigInt(received.sizeBytes),
-          sha256: received.sha256,
-          uploaderId: caller.userId,
-          storeId,
-          status: 'RECEIVED',
-        },
-      })
+      if (!(await finishReceiving(prismaQueryable(tx), uploadId, received)))
+        throw new Error('the upload left RECEIVING while its file arrived')
       await audit(tx, {
         actor: { userId: caller.userId, email: caller.email },
         action: 'upload.received',
@@ -102,7 +109,7 @@ export async function receiveUpload(opts: {
     })
     return { ok: true, status: 201, uploadId, sameFileAs: same?.id ?? null }
   } catch (e) {
-    removeUploadFile(uploadId)
+    await db.upload.delete({ where: { id: uploadId } }).catch(() => {})
     throw e
   }
 }

@@ -7,42 +7,41 @@ import { Button } from '@/components/ui/button'
 import { Progress } from '@/components/ui/progress'
 import { Select } from '@/components/ui/select'
 import { FIELD_LABELS, REQUIRED_FIELD_GROUPS, SALES_FIELDS, type SalesField } from '@/lib/uploads/fields'
+import { fetchUploadProgress, progressText } from './job-progress'
 
 type Mapping = Partial<Record<SalesField, number | null>>
-type Progressed = { fraction: number; phase: string; rows: number; events: number }
+type Progressed = { fraction: number; phase: string; rows: number; events: number; text?: string }
 
 const REQUIRED = new Set<string>(REQUIRED_FIELD_GROUPS.flatMap((g) => g.fields))
 
-// Reads the NDJSON lines of the preview route as they arrive: progress, then done or error (also used when a
-// store name is assigned, to check the rows again).
+// Queues the check of the whole file (POST …/preview), then follows it until it ends: progress while it runs, then
+// done or the reason it failed (also used when a store name is assigned, to check the rows again).
 export async function runPreview(url: string, body: unknown, onProgress: (p: Progressed) => void) {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   })
-  if (!res.ok || !res.body) {
+  if (!res.ok) {
     const data = (await res.json().catch(() => ({}))) as { error?: string }
     return { ok: false as const, error: data.error ?? `Checking the file failed (${res.status}). Try again.` }
   }
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
-  let buffer = ''
+  const { uploadId } = (await res.json()) as { uploadId: string }
   for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    buffer += value
-    let nl = buffer.indexOf('\n')
-    while (nl !== -1) {
-      const line = JSON.parse(buffer.slice(0, nl)) as { type: string; message?: string } & Progressed
-      buffer = buffer.slice(nl + 1)
-      if (line.type === 'progress') onProgress(line)
-      else if (line.type === 'error')
-        return { ok: false as const, error: line.message ?? 'Checking the file failed.' }
-      else if (line.type === 'done') return { ok: true as const }
-      nl = buffer.indexOf('\n')
-    }
+    await new Promise((r) => setTimeout(r, 500))
+    const p = await fetchUploadProgress(uploadId)
+    if (!p) continue
+    if (p.status === 'PREVIEW') return { ok: true as const }
+    if (p.status !== 'PARSING')
+      return { ok: false as const, error: p.errorMessage ?? 'Checking the file failed. Try again.' }
+    onProgress({
+      fraction: p.sizeBytes > 0 ? p.bytes / p.sizeBytes : 0,
+      phase: p.started ? 'reading' : 'waiting',
+      rows: p.rows,
+      events: p.events,
+      text: progressText(p),
+    })
   }
-  return { ok: false as const, error: 'The connection was lost while checking the file. Try again.' }
 }
 
 export function MappingForm({
@@ -172,9 +171,7 @@ export function MappingForm({
         <div className="flex flex-col gap-1">
           <Progress value={progress.fraction * 100} label="Processing progress" />
           <p className="text-xs text-muted-foreground" aria-live="polite">
-            {progress.phase === 'reading'
-              ? `Reading rows… ${progress.rows.toLocaleString('en-US')} so far`
-              : `Building sales… ${progress.events.toLocaleString('en-US')} so far`}
+            {progress.text ?? 'Checking rows…'}
           </p>
         </div>
       ) : null}

@@ -1,4 +1,3 @@
-import fs from 'node:fs'
 import Link from 'next/link'
 import { notFound } from 'next/navigation'
 import { FormError } from '@/components/forms/field'
@@ -7,18 +6,21 @@ import { Badge } from '@/components/ui/badge'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { requirePageCaller } from '@/lib/auth/caller'
 import { getCustomerIdSettings } from '@/lib/connection/queries'
+import { db } from '@/lib/db'
 import { getStores } from '@/lib/stores/queries'
+import { prismaQueryable } from '@/lib/submission/sql'
 import { isUploadFileError } from '@/lib/uploads/errors'
 import { type FilePreview, previewSalesFile } from '@/lib/uploads/parse-sales-file'
 import { presetLabel } from '@/lib/uploads/presets'
-import { getStoreChoices, getUpload } from '@/lib/uploads/queries'
-import { formatBytes, openUploadFile, uploadFilePath } from '@/lib/uploads/storage/files'
+import { getStoreChoices, getUpload, getUploadProgress } from '@/lib/uploads/queries'
+import { formatBytes, hasUploadFile, readUploadFile } from '@/lib/uploads/storage/files'
 import { initialMappingFor } from '@/lib/uploads/storage/preview-run'
-import { isCheckable, isCommittable } from '@/lib/uploads/transitions'
+import { isCheckable, isCommittable, isInProgress } from '@/lib/uploads/transitions'
 import { commitChoice } from '@/lib/uploads/upload-summary'
 import { formatUtc } from '@/lib/utils/format'
 import { STATUS_LABELS, statusVariant } from '../upload-status'
-import { CommitButton } from './commit-button'
+import { CancelButton, CommitButton } from './commit-button'
+import { JobProgress } from './job-progress'
 import { MappingForm } from './mapping-form'
 import { NameStores } from './name-stores'
 import { PreviewView, recheckInput } from './preview-view'
@@ -29,10 +31,12 @@ export const metadata = { title: 'Upload' }
 
 type Params = { params: Promise<{ id: string }> }
 
+// the start of the stored file (its first piece or two), for the column mapping
 async function readHead(uploadId: string): Promise<{ file: FilePreview | null; error: string | null }> {
-  if (!fs.existsSync(uploadFilePath(uploadId))) return { file: null, error: null }
+  const q = prismaQueryable(db)
+  if (!(await hasUploadFile(q, uploadId))) return { file: null, error: null }
   try {
-    return { file: await previewSalesFile(openUploadFile(uploadId)), error: null }
+    return { file: await previewSalesFile(readUploadFile(q, uploadId)), error: null }
   } catch (e) {
     if (isUploadFileError(e)) return { file: null, error: e.message }
     throw e
@@ -50,7 +54,9 @@ export default async function UploadPage({ params }: Params) {
   const committable = isCommittable(upload.status)
   const retry = upload.status === 'COMMIT_FAILED'
   const choice = preview ? commitChoice(preview) : { canStore: false, label: null }
-  const head = checkable ? await readHead(upload.id) : { file: null, error: null }
+  // a check or storing waiting or running: its progress, live
+  const running = isInProgress(upload.status) ? await getUploadProgress(caller, upload.id) : null
+  const head = checkable && !running ? await readHead(upload.id) : { file: null, error: null }
 
   let initial: Record<string, number | null> = {}
   if (head.file) {
@@ -73,6 +79,24 @@ export default async function UploadPage({ params }: Params) {
         Status: <Badge variant={statusVariant(upload.status)}>{STATUS_LABELS[upload.status]}</Badge>
       </div>
       <div className="flex flex-col gap-6">
+        {running ? (
+          <Card>
+            <CardHeader>
+              <CardTitle>
+                {upload.status === 'COMMITTING' ? 'Storing the sales' : 'Checking the rows'}
+              </CardTitle>
+              <CardDescription>
+                This runs on the server: you can leave this page and come back. Cancelling stores nothing.
+              </CardDescription>
+            </CardHeader>
+            <CardContent className="flex flex-col gap-4">
+              <JobProgress uploadId={upload.id} initial={running} />
+              <div>
+                <CancelButton uploadId={upload.id} />
+              </div>
+            </CardContent>
+          </Card>
+        ) : null}
         {upload.errorMessage && !committable ? <FormError message={upload.errorMessage} /> : null}
         {head.error && !upload.errorMessage ? <FormError message={head.error} /> : null}
         {committable && (preview?.unknownStores ?? []).length > 0 && preview ? (

@@ -1,0 +1,73 @@
+'use client'
+
+import { useRouter } from 'next/navigation'
+import { useEffect, useRef, useState } from 'react'
+import { Progress } from '@/components/ui/progress'
+import type { UploadProgress } from '@/lib/uploads/queries'
+import { formatBytes } from '@/lib/uploads/storage/format-bytes'
+
+const POLL_MS = 1_000
+
+/** asks the progress route once; null when it could not answer (the next poll tries again) */
+export async function fetchUploadProgress(uploadId: string): Promise<UploadProgress | null> {
+  const res = await fetch(`/api/uploads/${uploadId}/progress`, { cache: 'no-store' }).catch(() => null)
+  if (!res?.ok) return null
+  return (await res.json()) as UploadProgress
+}
+
+/** what the person reads while the upload's job waits or runs */
+export function progressText(p: UploadProgress): string {
+  const n = (v: number) => v.toLocaleString('en-US')
+  const verb = p.status === 'COMMITTING' ? 'Storing' : 'Checking rows'
+  if (!p.started)
+    return p.ahead > 0
+      ? `Waiting for a free worker: ${n(p.ahead)} upload${p.ahead === 1 ? ' is' : 's are'} ahead of this one.`
+      : 'Waiting for a free worker…'
+  const read = `${n(p.rows)} rows read (${formatBytes(p.bytes)} of ${formatBytes(p.sizeBytes)})`
+  return p.status === 'COMMITTING' && p.events > 0
+    ? `${verb}… ${read}, ${n(p.events)} sales built`
+    : `${verb}… ${read}`
+}
+
+/**
+ * Follows the upload's queued job live: its place in the queue, then bytes and rows read. When the job ends (the
+ * status changes) the page is rendered again and shows the outcome.
+ */
+export function JobProgress({ uploadId, initial }: { uploadId: string; initial: UploadProgress }) {
+  const router = useRouter()
+  const [progress, setProgress] = useState(initial)
+  const status = useRef(initial.status)
+  useEffect(() => {
+    let stop = false
+    const tick = async () => {
+      const p = await fetchUploadProgress(uploadId)
+      if (stop) return
+      if (p) {
+        setProgress(p)
+        if (p.status !== status.current) {
+          status.current = p.status
+          router.refresh()
+          return
+        }
+      }
+      timer = setTimeout(tick, POLL_MS)
+    }
+    let timer = setTimeout(tick, POLL_MS)
+    return () => {
+      stop = true
+      clearTimeout(timer)
+    }
+  }, [uploadId, router])
+  const fraction = progress.started && progress.sizeBytes > 0 ? progress.bytes / progress.sizeBytes : 0
+  return (
+    <div className="flex flex-col gap-2">
+      <Progress
+        value={fraction * 100}
+        label={progress.status === 'COMMITTING' ? 'Storing progress' : 'Checking progress'}
+      />
+      <p className="text-sm text-muted-foreground" aria-live="polite">
+        {progressText(progress)}
+      </p>
+    </div>
+  )
+}

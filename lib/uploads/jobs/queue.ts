@@ -1,0 +1,35 @@
+import type { Queryable } from '@/lib/submission/sql'
+import type { IngestSettings } from '../storage/ingest-rows'
+import type { UploadLane } from '../storage/lanes'
+
+// The upload's preview and commit jobs (graphile-worker). The web request only moves the upload to PARSING or
+// COMMITTING with a new token and adds the job, in one transaction; a worker process runs it (run-job.ts).
+
+/** one task per lane: each worker process runs its own number of each (lib/submission/worker.ts) */
+export const UPLOAD_TASKS = { large: 'uploads:ingest', small: 'uploads:ingest-small' } as const
+/** hourly, from the worker's crontab: files of uploads never stored are removed after UPLOAD_RETENTION_DAYS */
+export const UPLOAD_RETENTION_TASK = 'uploads:retention'
+/** a job is started again after its worker died, at most this many times; then the upload fails with a reason */
+export const UPLOAD_JOB_MAX_ATTEMPTS = 5
+
+export type UploadJobPayload = {
+  uploadId: string
+  token: string
+  mode: 'preview' | 'commit'
+  /** preview: the column choices the person made */
+  settings?: IngestSettings
+  /** who asked: the job reads the stores they may write when it runs, and the commit is theirs in the audit trail */
+  userId: string
+  email: string
+  ip: string | null
+}
+
+/** adds the job; a job of the same upload still waiting is replaced (its token is stale anyway) */
+export async function addUploadJob(q: Queryable, lane: UploadLane, payload: UploadJobPayload) {
+  await q.query(`SELECT graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`, [
+    UPLOAD_TASKS[lane],
+    JSON.stringify(payload),
+    `upload:${payload.uploadId}`,
+    UPLOAD_JOB_MAX_ATTEMPTS,
+  ])
+}

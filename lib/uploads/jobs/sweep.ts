@@ -1,0 +1,58 @@
+import type pg from 'pg'
+import type { Queryable } from '@/lib/submission/sql'
+import { removeUploadFile } from '../storage/files'
+import { expireUploads, failCommitting, failParsing } from '../transitions'
+import { UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_TASKS } from './queue'
+
+// What a dead or exhausted job leaves behind, found by every worker's sweep (lib/submission/worker.ts), and the
+// hourly retention of files never stored.
+
+const LEFT_BEHIND = {
+  PARSING: `Checking this file stopped ${UPLOAD_JOB_MAX_ATTEMPTS} times before it finished (the worker was restarted while it ran). Nothing was stored. Check the rows again; if it keeps happening, upload a shorter period.`,
+  COMMITTING: `Storing this file stopped ${UPLOAD_JOB_MAX_ATTEMPTS} times before it finished (the worker was restarted while it ran). Nothing was stored. Try again; if it keeps happening, upload a shorter period.`,
+}
+
+/**
+ * Uploads waiting for a job that no longer exists or has used its attempts (its worker died every time) fail with
+ * a reason, and their used-up jobs are removed. `graceMs` spares an upload and its job being added this instant.
+ */
+export async function failLeftBehindUploads(q: Queryable, graceMs: number) {
+  const { rows } = await q.query<{ id: string; status: 'PARSING' | 'COMMITTING'; token: string }>(
+    `SELECT u.id::text, u.status::text, u."jobToken"::text AS token FROM "Upload" u
+     WHERE u.status IN ('PARSING', 'COMMITTING') AND u."jobToken" IS NOT NULL
+       AND u."jobQueuedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
+       AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
+         WHERE j.key = 'upload:' || u.id::text AND j.attempts < j.max_attempts)
+     LIMIT 100`,
+    [graceMs],
+  )
+  let failed = 0
+  for (const u of rows) {
+    const write = u.status === 'PARSING' ? failParsing : failCommitting
+    if (await write(q, u.id, u.token, LEFT_BEHIND[u.status])) failed++
+  }
+  await q.query(
+    `SELECT graphile_worker.complete_jobs(ARRAY(
+       SELECT j.id FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+       WHERE t.identifier = ANY($1::text[]) AND j.attempts >= j.max_attempts AND j.locked_at IS NULL LIMIT 1000))`,
+    [Object.values(UPLOAD_TASKS)],
+  )
+  return failed
+}
+
+/** uploads not stored within `days` lose their file (and a file that never arrived whole, after an hour) */
+export async function removeExpiredUploadFiles(pool: pg.Pool, days: number) {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const ids = await expireUploads(client, days)
+    for (const id of ids) await removeUploadFile(client, id)
+    await client.query('COMMIT')
+    return ids.length
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw e
+  } finally {
+    client.release()
+  }
+}
