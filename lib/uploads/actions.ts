@@ -90,7 +90,7 @@ export const cancelUploadAction = authorizedAction({
       if (changed) {
         await removeUploadFile(q, uploadId)
         // a job still waiting goes too (one running finds its token gone and stops)
-        await q.query(`SELECT graphile_worker.remove_job($1)`, [`upload:${uploadId}`])
+        await q.query(`SELECT 1 AS removed FROM graphile_worker.remove_job($1)`, [`upload:${uploadId}`])
         await audit(tx, {
           actor: ctx.actor,
           action: 'upload.cancelled',

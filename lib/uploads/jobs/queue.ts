@@ -26,10 +26,9 @@ export type UploadJobPayload = {
 
 /** adds the job; a job of the same upload still waiting is replaced (its token is stale anyway) */
 export async function addUploadJob(q: Queryable, lane: UploadLane, payload: UploadJobPayload) {
-  await q.query(`SELECT graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`, [
-    UPLOAD_TASKS[lane],
-    JSON.stringify(payload),
-    `upload:${payload.uploadId}`,
-    UPLOAD_JOB_MAX_ATTEMPTS,
-  ])
+  await q.query(
+    // the job row itself is not read: a Prisma transaction could not decode graphile-worker's row type
+    `SELECT 1 AS added FROM graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`,
+    [UPLOAD_TASKS[lane], JSON.stringify(payload), `upload:${payload.uploadId}`, UPLOAD_JOB_MAX_ATTEMPTS],
+  )
 }
