@@ -50,6 +50,37 @@ describe('operations', () => {
     for (const c of ops?.connections ?? []) expect(c).not.toHaveProperty('tokenCiphertext')
   })
 
+  it('shows the uploads waiting and running in each lane, and the files waiting in the database', async () => {
+    const store = await makeStore({ code: `OPSU-${uniq()}` })
+    const hourAgo = new Date(Date.now() - 3_600_000)
+    const upload = (status: 'PARSING' | 'COMMITTING', lane: string, started: boolean) =>
+      db.upload.create({
+        data: {
+          fileName: 'ops.csv',
+          sizeBytes: 3n * 1024n * 1024n,
+          sha256: '0'.repeat(64),
+          storeId: store.id,
+          status,
+          jobToken: randomUUID(),
+          jobLane: lane,
+          jobQueuedAt: hourAgo,
+          jobStartedAt: started ? new Date() : null,
+        },
+      })
+    await upload('PARSING', 'small', false)
+    await upload('COMMITTING', 'small', false)
+    const running = await upload('PARSING', 'large', true)
+    await db.uploadFileChunk.create({
+      data: { uploadId: running.id, seq: 0, data: Buffer.from('order_id\n') },
+    })
+    const ops = await getOperations(admin)
+    expect(ops?.uploads.small.waiting).toBeGreaterThanOrEqual(2)
+    expect(ops?.uploads.small.oldestWaiting?.getTime()).toBeLessThanOrEqual(hourAgo.getTime())
+    expect(ops?.uploads.large.running).toBeGreaterThanOrEqual(1)
+    expect(ops?.uploads.filesWaiting).toBeGreaterThanOrEqual(1)
+    expect(ops?.uploads.fileBytes).toBeGreaterThanOrEqual(3 * 1024 * 1024)
+  })
+
   it('GET /api/health reports the queue and the workers, and no data', async () => {
     const res = await health()
     expect(res.status).toBe(200)

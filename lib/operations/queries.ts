@@ -89,65 +89,92 @@ export async function getPipelineHealth() {
   }
 }
 
+/** uploads waiting for or running a check or storing, per lane, and the files waiting in the database */
+async function uploadQueue() {
+  const [lanes, files] = await Promise.all([
+    db.$queryRaw<{ lane: string; waiting: number; running: number; oldestWaiting: Date | null }[]>(sql`
+      SELECT coalesce("jobLane", 'large') AS lane,
+         count(*) FILTER (WHERE "jobStartedAt" IS NULL)::int AS waiting,
+         count(*) FILTER (WHERE "jobStartedAt" IS NOT NULL)::int AS running,
+         min("jobQueuedAt") FILTER (WHERE "jobStartedAt" IS NULL) AS "oldestWaiting"
+       FROM "Upload" WHERE status IN ('PARSING', 'COMMITTING') AND "jobToken" IS NOT NULL GROUP BY 1`),
+    // the upload rows that still have a file (its first piece), with their sizes: no piece is read
+    db.$queryRaw<{ uploads: number; bytes: bigint | null }[]>(sql`
+      SELECT count(*)::int AS uploads, sum(u."sizeBytes")::bigint AS bytes FROM "Upload" u
+       WHERE EXISTS (SELECT 1 FROM "UploadFileChunk" c WHERE c."uploadId" = u.id AND c.seq = 0)`),
+  ])
+  const lane = (name: string) =>
+    lanes.find((l) => l.lane === name) ?? { waiting: 0, running: 0, oldestWaiting: null }
+  return {
+    large: lane('large'),
+    small: lane('small'),
+    filesWaiting: files[0]?.uploads ?? 0,
+    fileBytes: Number(files[0]?.bytes ?? 0),
+  }
+}
+
 /** the operations page (admins only): null for anyone else */
 export async function getOperations(caller: Caller) {
   if (caller.role !== 'ADMIN') return null
-  const [connections, queue, ws, batches, attempts, recentErrors, failedBatches] = await Promise.all([
-    db.constructorConnection.findMany({
-      orderBy: { createdAt: 'asc' },
-      select: {
-        id: true,
-        name: true,
-        baseUrl: true,
-        paused: true,
-        pausedReason: true,
-        pausedAt: true,
-        lastTestedAt: true,
-        lastTestOk: true,
-        lastTestMessage: true,
-        maxConcurrency: true,
-        maxRequestsPerSecond: true,
-        pace: { select: { rate: true, nextAt: true, holdUntil: true, updatedAt: true } },
-      },
-    }),
-    queueHealth(),
-    workers(),
-    db.$queryRaw<{ status: string; n: number; oldest: Date | null }[]>(sql`
+  const [connections, queue, ws, batches, attempts, recentErrors, failedBatches, uploads] = await Promise.all(
+    [
+      db.constructorConnection.findMany({
+        orderBy: { createdAt: 'asc' },
+        select: {
+          id: true,
+          name: true,
+          baseUrl: true,
+          paused: true,
+          pausedReason: true,
+          pausedAt: true,
+          lastTestedAt: true,
+          lastTestOk: true,
+          lastTestMessage: true,
+          maxConcurrency: true,
+          maxRequestsPerSecond: true,
+          pace: { select: { rate: true, nextAt: true, holdUntil: true, updatedAt: true } },
+        },
+      }),
+      queueHealth(),
+      workers(),
+      db.$queryRaw<{ status: string; n: number; oldest: Date | null }[]>(sql`
       SELECT status::text, count(*)::int AS n, min("createdAt") AS oldest FROM "Batch"
        WHERE status IN ('QUEUED', 'SENDING', 'RETRY_WAIT', 'FAILED') GROUP BY 1`),
-    db.$queryRaw<{ outcome: string; n: number }[]>(sql`
+      db.$queryRaw<{ outcome: string; n: number }[]>(sql`
       SELECT coalesce(outcome::text, 'IN_FLIGHT') AS outcome, count(*)::int AS n FROM "BatchAttempt"
        WHERE "startedAt" > now() - interval '24 hours' GROUP BY 1 ORDER BY 1`),
-    // the primary key is time-ordered (UUIDv7): newest first without another index
-    db.$queryRaw<
-      {
-        id: string
-        batchId: string
-        number: number
-        startedAt: Date
-        httpStatus: number | null
-        outcome: string
-        responseExcerpt: string | null
-        workerId: string | null
-      }[]
-    >(sql`
+      // the primary key is time-ordered (UUIDv7): newest first without another index
+      db.$queryRaw<
+        {
+          id: string
+          batchId: string
+          number: number
+          startedAt: Date
+          httpStatus: number | null
+          outcome: string
+          responseExcerpt: string | null
+          workerId: string | null
+        }[]
+      >(sql`
       SELECT id::text, "batchId"::text AS "batchId", number, "startedAt", "httpStatus", outcome::text,
          left("responseExcerpt", 300) AS "responseExcerpt", "workerId"
        FROM "BatchAttempt" WHERE outcome IS NOT NULL AND outcome <> 'ACCEPTED' ORDER BY id DESC LIMIT 20`),
-    db.batch.findMany({
-      where: { status: 'FAILED' },
-      orderBy: { updatedAt: 'desc' },
-      take: 10,
-      select: {
-        id: true,
-        eventCount: true,
-        attempts: true,
-        lastHttpStatus: true,
-        lastError: true,
-        updatedAt: true,
-      },
-    }),
-  ])
+      db.batch.findMany({
+        where: { status: 'FAILED' },
+        orderBy: { updatedAt: 'desc' },
+        take: 10,
+        select: {
+          id: true,
+          eventCount: true,
+          attempts: true,
+          lastHttpStatus: true,
+          lastError: true,
+          updatedAt: true,
+        },
+      }),
+      uploadQueue(),
+    ],
+  )
   const now = Date.now()
   return {
     connections: connections.map((c) => ({
@@ -162,6 +189,7 @@ export async function getOperations(caller: Caller) {
     attempts24h: attempts,
     recentErrors,
     failedBatches,
+    uploads,
   }
 }
 

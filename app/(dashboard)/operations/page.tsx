@@ -4,6 +4,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { requireAdminPage } from '@/lib/auth/caller'
 import { getOperations } from '@/lib/operations/queries'
+import { formatBytes } from '@/lib/uploads/storage/format-bytes'
 import { formatCount, formatDuration, formatUtc } from '@/lib/utils/format'
 
 export const metadata = { title: 'Operations' }
@@ -125,6 +126,30 @@ export default async function OperationsPage() {
                 hint={ops.batches[s]?.oldest ? `oldest ${age(ops.batches[s]?.oldest)}` : undefined}
               />
             ))}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Uploads</CardTitle>
+            <CardDescription>
+              Files being checked or stored by the workers: large ones two at a time per worker
+              (UPLOAD_JOB_CONCURRENCY), small ones in a lane of their own.
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="grid grid-cols-2 gap-4 sm:grid-cols-3">
+            {(['large', 'small'] as const).map((lane) => (
+              <Figure
+                key={lane}
+                label={`${lane === 'large' ? 'Large' : 'Small'} uploads running`}
+                value={formatCount(ops.uploads[lane].running)}
+                hint={`${formatCount(ops.uploads[lane].waiting)} waiting${ops.uploads[lane].oldestWaiting ? `, oldest ${age(ops.uploads[lane].oldestWaiting)}` : ''}`}
+              />
+            ))}
+            <Figure
+              label="Files waiting in the database"
+              value={formatCount(ops.uploads.filesWaiting)}
+              hint={formatBytes(ops.uploads.fileBytes)}
+            />
           </CardContent>
         </Card>
       </div>
