@@ -15,9 +15,16 @@ const TEMPLATE_HREF = `data:text/csv;charset=utf-8,${encodeURIComponent(SALES_TE
 
 type Sent = { loaded: number; total: number }
 
+const CANCELLED = 'Upload cancelled: nothing was kept.'
+
 // XMLHttpRequest, not fetch: only XHR reports upload progress. The body is the raw file (no multipart),
-// so the server streams it straight to disk.
-function sendFile(url: string, file: File, onProgress: (s: Sent) => void) {
+// so the server streams it straight into the database. Aborting it (Cancel) makes the server drop what arrived.
+function sendFile(
+  url: string,
+  file: File,
+  onProgress: (s: Sent) => void,
+  started: (xhr: XMLHttpRequest) => void,
+) {
   return new Promise<{
     status: number
     body: { uploadId?: string; sameFileAs?: string | null; error?: string }
@@ -35,6 +42,8 @@ function sendFile(url: string, file: File, onProgress: (s: Sent) => void) {
       resolve({ status: xhr.status, body })
     }
     xhr.onerror = () => reject(new Error('The connection was lost during the upload. Try again.'))
+    xhr.onabort = () => reject(new Error(CANCELLED))
+    started(xhr)
     xhr.send(file)
   })
 }
@@ -56,6 +65,7 @@ export function UploadForm({
   const [dragging, setDragging] = useState(false)
   const [sent, setSent] = useState<Sent | null>(null)
   const [error, setError] = useState<string | null>(null)
+  const sending = useRef<XMLHttpRequest | null>(null)
   const busy = sent !== null && error === null
 
   function choose(f: File | undefined) {
@@ -79,7 +89,9 @@ export function UploadForm({
     const params = new URLSearchParams({ name: file.name })
     if (storeId) params.set('storeId', storeId)
     try {
-      const res = await sendFile(`/api/uploads?${params}`, file, setSent)
+      const res = await sendFile(`/api/uploads?${params}`, file, setSent, (xhr) => {
+        sending.current = xhr
+      })
       if (res.status !== 201 || !res.body.uploadId) {
         setError(res.body.error ?? `The upload failed (${res.status}). Try again.`)
         return
@@ -87,6 +99,8 @@ export function UploadForm({
       router.push(`/uploads/${res.body.uploadId}`)
     } catch (e) {
       setError((e as Error).message)
+    } finally {
+      sending.current = null
     }
   }
 
@@ -167,10 +181,15 @@ export function UploadForm({
             </p>
           </div>
         ) : null}
-        <div>
+        <div className="flex gap-2">
           <Button type="button" disabled={!file || busy} onClick={upload}>
             {busy ? 'Uploading…' : 'Upload file'}
           </Button>
+          {busy && pct < 100 ? (
+            <Button type="button" variant="outline" onClick={() => sending.current?.abort()}>
+              Cancel
+            </Button>
+          ) : null}
         </div>
       </CardContent>
     </Card>

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import iconv from 'iconv-lite'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
@@ -24,7 +23,6 @@ vi.mock('server-only', () => ({}))
 
 // Storage over the fixture corpus: what the parser reads is exactly what lands in SaleEvent and
 // LineItem; re-uploads are skipped, updated or stored as corrections; broken files store nothing.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-test-'))
 const NOW = new Date('2026-03-10T12:00:00Z')
 const FIXTURES = path.resolve(import.meta.dirname, '../__fixtures__')
 
@@ -50,7 +48,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 async function caller() {
@@ -710,7 +707,44 @@ describe('receiving a file', () => {
     } finally {
       delete process.env.UPLOAD_MAX_BYTES
     }
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.part'))).toEqual([])
+    // nothing of it is kept: no upload row, no piece of the file
+    expect(await db.upload.count({ where: { fileName: 'big.csv', storeId: ber.id } })).toBe(0)
+    expect(await db.uploadFileChunk.count({ where: { upload: { fileName: 'big.csv' } } })).toBe(0)
+  })
+
+  it('keeps nothing of a file that ends before the length the browser announced (a cancelled upload)', async () => {
+    const outcome = await receiveUpload({
+      caller: await caller(),
+      storeId: ber.id,
+      fileName: 'cut-short.csv',
+      contentLength: 2_000_000,
+      body: [Buffer.alloc(1_500_000, 65)],
+      ip: '127.0.0.1',
+    })
+    expect(outcome).toEqual({
+      ok: false,
+      status: 400,
+      error: 'The file did not arrive completely, so nothing was kept. Upload it again.',
+    })
+    expect(await db.upload.count({ where: { fileName: 'cut-short.csv' } })).toBe(0)
+  })
+
+  it('keeps nothing when the connection fails mid-file', async () => {
+    await expect(
+      receiveUpload({
+        caller: await caller(),
+        storeId: ber.id,
+        fileName: 'dropped.csv',
+        contentLength: null,
+        body: (async function* () {
+          yield Buffer.alloc(1_500_000, 65)
+          throw new Error('aborted')
+        })(),
+        ip: '127.0.0.1',
+      }),
+    ).rejects.toThrow('aborted')
+    expect(await db.upload.count({ where: { fileName: 'dropped.csv' } })).toBe(0)
+    expect(await db.uploadFileChunk.count({ where: { upload: { fileName: 'dropped.csv' } } })).toBe(0)
   })
 
   it("refuses another manager's store, an anonymous caller and an empty file", async () => {

@@ -81,6 +81,16 @@ export async function receiveUpload(opts: {
     if (e instanceof FileTooLargeError) return { ok: false, status: 413, error: e.message }
     throw e
   }
+  // a request cut short (the browser's Cancel, a dropped connection) may end the body early instead of failing it:
+  // a file shorter than the browser announced is not kept
+  if (opts.contentLength !== null && received.sizeBytes !== opts.contentLength) {
+    await db.upload.delete({ where: { id: uploadId } })
+    return {
+      ok: false,
+      status: 400,
+      error: 'The file did not arrive completely, so nothing was kept. Upload it again.',
+    }
+  }
   if (received.sizeBytes === 0) {
     await db.upload.delete({ where: { id: uploadId } })
     return {
