@@ -49,10 +49,10 @@ beforeAll(async () => {
   // every write to an upload row, with the token it was written under: what a job wrote, and when it stopped
   await dbPool().query(`
     CREATE TABLE test_upload_writes (seq bigserial PRIMARY KEY, id uuid, status text, old_token uuid, new_token uuid,
-      bytes bigint, rows int);
+      runs int, bytes bigint, rows int);
     CREATE FUNCTION test_upload_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-      INSERT INTO test_upload_writes (id, status, old_token, new_token, bytes, rows)
-      VALUES (NEW.id, NEW.status, OLD."jobToken", NEW."jobToken", NEW."progressBytes", NEW."progressRows");
+      INSERT INTO test_upload_writes (id, status, old_token, new_token, runs, bytes, rows)
+      VALUES (NEW.id, NEW.status, OLD."jobToken", NEW."jobToken", NEW."jobRuns", NEW."progressBytes", NEW."progressRows");
       RETURN NEW; END $$;
     CREATE TRIGGER test_upload_write AFTER UPDATE ON "Upload" FOR EACH ROW EXECUTE FUNCTION test_upload_write();`)
   store = await makeStore({ code: `JOB-${uniq()}` })
@@ -140,6 +140,7 @@ async function writesOf(id: string) {
     status: string
     old_token: string | null
     new_token: string | null
+    runs: number
     bytes: string
     rows: number
   }>(`SELECT * FROM test_upload_writes WHERE id = $1::uuid ORDER BY seq`, [id])
@@ -268,7 +269,12 @@ describe('a file checked and stored by the worker', () => {
     })
 
     const stored = await uploadRow(id)
-    expect(stored).toMatchObject({ status: 'COMMITTED', rowCount: 12_000, eventCount: 12_000, validEventCount: 12_000 })
+    expect(stored).toMatchObject({
+      status: 'COMMITTED',
+      rowCount: 12_000,
+      eventCount: 12_000,
+      validEventCount: 12_000,
+    })
     expect(await eventsOf(id)).toBe(12_000)
     expect(await chunksOf(id)).toBe(0)
     expect(await jobsOf(id)).toBe(0)
@@ -281,7 +287,11 @@ describe('cancel, at any moment before the file is stored', () => {
     // no worker runs yet
     const checking = await receive(salesCsv(10))
     await check(checking)
-    const storing = await makeUpload({ store, uploaderId: manager.id, csv: oneOrderCsv(store.code, `Q${uniq()}`) })
+    const storing = await makeUpload({
+      store,
+      uploaderId: manager.id,
+      csv: oneOrderCsv(store.code, `Q${uniq()}`),
+    })
     await commit(storing)
     for (const [id, status] of [
       [checking, 'PARSING'],
@@ -380,31 +390,49 @@ describe('checking again', () => {
     const u = await uploadRow(id)
     expect(u).toMatchObject({ status: 'PREVIEW', dateOrder: 'DMY', jobRuns: 1 })
     expect(await settingsOf(id)).toMatchObject({ dateOrder: 'DMY' })
-    expect((await writesOf(id)).filter((w) => w.status === 'PREVIEW').map((w) => w.old_token)).toEqual([token])
+    expect((await writesOf(id)).filter((w) => w.status === 'PREVIEW').map((w) => w.old_token)).toEqual([
+      token,
+    ])
   }, 60_000)
 
   it('replaces the check that is running: the old one writes nothing more, the preview has the newer settings', async () => {
-    const id = await receive(ambiguous())
+    // two lookups' worth of orders: the old check notes its progress again once it is let go
+    const id = await receive(salesCsv(10_000, { occurredAt: '03/04/2026 10:00' }))
     await withWorker(async () => {
       const lock = await holdSaleEvents()
-      let old: string
       let replacedAt: number
+      let token: string
       try {
-        old = await check(id, { dateOrder: 'MDY' })
+        await check(id, { dateOrder: 'MDY' })
         await lock.blocking(LOOKUP)
         expect(await uploadRow(id)).toMatchObject({ status: 'PARSING', jobRuns: 1 })
-        await check(id, { dateOrder: 'DMY' })
+        token = await check(id, { dateOrder: 'DMY' })
         replacedAt = (await writesOf(id)).at(-1)?.seq ?? 0
+        // past the 500 ms between two progress notes: the old check tries to note its progress when let go
+        await pause(600)
       } finally {
         await lock.release()
       }
       await settled(id, ['PREVIEW', 'FAILED'])
       await jobsEnded(id)
-      expect((await writesOf(id)).filter((w) => w.seq > replacedAt && w.old_token === old)).toEqual([])
+      // both wait in the small lane, which has one slot: until the new check starts, a write would be the old one's
+      const after = await writesOf(id)
+      expect(after.filter((w) => w.seq > replacedAt)[0]).toMatchObject({
+        status: 'PARSING',
+        old_token: token,
+        new_token: token,
+        runs: 1,
+        bytes: 0,
+      })
     })
-    expect(await uploadRow(id)).toMatchObject({ status: 'PREVIEW', dateOrder: 'DMY', jobRuns: 1 })
+    expect(await uploadRow(id)).toMatchObject({
+      status: 'PREVIEW',
+      dateOrder: 'DMY',
+      jobRuns: 1,
+      eventCount: 10_000,
+    })
     expect(await settingsOf(id)).toMatchObject({ dateOrder: 'DMY' })
-  }, 60_000)
+  }, 90_000)
 })
 
 describe('uploads whose job was lost', () => {
@@ -420,7 +448,11 @@ describe('uploads whose job was lost', () => {
     const exhausted = await receive(salesCsv(3))
     await check(exhausted)
     await exhaust(exhausted)
-    const gone = await makeUpload({ store, uploaderId: manager.id, csv: oneOrderCsv(store.code, `G${uniq()}`) })
+    const gone = await makeUpload({
+      store,
+      uploaderId: manager.id,
+      csv: oneOrderCsv(store.code, `G${uniq()}`),
+    })
     await commit(gone)
     await removeJob(gone)
     const alive = await receive(salesCsv(3))
@@ -448,7 +480,11 @@ describe('uploads whose job was lost', () => {
     await commit(gone)
 
     // the worker's own sweep does the same, every WORKER_SWEEP_MS past WORKER_STALE_MS; it runs the live jobs
-    const lost = await makeUpload({ store, uploaderId: manager.id, csv: oneOrderCsv(store.code, `L${uniq()}`) })
+    const lost = await makeUpload({
+      store,
+      uploaderId: manager.id,
+      csv: oneOrderCsv(store.code, `L${uniq()}`),
+    })
     await commit(lost)
     await removeJob(lost)
     const w = await startSubmissionWorker({
@@ -486,7 +522,10 @@ describe('retention of files never stored', () => {
       },
     })
     if (status !== 'COMMITTED') await writeUploadFile(dbPool(), id, [Buffer.from(csv)], 10_000)
-    await dbPool().query(`UPDATE "Upload" SET "createdAt" = now() - $2::interval WHERE id = $1::uuid`, [id, age])
+    await dbPool().query(`UPDATE "Upload" SET "createdAt" = now() - $2::interval WHERE id = $1::uuid`, [
+      id,
+      age,
+    ])
     return id
   }
 
@@ -504,7 +543,8 @@ describe('retention of files never stored', () => {
     for (const id of expired) {
       expect(await uploadRow(id)).toMatchObject({
         status: 'CANCELLED',
-        errorMessage: 'This file was not stored within 3 days, so it was removed. Upload it again to store its sales.',
+        errorMessage:
+          'This file was not stored within 3 days, so it was removed. Upload it again to store its sales.',
       })
       expect(await chunksOf(id)).toBe(0)
     }
@@ -559,9 +599,16 @@ describe('lanes', () => {
             await lock.blocking(/"jobRuns" = "jobRuns" \+ 1/)
             await check(second)
             await check(little)
-            expect(await settled(little, ['PREVIEW', 'FAILED'])).toMatchObject({ status: 'PREVIEW', jobLane: 'small' })
+            expect(await settled(little, ['PREVIEW', 'FAILED'])).toMatchObject({
+              status: 'PREVIEW',
+              jobLane: 'small',
+            })
             // one large slot, held: the second waits behind the first
-            expect(await uploadRow(second)).toMatchObject({ status: 'PARSING', jobLane: 'large', jobStartedAt: null })
+            expect(await uploadRow(second)).toMatchObject({
+              status: 'PARSING',
+              jobLane: 'large',
+              jobStartedAt: null,
+            })
             expect(await getUploadProgress(caller, second)).toMatchObject({
               status: 'PARSING',
               started: false,
@@ -570,7 +617,10 @@ describe('lanes', () => {
             expect(await getUploadProgress(caller, first)).toMatchObject({ status: 'PARSING', ahead: 0 })
             await lock.release()
             for (const id of [first, second])
-              expect(await settled(id, ['PREVIEW', 'FAILED'])).toMatchObject({ status: 'PREVIEW', jobRuns: 1 })
+              expect(await settled(id, ['PREVIEW', 'FAILED'])).toMatchObject({
+                status: 'PREVIEW',
+                jobRuns: 1,
+              })
             expect(await getUploadProgress(caller, second)).toMatchObject({ status: 'PREVIEW', ahead: 0 })
           },
           { UPLOAD_JOB_CONCURRENCY: '1' },
@@ -593,7 +643,15 @@ describe('a job that cannot run', () => {
       const token = randomUUID()
       expect(await queueCheck(dbPool(), id, token, 'small')).toBe(true)
       const outcome = await runUploadJob(
-        { uploadId: id, token, mode: 'preview', settings: {}, userId: manager.id, email: manager.email, ip: null },
+        {
+          uploadId: id,
+          token,
+          mode: 'preview',
+          settings: {},
+          userId: manager.id,
+          email: manager.email,
+          ip: null,
+        },
         { pool: dbPool(), heapLimitBytes: 1 },
       )
       // returned, not thrown: the queue does not run it again
