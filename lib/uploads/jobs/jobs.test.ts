@@ -28,9 +28,10 @@ import { failLeftBehindUploads, removeExpiredUploadFiles } from './sweep'
 // them, and cancel, a new check, the sweeps and the lanes act on them meanwhile. This file has a database of its own:
 // other files start workers on the shared one, and those would take this file's jobs.
 //
-// A job is held at a chosen moment with a lock from a session of the test (never a sleep): an ACCESS EXCLUSIVE
-// lock on "SaleEvent" stops a check at its lookup of stored sales, a row inserted and not committed stops a commit's
-// COPY at that row's key, a lock on the upload's row stops a job before it starts.
+// A job is held at a chosen moment with a lock from a session of the test, not raced against the clock: an ACCESS
+// EXCLUSIVE lock on "SaleEvent" stops a check at its lookup of stored sales, a row inserted and not committed stops a
+// commit's COPY at that row's key, a lock on the upload's row stops a job before it starts. (The one pause, 600 ms,
+// outlasts the 500 ms a job leaves between two progress notes.)
 
 let scratch: ScratchDatabase
 let url: string
@@ -503,6 +504,33 @@ describe('uploads whose job was lost', () => {
       await w.stop()
     }
   }, 90_000)
+  it('spares a job running its last attempt: the sweep fails only jobs no worker holds', async () => {
+    const id = await receive(salesCsv(200))
+    await check(id)
+    // four workers died running it: graphile-worker counted four attempts, the upload four starts
+    await dbPool().query(
+      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts - 1 WHERE key = 'upload:' || $1`,
+      [id],
+    )
+    await dbPool().query(`UPDATE "Upload" SET "jobRuns" = $2 WHERE id = $1::uuid`, [
+      id,
+      UPLOAD_JOB_MAX_ATTEMPTS - 1,
+    ])
+    await withWorker(async () => {
+      const lock = await holdSaleEvents()
+      try {
+        await lock.blocking(LOOKUP)
+        // the fifth run is under way, its job locked at its last attempt
+        expect(await uploadRow(id)).toMatchObject({ status: 'PARSING', jobRuns: UPLOAD_JOB_MAX_ATTEMPTS })
+        expect(await failLeftBehindUploads(dbPool(), 0)).toBe(0)
+        expect(await uploadRow(id)).toMatchObject({ status: 'PARSING', errorMessage: null })
+      } finally {
+        await lock.release()
+      }
+      expect(await settled(id, ['PREVIEW', 'FAILED'])).toMatchObject({ status: 'PREVIEW', eventCount: 200 })
+      await jobsEnded(id)
+    })
+  }, 60_000)
 })
 
 describe('retention of files never stored', () => {
