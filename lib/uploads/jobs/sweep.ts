@@ -15,6 +15,8 @@ const LEFT_BEHIND = {
 /**
  * Uploads waiting for a job that no longer exists or has used its attempts (its worker died every time) fail with
  * a reason, and their used-up jobs are removed. `graceMs` spares an upload and its job being added this instant.
+ * A locked job is alive even at its last attempt (graphile-worker counts an attempt when it locks the job); a dead
+ * worker's jobs are unlocked by the sweep before this runs (sweepOnce).
  */
 export async function failLeftBehindUploads(q: Queryable, graceMs: number) {
   const { rows } = await q.query<{ id: string; status: 'PARSING' | 'COMMITTING'; token: string }>(
@@ -22,7 +24,7 @@ export async function failLeftBehindUploads(q: Queryable, graceMs: number) {
      WHERE u.status IN ('PARSING', 'COMMITTING') AND u."jobToken" IS NOT NULL
        AND u."jobQueuedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
        AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
-         WHERE j.key = 'upload:' || u.id::text AND j.attempts < j.max_attempts)
+         WHERE j.key = 'upload:' || u.id::text AND (j.attempts < j.max_attempts OR j.locked_at IS NOT NULL))
      LIMIT 100`,
     [graceMs],
   )
