@@ -68,16 +68,19 @@ async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: s
   )
 }
 
-// Any worker may sweep; every step is guarded, so concurrent sweeps by several workers are harmless.
-export async function sweepOnce(q: Queryable, cfg: SubmissionConfig) {
+// Any worker may sweep; every step is guarded, so concurrent sweeps by several workers are harmless. `self`: the
+// sweeping worker's id. It is alive, whatever its own heartbeat says: a beat held up behind a busy event loop or a
+// slow database must not make it take back the jobs it is running (they would run twice).
+export async function sweepOnce(q: Queryable, cfg: SubmissionConfig, self: string | null = null) {
   const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxLostAttempts: cfg.maxLostAttempts })
   // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now
   const { rows } = await q.query<{ ids: string[] | null; n: number }>(
     `WITH dead AS (
        DELETE FROM "WorkerHeartbeat" WHERE "seenAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
+         AND id IS DISTINCT FROM $2::text
        RETURNING "queueWorkerIds"
      ) SELECT array_agg(w) AS ids, (SELECT count(*) FROM dead)::int AS n FROM dead, unnest(dead."queueWorkerIds") AS w`,
-    [cfg.staleMs],
+    [cfg.staleMs, self],
   )
   const ids = rows[0]?.ids ?? []
   if (ids.length > 0) await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids])
@@ -191,7 +194,7 @@ export async function startSubmissionWorker(options: {
     )
   }, cfg.heartbeatMs)
   const sweep = async () => ({
-    ...(await sweepOnce(q, cfg)),
+    ...(await sweepOnce(q, cfg, id)),
     uploadsLeftBehind: await failLeftBehindUploads(q, cfg.staleMs),
   })
   const sweeper = setInterval(() => {

@@ -6,7 +6,7 @@ import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
 import { SelectionChangedError, SubmissionError, submitEvents } from '@/lib/submission/submit'
-import { addUploadJob } from './jobs/queue'
+import { addUploadJob, UPLOAD_JOB_KEY_SQL } from './jobs/queue'
 import { cancelUploadSchema, commitUploadSchema, submitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
 import { laneOf } from './storage/lanes'
@@ -86,11 +86,16 @@ export const cancelUploadAction = authorizedAction({
     if (upload.status === 'CANCELLED') return { uploadId }
     const done = await db.$transaction(async (tx) => {
       const q = prismaQueryable(tx)
+      // a job still waiting goes too (one running finds its token gone and stops)
+      await q.query(
+        // the job row itself is not read: a Prisma transaction could not decode graphile-worker's row type
+        `SELECT 1 AS removed FROM "Upload" u, graphile_worker.remove_job(${UPLOAD_JOB_KEY_SQL})
+         WHERE u.id = $1::uuid AND u."jobToken" IS NOT NULL`,
+        [uploadId],
+      )
       const changed = await cancelUpload(q, uploadId)
       if (changed) {
         await removeUploadFile(q, uploadId)
-        // a job still waiting goes too (one running finds its token gone and stops)
-        await q.query(`SELECT 1 AS removed FROM graphile_worker.remove_job($1)`, [`upload:${uploadId}`])
         await audit(tx, {
           actor: ctx.actor,
           action: 'upload.cancelled',

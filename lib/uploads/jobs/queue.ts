@@ -24,11 +24,25 @@ export type UploadJobPayload = {
   ip: string | null
 }
 
-/** adds the job; a job of the same upload still waiting is replaced (its token is stale anyway) */
+/**
+ * One key per job (upload and token), never reused. With one key per upload, the next job (the commit after the
+ * preview) replaced an unlocked job row in place, keeping its id; a run of the old job that was still alive after
+ * its lock was taken back (its worker thought dead) then completed that id and so deleted the new job.
+ */
+export const uploadJobKey = (uploadId: string, token: string) => `upload:${uploadId}:${token}`
+/** the same key in SQL, from an "Upload" row aliased u */
+export const UPLOAD_JOB_KEY_SQL = `'upload:' || u.id::text || ':' || u."jobToken"::text`
+
+/** adds the job; one of the same upload still waiting stays, and stops at its start (its token is stale) */
 export async function addUploadJob(q: Queryable, lane: UploadLane, payload: UploadJobPayload) {
   await q.query(
     // the job row itself is not read: a Prisma transaction could not decode graphile-worker's row type
     `SELECT 1 AS added FROM graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`,
-    [UPLOAD_TASKS[lane], JSON.stringify(payload), `upload:${payload.uploadId}`, UPLOAD_JOB_MAX_ATTEMPTS],
+    [
+      UPLOAD_TASKS[lane],
+      JSON.stringify(payload),
+      uploadJobKey(payload.uploadId, payload.token),
+      UPLOAD_JOB_MAX_ATTEMPTS,
+    ],
   )
 }

@@ -2,7 +2,7 @@ import type pg from 'pg'
 import type { Queryable } from '@/lib/submission/sql'
 import { removeUploadFile } from '../storage/files'
 import { expireUploads, failCommitting, failParsing } from '../transitions'
-import { UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_TASKS } from './queue'
+import { UPLOAD_JOB_KEY_SQL, UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_TASKS } from './queue'
 
 // What a dead or exhausted job leaves behind, found by every worker's sweep (lib/submission/worker.ts), and the
 // hourly retention of files never stored.
@@ -24,7 +24,7 @@ export async function failLeftBehindUploads(q: Queryable, graceMs: number) {
      WHERE u.status IN ('PARSING', 'COMMITTING') AND u."jobToken" IS NOT NULL
        AND u."jobQueuedAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
        AND NOT EXISTS (SELECT 1 FROM graphile_worker._private_jobs j
-         WHERE j.key = 'upload:' || u.id::text AND (j.attempts < j.max_attempts OR j.locked_at IS NOT NULL))
+         WHERE j.key = ${UPLOAD_JOB_KEY_SQL} AND (j.attempts < j.max_attempts OR j.locked_at IS NOT NULL))
      LIMIT 100`,
     [graceMs],
   )

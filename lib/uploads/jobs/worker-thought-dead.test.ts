@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { closeDbPool } from '@/lib/db'
+import { uuidv7 } from '@/lib/db/uuid7'
+import { submissionConfig } from '@/lib/submission/config'
+import { sweepOnce } from '@/lib/submission/worker'
+import { writeUploadFile } from '../storage/files'
+import { oneOrderCsv } from '../storage/testing'
+import { queueCheck, queueCommit } from '../transitions'
+import { addUploadJob, type UploadJobPayload } from './queue'
+import { runUploadJob } from './run-job'
+import { failLeftBehindUploads } from './sweep'
+
+// A worker whose heartbeat is late is thought dead: the sweep takes back the jobs it locked while their runs go on
+// (seen in the kill loop, where a worker busy reading a file missed its beats: commits failed as "stopped 5 times"
+// after 0 runs, and jobs ran twice). The worker's own sweep must not do that to it, and a run that lived on must not
+// take the upload's next job with it when it finishes.
+
+const url = inject('databaseUrl')
+let pool: pg.Pool
+let userId: string
+let store: { id: string; code: string }
+
+beforeAll(async () => {
+  pool = new pg.Pool({ connectionString: url, max: 4 })
+  userId = uuidv7()
+  await pool.query(
+    `INSERT INTO "User" (id, email, name, role, "passwordHash", active, "updatedAt")
+     VALUES ($1::uuid, $2, 'Replaced job', 'ADMIN', 'x', true, now())`,
+    [userId, `replaced-job-${randomUUID().slice(0, 8)}@test.store`],
+  )
+  store = { id: uuidv7(), code: `RJ-${randomUUID().slice(0, 6)}` }
+  await pool.query(
+    `INSERT INTO "Store" (id, code, name, latitude, longitude, "timeZone", "updatedAt")
+     VALUES ($1::uuid, $2, $2, '40.7233', '-74.0030', 'America/New_York', now())`,
+    [store.id, store.code],
+  )
+})
+afterAll(async () => {
+  await pool.end()
+  await closeDbPool()
+})
+
+async function queued(uploadId: string, mode: 'preview' | 'commit'): Promise<UploadJobPayload> {
+  const payload: UploadJobPayload = {
+    uploadId,
+    token: randomUUID(),
+    mode,
+    userId,
+    email: 'rj@test.store',
+    ip: null,
+  }
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    expect(
+      await (mode === 'preview' ? queueCheck : queueCommit)(client, uploadId, payload.token, 'small'),
+    ).toBe(true)
+    await addUploadJob(client, 'small', payload)
+    await client.query('COMMIT')
+  } finally {
+    client.release()
+  }
+  return payload
+}
+
+/** the upload's jobs that can still run, by the token they carry */
+const runnable = async (token: string) =>
+  (
+    await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE payload->>'token' = $1 AND attempts < max_attempts`,
+      [token],
+    )
+  ).rows[0]?.n
+
+describe('a worker thought dead', () => {
+  it('is not thought dead by its own sweep: the jobs it runs stay locked', async () => {
+    const self = `self-${randomUUID()}`
+    const queueId = `pool-${self}`
+    // just late for this sweep, and well within the staleness other test files' workers allow
+    await pool.query(
+      `INSERT INTO "WorkerHeartbeat" (id, host, pid, "startedAt", "seenAt", "queueWorkerIds")
+       VALUES ($1, 'test', 1, now(), clock_timestamp() - interval '300 milliseconds', ARRAY[$2])`,
+      [self, queueId],
+    )
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT (graphile_worker.add_job('test:thought-dead', '{}'::json)).id::text AS id`,
+    )
+    const jobId = rows[0]?.id
+    await pool.query(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = $2, attempts = 1 WHERE id = $1::bigint`,
+      [jobId, queueId],
+    )
+    const locked = async () =>
+      (
+        await pool.query<{ by: string | null }>(
+          `SELECT locked_by AS by FROM graphile_worker._private_jobs WHERE id = $1::bigint`,
+          [jobId],
+        )
+      ).rows[0]?.by
+    const cfg = submissionConfig({}, { staleMs: 100 })
+    try {
+      await sweepOnce(pool, cfg, self)
+      expect(await locked()).toBe(queueId)
+      // any other worker's sweep takes them back
+      await sweepOnce(pool, cfg, `other-${randomUUID()}`)
+      expect(await locked()).toBeNull()
+    } finally {
+      await pool.query('SELECT graphile_worker.complete_jobs(ARRAY[$1::bigint])', [jobId])
+      await pool.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [self])
+    }
+  })
+
+  it('finishing an upload job after its lock was taken back leaves the next job of the upload in the queue', async () => {
+    const id = uuidv7()
+    const csv = Buffer.from(oneOrderCsv(store.code, `RJ-${randomUUID().slice(0, 8)}`))
+    await pool.query(
+      `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", "storeId", status, "updatedAt")
+       VALUES ($1::uuid, 'rj.csv', 0, $2, $3::uuid, $4::uuid, 'RECEIVING', now())`,
+      [id, '0'.repeat(64), userId, store.id],
+    )
+    const file = await writeUploadFile(pool, id, [csv], 1_000_000)
+    await pool.query(
+      `UPDATE "Upload" SET status = 'RECEIVED', "sizeBytes" = $2, sha256 = $3 WHERE id = $1::uuid`,
+      [id, file.sizeBytes, file.sha256],
+    )
+    const check = await queued(id, 'preview')
+    // a worker takes the check; its heartbeat is late, so a sweep takes the lock back while the run goes on
+    const { rows } = await pool.query<{ id: string }>(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'worker-thought-dead', attempts = attempts + 1
+       WHERE payload->>'token' = $1 RETURNING id::text`,
+      [check.token],
+    )
+    const checkJobId = rows[0]?.id
+    expect(checkJobId).toBeDefined()
+    await pool.query(`SELECT graphile_worker.force_unlock_workers(ARRAY['worker-thought-dead'])`)
+    expect(await runUploadJob(check, { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe('done')
+    // the person stores the checked file at once
+    const commit = await queued(id, 'commit')
+    expect(await runnable(commit.token)).toBe(1)
+    // the run that lived on is over: its worker completes its job, by the id it was given
+    await pool.query('SELECT graphile_worker.complete_jobs(ARRAY[$1::bigint])', [checkJobId])
+
+    expect(await runnable(commit.token)).toBe(1)
+    expect(await failLeftBehindUploads(pool, 0)).toBe(0)
+    expect(await runUploadJob(commit, { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe('done')
+    const { rows: after } = await pool.query<{ status: string; events: number }>(
+      `SELECT status::text, (SELECT count(*)::int FROM "SaleEvent" WHERE "uploadId" = $1::uuid) AS events
+       FROM "Upload" WHERE id = $1::uuid`,
+      [id],
+    )
+    expect(after).toEqual([{ status: 'COMMITTED', events: 1 }])
+  })
+})
