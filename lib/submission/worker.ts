@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import pg from 'pg'
 import { UPLOAD_RETENTION_TASK, UPLOAD_TASKS } from '@/lib/uploads/jobs/queue'
-import { failLeftBehindUploads } from '@/lib/uploads/jobs/sweep'
+import { failLeftBehindUploads, unlockOrphanedUploadJobs } from '@/lib/uploads/jobs/sweep'
 import {
   makeUploadJobTask,
   makeUploadRetentionTask,
@@ -33,6 +33,7 @@ export type SubmissionWorker = {
     unlockedWorkers: number
     orphans: number
     superseded: number
+    uploadsOrphaned: number
     uploadsLeftBehind: number
   }>
 }
@@ -195,13 +196,22 @@ export async function startSubmissionWorker(options: {
   }, cfg.heartbeatMs)
   const sweep = async () => ({
     ...(await sweepOnce(q, cfg, id)),
+    uploadsOrphaned: await unlockOrphanedUploadJobs(q, cfg.staleMs),
     uploadsLeftBehind: await failLeftBehindUploads(q, cfg.staleMs),
   })
   const sweeper = setInterval(() => {
     if (stopping) return
     sweep()
       .then((r) => {
-        if (r.retried || r.failed || r.unlockedWorkers || r.orphans || r.superseded || r.uploadsLeftBehind)
+        if (
+          r.retried ||
+          r.failed ||
+          r.unlockedWorkers ||
+          r.orphans ||
+          r.superseded ||
+          r.uploadsOrphaned ||
+          r.uploadsLeftBehind
+        )
           log('info', 'recovered work of stopped workers', r)
       })
       .catch((e) => log('warn', 'sweep failed', { err: (e as Error).message }))

@@ -42,6 +42,27 @@ export async function failLeftBehindUploads(q: Queryable, graceMs: number) {
   return failed
 }
 
+/**
+ * Upload jobs locked, for longer than `staleMs`, by a process that no heartbeat names are unlocked. The sweep unlocks
+ * the jobs of dead workers by the ids in their heartbeat; a worker killed before its heartbeat named the id that
+ * locked a job (seen in the kill loop: a commit locked by a pool id no row held) left that job locked for
+ * graphile-worker's 4 hours, and the upload waiting for it. A live worker names its ids within one beat.
+ */
+export async function unlockOrphanedUploadJobs(q: Queryable, staleMs: number) {
+  const { rows } = await q.query<{ n: number }>(
+    `WITH unlocked AS (
+       UPDATE graphile_worker._private_jobs j SET locked_at = NULL, locked_by = NULL
+       FROM graphile_worker._private_tasks t
+       WHERE t.id = j.task_id AND t.identifier = ANY($1::text[]) AND j.locked_by IS NOT NULL
+         AND j.locked_at < clock_timestamp() - $2::float8 * interval '1 millisecond'
+         AND NOT EXISTS (SELECT 1 FROM "WorkerHeartbeat" h WHERE j.locked_by = ANY(h."queueWorkerIds"))
+       RETURNING 1
+     ) SELECT count(*)::int AS n FROM unlocked`,
+    [Object.values(UPLOAD_TASKS), staleMs],
+  )
+  return rows[0]?.n ?? 0
+}
+
 /** uploads not stored within `days` lose their file (and a file that never arrived whole, after an hour) */
 export async function removeExpiredUploadFiles(pool: pg.Pool, days: number) {
   const client = await pool.connect()

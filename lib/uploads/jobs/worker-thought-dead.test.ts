@@ -8,14 +8,15 @@ import { sweepOnce } from '@/lib/submission/worker'
 import { writeUploadFile } from '../storage/files'
 import { oneOrderCsv } from '../storage/testing'
 import { queueCheck, queueCommit } from '../transitions'
-import { addUploadJob, type UploadJobPayload } from './queue'
+import { addUploadJob, UPLOAD_TASKS, type UploadJobPayload } from './queue'
 import { runUploadJob } from './run-job'
-import { failLeftBehindUploads } from './sweep'
+import { failLeftBehindUploads, unlockOrphanedUploadJobs } from './sweep'
 
 // A worker whose heartbeat is late is thought dead: the sweep takes back the jobs it locked while their runs go on
 // (seen in the kill loop, where a worker busy reading a file missed its beats: commits failed as "stopped 5 times"
 // after 0 runs, and jobs ran twice). The worker's own sweep must not do that to it, and a run that lived on must not
-// take the upload's next job with it when it finishes.
+// take the upload's next job with it when it finishes. And a worker killed before its heartbeat named the id that
+// locked a job must not leave that job locked for hours (the kill loop stalled on such a commit).
 
 const url = inject('databaseUrl')
 let pool: pg.Pool
@@ -109,6 +110,49 @@ describe('a worker thought dead', () => {
     } finally {
       await pool.query('SELECT graphile_worker.complete_jobs(ARRAY[$1::bigint])', [jobId])
       await pool.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [self])
+    }
+  })
+
+  it('killed before its heartbeat named the id that locked an upload job: the sweep unlocks that job', async () => {
+    const live = `live-${randomUUID()}`
+    const gone = `pool-gone-${randomUUID()}`
+    await pool.query(
+      `INSERT INTO "WorkerHeartbeat" (id, host, pid, "startedAt", "seenAt", "queueWorkerIds")
+       VALUES ($1, 'test', 1, now(), clock_timestamp(), ARRAY[$2])`,
+      [live, `pool-${live}`],
+    )
+    // two upload jobs locked an hour ago (due in an hour, so no worker of another test file fetches them once free)
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT (graphile_worker.add_job($1, '{}'::json, run_at => now() + interval '1 hour')).id::text AS id
+       FROM generate_series(1, 2)`,
+      [UPLOAD_TASKS.small],
+    )
+    const [orphan, held] = rows.map((r) => r.id)
+    await pool.query(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now() - interval '1 hour', attempts = 1,
+         locked_by = CASE WHEN id = $1::bigint THEN $2 ELSE $3 END
+       WHERE id = ANY(ARRAY[$1, $4]::bigint[])`,
+      [orphan, gone, `pool-${live}`, held],
+    )
+    const lockedBy = async (id: string | undefined) =>
+      (
+        await pool.query<{ by: string | null }>(
+          `SELECT locked_by AS by FROM graphile_worker._private_jobs WHERE id = $1::bigint`,
+          [id],
+        )
+      ).rows[0]?.by
+    try {
+      expect(await unlockOrphanedUploadJobs(pool, 1_500)).toBeGreaterThanOrEqual(1)
+      expect(await lockedBy(orphan)).toBeNull()
+      // a live worker's job stays its own, however long it runs
+      expect(await lockedBy(held)).toBe(`pool-${live}`)
+    } finally {
+      await pool.query(
+        `UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL WHERE id = ANY(ARRAY[$1, $2]::bigint[])`,
+        [orphan, held],
+      )
+      await pool.query('SELECT graphile_worker.complete_jobs(ARRAY[$1, $2]::bigint[])', [orphan, held])
+      await pool.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [live])
     }
   })
 
