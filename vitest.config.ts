@@ -21,6 +21,8 @@ const SLOW_FILES = [
   'lib/db/embedded.test.ts',
   // a worker process through a database outage: kills and restarts an embedded server of its own
   'lib/submission/worker-outage.test.ts',
+  // 20+ SIGKILLs of a real worker process while it checks and stores uploads of tens of thousands of rows
+  'lib/uploads/jobs/kill-loop.test.ts',
 ]
 
 export default defineConfig({
