@@ -74,17 +74,17 @@ async function beat(q: Queryable, id: string, startedAt: Date, queueWorkerIds: s
 // slow database must not make it take back the jobs it is running (they would run twice).
 export async function sweepOnce(q: Queryable, cfg: SubmissionConfig, self: string | null = null) {
   const lost = await recoverLostBatches(q, { staleMs: cfg.staleMs, maxLostAttempts: cfg.maxLostAttempts })
-  // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now
-  const { rows } = await q.query<{ ids: string[] | null; n: number }>(
+  // jobs locked by a dead process would wait graphile-worker's 4 h lock timeout: unlock them now, in the statement
+  // that deletes its heartbeat (apart, a sweeper killed in between left the jobs locked and their ids forgotten)
+  const { rows } = await q.query<{ n: number }>(
     `WITH dead AS (
        DELETE FROM "WorkerHeartbeat" WHERE "seenAt" < clock_timestamp() - $1::float8 * interval '1 millisecond'
          AND id IS DISTINCT FROM $2::text
        RETURNING "queueWorkerIds"
-     ) SELECT array_agg(w) AS ids, (SELECT count(*) FROM dead)::int AS n FROM dead, unnest(dead."queueWorkerIds") AS w`,
+     ), ids AS (SELECT coalesce(array_agg(w), '{}') AS ids FROM dead, unnest(dead."queueWorkerIds") AS w)
+     SELECT (SELECT count(*) FROM dead)::int AS n, graphile_worker.force_unlock_workers(ids.ids)::text FROM ids`,
     [cfg.staleMs, self],
   )
-  const ids = rows[0]?.ids ?? []
-  if (ids.length > 0) await q.query('SELECT graphile_worker.force_unlock_workers($1::text[])', [ids])
   const superseded = await removeSupersededJobs(q)
   // an open batch and its job commit together, so a short grace only spares batches changing this instant
   const orphans = await reenqueueOrphans(q, 1_000)

@@ -113,6 +113,55 @@ describe('a worker thought dead', () => {
     }
   })
 
+  it('is declared dead and its jobs unlocked in one step: a sweep that fails midway keeps its heartbeat for the next', async () => {
+    const dead = `dead-${randomUUID()}`
+    const queueId = `pool-${dead}`
+    // just late for this sweep, and well within the staleness other test files' workers allow
+    await pool.query(
+      `INSERT INTO "WorkerHeartbeat" (id, host, pid, "startedAt", "seenAt", "queueWorkerIds")
+       VALUES ($1, 'test', 1, now(), clock_timestamp() - interval '300 milliseconds', ARRAY[$2])`,
+      [dead, queueId],
+    )
+    const { rows } = await pool.query<{ id: string }>(
+      `SELECT (graphile_worker.add_job('test:thought-dead', '{}'::json, run_at => now() + interval '1 hour')).id::text AS id`,
+    )
+    const jobId = rows[0]?.id
+    await pool.query(
+      `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = $2, attempts = 1 WHERE id = $1::bigint`,
+      [jobId, queueId],
+    )
+    // the sweeping process goes away between deleting the heartbeat and unlocking its jobs: here, the unlock fails
+    const fn = `fail_${randomUUID().replaceAll('-', '')}`
+    await pool.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        RAISE EXCEPTION 'the sweeper went away'; END $$;
+      CREATE TRIGGER ${fn} BEFORE UPDATE ON graphile_worker._private_jobs
+        FOR EACH ROW WHEN (OLD.locked_by = '${queueId}') EXECUTE FUNCTION ${fn}()`)
+    const cfg = submissionConfig({}, { staleMs: 100 })
+    try {
+      await expect(sweepOnce(pool, cfg, `other-${randomUUID()}`)).rejects.toThrow('the sweeper went away')
+      const { rows: beats } = await pool.query('SELECT 1 FROM "WorkerHeartbeat" WHERE id = $1', [dead])
+      expect(beats).toHaveLength(1)
+      await pool.query(`DROP TRIGGER ${fn} ON graphile_worker._private_jobs; DROP FUNCTION ${fn}()`)
+      // the next sweep finds it and unlocks its job
+      await sweepOnce(pool, cfg, `other-${randomUUID()}`)
+      const { rows: job } = await pool.query<{ by: string | null }>(
+        `SELECT locked_by AS by FROM graphile_worker._private_jobs WHERE id = $1::bigint`,
+        [jobId],
+      )
+      expect(job).toEqual([{ by: null }])
+    } finally {
+      await pool.query(
+        `DROP TRIGGER IF EXISTS ${fn} ON graphile_worker._private_jobs; DROP FUNCTION IF EXISTS ${fn}()`,
+      )
+      await pool.query(
+        'UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL WHERE id = $1::bigint',
+        [jobId],
+      )
+      await pool.query('SELECT graphile_worker.complete_jobs(ARRAY[$1::bigint])', [jobId])
+      await pool.query('DELETE FROM "WorkerHeartbeat" WHERE id = $1', [dead])
+    }
+  })
+
   it('killed before its heartbeat named the id that locked an upload job: the sweep unlocks that job', async () => {
     const live = `live-${randomUUID()}`
     const gone = `pool-gone-${randomUUID()}`
