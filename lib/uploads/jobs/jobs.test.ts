@@ -19,7 +19,7 @@ import { queuePreview } from '../storage/preview-run'
 import { receiveUpload } from '../storage/receive'
 import { makeUpload, oneOrderCsv } from '../storage/testing'
 import { queueCheck, type UploadStatus } from '../transitions'
-import { UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_RETENTION_TASK } from './queue'
+import { UPLOAD_JOB_KEY_SQL, UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_RETENTION_TASK } from './queue'
 import { runUploadJob } from './run-job'
 import { failLeftBehindUploads, removeExpiredUploadFiles } from './sweep'
 
@@ -439,10 +439,14 @@ describe('checking again', () => {
 describe('uploads whose job was lost', () => {
   const exhaust = (id: string) =>
     dbPool().query(
-      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts WHERE key = 'upload:' || $1`,
+      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts WHERE key = (SELECT ${UPLOAD_JOB_KEY_SQL} FROM "Upload" u WHERE u.id = $1::uuid)`,
       [id],
     )
-  const removeJob = (id: string) => dbPool().query(`SELECT graphile_worker.remove_job($1)`, [`upload:${id}`])
+  const removeJob = (id: string) =>
+    dbPool().query(
+      `SELECT graphile_worker.remove_job(${UPLOAD_JOB_KEY_SQL}) FROM "Upload" u WHERE u.id = $1::uuid`,
+      [id],
+    )
 
   it('fail with a reason once their job is gone or has used its attempts; a job still alive is spared', async () => {
     // no worker runs: the jobs stay as the test leaves them
@@ -509,7 +513,7 @@ describe('uploads whose job was lost', () => {
     await check(id)
     // four workers died running it: graphile-worker counted four attempts, the upload four starts
     await dbPool().query(
-      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts - 1 WHERE key = 'upload:' || $1`,
+      `UPDATE graphile_worker._private_jobs SET attempts = max_attempts - 1 WHERE key = (SELECT ${UPLOAD_JOB_KEY_SQL} FROM "Upload" u WHERE u.id = $1::uuid)`,
       [id],
     )
     await dbPool().query(`UPDATE "Upload" SET "jobRuns" = $2 WHERE id = $1::uuid`, [

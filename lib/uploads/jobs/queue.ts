@@ -33,10 +33,18 @@ export const uploadJobKey = (uploadId: string, token: string) => `upload:${uploa
 /** the same key in SQL, from an "Upload" row aliased u */
 export const UPLOAD_JOB_KEY_SQL = `'upload:' || u.id::text || ':' || u."jobToken"::text`
 
-/** adds the job; one of the same upload still waiting stays, and stops at its start (its token is stale) */
+/**
+ * Adds the job. The upload's earlier job goes: one still waiting is deleted, a running one keeps running without its
+ * key and is not tried again (its token is stale either way); a new row, so no run of the old one can complete it.
+ */
 export async function addUploadJob(q: Queryable, lane: UploadLane, payload: UploadJobPayload) {
+  // the job rows themselves are not read: a Prisma transaction could not decode graphile-worker's row type
   await q.query(
-    // the job row itself is not read: a Prisma transaction could not decode graphile-worker's row type
+    `SELECT 1 AS removed FROM graphile_worker._private_jobs j, graphile_worker.remove_job(j.key)
+     WHERE j.key LIKE $1 || '%'`,
+    [`upload:${payload.uploadId}:`],
+  )
+  await q.query(
     `SELECT 1 AS added FROM graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`,
     [
       UPLOAD_TASKS[lane],
