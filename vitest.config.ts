@@ -6,9 +6,9 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const SLOW_FILES = [
   // chaos: SIGKILLs at random moments, a fault storm, pacers of several worker processes
   'lib/submission/submission.test.ts',
-  // whole files stored and rolled back (12,000-row transactions), one worker thread per commit
+  // whole files stored and rolled back (12,000-row transactions)
   'lib/uploads/storage/ingest.test.ts',
-  'lib/uploads/storage/ingest-thread.test.ts',
+  'lib/uploads/storage/ingest-read.test.ts',
   // figures checked against generated days of sales
   'lib/overview/queries.test.ts',
   'lib/sales/queries.test.ts',

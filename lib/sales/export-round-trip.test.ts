@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
@@ -16,11 +13,8 @@ vi.mock('server-only', () => ({}))
 
 // Any file the product exports, uploaded again unchanged, stores exactly the values it exported: the formula
 // guard (a leading apostrophe) keeps the file safe in a spreadsheet and is undone when the file comes back.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'export-round-trip-test-'))
-process.env.UPLOAD_DIR = dir
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 let store: Awaited<ReturnType<typeof makeStore>>

@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { MESSAGES } from '@/lib/auth/action'
@@ -22,14 +19,11 @@ vi.mock('server-only', () => ({}))
 // entry, the editor's action): texts of 0–100,000 characters in any Unicode with NUL and half emoji, huge and
 // tiny numbers, every shape of date. The commit never fails, no row vanishes, a value outside a limit never
 // reaches READY, and every refused value has a reason naming its field.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-property-'))
-process.env.UPLOAD_DIR = dir
 const NOW = new Date('2026-03-10T12:00:00Z')
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
 
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 // ——— values ———

@@ -1,29 +1,25 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { MESSAGES } from '@/lib/auth/action'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, signedIn, uniq } from '@/lib/auth/test-fixtures'
 import { runAs, sessionFor } from '@/lib/auth/testing'
-import { closeDbPool, db } from '@/lib/db'
+import { closeDbPool, db, dbPool } from '@/lib/db'
 import { addStoreNameAction, removeStoreNameAction } from '@/lib/stores/actions'
 import { normalizeStoreName } from '@/lib/stores/store-names'
 import { commitUploadAction } from '@/lib/uploads/actions'
+import { runQueuedUploadJob } from '@/lib/uploads/jobs/testing'
 import { previewSalesFile } from '@/lib/uploads/parse-sales-file'
-import { openUploadFile } from '@/lib/uploads/storage/files'
-import { initialMappingFor, startPreview } from '@/lib/uploads/storage/preview-run'
+import { readUploadFile } from '@/lib/uploads/storage/files'
+import type { UploadPreview } from '@/lib/uploads/storage/ingest'
+import { initialMappingFor, queuePreview } from '@/lib/uploads/storage/preview-run'
 import { makeUpload } from '@/lib/uploads/storage/testing'
 
 vi.mock('server-only', () => ({}))
 
 // A store keeps the names its tills write for it. A manager names an unknown one once from the upload
 // preview, for their own stores only; an admin for any store; the preview then finds the store by it.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'store-names-test-'))
-process.env.UPLOAD_DIR = dir
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
@@ -39,10 +35,14 @@ async function callerOf(user: Awaited<ReturnType<typeof makeUser>>) {
   return c
 }
 
+/** the page's preview: queued for the caller (POST /api/uploads/[id]/preview), then its job run as a worker would */
 async function preview(user: Awaited<ReturnType<typeof makeUser>>, uploadId: string, input = {}) {
-  const start = await startPreview(await callerOf(user), uploadId, input)
-  if (!start.ok) throw new Error(start.error)
-  return start.run(() => {})
+  const queued = await queuePreview(await callerOf(user), uploadId, input, null)
+  if (!queued.ok) throw new Error(queued.error)
+  await runQueuedUploadJob(uploadId)
+  const upload = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })
+  if (upload.status !== 'PREVIEW') throw new Error(`${upload.status}: ${upload.errorMessage}`)
+  return upload.preview as unknown as UploadPreview
 }
 
 async function receivedUpload(store: Awaited<ReturnType<typeof makeStore>>, uploaderId: string, csv: string) {
@@ -82,7 +82,11 @@ describe('store names from the upload preview', () => {
     expect(again.unknownStores).toEqual([])
     expect(again.counts).toMatchObject({ events: 2, validEvents: 2, rowIssues: 0 })
     const stored = await runAs(signedIn(manager), () => commitUploadAction({ uploadId }))
-    expect(stored).toMatchObject({ ok: true })
+    expect(stored).toMatchObject({ ok: true, data: { queued: true } })
+    await runQueuedUploadJob(uploadId)
+    expect(await db.upload.findUniqueOrThrow({ where: { id: uploadId } })).toMatchObject({
+      status: 'COMMITTED',
+    })
     expect(await db.saleEvent.count({ where: { uploadId, storeId: store.id, status: 'READY' } })).toBe(2)
   })
 
@@ -224,7 +228,7 @@ describe('the store chosen on the upload page', () => {
     expect(p.unknownStores).toEqual([])
 
     const next = await receivedUpload(store, manager.id, csv.replaceAll('Q-', 'R-'))
-    const head = await previewSalesFile(openUploadFile(next))
+    const head = await previewSalesFile(readUploadFile(dbPool(), next))
     const initial = await initialMappingFor(store.id, head)
     expect(initial.storeCode ?? null).toBeNull()
     const again = await preview(manager, next, {

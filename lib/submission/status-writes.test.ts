@@ -154,6 +154,10 @@ describe('status writes', () => {
     expect(writes('`INSERT INTO "Batch" (id, status) VALUES ($1, \'SENDING\')`')).toEqual([
       'INSERT INTO "Batch" as SENDING',
     ])
+    // an upload is created RECEIVING while its file arrives; RECEIVED is a move (finishReceiving)
+    expect(writes('`INSERT INTO "Upload" (id, status) VALUES ($1, \'RECEIVED\')`')).toEqual([
+      'INSERT INTO "Upload" as RECEIVED',
+    ])
     expect(writes('`UPDATE "SaleEvent" AS e SET status = \'READY\' WHERE e.id = $1`')).toEqual([
       'UPDATE "SaleEvent" sets status',
     ])
@@ -167,7 +171,7 @@ describe('status writes', () => {
     ).toEqual(['UPDATE "Batch" sets status'])
     expect(
       writes(
-        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVED' }, update: { status: 'FAILED' } })",
+        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVING' }, update: { status: 'FAILED' } })",
       ),
     ).toEqual(['upload.upsert writes status'])
     expect(
@@ -182,10 +186,10 @@ describe('status writes', () => {
       writes("tx.saleEvent.create({ data: { orderId, status: broken ? 'INVALID' : 'READY' } })"),
     ).toEqual([])
     expect(writes("tx.upload.findFirst({ where: { status: 'COMMITTED' } })")).toEqual([])
-    expect(writes('`INSERT INTO "Upload" (id, status) VALUES ($1, \'RECEIVED\')`')).toEqual([])
+    expect(writes('`INSERT INTO "Upload" (id, status) VALUES ($1, \'RECEIVING\')`')).toEqual([])
     expect(
       writes(
-        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVED' }, update: { name: 'x' } })",
+        "tx.upload.upsert({ where: { id }, create: { id, status: 'RECEIVING' }, update: { name: 'x' } })",
       ),
     ).toEqual([])
   })

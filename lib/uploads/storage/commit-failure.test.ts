@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import pino from 'pino'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
@@ -8,20 +5,19 @@ import { runAs, sessionFor } from '@/lib/auth/testing'
 import { closeDbPool, db, dbPool } from '@/lib/db'
 import { logger } from '@/lib/log'
 import { commitUploadAction } from '../actions'
+import { runQueuedUploadJob } from '../jobs/testing'
 import { STORE_FAILED_MESSAGE } from './ingest'
 import { makeUpload } from './testing'
 
 vi.mock('server-only', () => ({}))
 
 // A commit that fails for a reason nobody expected (here a real CHECK constraint the rows break): the manager
-// reads what happened and can try again, the upload says "failed", and the server log has the upload id and
-// the database's error, never the rows' contents.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'commit-failure-test-'))
-process.env.UPLOAD_DIR = dir
+// reads what happened on the upload and can try again, the upload says "failed", and the server log has the upload
+// id and the database's error, never the rows' contents. Storing is a queued job: the action queues it, and the
+// job (run here as a worker would) fails.
 
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 let store: Awaited<ReturnType<typeof makeStore>>
@@ -51,12 +47,22 @@ describe('a commit that fails for an unexpected reason', () => {
     )
     const errors = vi.spyOn(logger, 'error')
     let logged: unknown[][] = []
+    const storeFile = async () => {
+      const queued = await runAs(sessionFor(manager), () => commitUploadAction({ uploadId }))
+      expect(queued).toMatchObject({ ok: true, data: { queued: true, alreadyStored: false } })
+    }
     try {
-      const result = await runAs(sessionFor(manager), () => commitUploadAction({ uploadId }))
-      expect(result).toMatchObject({ ok: false, error: STORE_FAILED_MESSAGE })
+      await storeFile()
+      // the job fails with the database's error (the queue would run it again; that run finds the upload
+      // COMMIT_FAILED and stops), and the manager reads the reason on the upload
+      await expect(runQueuedUploadJob(uploadId)).rejects.toMatchObject({ code: '23514' })
+      expect(await db.upload.findUniqueOrThrow({ where: { id: uploadId } })).toMatchObject({
+        status: 'COMMIT_FAILED',
+        errorMessage: STORE_FAILED_MESSAGE,
+      })
       // twice: the second try fails the same way and is allowed to
-      const again = await runAs(sessionFor(manager), () => commitUploadAction({ uploadId }))
-      expect(again).toMatchObject({ ok: false, error: STORE_FAILED_MESSAGE })
+      await storeFile()
+      await expect(runQueuedUploadJob(uploadId)).rejects.toMatchObject({ code: '23514' })
     } finally {
       await pool.query(`ALTER TABLE "SaleEvent" DROP CONSTRAINT ${constraint}`)
       logged = [...errors.mock.calls]
@@ -68,19 +74,28 @@ describe('a commit that fails for an unexpected reason', () => {
     })
     expect(await db.saleEvent.count({ where: { uploadId } })).toBe(0)
 
+    // per try: the commit logs the failed storing, and the job its own failure (the queue tries it again)
     const calls = logged.filter((c) => written(c).includes(uploadId))
-    expect(calls).toHaveLength(2)
-    const line = written(calls[0] ?? [])
-    expect(line).toContain(constraint)
-    expect(line).toContain('23514')
-    for (const secret of [customer, item, order, 'Mug', '12.50']) expect(line).not.toContain(secret)
+    expect(calls.map((c) => c[1])).toEqual([
+      'storing an upload failed',
+      'upload job failed',
+      'storing an upload failed',
+      'upload job failed',
+    ])
+    for (const call of calls) {
+      const line = written(call)
+      expect(line).toContain(constraint)
+      expect(line).toContain('23514')
+      for (const secret of [customer, item, order, 'Mug', '12.50']) expect(line).not.toContain(secret)
+    }
 
     // the manager tries again once the cause is gone
-    const retried = await runAs(sessionFor(manager), () => commitUploadAction({ uploadId }))
-    expect(retried).toMatchObject({ ok: true, data: { noOp: false, counts: { new: 1 } } })
+    await storeFile()
+    await runQueuedUploadJob(uploadId)
     expect(await db.upload.findUniqueOrThrow({ where: { id: uploadId } })).toMatchObject({
       status: 'COMMITTED',
       errorMessage: null,
+      eventCount: 1,
     })
     expect(await db.saleEvent.count({ where: { uploadId } })).toBe(1)
   })

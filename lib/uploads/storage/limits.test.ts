@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
@@ -15,8 +12,6 @@ vi.mock('server-only', () => ({}))
 
 // A value outside a limit (a long item id, an overflowing total) is a reason on its event, never a failed
 // commit: the file is stored, the event is INVALID and says which field to fix.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'limits-test-'))
-process.env.UPLOAD_DIR = dir
 const NOW = new Date('2026-03-10T12:00:00Z')
 const HEADER =
   'order_id,occurred_at,store_code,customer_id,kind,item_id,item_name,variation_id,unit_price,quantity,return_reason'
@@ -41,7 +36,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 async function uploadAndCommit(csv: string) {

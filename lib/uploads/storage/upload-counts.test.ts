@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
@@ -15,11 +12,8 @@ import { makeUpload } from './testing'
 vi.mock('server-only', () => ({}))
 
 // The numbers an upload's page shows agree with each other and with what is stored.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upload-counts-test-'))
-process.env.UPLOAD_DIR = dir
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 let store: Awaited<ReturnType<typeof makeStore>>

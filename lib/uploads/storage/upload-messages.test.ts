@@ -1,6 +1,3 @@
-import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadCaller } from '@/lib/auth/caller'
 import { makeStore, makeUser, uniq } from '@/lib/auth/test-fixtures'
@@ -14,8 +11,6 @@ import { receiveUpload } from './receive'
 vi.mock('server-only', () => ({}))
 
 // What a manager reads when the upload path refuses a file or loses a race: one clear sentence each.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'upload-messages-test-'))
-process.env.UPLOAD_DIR = dir
 const NOW = new Date('2026-03-10T12:00:00Z')
 const HEADER = 'order_id,occurred_at,store_code,item_id,unit_price,quantity'
 
@@ -39,7 +34,6 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await closeDbPool()
-  fs.rmSync(dir, { recursive: true, force: true })
 })
 
 async function receive(bytes: Buffer) {
@@ -230,8 +224,9 @@ describe('the same file stored twice at the same moment', () => {
 
     const winner = stored[0]?.status === 'fulfilled' ? stored[0].value.uploadId : ''
     const loser = winner === first ? second : first
+    // storing failed with the reason on the upload, and it can be tried again (transitions.ts: COMMIT_FAILED)
     expect(await db.upload.findUniqueOrThrow({ where: { id: loser } })).toMatchObject({
-      status: 'PREVIEW',
+      status: 'COMMIT_FAILED',
       errorMessage: SAME_FILE_JUST_STORED_MESSAGE,
     })
     expect(await db.saleEvent.count({ where: { storeId: store.id, orderId: { startsWith: 'SAME-' } } })).toBe(
