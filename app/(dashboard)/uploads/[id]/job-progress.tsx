@@ -15,6 +15,28 @@ export async function fetchUploadProgress(uploadId: string): Promise<UploadProgr
   return (await res.json()) as UploadProgress
 }
 
+/**
+ * Queues the check of the whole stored file (POST …/preview) with the person's column choices. The caller then
+ * refreshes the page, which shows the check's progress and a way to cancel it (JobProgress) until it ends.
+ */
+export async function queueCheck(
+  uploadId: string,
+  settings: unknown,
+): Promise<{ ok: true } | { ok: false; error: string }> {
+  const res = await fetch(`/api/uploads/${uploadId}/preview`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  }).catch(() => null)
+  if (!res)
+    return { ok: false, error: 'The server could not be reached. Check your connection and try again.' }
+  if (!res.ok) {
+    const data = (await res.json().catch(() => ({}))) as { error?: string }
+    return { ok: false, error: data.error ?? `Checking the file could not start (${res.status}). Try again.` }
+  }
+  return { ok: true }
+}
+
 /** what the person reads while the upload's job waits or runs */
 export function progressText(p: UploadProgress): string {
   const n = (v: number) => v.toLocaleString('en-US')
