@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { type APIRequestContext, type BrowserContext, expect, test } from '@playwright/test'
+import { type APIRequestContext, type BrowserContext, expect, type TestInfo, test } from '@playwright/test'
 import pg from 'pg'
 import { startSandbox } from '@/lib/constructor/sandbox/server'
 import { createPrismaClient } from '@/lib/db'
@@ -17,12 +17,13 @@ import {
 import { migrate } from '@/lib/db/migrate'
 import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
-import { signIn } from './helpers'
+import { NYC, signIn } from './helpers'
 
-// Several machines, one PostgreSQL: two web instances (scripts/web-server.ts) and two workers on their own ports
+// Several machines, one PostgreSQL: two web instances (scripts/web-server.ts) on their own ports and workers
 // against ONE fresh database (nothing else shared: no files, no memory). Two managers submit through
 // both instances, the same events at once through both, and every event ends SUBMITTED, received by
-// the sandbox exactly once. Spawns its processes itself, with bounded waits, and stops them after.
+// the sandbox exactly once. A file uploaded through one instance is checked and stored through the other by
+// one worker, exactly once. Spawns its processes itself, with bounded waits, and stops them after.
 
 const ROOT = process.cwd()
 const DIST = process.env.NEXT_DIST_DIR || '.next'
@@ -32,9 +33,12 @@ type Proc = { name: string; child: ChildProcess; exited: Promise<number | null> 
 
 function start(name: string, args: string[], env: Record<string, string>, logFile: string): Proc {
   const log = fs.createWriteStream(logFile, { flags: 'a' })
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+  // the uploaded file lives in the database: no process is given a folder for it
+  delete childEnv.UPLOAD_DIR
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   })
@@ -45,7 +49,7 @@ function start(name: string, args: string[], env: Record<string, string>, logFil
 }
 
 async function stop(p: Proc) {
-  if (p.child.exitCode !== null || p.child.pid === undefined) return
+  if (p.child.exitCode !== null || p.child.signalCode !== null || p.child.pid === undefined) return
   const pid = p.child.pid
   const signal = (s: NodeJS.Signals) => {
     try {
@@ -104,19 +108,35 @@ async function submitThrough(request: APIRequestContext, base: string, actionId:
   return Number(m?.[1])
 }
 
-test('two web instances and two workers against one database submit every event exactly once', async ({
-  browser,
-}, testInfo) => {
-  test.setTimeout(300_000)
-  const actionId = submitActionId()
+type Cluster = {
+  /** the one database's URL, and a connection to it for the test's own reads */
+  url: string
+  db: pg.Client
+  sandbox: Awaited<ReturnType<typeof startSandbox>>
+  webs: [string, string]
+  procs: Proc[]
+  /** starts one more worker process against the database */
+  startWorker: (name: string) => Proc
+  close: () => Promise<void>
+}
+
+/**
+ * One fresh database with the demo data, the sandbox, two web instances (scripts/web-server.ts) on their own ports
+ * and the named workers (scripts/worker.ts); every process has its own temporary folder. Resolves once both
+ * instances answer and see the workers.
+ */
+async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Cluster> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-multi-'))
   fs.chmodSync(tmp, 0o755)
   const logFile = testInfo.outputPath('processes.log')
   const cleanups: (() => Promise<unknown>)[] = []
   const procs: Proc[] = []
-  const contexts: BrowserContext[] = []
+  const close = async () => {
+    await Promise.all(procs.map(stop))
+    for (const c of cleanups.reverse()) await c().catch(() => {})
+    fs.rmSync(tmp, { recursive: true, force: true })
+  }
   try {
-    // one fresh database
     let url: string
     const external = process.env.DATABASE_URL
     if (external) {
@@ -157,7 +177,6 @@ test('two web instances and two workers against one database submit every event 
     })
     await prisma.$disconnect()
 
-    // two web instances and two workers, each its own process and port
     const shared = {
       ...secrets,
       DATABASE_URL: url,
@@ -168,6 +187,12 @@ test('two web instances and two workers against one database submit every event 
       LOG_LEVEL: 'warn',
       WORKER_HEARTBEAT_MS: '500',
       WORKER_STALE_MS: '5000',
+    }
+    // a temporary folder of its own per process: nothing one writes there is seen by another
+    const ownTmp = (name: string) => {
+      const dir = path.join(tmp, `tmp-${name.replace(/\W+/g, '-')}`)
+      fs.mkdirSync(dir, { recursive: true })
+      return dir
     }
     const webs: string[] = []
     for (const name of ['web-a', 'web-b']) {
@@ -186,32 +211,56 @@ test('two web instances and two workers against one database submit every event 
             APP_URL: base,
             AUTH_URL: base,
             SERVICE_NAME: name,
+            TMPDIR: ownTmp(name),
           },
           logFile,
         ),
       )
     }
-    for (const name of ['worker-a', 'worker-b'])
-      procs.push(
-        start(name, ['--import', 'tsx', 'scripts/worker.ts'], { ...shared, SERVICE_NAME: name }, logFile),
+    const startWorker = (name: string) => {
+      const p = start(
+        name,
+        ['--import', 'tsx', 'scripts/worker.ts'],
+        { ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
+        logFile,
       )
+      procs.push(p)
+      return p
+    }
+    for (const name of workers) startWorker(name)
     for (const base of webs)
       await waitUntil(
-        `${base}/api/health with two live workers`,
+        `${base}/api/health with ${workers.length} live workers`,
         async () => (await (await fetch(`${base}/api/health`)).json()) as { workers?: { alive: number } },
-        (h) => h.workers?.alive === 2,
+        (h) => h.workers?.alive === workers.length,
         90_000,
       )
 
+    const db = new pg.Client({ connectionString: url })
+    await db.connect()
+    cleanups.push(() => db.end())
+    return { url, db, sandbox, webs: webs as [string, string], procs, startWorker, close }
+  } catch (e) {
+    await close()
+    throw e
+  }
+}
+
+test('two web instances and two workers against one database submit every event exactly once', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(300_000)
+  const actionId = submitActionId()
+  const c = await startCluster(testInfo, ['worker-a', 'worker-b'])
+  const { db, sandbox, procs } = c
+  const contexts: BrowserContext[] = []
+  try {
     // a manager per store signs in on a different instance; the session works on both (same AUTH_SECRET)
-    const [webA, webB] = webs as [string, string]
+    const [webA, webB] = c.webs
     const managers = [
       { email: 'nyc.manager@demo.store', store: 'NYC-001', signInAt: webA },
       { email: 'berlin.manager@demo.store', store: 'BER-001', signInAt: webB },
     ]
-    const db = new pg.Client({ connectionString: url })
-    await db.connect()
-    cleanups.push(() => db.end())
     const readyIds = async (store: string) =>
       (
         await db.query<{ id: string }>(
@@ -248,7 +297,7 @@ test('two web instances and two workers against one database submit every event 
         } else submissions.push(submitThrough(context.request, i % 2 ? webB : webA, actionId, chunk))
       }
     }
-    const claimed = (await Promise.all(submissions)).reduce((n, c) => n + c, 0)
+    const claimed = (await Promise.all(submissions)).reduce((n, k) => n + k, 0)
     const all = [...expected.values()].flat()
     expect(claimed).toBe(all.length)
     // the same 7 events sent to both instances at once were claimed once, not twice
@@ -287,7 +336,7 @@ test('two web instances and two workers against one database submit every event 
       `SELECT DISTINCT "workerId" AS w FROM "BatchAttempt" WHERE outcome = 'ACCEPTED'`,
     )
     testInfo.annotations.push({ type: 'workers that sent', description: String(attemptWorkers.rowCount) })
-    for (const base of webs) {
+    for (const base of c.webs) {
       const h = (await (await fetch(`${base}/api/health`)).json()) as {
         status: string
         queue: { depth: number }
@@ -298,7 +347,7 @@ test('two web instances and two workers against one database submit every event 
     // and a process that stops is seen as gone by every instance
     const workerB = procs.find((p) => p.name === 'worker-b') as Proc
     await stop(workerB)
-    for (const base of webs)
+    for (const base of c.webs)
       await waitUntil(
         `${base} to see one worker`,
         async () => (await (await fetch(`${base}/api/health`)).json()) as { workers?: { alive: number } },
@@ -306,9 +355,206 @@ test('two web instances and two workers against one database submit every event 
         20_000,
       )
   } finally {
-    for (const c of contexts) await c.close().catch(() => {})
-    await Promise.all(procs.map(stop))
-    for (const c of cleanups.reverse()) await c().catch(() => {})
-    fs.rmSync(tmp, { recursive: true, force: true })
+    for (const context of contexts) await context.close().catch(() => {})
+    await c.close()
+  }
+})
+
+const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+
+/**
+ * The template fixture as yesterday's export of NYC-001 (CRLF lines): title lines above the header, a blank line,
+ * commas, quotes and a line break inside quoted cells, a thousands separator, a purchase of two items and a return.
+ */
+function templateExport(tag: string) {
+  const text = fs
+    .readFileSync(path.join(ROOT, 'lib/uploads/__fixtures__/quoting-and-titles.csv'), 'utf8')
+    .replaceAll('BER-01', 'NYC-001')
+    .replaceAll('2026-03-02', yesterday)
+    .replace(/^A-/gm, `${tag}-`)
+  return { name: `sales-report-${tag.toLowerCase()}.csv`, mimeType: 'text/csv', buffer: Buffer.from(text) }
+}
+
+test('a file uploaded on one instance is checked and stored on the other by one worker, exactly once', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(240_000)
+  // no worker yet: the check waits in the queue, so the page's progress and its way out can be seen
+  const c = await startCluster(testInfo, [])
+  const { db } = c
+  const [webA, webB] = c.webs
+  const context = await browser.newContext({ baseURL: webA })
+  try {
+    const tag = `MI${randomBytes(3).toString('hex').toUpperCase()}`
+    const file = templateExport(tag)
+    const onA = await context.newPage()
+    await signIn(onA, NYC.email, NYC.password)
+    await expect(onA.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
+
+    // 1. the file arrives through A and is kept in the database, in pieces
+    await onA.goto('/uploads')
+    await onA.getByLabel('Store').selectOption({ label: 'NYC-001 — New York — SoHo' })
+    await onA.getByLabel('Sales file').setInputFiles(file)
+    await onA.getByRole('button', { name: 'Upload file' }).click()
+    await expect(onA).toHaveURL(/\/uploads\/[0-9a-f-]{36}$/)
+    const uploadId = new URL(onA.url()).pathname.split('/').at(-1) as string
+    const upload = async () =>
+      (
+        await db.query<{
+          status: string
+          runs: number
+          token: string | null
+          events: number
+          committed: boolean
+        }>(
+          `SELECT status::text, "jobRuns" AS runs, "jobToken"::text AS token, "eventCount" AS events,
+             "committedAt" IS NOT NULL AS committed
+           FROM "Upload" WHERE id = $1::uuid`,
+          [uploadId],
+        )
+      ).rows[0]
+    const pieces = async () =>
+      (
+        await db.query<{ n: number; bytes: number }>(
+          `SELECT count(*)::int AS n, coalesce(sum(length(data)), 0)::int AS bytes
+           FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid`,
+          [uploadId],
+        )
+      ).rows[0]
+    expect(await upload()).toMatchObject({ status: 'RECEIVED' })
+    expect(await pieces()).toEqual({ n: 1, bytes: file.buffer.length })
+
+    // 2. the same person opens it on B (one session for both: same AUTH_SECRET, and a cookie does not depend on the
+    // port) and checks the rows there; with no worker running the check waits, and says so, with a way out
+    const onB = await context.newPage()
+    await onB.goto(`${webB}/uploads/${uploadId}`)
+    await expect(onB.getByRole('heading', { level: 1, name: file.name })).toBeVisible()
+    await expect(onB.getByText('recognised: Sales upload template')).toBeVisible()
+    await onB.getByRole('button', { name: 'Check rows' }).click()
+    await expect(onB.getByRole('heading', { name: 'Checking the rows' })).toBeVisible()
+    await expect(onB.getByText('Waiting for a free worker…')).toBeVisible()
+    await expect(onB.getByRole('button', { name: 'Cancel upload' })).toBeVisible()
+    expect(await upload()).toMatchObject({ status: 'PARSING', runs: 0 })
+
+    // the one worker starts and takes the check; B's page follows it to the preview
+    const worker = c.startWorker('worker')
+    await expect(onB.getByRole('heading', { name: 'Preview' })).toBeVisible({ timeout: 60_000 })
+    await expect(onB.getByTestId('count-Rows')).toHaveText('4')
+    await expect(onB.getByTestId('count-Sales (events)')).toHaveText('3')
+    await expect(onB.getByTestId('count-Valid')).toHaveText('3')
+    await expect(onB.getByTestId('count-Invalid')).toHaveText('0')
+    await expect(onB.getByTestId('count-Returns')).toHaveText('1')
+    await expect(onB.getByTestId('count-New')).toHaveText('3')
+    expect(await upload()).toMatchObject({ status: 'PREVIEW', runs: 1 })
+    const storedEvents = async () =>
+      (
+        await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "SaleEvent" WHERE "orderId" LIKE $1`, [
+          `${tag}-%`,
+        ])
+      ).rows[0]?.n
+    expect(await storedEvents()).toBe(0)
+
+    // 3. store it on B; the worker is stopped first, so the storing is seen waiting, on B and on A
+    await stop(worker)
+    await onB.getByRole('button', { name: 'Store 3 sales' }).click()
+    await expect(onB.getByRole('heading', { name: 'Storing the sales' })).toBeVisible()
+    await expect(onB.getByText('Waiting for a free worker…')).toBeVisible()
+    await onA.reload()
+    await expect(onA.getByRole('heading', { name: 'Storing the sales' })).toBeVisible()
+    expect(await upload()).toMatchObject({ status: 'COMMITTING', runs: 0 })
+
+    // the worker again (still one): B's page follows the storing to its end, without a reload
+    c.startWorker('worker-again')
+    await expect(onB.getByRole('heading', { name: 'Stored' })).toBeVisible({ timeout: 60_000 })
+    await expect(onB.getByRole('heading', { name: 'No rows need attention' })).toBeVisible()
+
+    // stored exactly once, as the file says
+    expect(await upload()).toMatchObject({
+      status: 'COMMITTED',
+      runs: 1,
+      token: null,
+      events: 3,
+      committed: true,
+    })
+    const events = await db.query(
+      `SELECT e."orderId", e.kind::text, e.status::text, s.code AS store, e."customerId", e."returnReason",
+         e."itemCount", e."itemsTotal"::text,
+         to_char(e."occurredAt" AT TIME ZONE 'America/New_York', 'YYYY-MM-DD HH24:MI') AS "localTime",
+         (SELECT json_agg(json_build_object('id', l."itemId", 'name', l."itemName", 'variation', l."variationId",
+            'price', l."unitPrice"::text, 'quantity', l.quantity) ORDER BY l."lineNumber")
+          FROM "LineItem" l WHERE l."eventId" = e.id) AS items
+       FROM "SaleEvent" e JOIN "Store" s ON s.id = e."storeId"
+       WHERE e."uploadId" = $1::uuid ORDER BY e."orderId", e.kind`,
+      [uploadId],
+    )
+    const base = { status: 'READY', store: 'NYC-001' }
+    expect(events.rows).toEqual([
+      {
+        ...base,
+        orderId: `${tag}-1`,
+        kind: 'PURCHASE',
+        customerId: null,
+        returnReason: null,
+        itemCount: 2,
+        itemsTotal: '1246.5000',
+        localTime: `${yesterday} 14:05`,
+        items: [
+          { id: 'SKU-1', name: 'Mug, blue', variation: null, price: '12.5000', quantity: 1 },
+          { id: 'SKU-2', name: 'Poster "Sunset"', variation: 'A3', price: '1234.0000', quantity: 1 },
+        ],
+      },
+      {
+        ...base,
+        orderId: `${tag}-2`,
+        kind: 'PURCHASE',
+        customerId: 'C-7',
+        returnReason: null,
+        itemCount: 1,
+        itemsTotal: '6.0000',
+        localTime: `${yesterday} 15:00`,
+        // the fixture's lines end in CRLF: the line break inside the quoted cell is kept as written
+        items: [
+          { id: 'SKU-3', name: 'Card with\r\ntwo lines', variation: null, price: '3.0000', quantity: 2 },
+        ],
+      },
+      {
+        ...base,
+        orderId: `${tag}-2`,
+        kind: 'RETURN',
+        customerId: 'C-7',
+        returnReason: 'Broken, sadly',
+        itemCount: 1,
+        itemsTotal: '12.5000',
+        localTime: `${yesterday} 15:00`,
+        items: [{ id: 'SKU-1', name: 'Mug, blue', variation: null, price: '12.5000', quantity: 1 }],
+      },
+    ])
+    // nothing else with these order ids anywhere, one commit in the audit trail, and the file's pieces are gone
+    expect(await storedEvents()).toBe(3)
+    const audited = await db.query(
+      `SELECT count(*)::int AS n FROM "AuditLog" WHERE action = 'upload.committed' AND "entityId" = $1`,
+      [uploadId],
+    )
+    expect(audited.rows[0]).toEqual({ n: 1 })
+    expect(await pieces()).toEqual({ n: 0, bytes: 0 })
+    const jobs = await db.query(
+      `SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier LIKE 'uploads:ingest%'`,
+    )
+    expect(jobs.rows[0]).toEqual({ n: 0 })
+
+    // 4. A's page shows it stored too, and both instances see one worker
+    await onA.reload()
+    await expect(onA.getByRole('heading', { name: 'Stored' })).toBeVisible()
+    await expect(onA.getByTestId('count-Sales (events)')).toHaveText('3')
+    for (const web of c.webs)
+      await waitUntil(
+        `${web} to see the one worker`,
+        async () => (await (await fetch(`${web}/api/health`)).json()) as { workers?: { alive: number } },
+        (h) => h.workers?.alive === 1,
+        20_000,
+      )
+  } finally {
+    await context.close().catch(() => {})
+    await c.close()
   }
 })

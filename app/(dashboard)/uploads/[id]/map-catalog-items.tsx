@@ -10,7 +10,7 @@ import { toast } from '@/components/ui/toast'
 import { mapItemIdAction } from '@/lib/catalog/actions'
 import { mapItemIdSchema } from '@/lib/catalog/schema'
 import { formatCount } from '@/lib/utils/format'
-import { runPreview } from './mapping-form'
+import { queueCheck } from './job-progress'
 
 type Unknown = { itemId: string; events: number; reason: string; storeIds: string[] }
 
@@ -77,10 +77,10 @@ function UnknownRow({
     }
     toast.success(`${item.itemId} is sent as ${catalogItemId.trim()} from now on`)
     setPhase('checking')
-    const checked = await runPreview(`/api/uploads/${uploadId}/preview`, recheck, () => {}).catch(
-      (err: Error) => ({ ok: false as const, error: err.message }),
-    )
-    if (!checked.ok) setError(`The mapping is saved, but checking the rows again failed: ${checked.error}`)
+    // queued: the page shows the check's progress, then the new preview
+    const queued = await queueCheck(uploadId, recheck)
+    if (!queued.ok)
+      setError(`The mapping is saved, but checking the rows again could not start: ${queued.error}`)
     setPhase('idle')
     router.refresh()
   }

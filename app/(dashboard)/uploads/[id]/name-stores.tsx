@@ -8,7 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Select } from '@/components/ui/select'
 import { toast } from '@/components/ui/toast'
 import { addStoreNameAction } from '@/lib/stores/actions'
-import { runPreview } from './mapping-form'
+import { queueCheck } from './job-progress'
 
 type StoreChoice = { id: string; code: string; name: string }
 
@@ -101,10 +101,10 @@ function NameRow({
     }
     toast.success(`'${name}' is now ${store.code}`)
     setPhase('checking')
-    const checked = await runPreview(`/api/uploads/${uploadId}/preview`, recheck, () => {}).catch(
-      (e: Error) => ({ ok: false as const, error: e.message }),
-    )
-    if (!checked.ok) setError(`The name is saved, but checking the rows again failed: ${checked.error}`)
+    // queued: the page shows the check's progress, then the new preview
+    const queued = await queueCheck(uploadId, recheck)
+    if (!queued.ok)
+      setError(`The name is saved, but checking the rows again could not start: ${queued.error}`)
     setPhase('idle')
     router.refresh()
   }

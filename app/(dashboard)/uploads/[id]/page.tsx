@@ -80,7 +80,8 @@ export default async function UploadPage({ params }: Params) {
       </div>
       <div className="flex flex-col gap-6">
         {running ? (
-          <Card>
+          // keyed by status: the storing that follows a check gets a progress of its own, never the check's
+          <Card key={upload.status}>
             <CardHeader>
               <CardTitle>
                 {upload.status === 'COMMITTING' ? 'Storing the sales' : 'Checking the rows'}
@@ -90,7 +91,7 @@ export default async function UploadPage({ params }: Params) {
               </CardDescription>
             </CardHeader>
             <CardContent className="flex flex-col gap-4">
-              <JobProgress uploadId={upload.id} initial={running} />
+              <JobProgress uploadId={upload.id} renderedStatus={upload.status} initial={running} />
               <div>
                 <CancelButton uploadId={upload.id} />
               </div>
