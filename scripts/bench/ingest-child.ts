@@ -1,12 +1,14 @@
 import fs from 'node:fs'
 import { closeDbPool, dbPool } from '@/lib/db'
 import { uuidv7 } from '@/lib/db/uuid7'
-import { receiveUploadFile } from '@/lib/uploads/storage/files'
+import { writeUploadFile } from '@/lib/uploads/storage/files'
 import { commitUpload, type IngestStore, previewUpload } from '@/lib/uploads/storage/ingest'
+import { finishReceiving } from '@/lib/uploads/transitions'
 
-// bench:ingest's child process (started by ingest-run.ts, so its peak RSS is the product's alone): the
-// product's path from the file on disk to stored events; prints its figures as one line of JSON. Only
-// `import type` from here: importing it runs it.
+// bench:feed's upload child (feed-run.ts): the upload path of the same sales, called directly in one process (the
+// file into UploadFileChunk, then previewUpload and commitUpload, which queue and start themselves without a
+// worker); prints its figures as one line of JSON. bench:ingest measures the job path with a worker process
+// (ingest-run.ts). Only `import type` from here: importing it runs it.
 
 export type ChildFigures = {
   receiveSeconds: number
@@ -28,15 +30,17 @@ async function ingest(file: string): Promise<ChildFigures> {
   const user = users[0] as { id: string; email: string }
   const uploadId = uuidv7()
   const t0 = performance.now()
-  const received = await receiveUploadFile(
-    fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
+  await pool.query(
+    `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", status, "updatedAt") VALUES ($1, 'bench.csv', 0, $2, $3, 'RECEIVING', now())`,
+    [uploadId, '0'.repeat(64), user.id],
+  )
+  const received = await writeUploadFile(
+    pool,
     uploadId,
+    fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
     Number.MAX_SAFE_INTEGER,
   )
-  await pool.query(
-    `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", status, "updatedAt") VALUES ($1, 'bench.csv', $2, $3, $4, 'RECEIVED', now())`,
-    [uploadId, received.sizeBytes, received.sha256, user.id],
-  )
+  await finishReceiving(pool, uploadId, received)
   const t1 = performance.now()
   const preview = await previewUpload({
     uploadId,

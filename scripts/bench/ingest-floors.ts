@@ -4,10 +4,14 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { migrate } from '@/lib/db/migrate'
 import { withPg } from '@/lib/submission/testing'
+import type { ByteInput } from '@/lib/uploads/decode'
+import { parseSalesFile } from '@/lib/uploads/parse-sales-file'
+import type { IngestSettings, IngestStore } from '@/lib/uploads/storage/ingest-rows'
 
-// The two floors bench:ingest holds the product against, both timed as `psql \copy` (the database's bulk path
-// with nothing of ours in between): the file into one plain table, and the very rows the product stored
-// into a fresh database of the product's own schema.
+// The floors bench:ingest holds the product against: two timed as `psql \copy` (the database's bulk path with
+// nothing of ours in between) — the file into one plain table, and the very rows the product stored into a fresh
+// database of the product's own schema — and the parser alone over the file (no database at all). Beside them, what
+// keeping the parsed rows between preview and commit (a staging table) would cost the database.
 
 const run = promisify(execFile)
 
@@ -71,6 +75,8 @@ export type StoredRowsFloor = {
   rows: Record<string, number>
   /** the database the rows were copied into, to drop when done */
   database: string
+  /** the commit's rows into UNLOGGED staging tables and back out (stagingRoundTrip) */
+  staging: { copyInSeconds: number; copyOutSeconds: number }
 }
 
 /**
@@ -131,6 +137,75 @@ export async function storedRowsFloor(
     STORED_TABLES.map((t) => `\\copy "${t}" FROM ${file(t)} WITH (FORMAT binary)`),
   )
   const seconds = await timed(() => psql(floorUrl, '--single-transaction', '-f', load))
+  const staging = await stagingRoundTrip(floorUrl, dir)
   fs.rmSync(dir, { recursive: true, force: true })
-  return { seconds, rows, database }
+  return { seconds, rows, database, staging }
+}
+
+/** what the commit copies (its search rows and item ids are derived from these by triggers) */
+const STAGED_TABLES = ['SaleEvent', 'LineItem', 'UploadRowIssue']
+
+/**
+ * What "parse once" would cost the database: the commit's own COPY rows written at preview into UNLOGGED staging
+ * tables without indexes (COPY in), and read back at commit (COPY out). A lower bound of that design: the commit
+ * would still decode them in Node, classify them against what is stored then, and COPY them into the real tables.
+ */
+async function stagingRoundTrip(url: string, dir: string) {
+  const file = (table: string) => quoteLiteral(path.join(dir, `${table}.copy`))
+  const stage = (t: string) => `"stage_${t}"`
+  await withPg(url, (c) =>
+    c.query(
+      STAGED_TABLES.map((t) => `CREATE UNLOGGED TABLE ${stage(t)} (LIKE "${t}" INCLUDING GENERATED);`).join(
+        '\n',
+      ),
+    ),
+  )
+  await withPg(url, (c) => c.query('CHECKPOINT'))
+  const script = (name: string, lines: string[]) => {
+    const p = path.join(dir, name)
+    fs.writeFileSync(p, `${lines.join('\n')}\n`)
+    return p
+  }
+  const inScript = script(
+    'stage-in.sql',
+    STAGED_TABLES.map((t) => `\\copy ${stage(t)} FROM ${file(t)} WITH (FORMAT binary)`),
+  )
+  const copyInSeconds = await timed(() => psql(url, '--single-transaction', '-f', inScript))
+  const outScript = script(
+    'stage-out.sql',
+    STAGED_TABLES.map((t) => `\\copy ${stage(t)} TO '/dev/null' WITH (FORMAT binary)`),
+  )
+  const copyOutSeconds = await timed(() => psql(url, '-f', outScript))
+  return { copyInSeconds, copyOutSeconds }
+}
+
+/**
+ * The parser alone over the file, with the options the upload's job reads it with (ingest-read.ts) and nothing
+ * done with its events: what every read of the file costs before any database work. `source` is the file on
+ * disk (the floor) or the stored file (what the commit reads again).
+ */
+export async function parseOnlySeconds(
+  source: ByteInput,
+  stores: readonly IngestStore[],
+  settings: IngestSettings,
+): Promise<{ seconds: number; events: number }> {
+  const byCode = Object.fromEntries(
+    stores.map((s) => [s.code, { id: s.id, timeZone: s.timeZone, aliases: s.aliases ?? [] }]),
+  )
+  const t0 = performance.now()
+  const result = await parseSalesFile(source, {
+    stores: byCode,
+    ...(settings.mapping !== undefined && { mapping: settings.mapping }),
+    ...(settings.dateOrder !== undefined && { dateOrder: settings.dateOrder }),
+    ...(settings.decimalSeparator !== undefined && { decimalSeparator: settings.decimalSeparator }),
+    ...(settings.encoding !== undefined && { encoding: settings.encoding }),
+    ...(settings.delimiter !== undefined && { delimiter: settings.delimiter }),
+    ...(settings.headerRowNumber !== undefined && { headerRowNumber: settings.headerRowNumber }),
+    ...(settings.streamDecisions !== undefined && { streamDecisions: settings.streamDecisions }),
+    keepEvents: false,
+    eventChunkSize: 5_000,
+    onEvents: () => {},
+    onRowIssues: () => {},
+  })
+  return { seconds: (performance.now() - t0) / 1000, events: result.counts.events }
 }

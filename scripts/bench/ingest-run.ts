@@ -1,18 +1,25 @@
-import { spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import pg from 'pg'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
 import { withPg } from '@/lib/submission/testing'
-import { readHeapMb } from '@/lib/uploads/storage/ingest-thread'
-import type { ChildFigures } from './ingest-child'
-import { plainTableSeconds, STORED_TABLES, storedRowsFloor } from './ingest-floors'
+import { addUploadJob } from '@/lib/uploads/jobs/queue'
+import { readUploadFile } from '@/lib/uploads/storage/files'
+import type { IngestSettings, IngestStore } from '@/lib/uploads/storage/ingest-rows'
+import { laneOf } from '@/lib/uploads/storage/lanes'
+import { queueCommit } from '@/lib/uploads/transitions'
+import { parseOnlySeconds, plainTableSeconds, STORED_TABLES, storedRowsFloor } from './ingest-floors'
+import type { WebFigures } from './ingest-web'
 
-// `npm run bench:ingest`: a CSV of 1,000,000 line items in 250,000 orders across 50 stores, through the
-// product's real path (stream to disk with sha256 → preview parse → one-transaction COPY commit) in a
-// child process whose peak RSS we read (its reading threads included), against two floors measured in the
-// same run (ingest-floors.ts): the file into a plain table, and the rows the product stored into its schema.
+// `npm run bench:ingest`: a CSV of 1,000,000 line items in 250,000 orders across 50 stores through the product's job
+// path — received by the web side's code in a process of its own (ingest-web.ts: receiveUpload into
+// UploadFileChunk, the preview job queued), previewed and committed by a real worker process (scripts/worker.ts),
+// the commit queued as commitUploadAction queues it — with the peak RSS of both processes, against floors measured
+// in the same run (ingest-floors.ts). `--lanes`: how long a 100-line upload waits while two large ones are checked,
+// then stored.
 
 export type BenchOptions = {
   lineItems: number
@@ -20,20 +27,23 @@ export type BenchOptions = {
   stores: number
   file?: string
   withoutSearchIndexes?: boolean
-  /** run the ingestion child with --max-old-space-size (MB); the reading thread keeps its own cap */
+  /** run the worker with --max-old-space-size (MB) */
   heapMb?: number
   say: (line: string) => void
 }
+
+type Size = { lineItems: number; orders: number; stores: number }
 
 const HEADER =
   'order_id,occurred_at,store_code,kind,customer_id,item_id,item_name,variation_id,unit_price,quantity'
 const storeCode = (i: number) => `BENCH-${String(i + 1).padStart(2, '0')}`
 
 /** the benchmark file: orders of equal size spread over the stores and the last 30 days, 1 in 20 a return */
-export async function generateCsv(file: string, opts: { lineItems: number; orders: number; stores: number }) {
+export async function generateCsv(file: string, opts: Size & { prefix?: string }) {
   const out = fs.createWriteStream(file)
   const perOrder = Math.max(1, Math.round(opts.lineItems / opts.orders))
   const start = Date.now() - 30 * 86_400_000
+  const prefix = opts.prefix ?? ''
   const write = (s: string) =>
     out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()))
   await write(`${HEADER}\n`)
@@ -47,7 +57,7 @@ export async function generateCsv(file: string, opts: { lineItems: number; order
     for (let i = 0; i < perOrder; i++) {
       const sku = (o * 7 + i * 13) % 5_000
       const price = `${1 + (sku % 97)}.${String(sku % 100).padStart(2, '0')}`
-      buf += `ORD-${o},${when},${store},${kind},${customer},SKU-${sku}-${i},"Item ${sku}, size ${i}",${i % 2 ? 'L' : ''},${price},${1 + (sku % 3)}\n`
+      buf += `${prefix}ORD-${o},${when},${store},${kind},${customer},SKU-${sku}-${i},"Item ${sku}, size ${i}",${i % 2 ? 'L' : ''},${price},${1 + (sku % 3)}\n`
     }
     if (buf.length > 1 << 20) {
       await write(buf)
@@ -58,18 +68,24 @@ export async function generateCsv(file: string, opts: { lineItems: number; order
   await new Promise<void>((r) => out.end(() => r()))
 }
 
-function runChild(
-  env: Record<string, string>,
-  file: string,
-  heapMb: number | undefined,
-): Promise<ChildFigures> {
+const here = import.meta.dirname
+const nodeArgs = (heapMb?: number) => (heapMb ? [`--max-old-space-size=${heapMb}`] : [])
+
+/** the receiving process for one file: resolves with its figures once the file is stored and its preview queued */
+function receiveInChild(env: Record<string, string>, file: string): Promise<WebFigures> {
   return new Promise((resolve, reject) => {
-    const heap = heapMb ? [`--max-old-space-size=${heapMb}`] : []
-    const script = path.join(import.meta.dirname, 'ingest-child.ts')
-    const child = spawn(process.execPath, [...heap, '--import', 'tsx', script, file], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        path.join(here, 'server-only-off.mjs'),
+        '--import',
+        'tsx',
+        path.join(here, 'ingest-web.ts'),
+        file,
+      ],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
@@ -77,10 +93,136 @@ function runChild(
     child.on('error', reject)
     child.on('exit', (code) => {
       const line = out.trim().split('\n').at(-1) ?? ''
-      if (code !== 0) reject(new Error(`the ingestion child failed (exit ${code}): ${out}`))
-      else resolve(JSON.parse(line) as ChildFigures)
+      if (code !== 0) reject(new Error(`the receiving process failed (exit ${code}): ${out}`))
+      else resolve(JSON.parse(line) as WebFigures)
     })
   })
+}
+
+/** peak resident memory of a running process of ours (VmHWM), in MB */
+function peakRssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN)
+  return kb / 1024
+}
+
+/** starts the peak (VmHWM) again from the current RSS, so the next phase's peak is its own; false if not allowed */
+function resetPeakRss(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5')
+    return true
+  } catch {
+    return false
+  }
+}
+
+type Worker = { child: ChildProcess; pid: number; stop: () => Promise<void> }
+
+/** scripts/worker.ts in a process of its own, as `npm start` runs it; resolves once it logged that it started */
+function startWorker(env: Record<string, string>, heapMb?: number): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs(heapMb), '--import', 'tsx', path.join(here, '..', 'worker.ts')],
+      { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
+    )
+    const exited = new Promise<void>((r) => child.once('exit', () => r()))
+    let started = false
+    let pending = ''
+    child.stdout.on('data', (d: Buffer) => {
+      pending += d.toString()
+      const lines = pending.split('\n')
+      pending = lines.pop() ?? ''
+      for (const line of lines) {
+        if (!started && line.includes('worker started')) {
+          started = true
+          resolve({
+            child,
+            pid: child.pid as number,
+            stop: async () => {
+              child.kill('SIGTERM')
+              await exited
+            },
+          })
+        } else if (/"level":(40|50|60)/.test(line)) process.stderr.write(`worker: ${line}\n`)
+      }
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (!started) reject(new Error(`the worker exited before it started (exit ${code})`))
+    })
+  })
+}
+
+type UploadState = { status: string; errorMessage: string | null; jobStartedAt: Date | null }
+
+async function uploadState(pool: pg.Pool, uploadId: string): Promise<UploadState> {
+  const { rows } = await pool.query<UploadState>(
+    `SELECT status::text, "errorMessage", "jobStartedAt" FROM "Upload" WHERE id = $1::uuid`,
+    [uploadId],
+  )
+  const row = rows[0]
+  if (!row) throw new Error(`upload ${uploadId} is gone`)
+  return row
+}
+
+/** polls the upload every 50 ms until `until` holds; epoch ms of the poll that saw it */
+async function waitForUpload(
+  pool: pg.Pool,
+  uploadId: string,
+  until: (s: UploadState) => boolean,
+): Promise<number> {
+  for (;;) {
+    const s = await uploadState(pool, uploadId)
+    if (until(s)) return Date.now()
+    if (s.status === 'FAILED' || s.status === 'COMMIT_FAILED' || s.status === 'CANCELLED')
+      throw new Error(`upload ${uploadId} ended ${s.status}: ${s.errorMessage}`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+const reached = (status: string) => (s: UploadState) => s.status === status
+const running = (s: UploadState) => s.jobStartedAt !== null
+
+/** PREVIEW → COMMITTING with its job, in one transaction, as commitUploadAction does; epoch ms when queued */
+async function queueCommitJob(pool: pg.Pool, uploadId: string): Promise<number> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const { rows } = await client.query<{ size: string; userId: string; email: string }>(
+      `SELECT u."sizeBytes"::text AS size, u."uploaderId"::text AS "userId", us.email
+       FROM "Upload" u JOIN "User" us ON us.id = u."uploaderId" WHERE u.id = $1::uuid`,
+      [uploadId],
+    )
+    const row = rows[0]
+    if (!row) throw new Error(`upload ${uploadId} is gone`)
+    const token = crypto.randomUUID()
+    const lane = laneOf(Number(row.size))
+    if (!(await queueCommit(client, uploadId, token, lane)))
+      throw new Error(`upload ${uploadId} is not PREVIEW`)
+    await addUploadJob(client, lane, {
+      uploadId,
+      token,
+      mode: 'commit',
+      userId: row.userId,
+      email: row.email,
+      ip: null,
+    })
+    await client.query('COMMIT')
+    return Date.now()
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw e
+  } finally {
+    client.release()
+  }
+}
+
+/** the bench's own connections (polling, queueing the commit); an idle one cut when the scratch server stops is no error */
+function benchPool(url: string) {
+  const pool = new pg.Pool({ connectionString: url, max: 3 })
+  pool.on('error', () => {})
+  return pool
 }
 
 async function seed(url: string, stores: number) {
@@ -111,79 +253,252 @@ const checkpoint = (url: string) => withPg(url, (c) => c.query('CHECKPOINT'))
 
 const seconds = (s: number) => `${s.toFixed(1)} s`
 const ratio = (a: number, b: number) => (a / b).toFixed(2)
+const mb = (n: number) => `${n.toFixed(0)} MB`
+const loadAverage = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
 
-export async function runIngestBenchmark(opts: BenchOptions) {
-  const say = opts.say
+async function ingestStores(pool: pg.Pool): Promise<IngestStore[]> {
+  const { rows } = await pool.query<IngestStore>(
+    `SELECT id::text, code, "timeZone", latitude, longitude FROM "Store" ORDER BY code`,
+  )
+  return rows
+}
+
+/** a scratch database of the product's schema with the bench's stores and user, and a work folder */
+async function prepare(opts: BenchOptions) {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-ingest-'))
   fs.chmodSync(work, 0o755)
-  const db = await createScratchDatabase('bench_ingest', say)
+  const db = await createScratchDatabase('bench_ingest', opts.say)
+  await migrate(db.url)
+  await seed(db.url, opts.stores)
+  const env = { DATABASE_URL: db.url, LOG_LEVEL: 'warn' }
+  return { work, db, env }
+}
+
+async function benchFile(opts: BenchOptions, work: string, name: string, size: Size & { prefix?: string }) {
+  const file = path.join(work, name)
+  const g0 = performance.now()
+  await generateCsv(file, size)
+  opts.say(
+    `generated ${size.lineItems.toLocaleString('en-US')} line items in ${size.orders.toLocaleString('en-US')} orders across ${size.stores} stores: ${(fs.statSync(file).size / 1e6).toFixed(1)} MB in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
+  )
+  fs.chmodSync(file, 0o644)
+  return file
+}
+
+/** before the product's run: the file into plain tables, and the parser alone over the file on disk */
+async function floorsBefore(url: string, file: string, stores: IngestStore[], say: (l: string) => void) {
+  await checkpoint(url)
+  const plain = await plainTableSeconds(url, file, 'bench_floor', false)
+  say(`psql \\copy of the file into a plain table (plain floor): ${seconds(plain)}`)
+  await checkpoint(url)
+  const plainSearch = await plainTableSeconds(url, file, 'bench_floor_search', true)
+  say(`the same with the order and customer trigram indexes too: ${seconds(plainSearch)}`)
+  const parse = await parseOnlySeconds(fs.createReadStream(file, { highWaterMark: 1 << 20 }), stores, {})
+  say(`the parser alone over the file on disk (parse-only floor): ${seconds(parse.seconds)}`)
+  return { plain, plainSearch, parse: parse.seconds }
+}
+
+/** the commit's second read by itself: the parser alone over the stored file, with the settings the commit reads it with */
+async function reparseSeconds(pool: pg.Pool, uploadId: string, stores: IngestStore[]) {
+  const { rows } = await pool.query<{ settings: IngestSettings }>(
+    `SELECT preview->'settings' AS settings FROM "Upload" WHERE id = $1::uuid`,
+    [uploadId],
+  )
+  const t0 = performance.now()
+  let bytes = 0
+  for await (const piece of readUploadFile(pool, uploadId)) bytes += piece.byteLength
+  const readOnly = (performance.now() - t0) / 1000
+  if (bytes === 0) throw new Error('the stored file is empty')
+  const parse = await parseOnlySeconds(readUploadFile(pool, uploadId), stores, rows[0]?.settings ?? {})
+  return { readOnly, withParse: parse.seconds }
+}
+
+export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean }) {
+  const say = opts.say
+  say(`load average at the start: ${loadAverage()} (${os.cpus().length} cores)`)
+  const { work, db, env } = await prepare(opts)
   let floorDatabase: string | undefined
+  let worker: Worker | undefined
+  const pool = benchPool(db.url)
   try {
-    let file = opts.file
-    if (!file) {
-      file = path.join(work, 'sales.csv')
-      const g0 = performance.now()
-      await generateCsv(file, opts)
-      say(
-        `generated ${opts.lineItems.toLocaleString('en-US')} line items in ${opts.orders.toLocaleString('en-US')} orders across ${opts.stores} stores: ${(fs.statSync(file).size / 1e6).toFixed(0)} MB in ${((performance.now() - g0) / 1000).toFixed(1)} s`,
-      )
-    }
+    const file = opts.file ?? (await benchFile(opts, work, 'sales.csv', opts))
     fs.chmodSync(file, 0o644)
-    await migrate(db.url)
-    await seed(db.url, opts.stores)
+    const fileMb = fs.statSync(file).size / 1e6
     if (opts.withoutSearchIndexes) await dropSearchIndexes(db.url)
+    const stores = await ingestStores(pool)
+    const before = opts.floors ? await floorsBefore(db.url, file, stores, say) : null
 
     await checkpoint(db.url)
-    const plain = await plainTableSeconds(db.url, file, 'bench_floor', false)
-    say(`psql \\copy of the file into a plain table (plain floor): ${seconds(plain)}`)
-    await checkpoint(db.url)
-    const plainSearch = await plainTableSeconds(db.url, file, 'bench_floor_search', true)
-    say(`the same with the order and customer trigram indexes too: ${seconds(plainSearch)}`)
-
-    await checkpoint(db.url)
-    const figures = await runChild(
-      { DATABASE_URL: db.url, UPLOAD_DIR: path.join(work, 'uploads'), LOG_LEVEL: 'warn' },
-      file,
-      opts.heapMb,
-    )
-    const total = figures.receiveSeconds + figures.previewSeconds + figures.commitSeconds
-    const storing = figures.receiveSeconds + figures.commitSeconds
-    say(`product file → stored: ${seconds(total)}`)
-
-    const stored = await storedRowsFloor(db.url, work, async (floorUrl) => {
-      if (opts.withoutSearchIndexes) await dropSearchIndexes(floorUrl)
-      await checkpoint(floorUrl)
-    })
-    floorDatabase = stored.database
-    const storedRows = STORED_TABLES.map((t) => `${t} ${(stored.rows[t] ?? 0).toLocaleString('en-US')}`).join(
-      ', ',
-    )
+    worker = await startWorker(env, opts.heapMb)
+    const workerIdleMb = peakRssMb(worker.pid)
+    const web = await receiveInChild(env, file)
+    say(`received in ${seconds(web.receiveSeconds)} (receiving process peak RSS ${mb(web.maxRssMb)})`)
+    const previewAt = await waitForUpload(pool, web.uploadId, reached('PREVIEW'))
+    const previewSeconds = (previewAt - web.receivedAtMs) / 1000
+    const workerPreviewMb = peakRssMb(worker.pid)
+    const peakReset = resetPeakRss(worker.pid)
     say(
-      `psql \\copy of the rows the product stored into its own schema (stored-rows floor): ${seconds(stored.seconds)}`,
+      `preview job done ${seconds(previewSeconds)} after the file was received (worker peak RSS ${mb(workerPreviewMb)})`,
     )
+    const reparse = opts.floors ? await reparseSeconds(pool, web.uploadId, stores) : null
+    if (reparse !== null)
+      say(
+        `the parser alone over the stored file, as the commit reads it again: ${seconds(reparse.withParse)} (reading the pieces alone: ${seconds(reparse.readOnly)})`,
+      )
+
+    const commitQueuedAt = await queueCommitJob(pool, web.uploadId)
+    const committedAt = await waitForUpload(pool, web.uploadId, reached('COMMITTED'))
+    const commitSeconds = (committedAt - commitQueuedAt) / 1000
+    const workerCommitMb = peakRssMb(worker.pid)
+    await worker.stop()
+    worker = undefined
+    const total = web.receiveSeconds + previewSeconds + commitSeconds
+    const storing = web.receiveSeconds + commitSeconds
+    say(`commit job done ${seconds(commitSeconds)} after it was queued; file → stored ${seconds(total)}`)
+
+    const { rows: counted } = await pool.query<{ events: string; lineItems: string; fileEvents: number }>(
+      `SELECT (SELECT count(*) FROM "SaleEvent") AS events, (SELECT count(*) FROM "LineItem") AS "lineItems",
+              (SELECT "validEventCount" FROM "Upload" WHERE id = $1::uuid) AS "fileEvents"`,
+      [web.uploadId],
+    )
+    const events = Number(counted[0]?.events)
+    const lineItems = Number(counted[0]?.lineItems)
+    if (events !== counted[0]?.fileEvents)
+      throw new Error(`stored ${events} events, the file has ${counted[0]?.fileEvents} valid ones`)
 
     const lines = [
       '',
-      `product file → stored (receive + preview + commit): ${seconds(total)}`,
-      `  receive (stream to disk, sha256): ${seconds(figures.receiveSeconds)}`,
-      `  preview (parse, duplicate lookup, counts): ${seconds(figures.previewSeconds)}`,
-      `  commit (parse again, COPY in one transaction): ${seconds(figures.commitSeconds)}`,
-      `stored-rows floor: psql \\copy, one transaction, of the rows the product stored into a fresh database of its migrations: ${seconds(stored.seconds)}`,
-      `  rows: ${storedRows}`,
-      `ratio (file → stored / stored-rows floor): ${ratio(total, stored.seconds)}   without the preview: ${ratio(storing, stored.seconds)}   (target ≤ 1.5, moonshot 1.2)`,
-      `plain floor: psql \\copy of the same file into a plain table: ${seconds(plain)}; with the order and customer trigram indexes: ${seconds(plainSearch)}`,
-      `ratio (file → stored / plain floor): ${ratio(total, plain)}   without the preview: ${ratio(storing, plain)}`,
-      `ratio against the plain floor with those trigram indexes: ${ratio(total, plainSearch)}   without the preview: ${ratio(storing, plainSearch)}`,
-      `rows per second: ${Math.round(figures.lineItems / total).toLocaleString('en-US')} line items/s (${figures.events.toLocaleString('en-US')} events)`,
-      `peak RSS of the ingestion process: ${figures.maxRssMb.toFixed(0)} MB${opts.heapMb ? ` (main thread's V8 old space capped at ${opts.heapMb} MB)` : ' (V8 default heap sizing)'}, the reading thread's heap capped at ${readHeapMb(fs.statSync(file).size)} MB`,
+      `load average at the end: ${loadAverage()}`,
+      `file: ${fileMb.toFixed(1)} MB, ${lineItems.toLocaleString('en-US')} line items, ${events.toLocaleString('en-US')} events stored`,
+      `product file → stored (receive + preview job + commit job): ${seconds(total)}`,
+      `  receive (web side: receiveUpload into UploadFileChunk, sha256): ${seconds(web.receiveSeconds)}`,
+      `  preview (file received → PREVIEW: job queued, picked up, file read and parsed, duplicate lookup, counts): ${seconds(previewSeconds)}`,
+      `  commit (queued → COMMITTED: file read and parsed again, COPY in one transaction): ${seconds(commitSeconds)}`,
     ]
+    if (before && reparse !== null) {
+      const stored = await storedRowsFloor(db.url, work, async (floorUrl) => {
+        if (opts.withoutSearchIndexes) await dropSearchIndexes(floorUrl)
+        await checkpoint(floorUrl)
+      })
+      floorDatabase = stored.database
+      const storedRows = STORED_TABLES.map(
+        (t) => `${t} ${(stored.rows[t] ?? 0).toLocaleString('en-US')}`,
+      ).join(', ')
+      const { copyInSeconds, copyOutSeconds } = stored.staging
+      const staging = copyInSeconds + copyOutSeconds
+      lines.push(
+        `stored-rows floor: psql \\copy, one transaction, of the rows the product stored into a fresh database of its migrations: ${seconds(stored.seconds)}`,
+        `  rows: ${storedRows}`,
+        `ratio (file → stored / stored-rows floor): ${ratio(total, stored.seconds)}   without the preview: ${ratio(storing, stored.seconds)}   (target ≤ 1.5, moonshot 1.2)`,
+        `plain floor: psql \\copy of the same file into a plain table: ${seconds(before.plain)}; with the order and customer trigram indexes: ${seconds(before.plainSearch)}`,
+        `ratio (file → stored / plain floor): ${ratio(total, before.plain)}   without the preview: ${ratio(storing, before.plain)}`,
+        `ratio against the plain floor with those trigram indexes: ${ratio(total, before.plainSearch)}   without the preview: ${ratio(storing, before.plainSearch)}`,
+        `parse-only floor (the parser alone, file on disk): ${seconds(before.parse)}; preview ÷ it: ${ratio(previewSeconds, before.parse)}`,
+        '',
+        'parse once? what the commit pays to read the file again, against keeping the preview’s rows in staging:',
+        `  (a) read again: the parser alone over the stored file (UploadFileChunk), as the commit reads it: ${seconds(reparse.withParse)} (of which reading the pieces alone takes ${seconds(reparse.readOnly)})`,
+        `  (b) staging: the commit's COPY rows (events, line items, row issues) into UNLOGGED tables at preview ${seconds(copyInSeconds)} + out again at commit ${seconds(copyOutSeconds)} = ${seconds(staging)} of database time (psql, binary; decoding them in Node not included)`,
+        `  (a) ÷ (b): ${ratio(reparse.withParse, staging)}`,
+      )
+    }
+    lines.push(
+      `rows per second: ${Math.round(lineItems / total).toLocaleString('en-US')} line items/s`,
+      '',
+      `peak RSS of the receiving (web) process: ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(web.readyRssMb)} before the first byte (Prisma loaded), so receiving added ${mb(web.maxRssMb - web.readyRssMb)}`,
+      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)}${opts.heapMb ? ` (--max-old-space-size=${opts.heapMb})` : ' (V8 default heap sizing)'}`,
+    )
     for (const l of lines) say(l)
-    return { plain, plainSearch, storedRowsFloor: stored.seconds, ...figures, total }
+    return { total, previewSeconds, commitSeconds }
   } finally {
+    await worker?.stop()
+    await pool.end()
     if (floorDatabase) {
       const name = floorDatabase
       await withPg(db.url, (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`)).catch(() => {})
     }
+    await db.close()
+    fs.rmSync(work, { recursive: true, force: true })
+  }
+}
+
+/**
+ * `--lanes`: two large uploads are received and their previews start (the large lane's two slots), then a 100-line
+ * upload arrives: how long from received to PREVIEW. Again while the two large ones are being stored.
+ */
+export async function runLanesBenchmark(opts: BenchOptions) {
+  const say = opts.say
+  say(`load average at the start: ${loadAverage()} (${os.cpus().length} cores)`)
+  const { work, db, env } = await prepare(opts)
+  let worker: Worker | undefined
+  const pool = benchPool(db.url)
+  try {
+    const large = [
+      await benchFile(opts, work, 'a.csv', { ...opts, prefix: 'A' }),
+      await benchFile(opts, work, 'b.csv', { ...opts, prefix: 'B' }),
+    ]
+    const small = (prefix: string) =>
+      benchFile(opts, work, `${prefix}.csv`, {
+        lineItems: 100,
+        orders: 25,
+        stores: Math.min(25, opts.stores),
+        prefix,
+      })
+    const smallFiles = [await small('S1'), await small('S2')]
+    await checkpoint(db.url)
+    worker = await startWorker(env, opts.heapMb)
+
+    const bigs = await Promise.all(large.map((f) => receiveInChild(env, f)))
+    await Promise.all(
+      bigs.map((b) => waitForUpload(pool, b.uploadId, (s) => s.status === 'PARSING' && running(s))),
+    )
+    const bigStates = async () =>
+      (await Promise.all(bigs.map((b) => uploadState(pool, b.uploadId)))).map((s) => s.status).join(', ')
+
+    const smallWait = async (file: string) => {
+      const s = await receiveInChild(env, file)
+      const started = await waitForUpload(pool, s.uploadId, (u) => u.status === 'PREVIEW' || running(u))
+      const at = await waitForUpload(pool, s.uploadId, reached('PREVIEW'))
+      return {
+        seconds: (at - s.receivedAtMs) / 1000,
+        started: (started - s.receivedAtMs) / 1000,
+        large: await bigStates(),
+      }
+    }
+    const duringPreview = await smallWait(smallFiles[0] as string)
+    say(
+      `100-line upload received → PREVIEW while the two large previews run: ${seconds(duringPreview.seconds)}, its job started after ${seconds(duringPreview.started)} (large uploads then: ${duringPreview.large})`,
+    )
+
+    const previewed = await Promise.all(bigs.map((b) => waitForUpload(pool, b.uploadId, reached('PREVIEW'))))
+    const commitQueued = await Promise.all(bigs.map((b) => queueCommitJob(pool, b.uploadId)))
+    await Promise.all(
+      bigs.map((b) => waitForUpload(pool, b.uploadId, (s) => s.status === 'COMMITTING' && running(s))),
+    )
+    const duringCommit = await smallWait(smallFiles[1] as string)
+    say(
+      `100-line upload received → PREVIEW while the two large commits run: ${seconds(duringCommit.seconds)}, its job started after ${seconds(duringCommit.started)} (large uploads then: ${duringCommit.large})`,
+    )
+    const committed = await Promise.all(
+      bigs.map((b) => waitForUpload(pool, b.uploadId, reached('COMMITTED'))),
+    )
+    const workerMb = peakRssMb(worker.pid)
+    const span = (a: number[], b: number[]) =>
+      a.map((x, i) => seconds(((b[i] as number) - x) / 1000)).join(' and ')
+    const lines = [
+      '',
+      `load average at the end: ${loadAverage()}`,
+      `large uploads: ${opts.lineItems.toLocaleString('en-US')} line items each; previews ${span(
+        bigs.map((b) => b.receivedAtMs),
+        previewed,
+      )} after receipt, commits ${span(commitQueued, committed)} after queueing, at once in one worker (UPLOAD_JOB_CONCURRENCY ${process.env.UPLOAD_JOB_CONCURRENCY ?? 2})`,
+      `small upload (100 lines) received → PREVIEW: ${seconds(duringPreview.seconds)} during the large previews, ${seconds(duringCommit.seconds)} during the large commits   (target ≤ 10 s)`,
+      `peak RSS of the worker (two large jobs at once): ${mb(workerMb)}`,
+    ]
+    for (const l of lines) say(l)
+    return { duringPreview: duringPreview.seconds, duringCommit: duringCommit.seconds }
+  } finally {
+    await worker?.stop()
+    await pool.end()
     await db.close()
     fs.rmSync(work, { recursive: true, force: true })
   }

@@ -3,7 +3,7 @@ import { audit } from '@/lib/audit/log'
 import { canAccessStore, MESSAGES, refuseCaller } from '@/lib/auth/action'
 import type { Caller } from '@/lib/auth/caller'
 import { REFUSAL_STATUS } from '@/lib/auth/route'
-import { db } from '@/lib/db'
+import { db, dbPool } from '@/lib/db'
 import { uuidv7 } from '@/lib/db/uuid7'
 import { prismaQueryable } from '@/lib/submission/sql'
 import { finishReceiving } from '../transitions'
@@ -74,7 +74,9 @@ export async function receiveUpload(opts: {
   })
   let received: ReceivedFile
   try {
-    received = await writeUploadFile(prismaQueryable(db), uploadId, opts.body, maxBytes)
+    // through pg (the pool Prisma uses), not a Prisma raw query, whose copies of each 1 MB piece the garbage collector
+    // reclaims late (bench:ingest, a 250 MB file: +323 MB of peak RSS through Prisma, +57 MB through pg)
+    received = await writeUploadFile(dbPool(), uploadId, opts.body, maxBytes)
   } catch (e) {
     // nothing is kept of a file that did not arrive whole: the row goes, and its pieces with it
     await db.upload.delete({ where: { id: uploadId } }).catch(() => {})
