@@ -5,7 +5,12 @@ import { ActionError, authorizedAction, MESSAGES, refresh } from '@/lib/auth/act
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
-import { SelectionChangedError, SubmissionError, submitEvents } from '@/lib/submission/submit'
+import {
+  ensureAppQueueSchema,
+  SelectionChangedError,
+  SubmissionError,
+  submitEvents,
+} from '@/lib/submission/submit'
 import { addUploadJob, UPLOAD_JOB_KEY_SQL } from './jobs/queue'
 import { cancelUploadSchema, commitUploadSchema, submitUploadSchema } from './schema'
 import { removeUploadFile } from './storage/files'
@@ -54,6 +59,8 @@ export const commitUploadAction = authorizedAction({
           ? 'This upload was cancelled. Upload the file again.'
           : 'Check the rows of this file first: the preview comes before storing.',
       )
+    // the worker may not have started yet on a fresh database: the queue's schema must exist for the job
+    await ensureAppQueueSchema()
     const token = crypto.randomUUID()
     const lane = laneOf(Number(upload.sizeBytes))
     const queued = await db.$transaction(async (tx) => {
@@ -84,6 +91,7 @@ export const cancelUploadAction = authorizedAction({
   handler: async ({ uploadId }, caller, ctx) => {
     const upload = await ownUpload(caller, uploadId)
     if (upload.status === 'CANCELLED') return { uploadId }
+    await ensureAppQueueSchema()
     const done = await db.$transaction(async (tx) => {
       const q = prismaQueryable(tx)
       // a job still waiting goes too (one running finds its token gone and stops)

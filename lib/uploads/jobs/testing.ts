@@ -1,5 +1,5 @@
 import { dbPool } from '@/lib/db'
-import type { UploadJobPayload } from './queue'
+import { UPLOAD_JOB_KEY_SQL, type UploadJobPayload } from './queue'
 import { runUploadJob } from './run-job'
 import { uploadJobConfig } from './tasks'
 
@@ -12,8 +12,9 @@ const WAIT_FOR_OTHER_WORKER_MS = 60_000
 export async function runQueuedUploadJob(uploadId: string): Promise<void> {
   const pool = dbPool()
   const { rows } = await pool.query<{ payload: UploadJobPayload | null; locked: boolean }>(
-    `SELECT payload, locked_at IS NOT NULL AS locked FROM graphile_worker.remove_job($1)`,
-    [`upload:${uploadId}`],
+    `SELECT r.payload, r.locked_at IS NOT NULL AS locked
+     FROM "Upload" u, graphile_worker.remove_job(${UPLOAD_JOB_KEY_SQL}) r WHERE u.id = $1::uuid`,
+    [uploadId],
   )
   const job = rows[0]
   if (!job?.payload) throw new Error(`no job is queued for upload ${uploadId}`)

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDbPool } from '@/lib/db'
+import { migrate } from '@/lib/db/migrate'
+import { createScratchDatabase, type ScratchDatabase } from '@/lib/db/scratch'
 import { uuidv7 } from '@/lib/db/uuid7'
 import { submissionConfig } from '@/lib/submission/config'
+import { ensureQueueSchema } from '@/lib/submission/queue'
 import { sweepOnce } from '@/lib/submission/worker'
 import { writeUploadFile } from '../storage/files'
 import { oneOrderCsv } from '../storage/testing'
@@ -18,12 +21,19 @@ import { failLeftBehindUploads, unlockOrphanedUploadJobs } from './sweep'
 // take the upload's next job with it when it finishes. And a worker killed before its heartbeat named the id that
 // locked a job must not leave that job locked for hours (the kill loop stalled on such a commit).
 
-const url = inject('databaseUrl')
+// a database of its own: another file's worker must not take the jobs this file stages by hand
+let scratch: ScratchDatabase
+let url: string
 let pool: pg.Pool
 let userId: string
 let store: { id: string; code: string }
 
 beforeAll(async () => {
+  scratch = await createScratchDatabase('thought-dead')
+  url = scratch.url
+  await migrate(url)
+  await ensureQueueSchema(url)
+  process.env.DATABASE_URL = url
   pool = new pg.Pool({ connectionString: url, max: 4 })
   userId = uuidv7()
   await pool.query(
@@ -41,7 +51,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await pool.end()
   await closeDbPool()
-})
+  await scratch?.close()
+}, 60_000)
 
 async function queued(uploadId: string, mode: 'preview' | 'commit'): Promise<UploadJobPayload> {
   const payload: UploadJobPayload = {

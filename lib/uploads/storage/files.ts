@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { env } from '@/lib/env'
 import type { Queryable } from '@/lib/submission/sql'
+import { UploadFileError } from '../errors'
 import { formatBytes } from './format-bytes'
 
 export { formatBytes } from './format-bytes'
@@ -82,17 +83,32 @@ export async function writeUploadFile(
   return { sizeBytes: size, sha256: hash.digest('hex') }
 }
 
-/** The stored file, piece by piece in file order: one query per 1 MB piece, so only one is in memory at a time. */
-export async function* readUploadFile(q: Queryable, uploadId: string): AsyncGenerator<Uint8Array> {
+/**
+ * The stored file, piece by piece in file order: one query per 1 MB piece, so only one is in memory at a time. With
+ * the size the upload recorded, a file that ends early (a missing piece, or its pieces gone) fails the read instead
+ * of being read as a shorter file.
+ */
+export async function* readUploadFile(
+  q: Queryable,
+  uploadId: string,
+  expectedBytes?: number,
+): AsyncGenerator<Uint8Array> {
+  let read = 0
   for (let seq = 0; ; seq++) {
     const { rows } = await q.query<{ data: Uint8Array }>(
       `SELECT data FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid AND seq = $2`,
       [uploadId, seq],
     )
     const piece = rows[0]?.data
-    if (!piece) return
+    if (!piece) break
+    read += piece.byteLength
     yield piece
   }
+  if (expectedBytes !== undefined && read !== expectedBytes)
+    throw new UploadFileError(
+      'FILE_CHANGED',
+      'The stored file is incomplete (it was removed or never arrived whole), so it cannot be read. Upload it again.',
+    )
 }
 
 /** whether the upload's file is stored (it is gone once the upload was stored, cancelled or expired) */

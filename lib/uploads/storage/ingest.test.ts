@@ -712,6 +712,21 @@ describe('receiving a file', () => {
     expect(await db.uploadFileChunk.count({ where: { upload: { fileName: 'big.csv' } } })).toBe(0)
   })
 
+  it('refuses to store a file whose stored pieces are incomplete, instead of storing a shorter file', async () => {
+    const day = '2026-03-02'
+    const lines = ['order_id,occurred_at,store_code,item_id,item_name,unit_price,quantity']
+    for (let i = 0; i < 50_000; i++) lines.push(`INC-${i},${day} 10:00,${ber.code},SKU-${i % 50},Mug,12.50,1`)
+    const { uploadId } = await upload(Buffer.from(`${lines.join('\n')}\n`))
+    await preview(uploadId)
+    // the middle piece is lost: the file would otherwise read as ending after its first megabyte
+    await db.uploadFileChunk.delete({ where: { uploadId_seq: { uploadId, seq: 1 } } })
+    await expect(commit(uploadId)).rejects.toThrow('The stored file is incomplete')
+    const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })
+    expect(row).toMatchObject({ status: 'COMMIT_FAILED' })
+    expect(row.errorMessage).toContain('Upload it again')
+    expect(await db.saleEvent.count({ where: { uploadId } })).toBe(0)
+  })
+
   it('keeps nothing of a file that ends before the length the browser announced (a cancelled upload)', async () => {
     const outcome = await receiveUpload({
       caller: await caller(),

@@ -120,7 +120,7 @@ export async function lookupExisting(client: pg.Pool | pg.ClientBase, keys: Even
 function readJob(mode: ReadJob['mode'], pool: pg.Pool, opts: RunOptions, commit?: CommitContext): ReadJob {
   return {
     mode,
-    source: readUploadFile(pool, opts.uploadId),
+    source: readUploadFile(pool, opts.uploadId, opts.sizeBytes),
     sizeBytes: opts.sizeBytes,
     stores: opts.stores.map((s) => ({
       id: s.id,

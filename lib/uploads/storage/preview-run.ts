@@ -2,6 +2,7 @@ import 'server-only'
 import type { Caller } from '@/lib/auth/caller'
 import { db } from '@/lib/db'
 import { prismaQueryable } from '@/lib/submission/sql'
+import { ensureAppQueueSchema } from '@/lib/submission/submit'
 import { isUploadFileError } from '../errors'
 import type { SalesField } from '../fields'
 import { addUploadJob } from '../jobs/queue'
@@ -65,6 +66,8 @@ export async function queuePreview(
           : 'This file is already stored; nothing to check again.',
   } as const
   if (!isCheckable(upload.status)) return refused
+  // the worker may not have started yet on a fresh database: the queue's schema must exist for the job
+  await ensureAppQueueSchema()
   const token = crypto.randomUUID()
   const lane = laneOf(Number(upload.sizeBytes))
   const queued = await db.$transaction(async (tx) => {
