@@ -16,6 +16,8 @@ export type UploadFileErrorCode =
   | 'TOO_LARGE_TO_READ'
   /** the file no longer reads as its check (preview) did */
   | 'FILE_CHANGED'
+  /** the check's events name a store the uploader may no longer write */
+  | 'STORES_CHANGED'
 
 export class UploadFileError extends Error {
   override readonly name = 'UploadFileError'

@@ -55,6 +55,8 @@ export type UploadProgress = {
   bytes: number
   rows: number
   events: number
+  /** the events its check found (what a commit writes at most) */
+  eventCount: number
   /** uploads of the same lane queued earlier and still waiting or running */
   ahead: number
   errorMessage: string | null
@@ -74,6 +76,7 @@ export async function getUploadProgress(caller: Caller, uploadId: string): Promi
       progressBytes: true,
       progressRows: true,
       progressEvents: true,
+      eventCount: true,
       errorMessage: true,
     },
   })
@@ -97,6 +100,7 @@ export async function getUploadProgress(caller: Caller, uploadId: string): Promi
     bytes: Number(u.progressBytes),
     rows: u.progressRows,
     events: u.progressEvents,
+    eventCount: u.eventCount,
     ahead,
     errorMessage: u.errorMessage,
   }

@@ -3,6 +3,7 @@ import { env } from '@/lib/env'
 import type { Queryable } from '@/lib/submission/sql'
 import { UploadFileError } from '../errors'
 import { formatBytes } from './format-bytes'
+import { removeStagedChunks } from './staged-events'
 
 export { formatBytes } from './format-bytes'
 
@@ -119,9 +120,10 @@ export async function hasUploadFile(q: Queryable, uploadId: string): Promise<boo
   return rows.length > 0
 }
 
-/** deletes the upload's file (the Upload row stays, with its counts and history) */
+/** deletes the upload's file and the events its checks kept (the Upload row stays, with its counts and history) */
 export async function removeUploadFile(q: Queryable, uploadId: string): Promise<void> {
   await q.query(`DELETE FROM "UploadFileChunk" WHERE "uploadId" = $1::uuid`, [uploadId])
+  await removeStagedChunks(q, uploadId)
 }
 
 async function* streamIterable(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {

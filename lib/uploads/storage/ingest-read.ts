@@ -28,6 +28,7 @@ import {
   previewEventOf,
   problemRowCount,
 } from './ingest-rows'
+import type { StagedChunk } from './staged-events'
 
 // The reading side of preview and commit (run by the upload's job in a worker process): parse the stored file,
 // classify each chunk of events against what the database side looked up, and for the commit turn it into
@@ -96,6 +97,8 @@ export interface ReadPort {
   rowIssues(text: Uint8Array): Promise<void>
   /** progress, at most every 100 ms; may throw to stop the read (the job was cancelled or replaced) */
   progress(p: IngestProgress): void
+  /** preview: keep this chunk of what was parsed, for the commit (parse once; resolves once it is handed over) */
+  stage?(chunk: StagedChunk): Promise<void>
 }
 
 export const TOO_LARGE_TO_READ_MESSAGE =
@@ -205,6 +208,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
           })
       }
     }
+    await port.stage?.({ events })
   }
   const result = await parseSalesFile(job.source, {
     stores: storeInfos(job.stores),
@@ -233,6 +237,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
       for (const i of issues)
         for (const r of i.reasons)
           addProblem({ row: i.rowNumber, orderId: null, field: r.field, message: r.message })
+      await port.stage?.({ rowIssues: issues })
     },
     onEvents: async (events) => {
       // one chunk ahead: this chunk's lookup runs while the previous one is classified (and written)
@@ -243,7 +248,7 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
     },
   })
   if (waiting) await classify(waiting.events, await waiting.existing)
-  finishCounts(counts, result)
+  finishCounts(counts, result.counts)
   problems.sort((a, b) => (a.row ?? 0) - (b.row ?? 0))
   return {
     file: {
@@ -266,4 +271,65 @@ export async function readUpload(job: ReadJob, port: ReadPort): Promise<ReadOutc
     queuedOrders,
     ...(!ctx && { itemIds: [...itemEvents.values()] }),
   }
+}
+
+/** the commit of a checked upload: the events its check kept (staged-events.ts), in the order they were parsed */
+export type StagedCommitJob = {
+  chunks: AsyncIterable<StagedChunk>
+  /** how many events the check kept, for progress */
+  events: number
+  /** the file's size and rows, for progress in the same terms as reading it */
+  sizeBytes: number
+  rows: number
+  /** the stores the uploader may write now: the check's events must all belong to them */
+  storeIds: ReadonlySet<string>
+  commit: CommitContext
+}
+
+export const STORES_CHANGED_MESSAGE =
+  'Which stores you may write changed since this file was checked, so it was not stored. Check the file again, then store it.'
+
+/**
+ * Stores what the check kept without reading the file again: each chunk classified against what is stored now
+ * (an order may have changed since the check) and written as COPY rows, the next chunk's lookup running while
+ * this one is written. Counts what becomes of each event; the file's own counts are the check's.
+ */
+export async function storeStagedEvents(job: StagedCommitJob, port: ReadPort): Promise<IngestCounts> {
+  const counts = emptyCounts()
+  const ctx = job.commit
+  let read = 0
+  let written = 0
+  // the bar follows the events read (one chunk ahead of those written), the text the events written
+  const note = () => {
+    const fraction = job.events > 0 ? Math.min(1, read / job.events) : 1
+    port.progress({
+      fraction,
+      phase: 'storing',
+      bytes: Math.round(job.sizeBytes * fraction),
+      rows: Math.round(job.rows * fraction),
+      events: written,
+    })
+  }
+  let waiting: { events: ParsedSaleEvent[]; existing: Promise<Map<string, ExistingEvent>> } | null = null
+  const store = async (w: NonNullable<typeof waiting>) => {
+    await port.store(chunkRows(w.events, await w.existing, ctx, counts))
+    written += w.events.length
+    note()
+  }
+  for await (const chunk of job.chunks) {
+    if ('rowIssues' in chunk) {
+      await port.rowIssues(rowIssueRows(chunk.rowIssues, ctx))
+      continue
+    }
+    if (chunk.events.some((e) => !job.storeIds.has(e.storeId)))
+      throw new UploadFileError('STORES_CHANGED', STORES_CHANGED_MESSAGE)
+    read += chunk.events.length
+    note()
+    const next = { events: chunk.events, existing: existingFor(port, chunk.events) }
+    const previous = waiting
+    waiting = next
+    if (previous) await store(previous)
+  }
+  if (waiting) await store(waiting)
+  return counts
 }

@@ -4,7 +4,7 @@ import type { DecimalSeparator } from '@/lib/money/decimal'
 import type { DayMonthOrder } from '@/lib/time/parse-date'
 import type { Delimiter } from '../csv-tokenizer'
 import type { FileDecisions } from '../file-decisions'
-import type { ParseCounts, ParseResult } from '../parse-sales-file'
+import type { ParseCounts } from '../parse-sales-file'
 import type { MappingEdit } from '../presets'
 import type { ParsedSaleEvent } from '../types'
 
@@ -145,16 +145,17 @@ export function countDisposition(counts: IngestCounts, d: Disposition) {
   else counts.queued++
 }
 
-export function finishCounts(counts: IngestCounts, result: ParseResult) {
-  counts.rows = result.counts.rows
-  counts.blankRows = result.counts.blankRows
-  counts.lineItems = result.counts.lineItems
-  counts.events = result.counts.events
-  counts.validEvents = result.counts.validEvents
-  counts.invalidEvents = result.counts.invalidEvents
-  counts.returns = result.counts.returns
-  counts.rowIssues = result.counts.rowIssues
-  counts.invalidRows += result.counts.rowIssues
+/** the counts the read of the file gives (the rest come from classifying its events) */
+export function finishCounts(counts: IngestCounts, parsed: Omit<ParseCounts, 'repeatedHeaders'>) {
+  counts.rows = parsed.rows
+  counts.blankRows = parsed.blankRows
+  counts.lineItems = parsed.lineItems
+  counts.events = parsed.events
+  counts.validEvents = parsed.validEvents
+  counts.invalidEvents = parsed.invalidEvents
+  counts.returns = parsed.returns
+  counts.rowIssues = parsed.rowIssues
+  counts.invalidRows += parsed.rowIssues
 }
 
 /** the event as the payload builder sees a stored one */

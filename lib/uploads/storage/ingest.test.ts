@@ -684,6 +684,82 @@ describe('files that store nothing', () => {
   })
 })
 
+describe('parse once: the commit stores what the check kept', () => {
+  const salesFile = (prefix: string, orders: number) => {
+    const lines = ['order_id,occurred_at,store_code,item_id,item_name,unit_price,quantity']
+    for (let i = 0; i < orders; i++)
+      lines.push(
+        `${prefix}-${i},2026-03-02 10:00,${ber.code},SKU-${i % 40},Mug,${i % 97 === 0 ? 'n/a' : '12.50'},2`,
+      )
+    // a row that belongs to no store is kept as a row issue, with the file's other problems
+    lines.push(`${prefix}-X,2026-03-02 10:00,NOWHERE-${uniq()},SKU-1,Mug,1.00,1`)
+    return Buffer.from(`${lines.join('\n')}\n`)
+  }
+
+  it('stores the checked events without the file: exactly what reading it gives, row issues included', async () => {
+    const bytes = salesFile(`PO-${uniq()}`, 12_000)
+    const { uploadId } = await upload(bytes)
+    const checked = await preview(uploadId)
+    // the check kept its events in chunks, under an id of its run
+    expect(checked.staged).toMatchObject({ chunks: expect.any(Number), events: 12_000 })
+    expect(checked.staged?.chunks).toBeGreaterThan(2)
+    expect(await db.uploadStagedChunk.count({ where: { uploadId } })).toBe(checked.staged?.chunks)
+    // the file itself is not read again: with its pieces gone the commit still stores every sale
+    await db.uploadFileChunk.deleteMany({ where: { uploadId } })
+    const summary = await commit(uploadId)
+    expect(await storedEvents({ uploadId })).toEqual(asStored((await parsed(bytes, ber.code)).events))
+    expect(summary.counts).toEqual(checked.counts)
+    expect(summary.counts).toMatchObject({ events: 12_000, new: 12_000, rowIssues: 1 })
+    expect(summary.counts.invalidEvents).toBeGreaterThan(0)
+    expect(await db.uploadRowIssue.count({ where: { uploadId } })).toBe(1)
+    // what the check kept is deleted with the file when it is stored
+    expect(await db.uploadStagedChunk.count({ where: { uploadId } })).toBe(0)
+  })
+
+  it('reads the file again, with the same result, when the check kept nothing (checked before parse once)', async () => {
+    const bytes = salesFile(`PF-${uniq()}`, 3_000)
+    const { uploadId } = await upload(bytes)
+    const checked = await preview(uploadId)
+    await db.uploadStagedChunk.deleteMany({ where: { uploadId } })
+    const summary = await commit(uploadId)
+    expect(await storedEvents({ uploadId })).toEqual(asStored((await parsed(bytes, ber.code)).events))
+    expect(summary.counts).toEqual(checked.counts)
+  })
+
+  it('refuses to store the checked events of a store the uploader may no longer write, and stores nothing', async () => {
+    const bytes = salesFile(`PR-${uniq()}`, 200)
+    const { uploadId } = await upload(bytes)
+    await preview(uploadId)
+    await expect(
+      commitUpload({
+        uploadId,
+        actor: { userId: manager.id, email: manager.email },
+        stores: stores.filter((st) => st.id !== ber.id),
+        now: NOW,
+      }),
+    ).rejects.toThrow('Check the file again')
+    const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })
+    expect(row.status).toBe('COMMIT_FAILED')
+    expect(row.errorMessage).toContain('Which stores you may write changed since this file was checked')
+    expect(await db.saleEvent.count({ where: { uploadId } })).toBe(0)
+  })
+
+  it('a check replaced by a newer one: the commit stores the newer check, what the older one kept is deleted', async () => {
+    const bytes = salesFile(`PN-${uniq()}`, 300)
+    const { uploadId } = await upload(bytes)
+    const first = await preview(uploadId)
+    const second = await preview(uploadId)
+    expect(second.staged?.run).not.toBe(first.staged?.run)
+    expect(await db.uploadStagedChunk.count({ where: { uploadId, run: first.staged?.run } })).toBe(0)
+    expect(await db.uploadStagedChunk.count({ where: { uploadId, run: second.staged?.run } })).toBe(
+      second.staged?.chunks,
+    )
+    await commit(uploadId)
+    expect(await db.saleEvent.count({ where: { uploadId } })).toBe(300)
+    expect(await db.uploadStagedChunk.count({ where: { uploadId } })).toBe(0)
+  })
+})
+
 describe('receiving a file', () => {
   it('stops a file over the limit mid-stream with a clear message and keeps nothing', async () => {
     process.env.UPLOAD_MAX_BYTES = '1000'
@@ -712,13 +788,15 @@ describe('receiving a file', () => {
     expect(await db.uploadFileChunk.count({ where: { upload: { fileName: 'big.csv' } } })).toBe(0)
   })
 
-  it('refuses to store a file whose stored pieces are incomplete, instead of storing a shorter file', async () => {
+  it('refuses to store a file read again whose stored pieces are incomplete, instead of storing a shorter file', async () => {
     const day = '2026-03-02'
     const lines = ['order_id,occurred_at,store_code,item_id,item_name,unit_price,quantity']
     for (let i = 0; i < 50_000; i++) lines.push(`INC-${i},${day} 10:00,${ber.code},SKU-${i % 50},Mug,12.50,1`)
     const { uploadId } = await upload(Buffer.from(`${lines.join('\n')}\n`))
     await preview(uploadId)
-    // the middle piece is lost: the file would otherwise read as ending after its first megabyte
+    // the events the check kept are gone (a check saved before parse once has none), so the commit reads the file;
+    // and the middle piece is lost: the file would otherwise read as ending after its first megabyte
+    await db.uploadStagedChunk.deleteMany({ where: { uploadId } })
     await db.uploadFileChunk.delete({ where: { uploadId_seq: { uploadId, seq: 1 } } })
     await expect(commit(uploadId)).rejects.toThrow('The stored file is incomplete')
     const row = await db.upload.findUniqueOrThrow({ where: { id: uploadId } })

@@ -20,11 +20,19 @@ import {
 } from '../transitions'
 import { type ChunkRows, type CommitContext, EVENT_COLUMNS, ISSUE_COLUMNS, LINE_COLUMNS } from './commit-rows'
 import { readUploadFile, removeUploadFile } from './files'
-import { type ReadFileFacts, type ReadJob, type ReadOutcome, readUpload } from './ingest-read'
+import {
+  type ReadFileFacts,
+  type ReadJob,
+  type ReadOutcome,
+  type ReadPort,
+  readUpload,
+  storeStagedEvents,
+} from './ingest-read'
 import {
   type EventKeys,
   type ExistingRow,
   emptyCounts,
+  finishCounts,
   type IngestCounts,
   type IngestProgress,
   type IngestSettings,
@@ -33,9 +41,17 @@ import {
   type PreviewProblem,
 } from './ingest-rows'
 import { laneOf } from './lanes'
+import {
+  hasStagedChunks,
+  readStagedChunks,
+  removeStagedChunks,
+  type StagedChunk,
+  type StagedRef,
+  writeStagedChunk,
+} from './staged-events'
 
-// Preview and commit read the stored file through the same parser with the same settings, and classify
-// every event against what is stored with the same rule; only the commit writes, in ONE transaction.
+// The preview parses the stored file once and keeps its events (staged-events.ts); the commit stores those, and
+// classifies them again against what is stored with the same rule; only the commit writes, in ONE transaction.
 // Both run as the upload's queued job (lib/uploads/jobs.ts) in a worker process; called without a job token (tests,
 // scripts) they queue and start themselves here, with the same state moves.
 
@@ -69,6 +85,8 @@ export type UploadPreview = ReadFileFacts & {
   sameFileAs: { uploadId: string; committedAt: string | null } | null
   /** the catalog pre-flight of the file's item ids (absent: no connection, or no item ids) */
   catalog?: PreviewCatalog
+  /** where the check kept what it parsed, for the commit (absent in previews saved before parse once) */
+  staged?: StagedRef
 }
 
 type RunOptions = {
@@ -168,13 +186,36 @@ export async function previewUpload(
   if (!token)
     throw new UploadStateError('This file is stored or cancelled: its rows cannot be checked again.')
   let read: ReadOutcome
+  // parse once: every chunk the check parsed is kept for the commit, written while the next one is parsed, under an
+  // id of this run (a run started again after its worker died writes beside the dead one's chunks, not into them)
+  const staged: StagedRef = { run: crypto.randomUUID(), chunks: 0, events: 0 }
+  let pendingStage: Promise<void> = Promise.resolve()
+  const stage = async (chunk: StagedChunk) => {
+    await pendingStage
+    const seq = staged.chunks++
+    if ('events' in chunk) staged.events += chunk.events.length
+    pendingStage = writeStagedChunk(
+      pool,
+      { uploadId: opts.uploadId, token, run: staged.run },
+      seq,
+      chunk,
+    ).then((kept) => {
+      if (!kept) throw new JobStoppedError()
+    })
+    pendingStage.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
+  }
   try {
+    // what earlier checks (or runs of this one) kept is of no more use; a run still alive beside this one that
+    // finishes last saves a preview whose chunks are incomplete, and the commit then reads the file instead
+    await removeStagedChunks(pool, opts.uploadId)
     read = await readUpload(readJob('preview', pool, opts), {
       lookup: (keys) => lookupExisting(pool, keys, false),
       store: async () => {},
       rowIssues: async () => {},
       progress: readPortProgress(opts),
+      stage,
     })
+    await pendingStage
   } catch (e) {
     if (e instanceof JobStoppedError) throw e
     // a message about a row already names it
@@ -206,6 +247,7 @@ export async function previewUpload(
       ? { uploadId: sameRow.id, committedAt: sameRow.committedAt?.toISOString() ?? null }
       : null,
     ...(catalog !== undefined && { catalog }),
+    staged,
   }
   const finished = await finishParsing(pool, opts.uploadId, token, {
     counts,
@@ -245,15 +287,7 @@ function countsOfRow(preview: UploadPreview | null): IngestCounts {
   return preview?.counts ?? emptyCounts()
 }
 
-/**
- * Stores the upload's events (its job, or called directly: then PREVIEW → COMMITTING is queued and started here, and
- * a second call finds it COMMITTING or COMMITTED). The stored file is parsed again and written with COPY inside ONE
- * transaction, with COMMITTING → COMMITTED and the file's deletion: all or nothing, so a process killed mid-way
- * leaves nothing half-stored and the job simply runs again. New orders are inserted; unchanged ones skipped;
- * changed ones updated in place; sent ones stored again as corrections; orders in an open batch left alone and
- * counted.
- */
-export async function commitUpload(opts: {
+type CommitOptions = {
   uploadId: string
   actor: CommitActor
   ip?: string | null
@@ -265,7 +299,32 @@ export async function commitUpload(opts: {
   token?: string
   onProgress?: (p: IngestProgress) => void
   heapLimitBytes?: number
-}): Promise<CommitSummary> {
+}
+
+/** how the commit reads the file again when the check kept nothing: with the check's settings */
+function commitReadOptions(opts: CommitOptions, upload: UploadRow): RunOptions {
+  return {
+    uploadId: upload.id,
+    sizeBytes: Number(upload.sizeBytes),
+    stores: opts.stores,
+    ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
+    ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
+    settings: (upload.preview?.settings ?? {}) as IngestSettings,
+    ...(opts.now !== undefined && { now: opts.now }),
+    ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
+    ...(opts.heapLimitBytes !== undefined && { heapLimitBytes: opts.heapLimitBytes }),
+  }
+}
+
+/**
+ * Stores the upload's events (its job, or called directly: then PREVIEW → COMMITTING is queued and started here, and
+ * a second call finds it COMMITTING or COMMITTED). The events the check kept (staged-events.ts) are read back, or,
+ * when it kept none, the stored file is parsed again; they are written with COPY inside ONE transaction, with COMMITTING → COMMITTED and the file's deletion: all or nothing, so a process killed mid-way
+ * leaves nothing half-stored and the job simply runs again. New orders are inserted; unchanged ones skipped;
+ * changed ones updated in place; sent ones stored again as corrections; orders in an open batch left alone and
+ * counted.
+ */
+export async function commitUpload(opts: CommitOptions): Promise<CommitSummary> {
   const pool = opts.pool ?? dbPool()
   let token = opts.token
   if (token === undefined) {
@@ -321,20 +380,8 @@ export async function commitUpload(opts: {
       await client.query('COMMIT')
       return { uploadId: upload.id, noOp: true, counts: c }
     }
-    const settings = (preview?.settings ?? {}) as IngestSettings
     let pendingWrite: Promise<void> = Promise.resolve()
-    const runOptions: RunOptions = {
-      uploadId: upload.id,
-      sizeBytes: Number(upload.sizeBytes),
-      stores: opts.stores,
-      ...(opts.defaultStoreCode !== undefined && { defaultStoreCode: opts.defaultStoreCode }),
-      ...(opts.otherStoreNames !== undefined && { otherStoreNames: opts.otherStoreNames }),
-      settings,
-      ...(opts.now !== undefined && { now: opts.now }),
-      ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
-      ...(opts.heapLimitBytes !== undefined && { heapLimitBytes: opts.heapLimitBytes }),
-    }
-    const read = await readUpload(readJob('commit', pool, runOptions, ctx), {
+    const port: ReadPort = {
       rowIssues: (text) => copyRows(client, '"UploadRowIssue"', ISSUE_COLUMNS, text),
       lookup: async (keys) => {
         // the reader builds a chunk while the previous one is copied; one statement at a time per client,
@@ -346,8 +393,27 @@ export async function commitUpload(opts: {
         pendingWrite = (await storeChunk(client, ctx.uploadId, rows)).written
         pendingWrite.catch(() => {}) // awaited (and rethrown) at the next chunk or the end
       },
-      progress: readPortProgress(runOptions),
-    })
+      progress: (p) => opts.onProgress?.(p),
+    }
+    const staged = preview?.staged
+    if (preview && staged && (await hasStagedChunks(pool, upload.id, staged))) {
+      // parse once: the events the check kept, as the preview showed them
+      counts = await storeStagedEvents(
+        {
+          chunks: readStagedChunks(pool, upload.id, staged),
+          events: staged.events,
+          sizeBytes: Number(upload.sizeBytes),
+          rows: preview.counts.rows,
+          storeIds: new Set(opts.stores.map((st) => st.id)),
+          commit: ctx,
+        },
+        port,
+      )
+      finishCounts(counts, preview.counts)
+    } else {
+      // checked before parse once (or its kept events are gone): the file is read again with the check's settings
+      counts = (await readUpload(readJob('commit', pool, commitReadOptions(opts, upload), ctx), port)).counts
+    }
     await pendingWrite
     // till SKUs the stores mapped to catalog ids (Needs attention) are stored as the catalog's ids
     await mapUploadItemIds(
@@ -355,7 +421,6 @@ export async function commitUpload(opts: {
       upload.id,
       opts.stores.map((st) => st.id),
     )
-    counts = read.counts
     await finishUpload(client, upload.id, token, counts, false)
     await auditCommit(client, opts, upload, counts, null)
     await client.query('COMMIT')

@@ -48,10 +48,9 @@ export function progressText(p: UploadProgress): string {
     return p.ahead > 0
       ? `Waiting for a free worker: ${n(p.ahead)} upload${p.ahead === 1 ? ' is' : 's are'} ahead of this one.`
       : 'Waiting for a free worker…'
-  const read = `${n(p.rows)} rows read (${formatBytes(p.bytes)} of ${formatBytes(p.sizeBytes)})`
-  return p.status === 'COMMITTING' && p.events > 0
-    ? `${verb}… ${read}, ${n(p.events)} sales built`
-    : `${verb}… ${read}`
+  // storing writes the sales the check kept (or, for a check saved before that, reads the file again)
+  if (p.status === 'COMMITTING') return `${verb}… ${n(p.events)} of ${n(p.eventCount)} sales written`
+  return `${verb}… ${n(p.rows)} rows read (${formatBytes(p.bytes)} of ${formatBytes(p.sizeBytes)})`
 }
 
 /**
