@@ -2,6 +2,7 @@ import { runIngestBenchmark, runLanesBenchmark } from './ingest-run'
 
 // npm run bench:ingest [-- --file sales.csv] [--line-items N --orders N --stores N | --mb 250] [--without-search-indexes]
 //   [--heap-mb N] [--no-floors: the product's path and its memory only] [--lanes]
+//   [--commit-reads-file: the commit reads the file again, as before parse once (the check's kept events removed)]
 const args = process.argv.slice(2)
 const arg = (name: string) => {
   const i = args.indexOf(name)
@@ -19,6 +20,7 @@ const options = {
   file: arg('--file'),
   withoutSearchIndexes: args.includes('--without-search-indexes'),
   heapMb: arg('--heap-mb') === undefined ? undefined : Number(arg('--heap-mb')),
+  commitReadsFile: args.includes('--commit-reads-file'),
   say: (line: string) => process.stdout.write(`${line}\n`),
 }
 if (args.includes('--lanes')) await runLanesBenchmark(options)
