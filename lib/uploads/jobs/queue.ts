@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import type { Queryable } from '@/lib/submission/sql'
 import type { IngestSettings } from '../storage/ingest-rows'
 import type { UploadLane } from '../storage/lanes'
@@ -37,7 +38,12 @@ export const UPLOAD_JOB_KEY_SQL = `'upload:' || u.id::text || ':' || u."jobToken
  * Adds the job. The upload's earlier job goes: one still waiting is deleted, a running one keeps running without its
  * key and is not tried again (its token is stale either way); a new row, so no run of the old one can complete it.
  */
-export async function addUploadJob(q: Queryable, lane: UploadLane, payload: UploadJobPayload) {
+export async function addUploadJob(
+  q: Queryable,
+  lane: UploadLane,
+  payload: UploadJobPayload,
+  runAt: Date | null = null,
+) {
   // the job rows themselves are not read: a Prisma transaction could not decode graphile-worker's row type
   await q.query(
     `SELECT 1 AS removed FROM graphile_worker._private_jobs j, graphile_worker.remove_job(j.key)
@@ -45,12 +51,38 @@ export async function addUploadJob(q: Queryable, lane: UploadLane, payload: Uplo
     [`upload:${payload.uploadId}:`],
   )
   await q.query(
-    `SELECT 1 AS added FROM graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int)`,
+    `SELECT 1 AS added FROM graphile_worker.add_job($1, $2::json, job_key => $3, max_attempts => $4::int,
+       run_at => coalesce($5::timestamptz, now()))`,
     [
       UPLOAD_TASKS[lane],
       JSON.stringify(payload),
       uploadJobKey(payload.uploadId, payload.token),
       UPLOAD_JOB_MAX_ATTEMPTS,
+      runAt,
     ],
   )
+}
+
+/**
+ * The job again, due in `delayMs`, with its attempts whole (for a commit whose other run is still storing the file:
+ * waiting is not a failure). False when the job is no longer the upload's.
+ */
+export async function requeueUploadJob(pool: pg.Pool, payload: UploadJobPayload, delayMs: number) {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const { rows } = await client.query<{ lane: UploadLane }>(
+      `SELECT "jobLane" AS lane FROM "Upload" WHERE id = $1::uuid AND "jobToken" = $2::uuid FOR UPDATE`,
+      [payload.uploadId, payload.token],
+    )
+    const lane = rows[0]?.lane
+    if (lane) await addUploadJob(client, lane, payload, new Date(Date.now() + delayMs))
+    await client.query('COMMIT')
+    return lane !== undefined
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {})
+    throw e
+  } finally {
+    client.release()
+  }
 }

@@ -2,16 +2,18 @@ import type pg from 'pg'
 import { loggableDbError, logger } from '@/lib/log'
 import { isUploadFileError } from '../errors'
 import {
+  commitRunning,
   commitUpload,
   JobStoppedError,
   previewUpload,
   UploadBusyError,
+  UploadFailedError,
   UploadStateError,
 } from '../storage/ingest'
 import type { IngestProgress } from '../storage/ingest-rows'
 import { mappingSource, rememberMapping } from '../storage/remembered-mapping'
 import { failCommitting, failParsing, noteJobProgress, startJobRun } from '../transitions'
-import { UPLOAD_JOB_MAX_ATTEMPTS, type UploadJobPayload } from './queue'
+import { requeueUploadJob, UPLOAD_JOB_MAX_ATTEMPTS, type UploadJobPayload } from './queue'
 import { uploaderScope } from './uploader'
 
 // One preview or commit job, in a worker process. Everything it writes names the job's token, so a job whose upload
@@ -31,7 +33,10 @@ const INTERRUPTED = {
 }
 
 /** the job's outcome, for logs and tests */
-export type UploadJobOutcome = 'done' | 'stopped' | 'failed'
+export type UploadJobOutcome = 'done' | 'stopped' | 'failed' | 'waiting'
+
+/** how long a commit started again while its other run still stores the file waits before it looks again */
+export const BUSY_COMMIT_RETRY_MS = 15_000
 
 export async function runUploadJob(
   payload: UploadJobPayload,
@@ -39,6 +44,9 @@ export async function runUploadJob(
 ): Promise<UploadJobOutcome> {
   const { pool } = opts
   const { uploadId, token, mode } = payload
+  // a run of this commit whose worker was thought dead is still storing the file: this one waits its turn, before it
+  // counts as a run (which would reset the page's progress and, repeated, fail the upload as interrupted)
+  if (mode === 'commit' && (await commitRunning(pool, uploadId))) return waitForOtherRun(pool, payload)
   const run = await startJobRun(pool, uploadId, token)
   if (!run) return 'stopped' // cancelled, replaced by a newer check, or finished by an earlier run
   const fail = (message: string) =>
@@ -110,10 +118,12 @@ export async function runUploadJob(
     return 'done'
   } catch (e) {
     if (e instanceof JobStoppedError) return 'stopped'
-    // another run of this commit is alive (its worker was only thought dead): this one tries again later
-    if (e instanceof UploadBusyError) throw e
-    // the reason is on the upload already: a problem in the file, or the same file stored meanwhile
-    if (isUploadFileError(e) || e instanceof UploadStateError) return 'failed'
+    // another run of this commit took it meanwhile (its worker was only thought dead)
+    if (e instanceof UploadBusyError) return waitForOtherRun(pool, payload)
+    // the reason is on the upload already: a problem in the file, the same file stored meanwhile, or a failure the
+    // commit logged; running it again would change nothing
+    if (isUploadFileError(e) || e instanceof UploadStateError || e instanceof UploadFailedError)
+      return 'failed'
     // anything else was logged with the upload (or could not be written, the database being away): the queue
     // tries again, and a job whose upload moved on finds nothing to do
     logger.error({ uploadId, mode, dbError: loggableDbError(e) }, 'upload job failed')
@@ -121,4 +131,9 @@ export async function runUploadJob(
   } finally {
     await writing
   }
+}
+
+/** queued again for later, so the queue does not count the wait as a failed attempt */
+async function waitForOtherRun(pool: pg.Pool, payload: UploadJobPayload): Promise<UploadJobOutcome> {
+  return (await requeueUploadJob(pool, payload, BUSY_COMMIT_RETRY_MS)) ? 'waiting' : 'stopped'
 }

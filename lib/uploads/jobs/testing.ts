@@ -1,6 +1,6 @@
 import { dbPool } from '@/lib/db'
 import { UPLOAD_JOB_KEY_SQL, type UploadJobPayload } from './queue'
-import { runUploadJob } from './run-job'
+import { runUploadJob, type UploadJobOutcome } from './run-job'
 import { uploadJobConfig } from './tasks'
 
 // Test helper: tests have no worker process of their own, so the upload's queued job is taken off the queue and run
@@ -9,7 +9,7 @@ import { uploadJobConfig } from './tasks'
 
 const WAIT_FOR_OTHER_WORKER_MS = 60_000
 
-export async function runQueuedUploadJob(uploadId: string): Promise<void> {
+export async function runQueuedUploadJob(uploadId: string): Promise<UploadJobOutcome | 'ran elsewhere'> {
   const pool = dbPool()
   const { rows } = await pool.query<{ payload: UploadJobPayload | null; locked: boolean }>(
     `SELECT r.payload, r.locked_at IS NOT NULL AS locked
@@ -19,8 +19,7 @@ export async function runQueuedUploadJob(uploadId: string): Promise<void> {
   const job = rows[0]
   if (!job?.payload) throw new Error(`no job is queued for upload ${uploadId}`)
   if (!job.locked) {
-    await runUploadJob(job.payload, { pool, heapLimitBytes: uploadJobConfig({}).heapLimitBytes })
-    return
+    return runUploadJob(job.payload, { pool, heapLimitBytes: uploadJobConfig({}).heapLimitBytes })
   }
   const until = Date.now() + WAIT_FOR_OTHER_WORKER_MS
   for (;;) {
@@ -28,7 +27,7 @@ export async function runQueuedUploadJob(uploadId: string): Promise<void> {
       `SELECT status IN ('PARSING', 'COMMITTING') AND "jobToken" = $2::uuid AS running FROM "Upload" WHERE id = $1::uuid`,
       [uploadId, job.payload.token],
     )
-    if (!current[0]?.running) return
+    if (!current[0]?.running) return 'ran elsewhere'
     if (Date.now() > until)
       throw new Error(`the job of upload ${uploadId} taken by another worker did not end`)
     await new Promise((r) => setTimeout(r, 50))

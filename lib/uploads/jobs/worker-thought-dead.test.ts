@@ -11,7 +11,7 @@ import { sweepOnce } from '@/lib/submission/worker'
 import { writeUploadFile } from '../storage/files'
 import { oneOrderCsv } from '../storage/testing'
 import { queueCheck, queueCommit } from '../transitions'
-import { addUploadJob, UPLOAD_TASKS, type UploadJobPayload } from './queue'
+import { addUploadJob, UPLOAD_JOB_MAX_ATTEMPTS, UPLOAD_TASKS, type UploadJobPayload } from './queue'
 import { runUploadJob } from './run-job'
 import { failLeftBehindUploads, unlockOrphanedUploadJobs } from './sweep'
 
@@ -255,5 +255,65 @@ describe('a worker thought dead', () => {
       [id],
     )
     expect(after).toEqual([{ status: 'COMMITTED', events: 1 }])
+  })
+
+  it('a commit started again while its first run still stores the file waits for it, without using up its attempts', async () => {
+    const id = uuidv7()
+    const csv = Buffer.from(oneOrderCsv(store.code, `RJ-${randomUUID().slice(0, 8)}`))
+    await pool.query(
+      `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", "storeId", status, "updatedAt")
+       VALUES ($1::uuid, 'busy.csv', 0, $2, $3::uuid, $4::uuid, 'RECEIVING', now())`,
+      [id, '0'.repeat(64), userId, store.id],
+    )
+    const file = await writeUploadFile(pool, id, [csv], 1_000_000)
+    await pool.query(
+      `UPDATE "Upload" SET status = 'RECEIVED', "sizeBytes" = $2, sha256 = $3 WHERE id = $1::uuid`,
+      [id, file.sizeBytes, file.sha256],
+    )
+    expect(await runUploadJob(await queued(id, 'preview'), { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe(
+      'done',
+    )
+    const commit = await queued(id, 'commit')
+    // the first run (its worker thought dead) is inside its transaction; this one was given the job again
+    const firstRun = await pool.connect()
+    const job = async () =>
+      (
+        await pool.query<{ attempts: number; later: boolean }>(
+          `SELECT attempts, run_at > now() + interval '5 seconds' AS later FROM graphile_worker._private_jobs
+           WHERE key = $1`,
+          [`upload:${id}:${commit.token}`],
+        )
+      ).rows
+    try {
+      await firstRun.query('BEGIN')
+      await firstRun.query(`SELECT pg_advisory_xact_lock(hashtext('upload-commit'), hashtext($1))`, [id])
+      for (let i = 0; i <= UPLOAD_JOB_MAX_ATTEMPTS; i++) {
+        await pool.query(
+          `UPDATE graphile_worker._private_jobs SET locked_at = now(), locked_by = 'second-worker', attempts = attempts + 1
+           WHERE key = $1`,
+          [`upload:${id}:${commit.token}`],
+        )
+        expect(await runUploadJob(commit, { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe('waiting')
+        // queued again for later, with its attempts whole
+        expect(await job()).toEqual([{ attempts: 0, later: true }])
+      }
+      const { rows } = await pool.query(
+        `SELECT status::text, "jobRuns" AS runs FROM "Upload" WHERE id = $1::uuid`,
+        [id],
+      )
+      expect(rows).toEqual([{ status: 'COMMITTING', runs: 0 }])
+    } finally {
+      await firstRun.query('ROLLBACK')
+      firstRun.release()
+    }
+    // the first run is gone without storing: the job, due again, stores the file
+    expect(await runUploadJob(commit, { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe('done')
+    const { rows: after } = await pool.query(
+      `SELECT status::text, (SELECT count(*)::int FROM "SaleEvent" WHERE "uploadId" = $1::uuid) AS events
+       FROM "Upload" WHERE id = $1::uuid`,
+      [id],
+    )
+    expect(after).toEqual([{ status: 'COMMITTED', events: 1 }])
+    await pool.query(`SELECT graphile_worker.remove_job($1)`, [`upload:${id}:${commit.token}`])
   })
 })

@@ -669,7 +669,12 @@ describe('files that store nothing', () => {
     )
     await pool.query(`CREATE TRIGGER ${fn} BEFORE INSERT ON "LineItem" FOR EACH ROW EXECUTE FUNCTION ${fn}()`)
     try {
-      await expect(commit(uploadId, code)).rejects.toThrow(/boom/)
+      // the upload failed with its reason, the database's error beneath
+      await expect(commit(uploadId, code)).rejects.toMatchObject({
+        name: 'UploadFailedError',
+        message: STORE_FAILED_MESSAGE,
+        cause: expect.objectContaining({ message: 'boom' }),
+      })
     } finally {
       await pool.query(`DROP TRIGGER ${fn} ON "LineItem"`)
       await pool.query(`DROP FUNCTION ${fn}()`)

@@ -6,6 +6,7 @@ import { dbPool } from '@/lib/db'
 import { copyRows } from '@/lib/db/copy/copy-rows'
 import { loggableDbError, logger } from '@/lib/log'
 import { storeUploadedChanges } from '@/lib/sales/transitions'
+import type { Queryable } from '@/lib/submission/sql'
 import { isUploadFileError } from '../errors'
 import {
   type CommittingUpload,
@@ -356,11 +357,7 @@ export async function commitUpload(opts: CommitOptions): Promise<CommitSummary> 
   try {
     await client.query('BEGIN')
     // one run at a time: a job run again while the worker thought dead still holds it finds it taken and waits its turn
-    const { rows: lock } = await client.query<{ ok: boolean }>(
-      `SELECT pg_try_advisory_xact_lock(hashtext('upload-commit'), hashtext($1)) AS ok`,
-      [opts.uploadId],
-    )
-    if (!lock[0]?.ok) throw new UploadBusyError()
+    if (!(await takeCommitLock(client, opts.uploadId))) throw new UploadBusyError()
     upload = (await committingUpload<UploadPreview>(client, opts.uploadId, token)) ?? undefined
     if (!upload) throw new JobStoppedError()
     const preview = upload.preview
@@ -437,6 +434,7 @@ export async function commitUpload(opts: CommitOptions): Promise<CommitSummary> 
       } else {
         logger.error({ uploadId: upload.id, dbError: loggableDbError(e) }, 'storing an upload failed')
         await failCommitting(pool, upload.id, token, STORE_FAILED_MESSAGE)
+        throw new UploadFailedError(STORE_FAILED_MESSAGE, { cause: e })
       }
     }
     throw e
@@ -444,6 +442,25 @@ export async function commitUpload(opts: CommitOptions): Promise<CommitSummary> 
     client.release()
   }
   return { uploadId: upload.id, noOp: false, counts }
+}
+
+/** one commit of an upload at a time: held by the commit's transaction; false when another run holds it */
+async function takeCommitLock(q: Queryable, uploadId: string): Promise<boolean> {
+  const { rows } = await q.query<{ ok: boolean }>(
+    `SELECT pg_try_advisory_xact_lock(hashtext('upload-commit'), hashtext($1)) AS ok`,
+    [uploadId],
+  )
+  return rows[0]?.ok === true
+}
+
+/** whether a run of the upload's commit is storing it right now (outside a transaction, the lock is let go at once) */
+export async function commitRunning(q: Queryable, uploadId: string): Promise<boolean> {
+  return !(await takeCommitLock(q, uploadId))
+}
+
+/** the commit failed for a reason logged with the upload, which is now COMMIT_FAILED and says "try again" */
+export class UploadFailedError extends Error {
+  override name = 'UploadFailedError'
 }
 
 /** another run of the same commit holds it (a job started again while the first run still lives) */
