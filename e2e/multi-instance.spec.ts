@@ -436,6 +436,26 @@ test('a file uploaded on one instance is checked and stored on the other by one 
     await expect(onB.getByRole('button', { name: 'Cancel upload' })).toBeVisible()
     expect(await upload()).toMatchObject({ status: 'PARSING', runs: 0 })
 
+    // a second sign-in follows the same check on A, then is signed out (its cookie gone): that page stops asking
+    // and says why, with a way back, instead of polling unanswered
+    const other = await browser.newContext({ baseURL: webA })
+    try {
+      const onOther = await other.newPage()
+      await signIn(onOther, NYC.email, NYC.password)
+      await onOther.goto(`/uploads/${uploadId}`)
+      await expect(onOther.getByText('Waiting for a free worker…')).toBeVisible()
+      await other.clearCookies()
+      await expect(
+        onOther.getByText(/^You were signed out, so this page stopped following the upload/),
+      ).toBeVisible()
+      await expect(onOther.getByRole('link', { name: 'Sign in' })).toHaveAttribute(
+        'href',
+        `/login?next=${encodeURIComponent(`/uploads/${uploadId}`)}`,
+      )
+    } finally {
+      await other.close()
+    }
+
     // the one worker starts and takes the check; B's page follows it to the preview
     const worker = c.startWorker('worker')
     await expect(onB.getByRole('heading', { name: 'Preview' })).toBeVisible({ timeout: 60_000 })

@@ -8,11 +8,23 @@ import { formatBytes } from '@/lib/uploads/storage/format-bytes'
 
 const POLL_MS = 1_000
 
-/** asks the progress route once; null when it could not answer (the next poll tries again) */
-export async function fetchUploadProgress(uploadId: string): Promise<UploadProgress | null> {
+/** the progress route's answer: the progress, a refusal no later poll would change, or null to try again */
+type ProgressAnswer = { progress: UploadProgress } | { refused: string } | null
+
+export const SIGNED_OUT_MESSAGE =
+  'You were signed out, so this page stopped following the upload (its work goes on). Sign in again to see it.'
+
+/** asks the progress route once */
+export async function fetchUploadProgress(uploadId: string): Promise<ProgressAnswer> {
   const res = await fetch(`/api/uploads/${uploadId}/progress`, { cache: 'no-store' }).catch(() => null)
-  if (!res?.ok) return null
-  return (await res.json()) as UploadProgress
+  if (!res) return null
+  if (res.ok) return { progress: (await res.json()) as UploadProgress }
+  if (res.status === 401) return { refused: SIGNED_OUT_MESSAGE }
+  if (res.status === 403 || res.status === 404) {
+    const data = (await res.json().catch(() => ({}))) as { error?: string }
+    return { refused: `${data.error ?? 'This upload is no longer yours to see.'} Reload the page.` }
+  }
+  return null // the server or the database is away for a moment
 }
 
 /**
@@ -70,17 +82,20 @@ export function JobProgress({
 }) {
   const router = useRouter()
   const [progress, setProgress] = useState(initial)
+  const [refused, setRefused] = useState<string | null>(null)
   useEffect(() => {
     let stop = false
     let timer: ReturnType<typeof setTimeout> | undefined
     const tick = async () => {
-      const p = await fetchUploadProgress(uploadId)
+      const answer = await fetchUploadProgress(uploadId)
       if (stop) return
-      if (p) {
-        setProgress(p)
+      // signed out, or the upload gone from the person's stores: asking every second would change nothing
+      if (answer && 'refused' in answer) return setRefused(answer.refused)
+      if (answer) {
+        setProgress(answer.progress)
         // asked again at every poll until the page shows the outcome (this component is then gone): a refresh that
         // raced with another navigation is not left unanswered
-        if (p.status !== renderedStatus) router.refresh()
+        if (answer.progress.status !== renderedStatus) router.refresh()
       }
       timer = setTimeout(tick, POLL_MS)
     }
@@ -100,6 +115,16 @@ export function JobProgress({
       <p className="text-sm text-muted-foreground" aria-live="polite">
         {progressText(progress)}
       </p>
+      {refused && (
+        <p role="alert" className="text-sm text-destructive">
+          {refused}{' '}
+          {refused === SIGNED_OUT_MESSAGE && (
+            <a className="underline" href={`/login?next=${encodeURIComponent(`/uploads/${uploadId}`)}`}>
+              Sign in
+            </a>
+          )}
+        </p>
+      )}
     </div>
   )
 }
