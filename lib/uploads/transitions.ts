@@ -302,8 +302,8 @@ export async function cancelUpload(q: Queryable, uploadId: string) {
   return applied(rows)
 }
 
-// → CANCELLED by the retention job: uploads not stored within `days` (and files that never arrived whole, after an
-// hour) lose their file; the message says why. Returns the ids, whose files the caller deletes in the same transaction.
+// → CANCELLED by the retention job: uploads not stored within `days` (and files that stopped arriving, an hour after
+// their last piece) lose their file; the message says why. Returns the ids, whose files the caller deletes in the same transaction.
 export async function expireUploads(q: Queryable, days: number) {
   const { rows } = await q.query<{ id: string }>(
     `UPDATE "Upload" SET status = 'CANCELLED', "jobToken" = NULL, "updatedAt" = now(),
@@ -311,7 +311,11 @@ export async function expireUploads(q: Queryable, days: number) {
          THEN 'The file did not arrive completely, so it was removed. Upload it again.'
          ELSE format('This file was not stored within %s days, so it was removed. Upload it again to store its sales.', $1::int) END
      WHERE status = ANY($2::"UploadStatus"[])
-       AND "createdAt" < clock_timestamp() - CASE WHEN status = 'RECEIVING' THEN interval '1 hour' ELSE $1::int * interval '1 day' END
+       AND CASE WHEN status = 'RECEIVING'
+         -- still arriving while its pieces keep coming, however long the whole file takes
+         THEN coalesce((SELECT max(c."writtenAt") FROM "UploadFileChunk" c WHERE c."uploadId" = "Upload".id), "createdAt")
+           < clock_timestamp() - interval '1 hour'
+         ELSE "createdAt" < clock_timestamp() - $1::int * interval '1 day' END
      RETURNING id::text`,
     [days, EXPIRABLE],
   )

@@ -538,8 +538,8 @@ describe('uploads whose job was lost', () => {
 })
 
 describe('retention of files never stored', () => {
-  /** an upload as it was left `age` ago, with its file unless it was stored */
-  async function leftBehind(status: UploadStatus, age: string) {
+  /** an upload as it was left `age` ago (its last piece arriving `lastPiece` ago), with its file unless it was stored */
+  async function leftBehind(status: UploadStatus, age: string, lastPiece = age) {
     const csv = oneOrderCsv(store.code, `R${uniq()}`)
     const id = randomUUID()
     await db.upload.create({
@@ -558,6 +558,10 @@ describe('retention of files never stored', () => {
       id,
       age,
     ])
+    await dbPool().query(
+      `UPDATE "UploadFileChunk" SET "writtenAt" = now() - $2::interval WHERE "uploadId" = $1::uuid`,
+      [id, lastPiece],
+    )
     return id
   }
 
@@ -567,6 +571,8 @@ describe('retention of files never stored', () => {
     )
     const halfArrived = await leftBehind('RECEIVING', '2 hours')
     const arriving = await leftBehind('RECEIVING', '10 minutes')
+    // a large file on a slow line: begun two hours ago, its last piece a minute ago
+    const slowlyArriving = await leftBehind('RECEIVING', '2 hours', '1 minute')
     const recent = await leftBehind('PREVIEW', '1 day')
     const stored = await leftBehind('COMMITTED', '5 days')
     const running = await leftBehind('PARSING', '5 days')
@@ -587,6 +593,7 @@ describe('retention of files never stored', () => {
     expect(await chunksOf(halfArrived)).toBe(0)
     for (const [id, status] of [
       [arriving, 'RECEIVING'],
+      [slowlyArriving, 'RECEIVING'],
       [recent, 'PREVIEW'],
       [stored, 'COMMITTED'],
       [running, 'PARSING'],

@@ -63,7 +63,7 @@ export async function unlockOrphanedUploadJobs(q: Queryable, staleMs: number) {
   return rows[0]?.n ?? 0
 }
 
-/** uploads not stored within `days` lose their file (and a file that never arrived whole, after an hour) */
+/** uploads not stored within `days` lose their file (and a file that stopped arriving, an hour after its last piece) */
 export async function removeExpiredUploadFiles(pool: pg.Pool, days: number) {
   const client = await pool.connect()
   try {

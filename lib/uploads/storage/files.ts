@@ -52,11 +52,10 @@ export async function writeUploadFile(
     const piece = Buffer.concat(pending, pendingBytes)
     pending = []
     pendingBytes = 0
-    await q.query(`INSERT INTO "UploadFileChunk" ("uploadId", seq, data) VALUES ($1::uuid, $2, $3)`, [
-      uploadId,
-      seq++,
-      piece,
-    ])
+    await q.query(
+      `INSERT INTO "UploadFileChunk" ("uploadId", seq, data, "writtenAt") VALUES ($1::uuid, $2, $3, clock_timestamp())`,
+      [uploadId, seq++, piece],
+    )
   }
   const iterable: AsyncIterable<Uint8Array> | Iterable<Uint8Array> =
     Symbol.asyncIterator in body || Symbol.iterator in body
