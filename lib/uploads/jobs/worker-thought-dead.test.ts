@@ -77,6 +77,23 @@ async function queued(uploadId: string, mode: 'preview' | 'commit'): Promise<Upl
   return payload
 }
 
+/** a one-order file received (RECEIVED), as the web leaves it */
+async function receivedUpload(fileName: string) {
+  const id = uuidv7()
+  const csv = Buffer.from(oneOrderCsv(store.code, `RJ-${randomUUID().slice(0, 8)}`))
+  await pool.query(
+    `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", "storeId", status, "updatedAt")
+     VALUES ($1::uuid, $5, 0, $2, $3::uuid, $4::uuid, 'RECEIVING', now())`,
+    [id, '0'.repeat(64), userId, store.id, fileName],
+  )
+  const file = await writeUploadFile(pool, id, [csv], 1_000_000)
+  await pool.query(
+    `UPDATE "Upload" SET status = 'RECEIVED', "sizeBytes" = $2, sha256 = $3 WHERE id = $1::uuid`,
+    [id, file.sizeBytes, file.sha256],
+  )
+  return id
+}
+
 /** the upload's jobs that can still run, by the token they carry */
 const runnable = async (token: string) =>
   (
@@ -217,18 +234,7 @@ describe('a worker thought dead', () => {
   })
 
   it('finishing an upload job after its lock was taken back leaves the next job of the upload in the queue', async () => {
-    const id = uuidv7()
-    const csv = Buffer.from(oneOrderCsv(store.code, `RJ-${randomUUID().slice(0, 8)}`))
-    await pool.query(
-      `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", "storeId", status, "updatedAt")
-       VALUES ($1::uuid, 'rj.csv', 0, $2, $3::uuid, $4::uuid, 'RECEIVING', now())`,
-      [id, '0'.repeat(64), userId, store.id],
-    )
-    const file = await writeUploadFile(pool, id, [csv], 1_000_000)
-    await pool.query(
-      `UPDATE "Upload" SET status = 'RECEIVED', "sizeBytes" = $2, sha256 = $3 WHERE id = $1::uuid`,
-      [id, file.sizeBytes, file.sha256],
-    )
+    const id = await receivedUpload('rj.csv')
     const check = await queued(id, 'preview')
     // a worker takes the check; its heartbeat is late, so a sweep takes the lock back while the run goes on
     const { rows } = await pool.query<{ id: string }>(
@@ -258,18 +264,7 @@ describe('a worker thought dead', () => {
   })
 
   it('a commit started again while its first run still stores the file waits for it, without using up its attempts', async () => {
-    const id = uuidv7()
-    const csv = Buffer.from(oneOrderCsv(store.code, `RJ-${randomUUID().slice(0, 8)}`))
-    await pool.query(
-      `INSERT INTO "Upload" (id, "fileName", "sizeBytes", sha256, "uploaderId", "storeId", status, "updatedAt")
-       VALUES ($1::uuid, 'busy.csv', 0, $2, $3::uuid, $4::uuid, 'RECEIVING', now())`,
-      [id, '0'.repeat(64), userId, store.id],
-    )
-    const file = await writeUploadFile(pool, id, [csv], 1_000_000)
-    await pool.query(
-      `UPDATE "Upload" SET status = 'RECEIVED', "sizeBytes" = $2, sha256 = $3 WHERE id = $1::uuid`,
-      [id, file.sizeBytes, file.sha256],
-    )
+    const id = await receivedUpload('busy.csv')
     expect(await runUploadJob(await queued(id, 'preview'), { pool, heapLimitBytes: 512 * 1024 * 1024 })).toBe(
       'done',
     )
