@@ -30,6 +30,14 @@ const nextConfig = {
   // Server actions keep Next's origin check: a request whose Origin (including "null") is not this
   // host is refused. Do not add allowedOrigins without a reason.
   experimental: { serverActions: { bodySizeLimit: '4mb' } },
+  compiler: {
+    // the web app's server (scripts/web-server.ts) into the build folder as plain JavaScript: `npm start` runs it
+    // without tsx (lib/process/web-process.ts)
+    async runAfterProductionCompile({ projectDir, distDir }) {
+      const { bundleWebServer } = await import('./scripts/lib/bundle-web-server.mjs')
+      await bundleWebServer({ projectDir, distDir })
+    },
+  },
   async headers() {
     return [
       { source: '/:path*', headers: securityHeaders },

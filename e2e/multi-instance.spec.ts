@@ -15,11 +15,12 @@ import {
   withDatabase,
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { webProcess } from '@/lib/process/web-process'
 import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { NYC, signIn } from './helpers'
 
-// Several machines, one PostgreSQL: two web instances (scripts/web-server.ts) on their own ports and workers
+// Several machines, one PostgreSQL: two web instances (scripts/web-server.ts, as built) on their own ports and workers
 // against ONE fresh database (nothing else shared: no files, no memory). Two managers submit through
 // both instances, the same events at once through both, and every event ends SUBMITTED, received by
 // the sandbox exactly once. A file uploaded through one instance is checked and stored through the other by
@@ -195,6 +196,8 @@ async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Clus
       return dir
     }
     const webs: string[] = []
+    // started as `npm start` starts the web app (lib/process/web-process.ts)
+    const web = webProcess({ distDir: DIST })
     for (const name of ['web-a', 'web-b']) {
       const port = await freePort()
       const base = `http://127.0.0.1:${port}`
@@ -202,10 +205,10 @@ async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Clus
       procs.push(
         start(
           name,
-          ['--import', 'tsx', 'scripts/web-server.ts'],
+          web.args,
           {
             ...shared,
-            NODE_ENV: 'production',
+            ...web.env,
             PORT: String(port),
             HOST: '127.0.0.1',
             APP_URL: base,

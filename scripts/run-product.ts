@@ -19,6 +19,7 @@ import { migrate } from '@/lib/db/migrate'
 import { parseEnv } from '@/lib/env'
 import { loadOrCreateLocalSecrets } from '@/lib/process/local-secrets'
 import { formatDuration, type ProcessSpec, Supervisor, type SupervisorEvent } from '@/lib/process/supervisor'
+import { webProcess } from '@/lib/process/web-process'
 import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 
@@ -140,15 +141,16 @@ async function main() {
       AUTH_TRUST_HOST: 'true',
       NEXT_TELEMETRY_DISABLED: '1',
     }
+    // Next behind our own HTTP server (it alone sees the socket, so it sets the client address), built by next build
+    const web = webProcess()
     const specs: ProcessSpec[] = [
       {
         name: 'web',
-        // Next behind our own HTTP server: it alone sees the socket, so it sets the client address
-        args: ['--import', 'tsx', 'scripts/web-server.ts'],
+        args: web.args,
         env: {
           ...shared,
+          ...web.env,
           SERVICE_NAME: 'web',
-          NODE_ENV: 'production',
           PORT: String(env.PORT),
           HOST: env.HOST,
         },

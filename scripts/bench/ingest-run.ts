@@ -14,10 +14,12 @@ import { readStagedChunks, type StagedRef } from '@/lib/uploads/storage/staged-e
 import { queueCommit } from '@/lib/uploads/transitions'
 import { parseOnlySeconds, plainTableSeconds, STORED_TABLES, storedRowsFloor } from './ingest-floors'
 import type { WebFigures } from './ingest-web'
+import { startWebServer, type WebServer } from './ingest-web-server'
 
 // `npm run bench:ingest`: a CSV of 1,000,000 line items in 250,000 orders across 50 stores through the product's job
-// path — received by the web side's code in a process of its own (ingest-web.ts: receiveUpload into
-// UploadFileChunk, the preview job queued), previewed and committed by a real worker process (scripts/worker.ts),
+// path — received over HTTP by the product's web server, started as `npm start` starts it (ingest-web-server.ts:
+// POST /api/uploads into UploadFileChunk, the preview job queued through its route), previewed and committed by a
+// real worker process (scripts/worker.ts),
 // the commit queued as commitUploadAction queues it — with the peak RSS of both processes, against floors measured
 // in the same run (ingest-floors.ts). `--lanes`: how long a 100-line upload waits while two large ones are checked,
 // then stored.
@@ -344,6 +346,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
   const { work, db, env } = await prepare(opts)
   let floorDatabase: string | undefined
   let worker: Worker | undefined
+  let webServer: WebServer | undefined
   const pool = benchPool(db.url)
   try {
     const file = opts.file ?? (await benchFile(opts, work, 'sales.csv', opts))
@@ -356,8 +359,9 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
     await checkpoint(db.url)
     worker = await startWorker(env, opts.heapMb)
     const workerIdleMb = peakRssMb(worker.pid)
-    const web = await receiveInChild(env, file)
-    say(`received in ${seconds(web.receiveSeconds)} (receiving process peak RSS ${mb(web.maxRssMb)})`)
+    webServer = await startWebServer(env)
+    const web = await webServer.receive(file)
+    say(`received in ${seconds(web.receiveSeconds)} (web server process peak RSS ${mb(web.maxRssMb)})`)
     const previewAt = await waitForUpload(pool, web.uploadId, reached('PREVIEW'))
     const previewSeconds = (previewAt - web.receivedAtMs) / 1000
     const workerPreviewMb = peakRssMb(worker.pid)
@@ -405,7 +409,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
       `load average at the end: ${loadAverage()}`,
       `file: ${fileMb.toFixed(1)} MB, ${lineItems.toLocaleString('en-US')} line items, ${events.toLocaleString('en-US')} events stored`,
       `product file → stored (receive + preview job + commit job): ${seconds(total)}`,
-      `  receive (web side: receiveUpload into UploadFileChunk, sha256): ${seconds(web.receiveSeconds)}`,
+      `  receive (POST /api/uploads to the web server, first byte → 201: into UploadFileChunk, sha256): ${seconds(web.receiveSeconds)}`,
       `  preview (file received → PREVIEW: job queued, picked up, file read and parsed, duplicate lookup, counts): ${seconds(previewSeconds)}`,
       opts.commitReadsFile
         ? `  commit (queued → COMMITTED: file read and parsed again, COPY in one transaction; --commit-reads-file): ${seconds(commitSeconds)}`
@@ -445,13 +449,14 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
     lines.push(
       `rows per second: ${Math.round(lineItems / total).toLocaleString('en-US')} line items/s`,
       '',
-      `peak RSS of the receiving (web) process: ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(web.readyRssMb)} before the first byte (Prisma loaded), so receiving added ${mb(web.maxRssMb - web.readyRssMb)}`,
+      `peak RSS of the web server process (VmHWM over its life; .next/web-server.mjs as npm start runs it): ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(webServer.startedRssMb)} once it answered, ${mb(web.readyRssMb)} signed in and idle before the first byte (peak until then ${mb(web.readyPeakMb)})`,
       `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)}${opts.heapMb ? ` (--max-old-space-size=${opts.heapMb})` : ' (V8 default heap sizing)'}`,
     )
     for (const l of lines) say(l)
     return { total, previewSeconds, commitSeconds }
   } finally {
     await worker?.stop()
+    await webServer?.stop()
     await pool.end()
     if (floorDatabase) {
       const name = floorDatabase

@@ -90,9 +90,13 @@ export function ensureBuild() {
     'package-lock.json',
     'prisma/schema.prisma',
     'proxy.ts',
+    'scripts/web-server.ts',
+    'scripts/lib/bundle-web-server.mjs',
   ])
   const s = stamp('.next/.build-stamp', hash)
-  if (s.same && fs.existsSync(path.join(root, '.next/BUILD_ID'))) return false
+  // next build also bundles the web server (.next/web-server.mjs, next.config.js)
+  const built = ['BUILD_ID', 'web-server.mjs'].every((f) => fs.existsSync(path.join(root, '.next', f)))
+  if (s.same && built) return false
   log('Building the web app (next build)…')
   run(process.execPath, ['node_modules/next/dist/bin/next', 'build'], {
     env: { NEXT_TELEMETRY_DISABLED: '1' },
