@@ -439,15 +439,19 @@ test('a file uploaded on one instance is checked and stored on the other by one 
     await expect(onB.getByRole('button', { name: 'Cancel upload' })).toBeVisible()
     expect(await upload()).toMatchObject({ status: 'PARSING', runs: 0 })
 
-    // a second sign-in follows the same check on A, then is signed out (its cookie gone): that page stops asking
-    // and says why, with a way back, instead of polling unanswered
+    // a second sign-in follows the same check on A, and signs out in another tab (which ends the person's sessions
+    // everywhere): that page stops asking and says why, with a way back, instead of polling unanswered
     const other = await browser.newContext({ baseURL: webA })
     try {
       const onOther = await other.newPage()
       await signIn(onOther, NYC.email, NYC.password)
+      await expect(onOther.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
       await onOther.goto(`/uploads/${uploadId}`)
       await expect(onOther.getByText('Waiting for a free worker…')).toBeVisible()
-      await other.clearCookies()
+      const otherTab = await other.newPage()
+      await otherTab.goto('/logout')
+      await otherTab.getByRole('button', { name: 'Sign out' }).click()
+      await expect(otherTab).toHaveURL(/\/login/)
       await expect(
         onOther.getByText(/^You were signed out, so this page stopped following the upload/),
       ).toBeVisible()
@@ -458,6 +462,12 @@ test('a file uploaded on one instance is checked and stored on the other by one 
     } finally {
       await other.close()
     }
+    // this person's page on B stopped too (their every session ended): signed in again, B's page follows again
+    await expect(onB.getByText(/^You were signed out, so this page stopped following the upload/)).toBeVisible()
+    await signIn(onA, NYC.email, NYC.password)
+    await expect(onA.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
+    await onB.reload()
+    await expect(onB.getByText('Waiting for a free worker…')).toBeVisible()
 
     // the one worker starts and takes the check; B's page follows it to the preview
     const worker = c.startWorker('worker')
@@ -482,7 +492,7 @@ test('a file uploaded on one instance is checked and stored on the other by one 
     await onB.getByRole('button', { name: 'Store 3 sales' }).click()
     await expect(onB.getByRole('heading', { name: 'Storing the sales' })).toBeVisible()
     await expect(onB.getByText('Waiting for a free worker…')).toBeVisible()
-    await onA.reload()
+    await onA.goto(`/uploads/${uploadId}`)
     await expect(onA.getByRole('heading', { name: 'Storing the sales' })).toBeVisible()
     expect(await upload()).toMatchObject({ status: 'COMMITTING', runs: 0 })
 
