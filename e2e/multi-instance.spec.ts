@@ -15,6 +15,7 @@ import {
   withDatabase,
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
+import { workerNodeArgs } from '@/lib/process/worker-process'
 import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { NYC, signIn } from './helpers'
@@ -220,7 +221,7 @@ async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Clus
     const startWorker = (name: string) => {
       const p = start(
         name,
-        ['--import', 'tsx', 'scripts/worker.ts'],
+        workerNodeArgs(),
         { ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
         logFile,
       )

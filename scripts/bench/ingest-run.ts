@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { workerMemory, workerNodeArgs } from '@/lib/process/worker-process'
 import { withPg } from '@/lib/submission/testing'
 import { addUploadJob } from '@/lib/uploads/jobs/queue'
 import { readUploadFile } from '@/lib/uploads/storage/files'
@@ -28,7 +29,7 @@ export type BenchOptions = {
   stores: number
   file?: string
   withoutSearchIndexes?: boolean
-  /** run the worker with --max-old-space-size (MB) */
+  /** the worker's WORKER_HEAP_MB (--max-old-space-size); unset: the environment's or the product's default */
   heapMb?: number
   /** remove what the check kept before the commit, so the commit reads the file again (as before parse once) */
   commitReadsFile?: boolean
@@ -72,7 +73,16 @@ export async function generateCsv(file: string, opts: Size & { prefix?: string }
 }
 
 const here = import.meta.dirname
-const nodeArgs = (heapMb?: number) => (heapMb ? [`--max-old-space-size=${heapMb}`] : [])
+/** the worker's environment: the bench's, with --heap-mb as WORKER_HEAP_MB */
+const workerEnv = (env: Record<string, string>, heapMb?: number) => ({
+  ...process.env,
+  ...env,
+  ...(heapMb !== undefined && { WORKER_HEAP_MB: String(heapMb) }),
+})
+const memoryFlags = (heapMb?: number) => {
+  const m = workerMemory(workerEnv({}, heapMb))
+  return `--max-old-space-size=${m.heapMb} --max-semi-space-size=${m.semiSpaceMb}, UPLOAD_JOB_HEAP_MB ${m.jobHeapMb}`
+}
 
 /** the receiving process for one file: resolves with its figures once the file is stored and its preview queued */
 function receiveInChild(env: Record<string, string>, file: string): Promise<WebFigures> {
@@ -124,11 +134,11 @@ type Worker = { child: ChildProcess; pid: number; stop: () => Promise<void> }
 /** scripts/worker.ts in a process of its own, as `npm start` runs it; resolves once it logged that it started */
 function startWorker(env: Record<string, string>, heapMb?: number): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs(heapMb), '--import', 'tsx', path.join(here, '..', 'worker.ts')],
-      { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    )
+    const childEnv = { ...workerEnv(env, heapMb), LOG_LEVEL: 'info' }
+    const child = spawn(process.execPath, workerNodeArgs(childEnv, path.join(here, '..', 'worker.ts')), {
+      env: childEnv,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     let started = false
     let pending = ''
@@ -446,7 +456,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
       `rows per second: ${Math.round(lineItems / total).toLocaleString('en-US')} line items/s`,
       '',
       `peak RSS of the receiving (web) process: ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(web.readyRssMb)} before the first byte (Prisma loaded), so receiving added ${mb(web.maxRssMb - web.readyRssMb)}`,
-      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)}${opts.heapMb ? ` (--max-old-space-size=${opts.heapMb})` : ' (V8 default heap sizing)'}`,
+      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)} (${memoryFlags(opts.heapMb)})`,
     )
     for (const l of lines) say(l)
     return { total, previewSeconds, commitSeconds }
@@ -533,7 +543,7 @@ export async function runLanesBenchmark(opts: BenchOptions) {
         previewed,
       )} after receipt, commits ${span(commitQueued, committed)} after queueing, at once in one worker (UPLOAD_JOB_CONCURRENCY ${process.env.UPLOAD_JOB_CONCURRENCY ?? 2})`,
       `small upload (100 lines) received → PREVIEW: ${seconds(duringPreview.seconds)} during the large previews, ${seconds(duringCommit.seconds)} during the large commits   (target ≤ 10 s)`,
-      `peak RSS of the worker (two large jobs at once): ${mb(workerMb)}`,
+      `peak RSS of the worker (two large jobs at once): ${mb(workerMb)} (${memoryFlags(opts.heapMb)})`,
     ]
     for (const l of lines) say(l)
     return { duringPreview: duringPreview.seconds, duringCommit: duringCommit.seconds }

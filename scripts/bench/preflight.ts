@@ -13,8 +13,9 @@ import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { workerNodeArgs } from '@/lib/process/worker-process'
 import { ensureQueueSchema } from '@/lib/submission/queue'
-import { SQL_UUID_V7 } from '@/lib/submission/sql'
+import { prismaQueryable, SQL_UUID_V7 } from '@/lib/submission/sql'
 import { submitEvents } from '@/lib/submission/submit'
 import { createConnection, createStore, ensureEncryptionKey, withPg } from '@/lib/submission/testing'
 
@@ -25,8 +26,11 @@ const LATENCY_MS = num(process.env.BENCH_LATENCY_MS, 50)
 const CONCURRENCY = num(process.env.BENCH_CONCURRENCY, 16)
 const say = (line: string) => process.stdout.write(`${line}\n`)
 
+/** a node process of the product: the worker with its memory flags (lib/process/worker-process.ts), others under tsx */
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, ['--import', 'tsx', script], {
+  const args =
+    script === 'scripts/worker.ts' ? workerNodeArgs({ ...process.env, ...env }) : ['--import', 'tsx', script]
+  const p = spawn(process.execPath, args, {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
