@@ -144,7 +144,7 @@ try {
   const preflight = async () => {
     const t = performance.now()
     const ids = await selectionItemIds(prisma, where, [storeId])
-    const check = await checkCatalogItems(connectionId, ids, { db: prisma })
+    const check = await checkCatalogItems(connectionId, ids, { q: prismaQueryable(prisma) })
     return { seconds: seconds(t), check, ids: ids.length }
   }
   const cold = await preflight()
