@@ -119,6 +119,12 @@ function peakRssMb(pid: number): number {
   return kb / 1024
 }
 
+/** resident memory of a running process of ours now (VmRSS), in MB */
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024
+}
+
 /** starts the peak (VmHWM) again from the current RSS, so the next phase's peak is its own; false if not allowed */
 function resetPeakRss(pid: number): boolean {
   try {
@@ -371,6 +377,8 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
     const previewAt = await waitForUpload(pool, web.uploadId, reached('PREVIEW'))
     const previewSeconds = (previewAt - web.receivedAtMs) / 1000
     const workerPreviewMb = peakRssMb(worker.pid)
+    // what the preview left resident: the commit's peak starts from it
+    const workerBetweenMb = rssMb(worker.pid)
     const peakReset = resetPeakRss(worker.pid)
     say(
       `preview job done ${seconds(previewSeconds)} after the file was received (worker peak RSS ${mb(workerPreviewMb)})`,
@@ -456,7 +464,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
       `rows per second: ${Math.round(lineItems / total).toLocaleString('en-US')} line items/s`,
       '',
       `peak RSS of the receiving (web) process: ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(web.readyRssMb)} before the first byte (Prisma loaded), so receiving added ${mb(web.maxRssMb - web.readyRssMb)}`,
-      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)} (${memoryFlags(opts.heapMb)})`,
+      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)} (resident between them: ${mb(workerBetweenMb)}) (${memoryFlags(opts.heapMb)})`,
     )
     for (const l of lines) say(l)
     return { total, previewSeconds, commitSeconds }
