@@ -15,7 +15,7 @@ import {
   withDatabase,
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
-import { workerNodeArgs } from '@/lib/process/worker-process'
+import { workerProcess } from '@/lib/process/worker-process'
 import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { NYC, signIn } from './helpers'
@@ -219,10 +219,11 @@ async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Clus
       )
     }
     const startWorker = (name: string) => {
+      const worker = workerProcess()
       const p = start(
         name,
-        workerNodeArgs(),
-        { ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
+        worker.args,
+        { ...worker.env, ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
         logFile,
       )
       procs.push(p)

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { workerMemory, workerNodeArgs } from './worker-process'
+import { workerMemory, workerProcess } from './worker-process'
 
 // How a worker process is started: its memory flags, and settings that cannot work together refused by name.
 
@@ -16,8 +16,10 @@ describe('the worker process', () => {
       "import v8 from 'node:v8'\nconsole.log(v8.getHeapStatistics().heap_size_limit)\n",
     )
     try {
-      const r = spawnSync(process.execPath, workerNodeArgs({ WORKER_HEAP_MB: '400' }, script), {
+      const worker = workerProcess({ WORKER_HEAP_MB: '400' }, script)
+      const r = spawnSync(process.execPath, worker.args, {
         encoding: 'utf8',
+        env: { ...process.env, ...worker.env },
       })
       expect(r.stderr).toBe('')
       const limitMb = Number(r.stdout.trim()) / 1024 / 1024

@@ -5,7 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
-import { workerMemory, workerNodeArgs } from '@/lib/process/worker-process'
+import { workerMemory, workerProcess } from '@/lib/process/worker-process'
 import { withPg } from '@/lib/submission/testing'
 import { addUploadJob } from '@/lib/uploads/jobs/queue'
 import { readUploadFile } from '@/lib/uploads/storage/files'
@@ -141,8 +141,9 @@ type Worker = { child: ChildProcess; pid: number; stop: () => Promise<void> }
 function startWorker(env: Record<string, string>, heapMb?: number): Promise<Worker> {
   return new Promise((resolve, reject) => {
     const childEnv = { ...workerEnv(env, heapMb), LOG_LEVEL: 'info' }
-    const child = spawn(process.execPath, workerNodeArgs(childEnv, path.join(here, '..', 'worker.ts')), {
-      env: childEnv,
+    const worker = workerProcess(childEnv, path.join(here, '..', 'worker.ts'))
+    const child = spawn(process.execPath, worker.args, {
+      env: { ...worker.env, ...childEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
     })
     const exited = new Promise<void>((r) => child.once('exit', () => r()))

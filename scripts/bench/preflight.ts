@@ -13,7 +13,7 @@ import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
-import { workerNodeArgs } from '@/lib/process/worker-process'
+import { workerProcess } from '@/lib/process/worker-process'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { prismaQueryable, SQL_UUID_V7 } from '@/lib/submission/sql'
 import { submitEvents } from '@/lib/submission/submit'
@@ -28,10 +28,10 @@ const say = (line: string) => process.stdout.write(`${line}\n`)
 
 /** a node process of the product: the worker with its memory flags (lib/process/worker-process.ts), others under tsx */
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const args =
-    script === 'scripts/worker.ts' ? workerNodeArgs({ ...process.env, ...env }) : ['--import', 'tsx', script]
+  const worker = script === 'scripts/worker.ts' ? workerProcess({ ...process.env, ...env }) : null
+  const args = worker?.args ?? ['--import', 'tsx', script]
   const p = spawn(process.execPath, args, {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...worker?.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   p.stderr?.on('data', (d: Buffer) => {

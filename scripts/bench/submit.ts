@@ -10,7 +10,7 @@ import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
-import { workerNodeArgs } from '@/lib/process/worker-process'
+import { workerProcess } from '@/lib/process/worker-process'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { submitEvents } from '@/lib/submission/submit'
 import {
@@ -55,10 +55,10 @@ function child(name: string, script: string, env: Record<string, string>): Child
   // BENCH_NODE_ARGS: extra node flags for the worker and sandbox processes, e.g. '--cpu-prof --cpu-prof-dir=prof'
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
   // the worker with its memory flags, as `npm start` starts it (lib/process/worker-process.ts)
-  const args =
-    script === 'scripts/worker.ts' ? workerNodeArgs({ ...process.env, ...env }) : ['--import', 'tsx', script]
+  const worker = script === 'scripts/worker.ts' ? workerProcess({ ...process.env, ...env }) : null
+  const args = worker?.args ?? ['--import', 'tsx', script]
   const p = spawn(process.execPath, [...extra, ...args], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...worker?.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   p.stderr?.on('data', (d: Buffer) => {
