@@ -57,8 +57,8 @@ export function workerProcess(
   return {
     args: [
       `--max-old-space-size=${m.heapMb}`,
-      // a young generation this small promotes less garbage: ≈ 20 MB less at a 250 MB file's check than 4 MB,
-      // for 25–40 % more CPU in parsing (docs/performance.md)
+      // a young generation this small promotes less garbage: ≈ 20 MB less at a 250 MB file's check than 4 MB; the
+      // parser alone takes up to 40 % more CPU than with 8, not seen in the jobs' durations (docs/performance.md)
       `--max-semi-space-size=${m.semiSpaceMb}`,
       '--import',
       'tsx',
