@@ -16,6 +16,7 @@ import {
 } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { webProcess } from '@/lib/process/web-process'
+import { workerProcess } from '@/lib/process/worker-process'
 import { seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { NYC, signIn } from './helpers'
@@ -221,10 +222,11 @@ async function startCluster(testInfo: TestInfo, workers: string[]): Promise<Clus
       )
     }
     const startWorker = (name: string) => {
+      const worker = workerProcess()
       const p = start(
         name,
-        ['--import', 'tsx', 'scripts/worker.ts'],
-        { ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
+        worker.args,
+        { ...worker.env, ...shared, SERVICE_NAME: name, TMPDIR: ownTmp(name) },
         logFile,
       )
       procs.push(p)
@@ -463,7 +465,9 @@ test('a file uploaded on one instance is checked and stored on the other by one 
       await other.close()
     }
     // this person's page on B stopped too (their every session ended): signed in again, B's page follows again
-    await expect(onB.getByText(/^You were signed out, so this page stopped following the upload/)).toBeVisible()
+    await expect(
+      onB.getByText(/^You were signed out, so this page stopped following the upload/),
+    ).toBeVisible()
     await signIn(onA, NYC.email, NYC.password)
     await expect(onA.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible()
     await onB.reload()

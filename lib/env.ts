@@ -45,8 +45,9 @@ export const envSchema = z.object({
   SANDBOX_CONTROL_TOKEN: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329),
   DATA_DIR: z.string().optional(),
-  /** (the worker's own upload settings, UPLOAD_JOB_CONCURRENCY, UPLOAD_JOB_HEAP_MB and UPLOAD_RETENTION_DAYS, are
-   * read by lib/uploads/jobs/tasks.ts) uploads up to this size wait in the small lane, which has its own slot in every worker */
+  /** (the worker's own upload settings, UPLOAD_JOB_CONCURRENCY and UPLOAD_RETENTION_DAYS, are read by
+   * lib/uploads/jobs/tasks.ts; its memory, WORKER_HEAP_MB, WORKER_SEMI_SPACE_MB and UPLOAD_JOB_HEAP_MB, by
+   * lib/process/worker-process.ts) uploads up to this size wait in the small lane, which has its own slot in every worker */
   UPLOAD_SMALL_BYTES: z.coerce
     .number()
     .int()

@@ -20,6 +20,7 @@ import { parseEnv } from '@/lib/env'
 import { loadOrCreateLocalSecrets } from '@/lib/process/local-secrets'
 import { formatDuration, type ProcessSpec, Supervisor, type SupervisorEvent } from '@/lib/process/supervisor'
 import { webProcess } from '@/lib/process/web-process'
+import { workerProcess } from '@/lib/process/worker-process'
 import { DEMO_USERS, seedDemo } from '@/lib/seed/demo'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 
@@ -49,6 +50,8 @@ function defaultDataDir() {
 
 async function main() {
   const env = parseEnv()
+  // the worker's memory settings are checked now, before anything starts
+  const workerProc = workerProcess()
   const dataDir = freshDb
     ? fs.mkdtempSync(path.join(os.tmpdir(), 'ss-run-'))
     : (env.DATA_DIR ?? defaultDataDir())
@@ -172,8 +175,8 @@ async function main() {
     if (fs.existsSync(path.join(root, 'scripts/worker.ts'))) {
       specs.push({
         name: 'worker',
-        args: ['--import', 'tsx', 'scripts/worker.ts'],
-        env: { ...shared, SERVICE_NAME: 'worker' },
+        args: workerProc.args,
+        env: { ...workerProc.env, ...shared, SERVICE_NAME: 'worker' },
       })
     }
     // a process that stops is restarted with back-off while the others keep serving; only one that keeps failing

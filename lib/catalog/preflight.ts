@@ -1,7 +1,8 @@
 import { type CatalogLookupOptions, lookupableIds, lookupCatalogItems } from '@/lib/constructor/catalog'
 import { decryptSecret } from '@/lib/crypto/secret-box'
-import { db as defaultDb } from '@/lib/db'
+import { dbPool, db as defaultDb } from '@/lib/db'
 import { Prisma, type PrismaClient } from '@/lib/generated/prisma/client'
+import type { Queryable } from '@/lib/submission/sql'
 
 // The catalog pre-flight: which item ids of the sales about to go out (or in an upload's preview) the connection's
 // Constructor catalog does not hold. Answers are cached per connection in "CatalogItemCache", shared by every web
@@ -32,7 +33,9 @@ export type CatalogCheck = {
 }
 
 type Options = {
-  db?: PrismaClient
+  /** where the connection and the cache are read (default: the process's pool). Plain SQL, so the worker's upload
+   * check never loads Prisma's query compiler (≈ 75 MB at its first query; docs/performance.md, issue 19) */
+  q?: Queryable
   /** overrides for the lookup (tests: a clock for the waits) */
   lookup?: Partial<Pick<CatalogLookupOptions, 'sleep' | 'requestTimeoutMs' | 'budgetMs'>>
   now?: Date
@@ -51,8 +54,19 @@ export async function checkCatalogItems(
   itemIds: Iterable<string>,
   opts: Options = {},
 ): Promise<CatalogCheck> {
-  const db = opts.db ?? defaultDb
-  const conn = await db.constructorConnection.findUnique({ where: { id: connectionId } })
+  const q = opts.q ?? dbPool()
+  const { rows: conns } = await q.query<{
+    holdUnknownItems: boolean
+    tokenCiphertext: string | null
+    baseUrl: string
+    apiKey: string
+    section: string
+  }>(
+    `SELECT "holdUnknownItems", "tokenCiphertext", "baseUrl", "apiKey", section
+     FROM "ConstructorConnection" WHERE id = $1::uuid`,
+    [connectionId],
+  )
+  const conn = conns[0]
   if (!conn) return unavailable('no Constructor connection is set up', true)
   const ids = lookupableIds(itemIds)
   if (ids.length === 0)
@@ -60,10 +74,12 @@ export async function checkCatalogItems(
   const now = opts.now ?? new Date()
   const knownSince = new Date(now.getTime() - CATALOG_KNOWN_TTL_MS)
   const unknownSince = new Date(now.getTime() - CATALOG_UNKNOWN_TTL_MS)
-  const cached = await db.$queryRaw<{ itemId: string; known: boolean }[]>(sql`
-    SELECT "itemId", known FROM "CatalogItemCache"
-    WHERE "connectionId" = ${connectionId}::uuid AND "itemId" = ANY(${ids}::text[])
-      AND "checkedAt" > CASE WHEN known THEN ${knownSince}::timestamptz ELSE ${unknownSince}::timestamptz END`)
+  const { rows: cached } = await q.query<{ itemId: string; known: boolean }>(
+    `SELECT "itemId", known FROM "CatalogItemCache"
+     WHERE "connectionId" = $1::uuid AND "itemId" = ANY($2::text[])
+       AND "checkedAt" > CASE WHEN known THEN $3::timestamptz ELSE $4::timestamptz END`,
+    [connectionId, ids, knownSince, unknownSince],
+  )
   const unknown = new Set(cached.filter((c) => !c.known).map((c) => c.itemId))
   const answered = new Set(cached.map((c) => c.itemId))
   const ask = ids.filter((id) => !answered.has(id))
@@ -101,11 +117,13 @@ export async function checkCatalogItems(
   const checked = [...lookup.checked]
   if (checked.length > 0) {
     const known = checked.map((id) => lookup.found.has(id))
-    await db.$executeRaw(sql`
-      INSERT INTO "CatalogItemCache" ("connectionId", "itemId", known, "checkedAt")
-      SELECT ${connectionId}::uuid, v.id, v.known, ${now}::timestamptz
-      FROM unnest(${checked}::text[], ${known}::boolean[]) AS v(id, known)
-      ON CONFLICT ("connectionId", "itemId") DO UPDATE SET known = EXCLUDED.known, "checkedAt" = EXCLUDED."checkedAt"`)
+    await q.query(
+      `INSERT INTO "CatalogItemCache" ("connectionId", "itemId", known, "checkedAt")
+       SELECT $1::uuid, v.id, v.known, $2::timestamptz
+       FROM unnest($3::text[], $4::boolean[]) AS v(id, known)
+       ON CONFLICT ("connectionId", "itemId") DO UPDATE SET known = EXCLUDED.known, "checkedAt" = EXCLUDED."checkedAt"`,
+      [connectionId, now, checked, known],
+    )
     for (const id of checked) if (!lookup.found.has(id)) unknown.add(id)
   }
   if (lookup.unavailable) {

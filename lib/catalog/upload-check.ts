@@ -1,5 +1,5 @@
-import { db as defaultDb } from '@/lib/db'
-import type { PrismaClient } from '@/lib/generated/prisma/client'
+import { dbPool } from '@/lib/db'
+import type { Queryable } from '@/lib/submission/sql'
 import { checkCatalogItems, unknownItemMessage } from './preflight'
 
 /** what an upload's preview says about its item ids and the Constructor catalog (saved on Upload.preview) */
@@ -48,29 +48,30 @@ const SHOWN = 100
 // the first connection's catalog. Never throws: a preview is never refused for the catalog's sake.
 export async function checkUploadItems(
   itemIds: { storeId: string; itemId: string; events: number }[],
-  opts: { db?: PrismaClient; connectionId?: string } = {},
+  opts: { q?: Queryable; connectionId?: string } = {},
 ): Promise<PreviewCatalog | undefined> {
-  const db = opts.db ?? defaultDb
+  // plain SQL: run by the worker's upload job, which otherwise never loads Prisma (see preflight.ts)
+  const q = opts.q ?? dbPool()
   if (itemIds.length === 0) return undefined
   try {
-    const conn = await db.constructorConnection.findFirst({
-      ...(opts.connectionId !== undefined && { where: { id: opts.connectionId } }),
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    })
+    const { rows: conns } = await q.query<{ id: string }>(
+      `SELECT id::text FROM "ConstructorConnection" ${opts.connectionId !== undefined ? 'WHERE id = $1::uuid' : ''}
+       ORDER BY "createdAt", id LIMIT 1`,
+      opts.connectionId !== undefined ? [opts.connectionId] : [],
+    )
+    const conn = conns[0]
     if (!conn) return undefined
-    const mappings = await db.itemIdMapping.findMany({
-      where: {
-        storeId: { in: [...new Set(itemIds.map((i) => i.storeId))] },
-        tillItemId: { in: [...new Set(itemIds.map((i) => i.itemId))] },
-      },
-      select: { storeId: true, tillItemId: true, catalogItemId: true },
-    })
+    const { rows: mappings } = await q.query<{ storeId: string; tillItemId: string; catalogItemId: string }>(
+      `SELECT "storeId"::text, "tillItemId", "catalogItemId" FROM "ItemIdMapping"
+       WHERE "storeId" = ANY($1::uuid[]) AND "tillItemId" = ANY($2::text[])`,
+      [[...new Set(itemIds.map((i) => i.storeId))], [...new Set(itemIds.map((i) => i.itemId))]],
+    )
     const mapOf = new Map(mappings.map((m) => [`${m.storeId}\u0000${m.tillItemId}`, m.catalogItemId]))
     const sent = itemIds.map((i) => ({
       ...i,
       sentAs: mapOf.get(`${i.storeId}\u0000${i.itemId}`) ?? i.itemId,
     }))
-    const check = await checkCatalogItems(conn.id, new Set(sent.map((i) => i.sentAs)), { db })
+    const check = await checkCatalogItems(conn.id, new Set(sent.map((i) => i.sentAs)), { q })
     const unknown = new Map<string, { events: number; storeIds: Set<string> }>()
     const mapped = new Map<
       string,

@@ -93,7 +93,7 @@ async function catalogPreflight(
 ) {
   try {
     const id = await connectionFor(prismaQueryable(db), connectionId)
-    return await checkCatalogItems(id, await selectionItemIds(db, where, params), { db })
+    return await checkCatalogItems(id, await selectionItemIds(db, where, params), { q: prismaQueryable(db) })
   } catch {
     return undefined
   }

@@ -1,5 +1,5 @@
 // Compact storage for what a whole file's rows leave until its end: strings kept once and referred to
-// by index, and growable typed arrays, so a million line items are numbers the garbage collector
+// by index, and growable typed-array columns, so a million line items are numbers the garbage collector
 // doesn't have to trace.
 
 /** beyond this many distinct values a column isn't repetitive enough for pooling to pay */
@@ -37,24 +37,37 @@ export class StringTable {
   }
 }
 
-/** A growable typed array: 4 or 8 bytes per slot, without a boxed number per slot. */
+// slots per block: 64 KB of Int32 (128 KB of Float64), so a small file's columns stay small
+const BLOCK_BITS = 14
+const BLOCK = 1 << BLOCK_BITS
+const IN_BLOCK = BLOCK - 1
+
+/**
+ * A growable column of numbers in typed-array blocks of fixed size: 4 or 8 bytes per slot, without a boxed number per
+ * slot. Growing adds a block instead of copying into a larger array, so a large file's columns never need their
+ * size twice over (a 250 MB file's 2.7 million line items: 87 MB, not up to 182 MB while an array of 1.5× is filled).
+ */
 export class NumberColumn<T extends Int32Array | Float64Array> {
   length = 0
-  constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
+  private readonly blocks: T[] = []
+  constructor(private readonly make: (n: number) => T) {}
 
   push(v: number): void {
-    if (this.length === this.data.length) {
-      // ×1.5, not ×2: less unused room at the end, and less garbage when the old array is let go
-      const bigger = this.make(Math.ceil(this.data.length * 1.5))
-      bigger.set(this.data)
-      this.data = bigger
-    }
-    this.data[this.length++] = v
+    const i = this.length++
+    const b = i >>> BLOCK_BITS
+    if (b === this.blocks.length) this.blocks.push(this.make(BLOCK))
+    this.blocks[b]![i & IN_BLOCK] = v
+  }
+
+  /** slot i (< length) */
+  get(i: number): number {
+    return this.blocks[i >>> BLOCK_BITS]![i & IN_BLOCK]!
+  }
+
+  set(i: number, v: number): void {
+    this.blocks[i >>> BLOCK_BITS]![i & IN_BLOCK] = v
   }
 }
 
-export const int32Column = () => new NumberColumn(new Int32Array(1024), (n) => new Int32Array(n))
-export const float64Column = () => new NumberColumn(new Float64Array(1024), (n) => new Float64Array(n))
+export const int32Column = () => new NumberColumn((n) => new Int32Array(n))
+export const float64Column = () => new NumberColumn((n) => new Float64Array(n))

@@ -56,7 +56,7 @@ export class LineItemColumns {
     this.quantity.push(quantity)
     this.row.push(row)
     this.next.push(-1)
-    if (after !== -1) this.next.data[after] = line
+    if (after !== -1) this.next.set(after, line)
   }
 
   private addItem(idText: string, nameText: string, variationText: string): void {
@@ -81,31 +81,31 @@ export class LineItemColumns {
 
   // Amounts that waited for the file's decimal separator.
   setUnitPrice(line: number, price: string): void {
-    this.price.data[line] = this.strings.add(price)
+    this.price.set(line, this.strings.add(price))
   }
 
   setTotal(line: number, total: string): void {
-    this.total!.data[line] = this.strings.add(total)
+    this.total!.set(line, this.strings.add(total))
   }
 
   /** the line's whole discount (positive), taken off unit price × quantity when the line is read */
   setDiscount(line: number, discount: string): void {
-    this.discount!.data[line] = this.strings.add(discount)
+    this.discount!.set(line, this.strings.add(discount))
   }
 
   /** the role the file's item role column gives the line (a return's kept or cross-sold item) */
   setRole(line: number, role: LineItemRole): void {
-    this.role!.data[line] = ROLES.indexOf(role)
+    this.role!.set(line, ROLES.indexOf(role))
   }
 
   setQuantity(line: number, quantity: number): void {
-    this.quantity.data[line] = quantity
+    this.quantity.set(line, quantity)
   }
 
   /** the 0-based position of `line` in the order whose first line is `head` */
   positionOf(head: number, line: number): number {
     let k = 0
-    for (let l = head; l !== -1 && l !== line; l = this.next.data[l]!) k++
+    for (let l = head; l !== -1 && l !== line; l = this.next.get(l)) k++
     return k
   }
 
@@ -119,34 +119,31 @@ export class LineItemColumns {
     const lineItems: ParsedLineItem[] = new Array(count)
     const sourceRows: number[] = new Array(count)
     const strings = this.strings
-    const totals = this.total?.data ?? null
-    const discounts = this.discount?.data ?? null
-    const roles = this.role?.data ?? null
-    const next = this.next.data
-    const quantities = this.quantity.data
-    const rows = this.row.data
-    for (let line = head, k = 0; line !== -1; line = next[line]!, k++) {
-      const q = quantities[line]!
+    const totals = this.total
+    const discounts = this.discount
+    const roles = this.role
+    for (let line = head, k = 0; line !== -1; line = this.next.get(line), k++) {
+      const q = this.quantity.get(line)
       const quantity = Number.isNaN(q) ? null : q
-      let unitPrice = strings.get(this.price.data[line]!)
+      let unitPrice = strings.get(this.price.get(line))
       if (unitPrice !== null && discounts !== null && quantity !== null && quantity !== 0) {
-        const off = strings.get(discounts[line]!)
+        const off = strings.get(discounts.get(line))
         // no discount leaves the price as written (a price with too many decimals is still flagged)
         if (off !== null && off !== '0') unitPrice = netUnitPrice(unitPrice, off, quantity, 4)
       } else if (unitPrice === null && totals !== null && quantity !== null && quantity !== 0) {
-        const total = strings.get(totals[line]!)
+        const total = strings.get(totals.get(line))
         if (total !== null) unitPrice = divideDecimal(isReturn ? absDecimal(total) : total, quantity, 4)
       }
       lineItems[k] = {
         lineNumber: k + 1,
-        role: roles === null || roles[line] === 0 ? role : ROLES[roles[line]!]!,
-        itemId: strings.get(this.itemId.data[line]!),
-        itemName: strings.get(this.itemName.data[line]!),
-        variationId: strings.get(this.variation.data[line]!),
+        role: roles === null || roles.get(line) === 0 ? role : ROLES[roles.get(line)]!,
+        itemId: strings.get(this.itemId.get(line)),
+        itemName: strings.get(this.itemName.get(line)),
+        variationId: strings.get(this.variation.get(line)),
         unitPrice,
         quantity,
       }
-      sourceRows[k] = rows[line]!
+      sourceRows[k] = this.row.get(line)
     }
     return { lineItems, sourceRows }
   }

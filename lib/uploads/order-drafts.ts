@@ -133,18 +133,18 @@ export class OrderDrafts {
   }
 
   lineCount(d: number): number {
-    return this.lines.data[d]!
+    return this.lines.get(d)
   }
 
   /** the draft's last line, -1 before its first */
   lastLine(d: number): number {
-    return this.tail.data[d]!
+    return this.tail.get(d)
   }
 
   appendLine(d: number, line: number): void {
-    if (this.lines.data[d] === 0) this.head.data[d] = line
-    this.tail.data[d] = line
-    this.lines.data[d] = this.lines.data[d]! + 1
+    if (this.lines.get(d) === 0) this.head.set(d, line)
+    this.tail.set(d, line)
+    this.lines.set(d, this.lines.get(d) + 1)
   }
 
   /** Takes the draft's date, time and order-level cells from a row of it. */
@@ -152,18 +152,17 @@ export class OrderDrafts {
     const c = this.col
     if (c.occurredAt >= 0) this.fillDate(d, row)
     // the first non-empty value wins (Shopify fills them on an order's first row only)
-    if (c.timeZone >= 0 && this.zone.data[d] === -1) this.zone.data[d] = this.text(row, c.timeZone)
-    if (c.customerId >= 0 && this.customer.data[d] === -1)
-      this.customer.data[d] = this.text(row, c.customerId)
-    if (c.revenue >= 0 && this.revenue.data[d] === -1) this.revenue.data[d] = this.amount(row, c.revenue)
-    if (c.returnReason >= 0 && this.returnReason.data[d] === -1)
-      this.returnReason.data[d] = this.text(row, c.returnReason)
-    if (c.financialStatus >= 0 && this.financialStatus.data[d] === -1)
-      this.financialStatus.data[d] = this.text(row, c.financialStatus)
-    if (c.refundedAmount >= 0 && this.refunded.data[d] === -1)
-      this.refunded.data[d] = this.amount(row, c.refundedAmount)
-    if (c.cancelledAt >= 0 && this.cancelled.data[d] === -1)
-      this.cancelled.data[d] = this.text(row, c.cancelledAt)
+    if (c.timeZone >= 0 && this.zone.get(d) === -1) this.zone.set(d, this.text(row, c.timeZone))
+    if (c.customerId >= 0 && this.customer.get(d) === -1) this.customer.set(d, this.text(row, c.customerId))
+    if (c.revenue >= 0 && this.revenue.get(d) === -1) this.revenue.set(d, this.amount(row, c.revenue))
+    if (c.returnReason >= 0 && this.returnReason.get(d) === -1)
+      this.returnReason.set(d, this.text(row, c.returnReason))
+    if (c.financialStatus >= 0 && this.financialStatus.get(d) === -1)
+      this.financialStatus.set(d, this.text(row, c.financialStatus))
+    if (c.refundedAmount >= 0 && this.refunded.get(d) === -1)
+      this.refunded.set(d, this.amount(row, c.refundedAmount))
+    if (c.cancelledAt >= 0 && this.cancelled.get(d) === -1)
+      this.cancelled.set(d, this.text(row, c.cancelledAt))
     if (this.returnColumns.length > 0) this.fillReturn(d, row)
   }
 
@@ -184,12 +183,12 @@ export class OrderDrafts {
   private fillDate(d: number, row: CsvRow): void {
     const c = this.col
     const texts = this.texts
-    if (this.date.data[d] === -1) {
+    if (this.date.get(d) === -1) {
       const dateText = trimmedCell(row, c.occurredAt)
       if (dateText !== '') {
-        this.date.data[d] = texts.add(dateText)
-        this.time.data[d] = texts.add(trimmedCell(row, c.time))
-        this.dateRow.data[d] = row.rowNumber
+        this.date.set(d, texts.add(dateText))
+        this.time.set(d, texts.add(trimmedCell(row, c.time)))
+        this.dateRow.set(d, row.rowNumber)
         collectDateOrderEvidence(dateText, this.dateEvidence)
       }
     } else if (this.extras.get(d)?.otherDate == null) {
@@ -197,7 +196,7 @@ export class OrderDrafts {
       const timeText = trimmedCell(row, c.time)
       if (
         dateText !== '' &&
-        (!texts.is(this.date.data[d]!, dateText) || !texts.is(this.time.data[d]!, timeText))
+        (!texts.is(this.date.get(d), dateText) || !texts.is(this.time.get(d), timeText))
       ) {
         this.extra(d).otherDate = { dateRaw: detach(dateText), timeRaw: detach(timeText), row: row.rowNumber }
         collectDateOrderEvidence(dateText, this.dateEvidence)
@@ -245,9 +244,9 @@ export class OrderDrafts {
 
   /** Draft d as one object; its extras are handed over and let go. */
   take(d: number, stores: readonly ResolvedStore[]): Draft {
-    const key = this.key.data[d]!
+    const key = this.key.get(d)
     const texts = this.texts
-    const text = (column: NumberColumn<Int32Array>) => texts.get(column.data[d]!) ?? ''
+    const text = (column: NumberColumn<Int32Array>) => texts.get(column.get(d)) ?? ''
     const extra = this.extras.get(d) ?? null
     this.extras.delete(d)
     return {
@@ -257,16 +256,16 @@ export class OrderDrafts {
       orderIdGenerated: (key & 2) !== 0,
       dateRaw: text(this.date),
       timeRaw: text(this.time),
-      dateRow: this.dateRow.data[d]!,
+      dateRow: this.dateRow.get(d),
       tzRaw: text(this.zone),
-      customerId: texts.get(this.customer.data[d]!),
+      customerId: texts.get(this.customer.get(d)),
       revenueRaw: text(this.revenue),
-      returnReason: texts.get(this.returnReason.data[d]!),
+      returnReason: texts.get(this.returnReason.get(d)),
       financialStatus: text(this.financialStatus),
       refundedRaw: text(this.refunded),
       cancelledRaw: text(this.cancelled),
-      head: this.head.data[d]!,
-      count: this.lines.data[d]!,
+      head: this.head.get(d),
+      count: this.lines.get(d),
       extra,
     }
   }

@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { workerMemory, workerProcess } from '@/lib/process/worker-process'
 import { withPg } from '@/lib/submission/testing'
 import { addUploadJob } from '@/lib/uploads/jobs/queue'
 import { readUploadFile } from '@/lib/uploads/storage/files'
@@ -30,7 +31,7 @@ export type BenchOptions = {
   stores: number
   file?: string
   withoutSearchIndexes?: boolean
-  /** run the worker with --max-old-space-size (MB) */
+  /** the worker's WORKER_HEAP_MB (--max-old-space-size); unset: the environment's or the product's default */
   heapMb?: number
   /** remove what the check kept before the commit, so the commit reads the file again (as before parse once) */
   commitReadsFile?: boolean
@@ -74,7 +75,16 @@ export async function generateCsv(file: string, opts: Size & { prefix?: string }
 }
 
 const here = import.meta.dirname
-const nodeArgs = (heapMb?: number) => (heapMb ? [`--max-old-space-size=${heapMb}`] : [])
+/** the worker's environment: the bench's, with --heap-mb as WORKER_HEAP_MB */
+const workerEnv = (env: Record<string, string>, heapMb?: number) => ({
+  ...process.env,
+  ...env,
+  ...(heapMb !== undefined && { WORKER_HEAP_MB: String(heapMb) }),
+})
+const memoryFlags = (heapMb?: number) => {
+  const m = workerMemory(workerEnv({}, heapMb))
+  return `--max-old-space-size=${m.heapMb} --max-semi-space-size=${m.semiSpaceMb}, UPLOAD_JOB_HEAP_MB ${m.jobHeapMb}`
+}
 
 /** the receiving process for one file: resolves with its figures once the file is stored and its preview queued */
 function receiveInChild(env: Record<string, string>, file: string): Promise<WebFigures> {
@@ -111,6 +121,12 @@ function peakRssMb(pid: number): number {
   return kb / 1024
 }
 
+/** resident memory of a running process of ours now (VmRSS), in MB */
+function rssMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN) / 1024
+}
+
 /** starts the peak (VmHWM) again from the current RSS, so the next phase's peak is its own; false if not allowed */
 function resetPeakRss(pid: number): boolean {
   try {
@@ -126,11 +142,12 @@ type Worker = { child: ChildProcess; pid: number; stop: () => Promise<void> }
 /** scripts/worker.ts in a process of its own, as `npm start` runs it; resolves once it logged that it started */
 function startWorker(env: Record<string, string>, heapMb?: number): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs(heapMb), '--import', 'tsx', path.join(here, '..', 'worker.ts')],
-      { env: { ...process.env, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    )
+    const childEnv = { ...workerEnv(env, heapMb), LOG_LEVEL: 'info' }
+    const worker = workerProcess(childEnv, path.join(here, '..', 'worker.ts'))
+    const child = spawn(process.execPath, worker.args, {
+      env: { ...worker.env, ...childEnv },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
     const exited = new Promise<void>((r) => child.once('exit', () => r()))
     let started = false
     let pending = ''
@@ -365,6 +382,8 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
     const previewAt = await waitForUpload(pool, web.uploadId, reached('PREVIEW'))
     const previewSeconds = (previewAt - web.receivedAtMs) / 1000
     const workerPreviewMb = peakRssMb(worker.pid)
+    // what the preview left resident: the commit's peak starts from it
+    const workerBetweenMb = rssMb(worker.pid)
     const peakReset = resetPeakRss(worker.pid)
     say(
       `preview job done ${seconds(previewSeconds)} after the file was received (worker peak RSS ${mb(workerPreviewMb)})`,
@@ -450,7 +469,7 @@ export async function runIngestBenchmark(opts: BenchOptions & { floors: boolean 
       `rows per second: ${Math.round(lineItems / total).toLocaleString('en-US')} line items/s`,
       '',
       `peak RSS of the web server process (VmHWM over its life; .next/web-server.mjs as npm start runs it): ${mb(web.maxRssMb)}   (target ≤ 200 MB): ${mb(webServer.startedRssMb)} once it answered, ${mb(web.readyRssMb)} signed in and idle before the first byte (peak until then ${mb(web.readyPeakMb)})`,
-      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)}${opts.heapMb ? ` (--max-old-space-size=${opts.heapMb})` : ' (V8 default heap sizing)'}`,
+      `peak RSS of the worker process: ${mb(Math.max(workerPreviewMb, workerCommitMb))}   (target ≤ 400 MB): started ${mb(workerIdleMb)}, through the preview ${mb(workerPreviewMb)}, ${peakReset ? 'the commit alone' : 'through the commit'} ${mb(workerCommitMb)} (resident between them: ${mb(workerBetweenMb)}) (${memoryFlags(opts.heapMb)})`,
     )
     for (const l of lines) say(l)
     return { total, previewSeconds, commitSeconds }
@@ -538,7 +557,7 @@ export async function runLanesBenchmark(opts: BenchOptions) {
         previewed,
       )} after receipt, commits ${span(commitQueued, committed)} after queueing, at once in one worker (UPLOAD_JOB_CONCURRENCY ${process.env.UPLOAD_JOB_CONCURRENCY ?? 2})`,
       `small upload (100 lines) received → PREVIEW: ${seconds(duringPreview.seconds)} during the large previews, ${seconds(duringCommit.seconds)} during the large commits   (target ≤ 10 s)`,
-      `peak RSS of the worker (two large jobs at once): ${mb(workerMb)}`,
+      `peak RSS of the worker (two large jobs at once): ${mb(workerMb)} (${memoryFlags(opts.heapMb)})`,
     ]
     for (const l of lines) say(l)
     return { duringPreview: duringPreview.seconds, duringCommit: duringCommit.seconds }

@@ -1,7 +1,8 @@
 import { runIngestBenchmark, runLanesBenchmark } from './ingest-run'
 
 // npm run bench:ingest [-- --file sales.csv] [--line-items N --orders N --stores N | --mb 250] [--without-search-indexes]
-//   [--heap-mb N] [--no-floors: the product's path and its memory only] [--lanes]
+//   [--heap-mb N: the worker's WORKER_HEAP_MB; WORKER_SEMI_SPACE_MB and UPLOAD_JOB_HEAP_MB are read from the environment]
+//   [--no-floors: the product's path and its memory only] [--lanes]
 //   [--commit-reads-file: the commit reads the file again, as before parse once (the check's kept events removed)]
 const args = process.argv.slice(2)
 const arg = (name: string) => {

@@ -13,8 +13,9 @@ import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { workerProcess } from '@/lib/process/worker-process'
 import { ensureQueueSchema } from '@/lib/submission/queue'
-import { SQL_UUID_V7 } from '@/lib/submission/sql'
+import { prismaQueryable, SQL_UUID_V7 } from '@/lib/submission/sql'
 import { submitEvents } from '@/lib/submission/submit'
 import { createConnection, createStore, ensureEncryptionKey, withPg } from '@/lib/submission/testing'
 
@@ -25,9 +26,12 @@ const LATENCY_MS = num(process.env.BENCH_LATENCY_MS, 50)
 const CONCURRENCY = num(process.env.BENCH_CONCURRENCY, 16)
 const say = (line: string) => process.stdout.write(`${line}\n`)
 
+/** a node process of the product: the worker with its memory flags (lib/process/worker-process.ts), others under tsx */
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {
-  const p = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, ...env },
+  const worker = script === 'scripts/worker.ts' ? workerProcess({ ...process.env, ...env }) : null
+  const args = worker?.args ?? ['--import', 'tsx', script]
+  const p = spawn(process.execPath, args, {
+    env: { ...process.env, ...worker?.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   p.stderr?.on('data', (d: Buffer) => {
@@ -140,7 +144,7 @@ try {
   const preflight = async () => {
     const t = performance.now()
     const ids = await selectionItemIds(prisma, where, [storeId])
-    const check = await checkCatalogItems(connectionId, ids, { db: prisma })
+    const check = await checkCatalogItems(connectionId, ids, { q: prismaQueryable(prisma) })
     return { seconds: seconds(t), check, ids: ids.length }
   }
   const cold = await preflight()

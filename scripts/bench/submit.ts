@@ -10,6 +10,7 @@ import { createPrismaClient } from '@/lib/db'
 import { freePort } from '@/lib/db/embedded'
 import { migrate } from '@/lib/db/migrate'
 import { createScratchDatabase } from '@/lib/db/scratch'
+import { workerProcess } from '@/lib/process/worker-process'
 import { ensureQueueSchema } from '@/lib/submission/queue'
 import { submitEvents } from '@/lib/submission/submit'
 import {
@@ -53,8 +54,11 @@ function database(say: (s: string) => void) {
 function child(name: string, script: string, env: Record<string, string>): ChildProcess {
   // BENCH_NODE_ARGS: extra node flags for the worker and sandbox processes, e.g. '--cpu-prof --cpu-prof-dir=prof'
   const extra = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-  const p = spawn(process.execPath, [...extra, '--import', 'tsx', script], {
-    env: { ...process.env, ...env },
+  // the worker with its memory flags, as `npm start` starts it (lib/process/worker-process.ts)
+  const worker = script === 'scripts/worker.ts' ? workerProcess({ ...process.env, ...env }) : null
+  const args = worker?.args ?? ['--import', 'tsx', script]
+  const p = spawn(process.execPath, [...extra, ...args], {
+    env: { ...process.env, ...worker?.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   })
   p.stderr?.on('data', (d: Buffer) => {

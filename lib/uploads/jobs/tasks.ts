@@ -1,6 +1,7 @@
 import type { Task } from 'graphile-worker'
 import type pg from 'pg'
 import { z } from 'zod'
+import { workerMemory } from '@/lib/process/worker-process'
 import type { WorkerLog } from '@/lib/submission/worker-log'
 import { UPLOAD_RETENTION_TASK, type UploadJobPayload } from './queue'
 import { runUploadJob } from './run-job'
@@ -10,17 +11,17 @@ import { removeExpiredUploadFiles } from './sweep'
 
 const uploadJobEnv = z.object({
   UPLOAD_JOB_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  UPLOAD_JOB_HEAP_MB: z.coerce.number().int().min(64).default(1024),
   UPLOAD_RETENTION_DAYS: z.coerce.number().int().min(1).default(7),
 })
 
-/** the worker's upload settings (documented in lib/env.ts and docs/operations.md) */
+/** the worker's upload settings (documented in lib/env.ts and docs/operations.md); UPLOAD_JOB_HEAP_MB is checked
+ * against the worker's heap limit (lib/process/worker-process.ts) */
 export function uploadJobConfig(source: Record<string, string | undefined>) {
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''))
   const e = uploadJobEnv.parse(cleaned)
   return {
     concurrency: e.UPLOAD_JOB_CONCURRENCY,
-    heapLimitBytes: e.UPLOAD_JOB_HEAP_MB * 1024 * 1024,
+    heapLimitBytes: workerMemory(source).jobHeapMb * 1024 * 1024,
     retentionDays: e.UPLOAD_RETENTION_DAYS,
   }
 }

@@ -234,7 +234,7 @@ export async function previewUpload(
     [opts.sha256, opts.storeId, opts.uploadId],
   )
   const sameRow = same.rows[0]
-  const catalog = await checkUploadItems(read.itemIds ?? [])
+  const catalog = await checkUploadItems(read.itemIds ?? [], { q: pool })
   const preview: UploadPreview = {
     checkedAt: new Date().toISOString(),
     ...result,
